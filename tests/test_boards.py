@@ -1,0 +1,185 @@
+"""Board catalog tests: shipped boards are valid, broken files fail clearly."""
+
+import dataclasses
+import json
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tinygen.boards import BOARDS_DIR, SCHEMA_PATH, SCHEMA_VERSION, list_boards, load_board
+from tinygen.errors import InputError
+
+SHIPPED = sorted(p.stem for p in BOARDS_DIR.glob("*.toml"))
+INVALID = sorted((Path(__file__).parent / "boards").glob("invalid_*.toml"))
+EMULATED = {"mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505", "mps3-an547", "netduinoplus2"}
+REAL = {
+    "stm32f746g-disco",
+    "nucleo-f767zi",
+    "nucleo-h743zi",
+    "nucleo-l4r5zi",
+    "nrf52840dk",
+    "rp2040-pico",
+}
+
+MINIMAL = """\
+schema_version = 1
+name = "my-board"
+description = "A user's board"
+
+[cpu]
+core = "cortex-m4"
+fpu = "fpv4-sp-d16"
+clock_hz = 16_000_000
+
+[[memory]]
+name = "flash"
+kind = "flash"
+origin = 0x08000000
+length = 0x00080000
+
+[[memory]]
+name = "sram"
+kind = "ram"
+origin = 0x20000000
+length = 0x00020000
+
+[placement]
+code = "flash"
+weights = "flash"
+arena = "sram"
+stack = "sram"
+"""
+
+
+def test_schema_is_valid_draft_2020_12():
+    schema = json.loads(SCHEMA_PATH.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "bump schema_version" in schema["$comment"].lower()
+    assert schema["properties"]["schema_version"]["const"] == SCHEMA_VERSION
+
+
+def test_catalog_has_the_expected_boards():
+    assert set(SHIPPED) == EMULATED | REAL | {"host"}
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_board_loads_and_passes_schema(name):
+    path = BOARDS_DIR / f"{name}.toml"
+    data = tomllib.loads(path.read_text())
+    jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(data)
+    board = load_board(name)
+    assert board.name == name and board.path == path.resolve()
+    assert board.description
+    for role in ("code", "weights", "arena", "stack"):
+        board.region(getattr(board.placement, role))
+    code = board.region(board.placement.code)
+    assert code.origin <= board.vector_table < code.end
+    assert board.stack_bytes <= board.region(board.placement.stack).length_bytes
+    assert board.emulated == (name in EMULATED)
+    if name in EMULATED:
+        assert board.qemu.machine == name and board.qemu.semihosting
+        assert board.console is not None and board.flash is None
+    if name in REAL:
+        assert board.qemu is None and board.console is not None and board.flash is not None
+        assert board.cpu.clock_hz > 0 and board.cpu.max_clock_hz >= board.cpu.clock_hz
+
+
+def test_list_boards_is_sorted_by_name():
+    names = [b.name for b in list_boards()]
+    assert names == sorted(names) == SHIPPED
+
+
+def test_region_lookup():
+    board = load_board("nucleo-h743zi")
+    axi = board.region("axi_sram")
+    assert (axi.kind, axi.origin, axi.length_bytes, axi.end) == (
+        "ram",
+        0x24000000,
+        512 * 1024,
+        0x24080000,
+    )
+    assert board.region(board.placement.stack).name == "dtcm"
+    with pytest.raises(InputError, match=r"no memory region 'nope'; use one of: flash, itcm"):
+        board.region("nope")
+
+
+def test_boards_are_frozen():
+    board = load_board("mps2-an385")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        board.name = "other"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        board.cpu.clock_hz = 1
+
+
+def test_key_figures():
+    an505 = load_board("mps2-an505")
+    assert an505.vector_table == 0x10000000 and an505.cpu.trustzone
+    assert an505.console.base == 0x50200000 and an505.cpu.clock_hz == 20_000_000
+    an547 = load_board("mps3-an547")
+    assert an547.cpu.mve and an547.cpu.core == "cortex-m55" and an547.console.clock_hz == 25_000_000
+    pico = load_board("rp2040-pico")
+    assert pico.boot_reserved_bytes == 256 and pico.flash.method == "picotool"
+    assert [p.number for p in (pico.console.tx, pico.console.rx)] == [0, 1]
+    nrf = load_board("nrf52840dk")
+    assert (
+        nrf.console.tx.pin == "P0.06"
+        and nrf.console.tx.number == 6
+        and nrf.cpu.fpu == "fpv4-sp-d16"
+    )
+    assert load_board("mps2-an385").cpu.fpu is None
+
+
+def test_host_board():
+    host = load_board("host")
+    assert host.cpu.core == "host" and not host.emulated
+    assert host.qemu is host.console is host.flash is None
+    assert host.alignment_bytes == 16
+
+
+def test_unknown_board_lists_known_boards():
+    with pytest.raises(InputError) as info:
+        load_board("nope")
+    message = str(info.value)
+    assert "\n" not in message and "'nope'" in message
+    assert all(name in message for name in SHIPPED)
+    assert info.value.exit_code == 2
+
+
+def test_user_board_path(tmp_path, monkeypatch):
+    path = tmp_path / "custom" / "my-board.toml"
+    path.parent.mkdir()
+    path.write_text(MINIMAL)
+    board = load_board(str(path))
+    assert board.name == "my-board" and board.path == path.resolve()
+    assert board.vector_table == 0x08000000 and board.stack_bytes == 0x2000
+    monkeypatch.chdir(tmp_path)
+    assert load_board("custom/my-board.toml") == board
+
+
+def test_missing_user_path_is_an_input_error():
+    with pytest.raises(InputError, match=r"no/such/board\.toml: no such board file"):
+        load_board("no/such/board.toml")
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
+def test_invalid_board_is_rejected(path):
+    expected = path.read_text().splitlines()[0].removeprefix("# expect: ")
+    with pytest.raises(InputError) as info:
+        load_board(str(path))
+    message = str(info.value)
+    assert "\n" not in message
+    assert path.name in message and expected in message
+
+
+def test_invalid_fixtures_cover_each_defect():
+    assert {p.stem for p in INVALID} == {
+        "invalid_missing_cpu",
+        "invalid_unknown_core",
+        "invalid_region_without_length",
+        "invalid_placement_missing_region",
+        "invalid_overlapping_regions",
+        "invalid_bad_type",
+    }

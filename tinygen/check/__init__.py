@@ -1,0 +1,1 @@
+"""Fit checking: does a planned model fit a board's flash and SRAM regions?"""

@@ -1,0 +1,131 @@
+"""The fit stage: a `MemoryPlan` and a `Board` become a `FitReport` (per layer and per region)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygen.boards import Board
+from tinygen.check import estimate
+from tinygen.ir.cost import macs
+from tinygen.ir.graph import Graph
+from tinygen.ir.opset import ALIAS_OPS, SUPPORTED_OPS
+from tinygen.plan.memory import MemoryPlan
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    step: int
+    index: int
+    opcode: str
+    output_shape: tuple[int, ...]
+    macs: int
+    weight_bytes: int
+    live_bytes: int
+    is_peak: bool
+
+
+@dataclass(frozen=True)
+class RegionUse:
+    """What one memory region of the board must hold, item by item."""
+
+    region: str
+    kind: str
+    capacity_bytes: int
+    items: tuple[tuple[str, int], ...]
+
+    @property
+    def used_bytes(self) -> int:
+        return sum(size for _, size in self.items)
+
+    @property
+    def margin_bytes(self) -> int:
+        return self.capacity_bytes - self.used_bytes
+
+    @property
+    def fits(self) -> bool:
+        return self.margin_bytes >= 0
+
+
+@dataclass(frozen=True)
+class FitReport:
+    model: str
+    board: str
+    layers: tuple[LayerRow, ...]
+    regions: tuple[RegionUse, ...]
+    arena_bytes: int
+    arena_lower_bound_bytes: int
+    greedy_arena_bytes: int
+    weight_bytes: int
+    runtime_flash_bytes: int  # estimate until `build` measures it
+    stack_bytes: int
+    total_macs: int
+    unsupported_ops: dict[str, int]
+
+    @property
+    def flash_bytes(self) -> int:
+        return self.weight_bytes + self.runtime_flash_bytes
+
+    @property
+    def sram_bytes(self) -> int:
+        """Arena plus stack: inputs and outputs live inside the arena, so they add nothing."""
+        return self.arena_bytes + self.stack_bytes
+
+    @property
+    def fits(self) -> bool:
+        return all(r.fits for r in self.regions)
+
+
+def layer_weight_bytes(graph: Graph, op) -> int:
+    if op.opcode in ALIAS_OPS:
+        return 0
+    return sum(t.size_bytes for t in graph.op_tensors(op) if t is not None and t.is_constant)
+
+
+def fit_report(graph: Graph, plan: MemoryPlan, board: Board) -> FitReport:
+    peak = plan.peak_step
+    layers = tuple(
+        LayerRow(
+            step=step,
+            index=op.index,
+            opcode=op.opcode,
+            output_shape=graph.tensor(op.outputs[0]).shape,
+            macs=macs(graph, op),
+            weight_bytes=layer_weight_bytes(graph, op),
+            live_bytes=plan.live_bytes[step],
+            is_peak=step == peak,
+        )
+        for step, op in ((s, graph.operators[i]) for s, i in enumerate(plan.order))
+    )
+    weights = sum(row.weight_bytes for row in layers)
+    runtime = estimate.runtime_flash_bytes(graph)
+    stack = max(board.stack_bytes, estimate.STACK_BYTES)
+    needs: dict[str, list[tuple[str, int]]] = {}
+    for region, label, size in (
+        (board.placement.code, "code (estimate)", runtime),
+        (board.placement.weights, "weights", weights),
+        (board.placement.arena, "arena", plan.arena_bytes),
+        (board.placement.stack, "stack", stack),
+    ):
+        needs.setdefault(region, []).append((label, size))
+    regions = tuple(
+        RegionUse(name, board.region(name).kind, board.region(name).length_bytes, tuple(items))
+        for name, items in needs.items()
+    )
+    unsupported: dict[str, int] = {}
+    for op in graph.operators:
+        if op.opcode not in SUPPORTED_OPS:
+            unsupported[op.opcode] = unsupported.get(op.opcode, 0) + 1
+    return FitReport(
+        model=graph.name,
+        board=board.name,
+        layers=layers,
+        regions=regions,
+        arena_bytes=plan.arena_bytes,
+        arena_lower_bound_bytes=plan.lower_bound_bytes,
+        greedy_arena_bytes=plan.greedy_arena_bytes,
+        weight_bytes=weights,
+        runtime_flash_bytes=runtime,
+        stack_bytes=stack,
+        total_macs=sum(row.macs for row in layers),
+        unsupported_ops=dict(sorted(unsupported.items())),
+    )

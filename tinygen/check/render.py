@@ -1,0 +1,73 @@
+"""FitReport as a rich table for people and as a JSON-ready dict for CI."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from tinygen.check.fit import FitReport
+
+
+def _kib(n: int) -> str:
+    return f"{n / 1024:,.1f}K"
+
+
+def report_json(r: FitReport) -> dict:
+    return {
+        "model": r.model,
+        "board": r.board,
+        "fits": r.fits,
+        "arena_bytes": r.arena_bytes,
+        "arena_lower_bound_bytes": r.arena_lower_bound_bytes,
+        "greedy_arena_bytes": r.greedy_arena_bytes,
+        "weight_bytes": r.weight_bytes,
+        "runtime_flash_bytes_estimate": r.runtime_flash_bytes,
+        "flash_bytes": r.flash_bytes,
+        "stack_bytes": r.stack_bytes,
+        "sram_bytes": r.sram_bytes,
+        "macs": r.total_macs,
+        "regions": [
+            {"name": u.region, "kind": u.kind, "capacity_bytes": u.capacity_bytes, "used_bytes": u.used_bytes,
+             "margin_bytes": u.margin_bytes, "fits": u.fits, "items": dict(u.items)}
+            for u in r.regions
+        ],
+        "layers": [
+            {"step": l.step, "index": l.index, "op": l.opcode, "output_shape": list(l.output_shape),
+             "macs": l.macs, "weight_bytes": l.weight_bytes, "live_bytes": l.live_bytes, "peak": l.is_peak}
+            for l in r.layers
+        ],
+        "unsupported_ops": r.unsupported_ops,
+    }
+
+
+def print_report(r: FitReport, console: Console) -> None:
+    table = Table("step", "op", "output", "MACs", "weights", "live", "", title=f"{r.model} on {r.board}")
+    for l in r.layers:
+        table.add_row(str(l.step), l.opcode, "x".join(map(str, l.output_shape)), f"{l.macs:,}",
+                      f"{l.weight_bytes:,}", f"{l.live_bytes:,}", "[bold red]◀ peak[/]" if l.is_peak else "")
+    console.print(table)
+    console.print(
+        f"arena {r.arena_bytes:,} B (lower bound {r.arena_lower_bound_bytes:,} B, "
+        f"TFLM greedy-by-size {r.greedy_arena_bytes:,} B); weights {r.weight_bytes:,} B; "
+        f"{r.total_macs:,} MACs"
+    )
+    regions = Table("region", "kind", "holds", "used", "capacity", "margin", "")
+    for u in r.regions:
+        holds = ", ".join(f"{label} {_kib(size)}" for label, size in u.items)
+        regions.add_row(u.region, u.kind, holds, _kib(u.used_bytes), _kib(u.capacity_bytes),
+                        _kib(u.margin_bytes), "[green]ok[/]" if u.fits else "[bold red]OVERFLOW[/]")
+    console.print(regions)
+    if r.unsupported_ops:
+        console.print("[bold red]unsupported:[/] " + ", ".join(f"{k}×{v}" for k, v in r.unsupported_ops.items()))
+    verdict = "[bold green]FITS[/]" if r.fits else "[bold red]DOES NOT FIT[/]"
+    console.print(f"verdict: {verdict} {r.board} (flash {_kib(r.flash_bytes)}, SRAM {_kib(r.sram_bytes)})")
+
+
+def print_summary(reports: list[FitReport], console: Console) -> None:
+    table = Table("board", "flash", "SRAM", "arena", "tightest region", "verdict", title=reports[0].model if reports else "")
+    for r in reports:
+        tight = min(r.regions, key=lambda u: u.margin_bytes / max(u.capacity_bytes, 1))
+        table.add_row(r.board, _kib(r.flash_bytes), _kib(r.sram_bytes), _kib(r.arena_bytes),
+                      f"{tight.region} {tight.used_bytes / max(tight.capacity_bytes, 1):.0%}",
+                      "[green]fits[/]" if r.fits else "[red]does not fit[/]")
+    console.print(table)

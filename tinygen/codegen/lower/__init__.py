@@ -1,0 +1,34 @@
+"""Lowering: one function per operator family turns an IR operator into a `CLayer`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tinygen.codegen.layer import CLayer
+from tinygen.codegen.lower.binary import lower_binary
+from tinygen.codegen.lower.context import LowerContext
+from tinygen.codegen.lower.conv import lower_conv, lower_depthwise
+from tinygen.codegen.lower.fully_connected import lower_fully_connected
+from tinygen.codegen.lower.pool import lower_pool
+from tinygen.ir.graph import Operator
+from tinygen.ir.opset import ALIAS_OPS
+
+Lowering = Callable[[LowerContext, Operator], CLayer]
+
+LOWERINGS: dict[str, Lowering] = {
+    "CONV_2D": lower_conv,
+    "DEPTHWISE_CONV_2D": lower_depthwise,
+    "FULLY_CONNECTED": lower_fully_connected,
+    "AVERAGE_POOL_2D": lower_pool,
+    "MAX_POOL_2D": lower_pool,
+    "ADD": lower_binary,
+    "SUB": lower_binary,
+    "MUL": lower_binary,
+    "MAXIMUM": lower_binary,
+    "MINIMUM": lower_binary,
+}
+
+
+def generated_ops() -> frozenset[str]:
+    """Every opcode tinygen emits code for (aliases emit nothing but are handled)."""
+    return frozenset(LOWERINGS) | ALIAS_OPS

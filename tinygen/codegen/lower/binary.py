@@ -1,0 +1,81 @@
+"""Elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM.
+
+The multipliers follow TFLite Micro's Prepare exactly, including where it
+computes in float rather than double: ADD's scale ratios are double
+(add_common.cc), SUB's are float divided then widened (sub_common.cc).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygen.codegen.layer import CLayer
+from tinygen.codegen.lower.context import LowerContext, activation_range
+from tinygen.ir.graph import Operator, Tensor
+from tinygen.quant.fixedpoint import quantize_multiplier
+
+LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
+
+
+def broadcast_strides(shape: tuple[int, ...], out_shape: tuple[int, ...]) -> list[int]:
+    """Element strides of `shape` viewed as `out_shape` (4-D), 0 along broadcast axes."""
+    shape = (1,) * (4 - len(shape)) + tuple(shape)
+    strides, step = [0] * 4, 1
+    for axis in range(3, -1, -1):
+        strides[axis] = step if shape[axis] != 1 else 0
+        step *= shape[axis]
+    return strides
+
+
+def _out4(t: Tensor) -> list[int]:
+    return [1] * (4 - len(t.shape)) + list(t.shape)
+
+
+def _add_sub_multipliers(s1: float, s2: float, so: float, in_float: bool):
+    f = np.float32
+    if in_float:
+        twice = f(2) * max(f(s1), f(s2))
+        reals = (float(f(s1) / twice), float(f(s2) / twice), float(twice / (f(1 << LEFT_SHIFT) * f(so))))
+    else:
+        twice = 2 * float(max(f(s1), f(s2)))
+        reals = (float(f(s1)) / twice, float(f(s2)) / twice, twice / ((1 << LEFT_SHIFT) * float(f(so))))
+    return [quantize_multiplier(r) for r in reals]
+
+
+def lower_binary(ctx: LowerContext, op: Operator) -> CLayer:
+    a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    if len(y.shape) > 4:
+        raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
+    inputs, arrays = [], []
+    for slot, t in enumerate((a, b)):
+        if t.is_constant:  # e.g. a constant bias added elementwise
+            arr = ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1))
+            arrays.append(arr)
+            inputs.append(arr)
+        else:
+            inputs.append(ctx.ptr(t))
+    kind = op.opcode.lower()
+    pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
+    if op.opcode in ("ADD", "SUB"):
+        pairs = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), in_float=op.opcode == "SUB")
+    elif op.opcode == "MUL":
+        pairs[2] = quantize_multiplier(
+            float(np.float32(ctx.scale(a))) * float(np.float32(ctx.scale(b))) / float(np.float32(ctx.scale(y))))
+    elif (a.quant, b.quant) != (y.quant, y.quant):
+        raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
+    activation = getattr(op.attrs, "activation", "NONE")
+    lo, hi = activation_range(activation, y)
+    fields = (
+        ("input1", inputs[0]), ("input2", inputs[1]), ("output", ctx.ptr(y)),
+        ("dims", tuple(_out4(y))),
+        ("strides1", tuple(broadcast_strides(a.shape, y.shape))),
+        ("strides2", tuple(broadcast_strides(b.shape, y.shape))),
+        ("input1_offset", -ctx.zero_point(a)), ("input2_offset", -ctx.zero_point(b)),
+        ("output_offset", ctx.zero_point(y)),
+        ("input1_multiplier", pairs[0][0]), ("input1_shift", pairs[0][1]),
+        ("input2_multiplier", pairs[1][0]), ("input2_shift", pairs[1][1]),
+        ("output_multiplier", pairs[2][0]), ("output_shift", pairs[2][1]),
+        ("act_min", lo), ("act_max", hi),
+    )
+    return CLayer(op.index, op.opcode, "binary", f"tg_{kind}_s8", "tg_binary_params", fields, tuple(arrays),
+                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")

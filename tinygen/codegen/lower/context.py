@@ -1,0 +1,63 @@
+"""Shared lowering helpers: arena pointers, quantisation look-ups, activation ranges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinygen.codegen.layer import ConstArray, CSymbol
+from tinygen.errors import InputError
+from tinygen.ir.graph import Graph, Operator, Tensor
+from tinygen.plan.memory import MemoryPlan
+from tinygen.quant.fixedpoint import round_half_away
+
+_CTYPES = {np.dtype(np.int8): "int8_t", np.dtype(np.int16): "int16_t", np.dtype(np.int32): "int32_t",
+           np.dtype(np.uint8): "uint8_t"}
+
+
+@dataclass(frozen=True)
+class LowerContext:
+    graph: Graph
+    plan: MemoryPlan
+    origin: str  # model path, for error messages
+
+    def tensor(self, op: Operator, slot: int, which: str = "inputs") -> Tensor:
+        return self.graph.tensor(getattr(op, which)[slot])
+
+    def ptr(self, tensor: Tensor) -> CSymbol:
+        return CSymbol(f"tg_arena + {self.plan.offset_of(tensor.index)}")
+
+    def array(self, op: Operator, name: str, values: np.ndarray) -> ConstArray:
+        values = np.ascontiguousarray(values)
+        return ConstArray(f"tg_l{op.index}_{name}", _CTYPES[values.dtype], values)
+
+    def fail(self, op: Operator, problem: str) -> InputError:
+        return InputError(f"{self.origin}: operator {op.index} {op.opcode}: {problem}")
+
+    def zero_point(self, t: Tensor) -> int:
+        return t.quant.zero_point if t.quant else 0
+
+    def scale(self, t: Tensor) -> float:
+        if t.quant is None:
+            raise InputError(f"{self.origin}: tensor '{t.name}' has no quantisation; re-export as full-integer int8")
+        return t.quant.scale
+
+
+def activation_range(activation: str, out: Tensor) -> tuple[int, int]:
+    """TFLite's CalculateActivationRangeQuantized for int8: fused clamps in output units."""
+    scale, zp = out.quant.scale, out.quant.zero_point
+
+    def q(x: float) -> int:
+        return zp + round_half_away(float(np.float32(x) / np.float32(scale)))  # TfLiteRound, in float
+
+    lo, hi = -128, 127
+    if activation == "RELU":
+        lo = max(lo, q(0.0))
+    elif activation == "RELU6":
+        lo, hi = max(lo, q(0.0)), min(hi, q(6.0))
+    elif activation == "RELU_N1_TO_1":
+        lo, hi = max(lo, q(-1.0)), min(hi, q(1.0))
+    elif activation != "NONE":
+        raise InputError(f"fused activation {activation} is not supported on int8 outputs")
+    return lo, hi

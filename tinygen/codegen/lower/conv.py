@@ -1,0 +1,103 @@
+"""CONV_2D and DEPTHWISE_CONV_2D: per-channel requantisation, zero-point terms folded into the bias.
+
+TFLite Micro computes acc = bias + sum((x - zp_in) * w) and skips padded
+taps. tinygen folds -zp_in * sum(w) into the bias at generation time and
+feeds padded taps the value zp_in, which contributes exactly zero, so the
+accumulator is identical and the inner loop is a plain dot product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygen.codegen.layer import CLayer
+from tinygen.codegen.lower.context import LowerContext, activation_range
+from tinygen.ir.graph import Operator
+from tinygen.quant.fixedpoint import quantize_multiplier
+
+
+def same_padding(in_size: int, out_size: int, k: int, stride: int, dilation: int) -> int:
+    """Leading padding as TFLite's ComputePaddingWithOffset gives it (the odd pixel goes at the end)."""
+    effective = (k - 1) * dilation + 1
+    return max(0, (out_size - 1) * stride + effective - in_size) // 2
+
+
+def per_channel_multipliers(ctx: LowerContext, op: Operator, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """TFLite Micro's PopulateConvolutionQuantizationParams: double(in) * double(w[c]) / double(out)."""
+    x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    scales = w.quant.scales if len(w.quant.scales) == channels else w.quant.scales * channels
+    pairs = [quantize_multiplier(float(np.float32(ctx.scale(x))) * float(np.float32(s)) / float(np.float32(ctx.scale(y))))
+             for s in scales]
+    return np.array([m for m, _ in pairs], np.int32), np.array([s for _, s in pairs], np.int32)
+
+
+def _bias(ctx: LowerContext, op: Operator, channels: int) -> np.ndarray:
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        return ctx.tensor(op, 2).data.astype(np.int64).reshape(channels)
+    return np.zeros(channels, np.int64)
+
+
+def _check_int8(ctx: LowerContext, op: Operator) -> None:
+    w = ctx.tensor(op, 1)
+    if w.dtype != "int8" or w.data is None:
+        raise ctx.fail(op, f"weights are {w.dtype}{'' if w.data is not None else ' and not constant'}; "
+                           "tinygen needs constant int8 weights")
+    if any(zp != 0 for zp in w.quant.zero_points):
+        raise ctx.fail(op, "weights have a non-zero zero point; re-export with symmetric int8 weights")
+    if ctx.tensor(op, 0).shape[0] != 1:
+        raise ctx.fail(op, "batch size is not 1; export the model with batch size 1")
+
+
+def _geometry(ctx: LowerContext, op: Operator, k_h: int, k_w: int):
+    a = op.attrs
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    _, in_h, in_w, in_c = x.shape
+    _, out_h, out_w, out_c = y.shape
+    pad_top = same_padding(in_h, out_h, k_h, a.stride_h, a.dilation_h) if a.padding == "SAME" else 0
+    pad_left = same_padding(in_w, out_w, k_w, a.stride_w, a.dilation_w) if a.padding == "SAME" else 0
+    lo, hi = activation_range(a.activation, y)
+    return (
+        ("in_h", in_h), ("in_w", in_w), ("in_c", in_c), ("out_h", out_h), ("out_w", out_w), ("out_c", out_c),
+        ("k_h", k_h), ("k_w", k_w), ("stride_h", a.stride_h), ("stride_w", a.stride_w),
+        ("dilation_h", a.dilation_h), ("dilation_w", a.dilation_w), ("pad_top", pad_top), ("pad_left", pad_left),
+        ("input_zero_point", ctx.zero_point(x)), ("output_zero_point", ctx.zero_point(y)),
+        ("act_min", lo), ("act_max", hi),
+    )
+
+
+_ARRAY_FIELDS = ("weights", "bias", "multiplier", "shift")
+
+
+def _arrays(ctx, op, weights, bias, mult, shift):
+    values = (weights, bias.astype(np.int32), mult, shift)
+    return tuple(ctx.array(op, name, v) for name, v in zip(_ARRAY_FIELDS, values))
+
+
+def lower_conv(ctx: LowerContext, op: Operator) -> CLayer:
+    _check_int8(ctx, op)
+    x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    out_c, k_h, k_w, _ = w.shape
+    weights = w.data.astype(np.int8)
+    bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.reshape(out_c, -1).astype(np.int64).sum(axis=1)
+    arrays = _arrays(ctx, op, weights, bias, *per_channel_multipliers(ctx, op, out_c))
+    return CLayer(
+        op.index, op.opcode, "conv", "tg_conv_s8", "tg_conv_params",
+        (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays))
+        + _geometry(ctx, op, k_h, k_w),
+        arrays, f"CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
+    )
+
+
+def lower_depthwise(ctx: LowerContext, op: Operator) -> CLayer:
+    _check_int8(ctx, op)
+    x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    _, k_h, k_w, out_c = w.shape
+    weights = w.data.astype(np.int8).reshape(k_h * k_w, out_c)
+    bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.astype(np.int64).sum(axis=0)
+    arrays = _arrays(ctx, op, weights, bias, *per_channel_multipliers(ctx, op, out_c))
+    return CLayer(
+        op.index, op.opcode, "depthwise", "tg_depthwise_s8", "tg_depthwise_params",
+        (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays))
+        + _geometry(ctx, op, k_h, k_w) + (("depth_multiplier", op.attrs.depth_multiplier),),
+        arrays, f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
+    )

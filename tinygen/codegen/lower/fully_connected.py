@@ -1,0 +1,51 @@
+"""FULLY_CONNECTED: per-tensor or per-channel requantisation, input zero point folded into the bias.
+
+TFLite Micro's per-tensor multiplier multiplies the two scales in *float*
+before widening (kernel_util.cc GetQuantizedConvolutionMultipler), unlike the
+per-channel path and TFLite's own interpreter, which use double: one source of
+the TFLite/TFLite Micro disagreement on ad01_int8. tinygen follows TFLite Micro.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygen.codegen.layer import CLayer
+from tinygen.codegen.lower.context import LowerContext, activation_range
+from tinygen.ir.graph import Operator
+from tinygen.quant.fixedpoint import quantize_multiplier
+
+
+def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
+    x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    if w.dtype != "int8" or w.data is None:
+        raise ctx.fail(op, "weights are not constant int8; re-export with int8 weights")
+    if any(zp != 0 for zp in w.quant.zero_points):
+        raise ctx.fail(op, "weights have a non-zero zero point; re-export with symmetric int8 weights")
+    units, depth = w.shape
+    batches = x.elements // depth
+    weights = w.data.astype(np.int8).reshape(units, depth)
+    bias = np.zeros(units, np.int64)
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:
+        bias += ctx.tensor(op, 2).data.astype(np.int64).reshape(units)
+    bias -= ctx.zero_point(x) * weights.astype(np.int64).sum(axis=1)
+    in_scale, out_scale = np.float32(ctx.scale(x)), np.float32(ctx.scale(y))
+    if w.quant.per_channel:
+        pairs = [quantize_multiplier(float(in_scale) * float(np.float32(s)) / float(out_scale)) for s in w.quant.scales]
+    else:
+        pairs = [quantize_multiplier(float(np.float32(in_scale * np.float32(w.quant.scale))) / float(out_scale))]
+    lo, hi = activation_range(op.attrs.activation, y)
+    named = {
+        "weights": weights,
+        "bias": bias.astype(np.int32),
+        "multiplier": np.array([m for m, _ in pairs], np.int32),
+        "shift": np.array([s for _, s in pairs], np.int32),
+    }
+    arrays = tuple(ctx.array(op, name, v) for name, v in named.items())
+    fields = (
+        ("input", ctx.ptr(x)), ("output", ctx.ptr(y)), *zip(named, arrays),
+        ("batches", batches), ("depth", depth), ("units", units), ("per_channel", int(w.quant.per_channel)),
+        ("output_zero_point", ctx.zero_point(y)), ("act_min", lo), ("act_max", hi),
+    )
+    return CLayer(op.index, op.opcode, "fully_connected", "tg_fully_connected_s8", "tg_fully_connected_params",
+                  fields, arrays, f"FULLY_CONNECTED {depth} -> {units} {op.attrs.activation}")

@@ -1,0 +1,128 @@
+"""The codegen stage: graph + memory plan + board -> `Project` (the files of a C project, in memory)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from tinygen.boards import Board
+from tinygen.build.toolchain import toolchain
+from tinygen.codegen.layer import CLayer
+from tinygen.codegen.lower import LOWERINGS
+from tinygen.codegen.lower.context import LowerContext
+from tinygen.codegen.render import environment
+from tinygen.errors import InputError
+from tinygen.ir.graph import Graph
+from tinygen.ir.opset import ALIAS_OPS
+from tinygen.plan.memory import MemoryPlan
+
+
+@dataclass(frozen=True)
+class TensorIO:
+    role: str  # "input" | "output"
+    macro: str  # INPUT0, OUTPUT1, ...
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    size_bytes: int
+    scale: float
+    zero_point: int
+    offset_bytes: int
+
+
+@dataclass(frozen=True)
+class ModelCode:
+    """Everything model.c/model.h place."""
+
+    name: str
+    hash: str
+    arena_bytes: int
+    alignment_bytes: int
+    layers: tuple[CLayer, ...]
+    inputs: tuple[TensorIO, ...]
+    outputs: tuple[TensorIO, ...]
+
+    @property
+    def families(self) -> list[str]:
+        return sorted({layer.family for layer in self.layers})
+
+    @property
+    def weight_bytes(self) -> int:
+        return sum(a.size_bytes for layer in self.layers for a in layer.arrays)
+
+
+@dataclass(frozen=True)
+class Project:
+    model: ModelCode
+    board: Board
+    files: tuple[tuple[str, str], ...]  # (relative path, text)
+
+
+def model_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def unsupported_ops(graph: Graph) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for op in graph.operators:
+        if op.opcode not in LOWERINGS and op.opcode not in ALIAS_OPS:
+            counts[op.opcode] = counts.get(op.opcode, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
+    missing = unsupported_ops(graph)
+    if missing:
+        listed = ", ".join(f"{op}×{n}" for op, n in missing.items())
+        raise InputError(f"{origin}: {sum(missing.values())} operators tinygen cannot generate: {listed}; "
+                         "replace them in the model or open an issue for kernels")
+    ctx = LowerContext(graph, plan, str(origin))
+    layers = tuple(
+        LOWERINGS[graph.operators[i].opcode](ctx, graph.operators[i])
+        for i in plan.order
+        if graph.operators[i].opcode not in ALIAS_OPS
+    )
+
+    def io(role: str, k: int, index: int) -> TensorIO:
+        t = graph.tensor(index)
+        return TensorIO(role, f"{role.upper()}{k}", t.name, t.dtype, t.shape, t.size_bytes,
+                        t.quant.scale if t.quant else 1.0, t.quant.zero_point if t.quant else 0,
+                        plan.offset_of(index))
+
+    return ModelCode(
+        name=graph.name,
+        hash=model_hash(origin),
+        arena_bytes=max(plan.arena_bytes, plan.alignment_bytes),
+        alignment_bytes=plan.alignment_bytes,
+        layers=layers,
+        inputs=tuple(io("input", k, t) for k, t in enumerate(graph.inputs)),
+        outputs=tuple(io("output", k, t) for k, t in enumerate(graph.outputs)),
+    )
+
+
+def render_project(model: ModelCode, board: Board) -> Project:
+    env = environment()
+    tc = toolchain(board)
+    ctx = {"model": model, "board": board, "toolchain": tc, "stack_bytes": board.stack_bytes}
+    files = {
+        "model.h": "project/model.h.j2",
+        "model.c": "project/model.c.j2",
+        "Makefile": "project/Makefile.j2",
+        "tg_fixedpoint.h": "kernels/tg_fixedpoint.h.j2",
+    }
+    for family in model.families:
+        files[f"tg_{family}.h"] = f"kernels/tg_{family}.h.j2"
+        files[f"tg_{family}.c"] = f"kernels/tg_{family}.c.j2"
+    if board.cpu.core == "host":
+        files["main.c"] = "project/main_host.c.j2"
+    else:
+        files.update({
+            "main.c": "project/main_semihost.c.j2",
+            "semihost.h": "boards/cortex-m/semihost.h.j2",
+            "semihost.c": "boards/cortex-m/semihost.c.j2",
+            "startup.c": "boards/cortex-m/startup.c.j2",
+            "linker.ld": "boards/cortex-m/linker.ld.j2",
+        })
+    rendered = tuple((name, env.get_template(tpl).render(**ctx)) for name, tpl in sorted(files.items()))
+    return Project(model, board, rendered)

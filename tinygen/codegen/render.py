@@ -1,0 +1,42 @@
+"""The Jinja environment: StrictUndefined, byte-stable output, and filters that format values as C."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from tinygen import __version__
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def c_array(values: np.ndarray, per_line: int = 24) -> str:
+    """Comma-separated initialiser, `per_line` values a line."""
+    flat = [str(int(v)) for v in np.asarray(values).reshape(-1)]
+    lines = (", ".join(flat[i:i + per_line]) for i in range(0, len(flat), per_line))
+    return ",\n".join("    " + line for line in lines)
+
+
+def c_value(value) -> str:
+    """A struct field initialiser: ints, floats with an f suffix, tuples as {...}, symbols as themselves."""
+    if isinstance(value, tuple):
+        return "{" + ", ".join(c_value(v) for v in value) + "}"
+    if isinstance(value, float):
+        return f"{value!r}f"
+    return str(value)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(c_array=c_array, c_value=c_value, hex=lambda n: f"0x{n:08X}")
+    env.globals["version"] = __version__
+    return env

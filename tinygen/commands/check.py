@@ -1,0 +1,57 @@
+"""`tinygen check`: does MODEL fit BOARD, where does the memory go, what is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from tinygen.boards import list_boards, load_board
+from tinygen.check.fit import FitReport, fit_report
+from tinygen.check.render import print_report, print_summary, report_json
+from tinygen.commands.options import DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default
+from tinygen.importers.tflite import load_tflite
+from tinygen.plan.memory import plan_memory
+
+
+@click.command()
+@model_argument
+@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
+              help="Board name, path to a board .toml, or 'all'.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write the memory timeline (.svg/.png).")
+@json_option
+@click.pass_context
+def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None, as_json: bool) -> None:
+    """Plan MODEL's memory and check it against BOARD's flash and SRAM regions.
+
+    Exit 0 when it fits (with 'all': fits at least one board), 1 when it does
+    not, 2 when the model has operators tinygen cannot generate.
+    """
+    path = model_or_default(model)
+    graph = load_tflite(path)
+    targets = list_boards() if board == "all" else [load_board(board)]
+    plans: dict[int, object] = {}
+    reports: list[FitReport] = []
+    for b in targets:
+        if b.alignment_bytes not in plans:
+            plans[b.alignment_bytes] = plan_memory(graph, alignment_bytes=b.alignment_bytes)
+        reports.append(fit_report(graph, plans[b.alignment_bytes], b))
+    if plot is not None:
+        from tinygen.check.plot import plot_timeline
+
+        plot_timeline(reports[0], plot)
+    if as_json:
+        emit_json(report_json(reports[0]) if board != "all" else
+                  {"model": graph.name, "results": [report_json(r) for r in reports]})
+    elif board == "all":
+        print_summary(reports, Console())
+    else:
+        print_report(reports[0], Console())
+    unsupported = reports[0].unsupported_ops
+    if unsupported:
+        listed = ", ".join(f"{op}×{n}" for op, n in unsupported.items())
+        click.echo(f"tinygen: error: {path}: {sum(unsupported.values())} operators tinygen cannot generate: "
+                   f"{listed}; replace them in the model or open an issue for kernels", err=True)
+        ctx.exit(2)
+    ctx.exit(0 if any(r.fits for r in reports) else 1)

@@ -1,0 +1,1 @@
+"""Importers turn model files into tinygen's graph IR."""

@@ -1,0 +1,140 @@
+"""TFLite builtin options tables -> tinygen's typed attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tflite
+
+from tinygen.ir import attrs as A
+
+_PADDING = {tflite.Padding.SAME: "SAME", tflite.Padding.VALID: "VALID"}
+_ACTIVATION = {
+    tflite.ActivationFunctionType.NONE: "NONE",
+    tflite.ActivationFunctionType.RELU: "RELU",
+    tflite.ActivationFunctionType.RELU_N1_TO_1: "RELU_N1_TO_1",
+    tflite.ActivationFunctionType.RELU6: "RELU6",
+    tflite.ActivationFunctionType.TANH: "TANH",
+    tflite.ActivationFunctionType.SIGN_BIT: "SIGN_BIT",
+}
+
+
+def _table(op, cls):
+    """The op's options as `cls`, or None when the file omits them (defaults apply)."""
+    table = op.BuiltinOptions()
+    if table is None:
+        return None
+    opts = cls()
+    opts.Init(table.Bytes, table.Pos)
+    return opts
+
+
+def _conv(op):
+    o = _table(op, tflite.Conv2DOptions)
+    return A.Conv2DAttrs(
+        padding=_PADDING[o.Padding()],
+        stride_h=o.StrideH(),
+        stride_w=o.StrideW(),
+        dilation_h=o.DilationHFactor(),
+        dilation_w=o.DilationWFactor(),
+        activation=_ACTIVATION[o.FusedActivationFunction()],
+    )
+
+
+def _depthwise(op):
+    o = _table(op, tflite.DepthwiseConv2DOptions)
+    return A.DepthwiseConv2DAttrs(
+        padding=_PADDING[o.Padding()],
+        stride_h=o.StrideH(),
+        stride_w=o.StrideW(),
+        dilation_h=o.DilationHFactor(),
+        dilation_w=o.DilationWFactor(),
+        activation=_ACTIVATION[o.FusedActivationFunction()],
+        depth_multiplier=o.DepthMultiplier(),
+    )
+
+
+def _fully_connected(op):
+    o = _table(op, tflite.FullyConnectedOptions)
+    if o is None:
+        return A.FullyConnectedAttrs()
+    return A.FullyConnectedAttrs(
+        activation=_ACTIVATION[o.FusedActivationFunction()], keep_num_dims=bool(o.KeepNumDims())
+    )
+
+
+def _pool(op):
+    o = _table(op, tflite.Pool2DOptions)
+    return A.Pool2DAttrs(
+        padding=_PADDING[o.Padding()],
+        stride_h=o.StrideH(),
+        stride_w=o.StrideW(),
+        filter_h=o.FilterHeight(),
+        filter_w=o.FilterWidth(),
+        activation=_ACTIVATION[o.FusedActivationFunction()],
+    )
+
+
+def _fused(cls):
+    def parse(op):
+        o = _table(op, cls)
+        return A.ActivationAttrs(_ACTIVATION[o.FusedActivationFunction()] if o else "NONE")
+
+    return parse
+
+
+def _concatenation(op):
+    o = _table(op, tflite.ConcatenationOptions)
+    return A.ConcatenationAttrs(axis=o.Axis(), activation=_ACTIVATION[o.FusedActivationFunction()])
+
+
+def _softmax(op):
+    o = _table(op, tflite.SoftmaxOptions)
+    return A.SoftmaxAttrs(beta=o.Beta() if o else 1.0)
+
+
+def _leaky_relu(op):
+    o = _table(op, tflite.LeakyReluOptions)
+    return A.LeakyReluAttrs(alpha=o.Alpha() if o else 0.2)
+
+
+def _reducer(op):
+    o = _table(op, tflite.ReducerOptions)
+    return A.ReducerAttrs(keep_dims=bool(o.KeepDims()) if o else False)
+
+
+def _strided_slice(op):
+    o = _table(op, tflite.StridedSliceOptions)
+    if o is None:
+        return A.StridedSliceAttrs()
+    return A.StridedSliceAttrs(
+        begin_mask=o.BeginMask(),
+        end_mask=o.EndMask(),
+        ellipsis_mask=o.EllipsisMask(),
+        new_axis_mask=o.NewAxisMask(),
+        shrink_axis_mask=o.ShrinkAxisMask(),
+        offset=bool(o.Offset()),
+    )
+
+
+PARSERS: dict[str, Callable[[object], A.Attrs]] = {
+    "CONV_2D": _conv,
+    "DEPTHWISE_CONV_2D": _depthwise,
+    "FULLY_CONNECTED": _fully_connected,
+    "AVERAGE_POOL_2D": _pool,
+    "MAX_POOL_2D": _pool,
+    "ADD": _fused(tflite.AddOptions),
+    "SUB": _fused(tflite.SubOptions),
+    "MUL": _fused(tflite.MulOptions),
+    "CONCATENATION": _concatenation,
+    "SOFTMAX": _softmax,
+    "LEAKY_RELU": _leaky_relu,
+    "MEAN": _reducer,
+    "STRIDED_SLICE": _strided_slice,
+}
+
+
+def parse_attrs(opcode: str, op) -> A.Attrs:
+    """Typed attributes for `opcode`; ops without options (and unknown ops) get NoAttrs."""
+    parser = PARSERS.get(opcode)
+    return parser(op) if parser else A.NoAttrs()

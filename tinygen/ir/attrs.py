@@ -1,0 +1,96 @@
+"""Typed operator attributes, one dataclass per attribute shape (not dicts: typos fail loudly)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ACTIVATIONS = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT")
+
+
+@dataclass(frozen=True)
+class NoAttrs:
+    pass
+
+
+@dataclass(frozen=True)
+class Conv2DAttrs:
+    padding: str  # "SAME" | "VALID"
+    stride_h: int
+    stride_w: int
+    dilation_h: int = 1
+    dilation_w: int = 1
+    activation: str = "NONE"
+
+
+@dataclass(frozen=True)
+class DepthwiseConv2DAttrs(Conv2DAttrs):
+    depth_multiplier: int = 1
+
+
+@dataclass(frozen=True)
+class FullyConnectedAttrs:
+    activation: str = "NONE"
+    keep_num_dims: bool = False
+
+
+@dataclass(frozen=True)
+class Pool2DAttrs:
+    padding: str
+    stride_h: int
+    stride_w: int
+    filter_h: int
+    filter_w: int
+    activation: str = "NONE"
+
+
+@dataclass(frozen=True)
+class ActivationAttrs:
+    """Elementwise binary ops (ADD, SUB, MUL) carry only a fused activation."""
+
+    activation: str = "NONE"
+
+
+@dataclass(frozen=True)
+class ConcatenationAttrs:
+    axis: int
+    activation: str = "NONE"
+
+
+@dataclass(frozen=True)
+class SoftmaxAttrs:
+    beta: float = 1.0
+
+
+@dataclass(frozen=True)
+class LeakyReluAttrs:
+    alpha: float
+
+
+@dataclass(frozen=True)
+class ReducerAttrs:
+    keep_dims: bool
+
+
+@dataclass(frozen=True)
+class StridedSliceAttrs:
+    begin_mask: int = 0
+    end_mask: int = 0
+    ellipsis_mask: int = 0
+    new_axis_mask: int = 0
+    shrink_axis_mask: int = 0
+    offset: bool = False
+
+
+Attrs = (
+    NoAttrs
+    | Conv2DAttrs
+    | DepthwiseConv2DAttrs
+    | FullyConnectedAttrs
+    | Pool2DAttrs
+    | ActivationAttrs
+    | ConcatenationAttrs
+    | SoftmaxAttrs
+    | LeakyReluAttrs
+    | ReducerAttrs
+    | StridedSliceAttrs
+)

@@ -1,0 +1,22 @@
+"""Multiply-accumulates per operator: the work measure used by check, patching and NAS."""
+
+from __future__ import annotations
+
+from math import prod
+
+from tinygen.ir.graph import Graph, Operator
+
+
+def macs(graph: Graph, op: Operator) -> int:
+    """MACs of conv, depthwise and fully-connected layers; other ops count 0 (they are memory-bound)."""
+    out = graph.tensor(op.outputs[0])
+    if op.opcode == "CONV_2D":
+        weights = graph.tensor(op.inputs[1])  # OHWI
+        return out.elements * prod(weights.shape[1:])
+    if op.opcode == "DEPTHWISE_CONV_2D":
+        weights = graph.tensor(op.inputs[1])  # 1HWC
+        return out.elements * weights.shape[1] * weights.shape[2]
+    if op.opcode == "FULLY_CONNECTED":
+        weights = graph.tensor(op.inputs[1])  # (units, depth)
+        return out.elements * weights.shape[-1]
+    return 0

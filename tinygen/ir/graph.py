@@ -1,0 +1,119 @@
+"""Tensors, operators and the graph: frozen, so later stages cannot corrupt what the importer read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+
+import numpy as np
+
+from tinygen.ir.attrs import Attrs
+
+# Bits per element; int4 is packed two per byte (TFLite's INT4 layout).
+DTYPE_BITS = {
+    "int4": 4,
+    "int8": 8,
+    "uint8": 8,
+    "bool": 8,
+    "int16": 16,
+    "int32": 32,
+    "float32": 32,
+    "int64": 64,
+}
+
+
+@dataclass(frozen=True)
+class Quant:
+    """Affine quantisation: real = scale * (q - zero_point); per-channel along `axis` when len(scales) > 1."""
+
+    scales: tuple[float, ...]
+    zero_points: tuple[int, ...]
+    axis: int = 0
+
+    @property
+    def per_channel(self) -> bool:
+        return len(self.scales) > 1
+
+    @property
+    def scale(self) -> float:
+        return self.scales[0]
+
+    @property
+    def zero_point(self) -> int:
+        return self.zero_points[0]
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A tensor; `data` is set for constants (weights, biases, shape operands)."""
+
+    index: int
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    quant: Quant | None = None
+    data: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_constant(self) -> bool:
+        return self.data is not None
+
+    @property
+    def elements(self) -> int:
+        return prod(self.shape)
+
+    @property
+    def size_bytes(self) -> int:
+        return (self.elements * DTYPE_BITS[self.dtype] + 7) // 8
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One layer: `inputs` may hold -1 for an omitted optional input (e.g. no bias)."""
+
+    index: int
+    opcode: str
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    attrs: Attrs
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A single-subgraph model; `operators` is in the file's execution order."""
+
+    name: str
+    tensors: tuple[Tensor, ...]
+    operators: tuple[Operator, ...]
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    source_bytes: int = 0
+
+    def tensor(self, index: int) -> Tensor:
+        return self.tensors[index]
+
+    def op_tensors(self, op: Operator, which: str = "inputs") -> list[Tensor | None]:
+        return [self.tensors[i] if i >= 0 else None for i in getattr(op, which)]
+
+    def consumers(self) -> dict[int, list[int]]:
+        """Tensor index -> indices of the operators that read it."""
+        readers: dict[int, list[int]] = {}
+        for op in self.operators:
+            for t in op.inputs:
+                if t >= 0:
+                    readers.setdefault(t, []).append(op.index)
+        return readers
+
+    def producers(self) -> dict[int, int]:
+        """Tensor index -> index of the operator that writes it."""
+        return {t: op.index for op in self.operators for t in op.outputs}
+
+    @property
+    def weight_bytes(self) -> int:
+        return sum(t.size_bytes for t in self.tensors if t.is_constant)
+
+    def opcode_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for op in self.operators:
+            counts[op.opcode] = counts.get(op.opcode, 0) + 1
+        return counts

@@ -1,0 +1,105 @@
+"""Offsets in one static arena for intervals that must not overlap while both are live.
+
+Strategies share one signature, `(intervals, alignment) -> {id: offset}`, and
+are picked by name from `STRATEGIES` (the TVM USMP layout). `greedy-by-size`
+is TensorFlow Lite Micro's planner; `search` tries several orderings and a
+seeded local search over the same first-fit placement and keeps the best,
+so it is never worse than greedy-by-size.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+
+from tinygen.plan.lifetimes import Interval
+
+Offsets = dict[int, int]
+
+
+def align_up(value: int, alignment: int) -> int:
+    return -(-value // alignment) * alignment
+
+
+def arena_bytes(ivs: Sequence[Interval], offsets: Offsets) -> int:
+    return max((offsets[iv.id] + iv.size_bytes for iv in ivs), default=0)
+
+
+def first_fit(ivs: Sequence[Interval], alignment: int) -> Offsets:
+    """Place intervals in the given order, each at the lowest aligned offset free for its whole life."""
+    placed: list[tuple[int, int, Interval]] = []  # (offset, end, interval)
+    offsets: Offsets = {}
+    for iv in ivs:
+        busy = sorted((off, end) for off, end, other in placed if other.overlaps(iv))
+        offset = 0
+        for off, end in busy:
+            if offset + iv.size_bytes <= off:
+                break
+            offset = max(offset, align_up(end, alignment))
+        offsets[iv.id] = offset
+        placed.append((offset, offset + iv.size_bytes, iv))
+    return offsets
+
+
+def greedy_by_size(ivs: Sequence[Interval], alignment: int) -> Offsets:
+    """TFLite Micro's GreedyMemoryPlanner: largest first, then earliest first use."""
+    return first_fit(sorted(ivs, key=lambda iv: (-iv.size_bytes, iv.first, iv.id)), alignment)
+
+
+def search(ivs: Sequence[Interval], alignment: int, tries: int = 48, seed: int = 0) -> Offsets:
+    """Best first-fit over heuristic orderings, then seeded swaps of the best ordering."""
+    if not ivs:
+        return {}
+    bound = aligned_lower_bound(ivs, alignment)
+    orderings = [
+        sorted(ivs, key=lambda iv: (-iv.size_bytes, iv.first, iv.id)),
+        sorted(ivs, key=lambda iv: (-(iv.last - iv.first), -iv.size_bytes, iv.id)),
+        sorted(ivs, key=lambda iv: (-iv.size_bytes * (iv.last - iv.first + 1), iv.id)),
+        sorted(ivs, key=lambda iv: (iv.first, -iv.size_bytes, iv.id)),
+        sorted(ivs, key=lambda iv: (-_conflict_bytes(iv, ivs), iv.id)),
+    ]
+    best_order, best, best_size = None, None, None
+    for order in orderings:
+        offsets = first_fit(order, alignment)
+        size = arena_bytes(ivs, offsets)
+        if best_size is None or size < best_size:
+            best_order, best, best_size = order, offsets, size
+    rng = random.Random(seed)
+    for _ in range(tries if len(ivs) > 2 else 0):
+        if best_size <= bound:
+            break
+        order = list(best_order)
+        i, j = rng.sample(range(len(order)), 2)
+        order[i], order[j] = order[j], order[i]
+        offsets = first_fit(order, alignment)
+        size = arena_bytes(ivs, offsets)
+        if size < best_size:
+            best_order, best, best_size = order, offsets, size
+    return best
+
+
+def _conflict_bytes(iv: Interval, ivs: Sequence[Interval]) -> int:
+    return sum(o.size_bytes for o in ivs if o.overlaps(iv))
+
+
+def lower_bound(ivs: Sequence[Interval]) -> int:
+    """Max over steps of live bytes: no placement can use less."""
+    events: dict[int, int] = {}
+    for iv in ivs:
+        events[iv.first] = events.get(iv.first, 0) + iv.size_bytes
+        events[iv.last + 1] = events.get(iv.last + 1, 0) - iv.size_bytes
+    live = peak = 0
+    for step in sorted(events):
+        live += events[step]
+        peak = max(peak, live)
+    return peak
+
+
+def aligned_lower_bound(ivs: Sequence[Interval], alignment: int) -> int:
+    return lower_bound([Interval(iv.id, align_up(iv.size_bytes, alignment), iv.first, iv.last) for iv in ivs])
+
+
+STRATEGIES: dict[str, Callable[[Sequence[Interval], int], Offsets]] = {
+    "greedy-by-size": greedy_by_size,
+    "search": search,
+}

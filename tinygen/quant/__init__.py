@@ -1,0 +1,1 @@
+"""Quantisation arithmetic: TFLite's fixed-point helpers and their generation-time use."""

@@ -1,0 +1,71 @@
+"""Python twins of TFLite Micro's fixed-point helpers (kernels/internal/common.h, quantization_util.cc).
+
+TFLite Micro is built without TFLITE_SINGLE_ROUNDING, so requantisation is the
+*double-rounding* form: a saturating rounding doubling high multiply, then a
+rounding (half away from zero) right shift. The C twins live in
+templates/kernels/tg_fixedpoint.h with the same names (tg_ prefix); tests
+check both against TFLite Micro.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+def quantize_multiplier(real: float) -> tuple[int, int]:
+    """(multiplier, shift) with real = multiplier * 2**(shift - 31); TFLite's QuantizeMultiplier."""
+    if real == 0.0:
+        return 0, 0
+    q, shift = math.frexp(real)
+    q_fixed = round_half_away(q * (1 << 31))
+    if q_fixed == 1 << 31:
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        return 0, 0
+    return int(q_fixed), int(shift)
+
+
+def quantize_multiplier_smaller_than_one(real: float) -> tuple[int, int]:
+    """TFLite's QuantizeMultiplierSmallerThanOneExp: the same, for 0 < real < 1 (shift <= 0)."""
+    assert 0.0 < real < 1.0, real
+    return quantize_multiplier(real)
+
+
+def round_half_away(x: float) -> int:
+    return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+
+
+def saturating_rounding_doubling_high_mul(a, b):
+    """gemmlowp's SaturatingRoundingDoublingHighMul on int64 numpy arrays (or ints)."""
+    a = np.asarray(a, np.int64)
+    b = np.asarray(b, np.int64)
+    ab = a * b
+    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    total = ab + nudge
+    high = np.where(total >= 0, total >> 31, -((-total) >> 31))  # C division truncates towards zero
+    overflow = (a == INT32_MIN) & (b == INT32_MIN)
+    return np.where(overflow, INT32_MAX, high).astype(np.int64)
+
+
+def rounding_divide_by_pot(x, exponent):
+    """gemmlowp's RoundingDivideByPOT: arithmetic shift right, rounding half away from zero."""
+    x = np.asarray(x, np.int64)
+    exponent = np.asarray(exponent, np.int64)
+    mask = (np.int64(1) << exponent) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (x < 0)
+    return (x >> exponent) + (remainder > threshold)
+
+
+def multiply_by_quantized_multiplier(x, multiplier, shift):
+    """TFLite Micro's double-rounding MultiplyByQuantizedMultiplier (int32 x)."""
+    shift = np.asarray(shift, np.int64)
+    left = np.where(shift > 0, shift, 0)
+    right = np.where(shift > 0, 0, -shift)
+    shifted = (np.asarray(x, np.int64) << left).astype(np.int32).astype(np.int64)  # x * (1 << left) in int32
+    return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right)
