@@ -1,8 +1,8 @@
 """Elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM.
 
-The multipliers follow TFLite Micro's Prepare exactly, including where it
-computes in float rather than double: ADD's scale ratios are double
-(add_common.cc), SUB's are float divided then widened (sub_common.cc).
+The multipliers follow TFLite Micro's Prepare as the tflite-micro wheel
+computes them: in double for ADD, SUB and MUL (docs/arithmetic.md; older TFLM
+sources divided SUB's scales in float).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from tinygen.quant.fixedpoint import quantize_multiplier
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
 
 
-def broadcast_strides(shape: tuple[int, ...], out_shape: tuple[int, ...]) -> list[int]:
-    """Element strides of `shape` viewed as `out_shape` (4-D), 0 along broadcast axes."""
+def broadcast_strides(shape: tuple[int, ...]) -> list[int]:
+    """Element strides of `shape` padded to 4-D, 0 along size-1 (broadcast) axes."""
     shape = (1,) * (4 - len(shape)) + tuple(shape)
     strides, step = [0] * 4, 1
     for axis in range(3, -1, -1):
@@ -31,15 +31,9 @@ def _out4(t: Tensor) -> list[int]:
     return [1] * (4 - len(t.shape)) + list(t.shape)
 
 
-def _add_sub_multipliers(s1: float, s2: float, so: float, in_float: bool):
-    f = np.float32
-    if in_float:
-        twice = f(2) * max(f(s1), f(s2))
-        reals = (float(f(s1) / twice), float(f(s2) / twice), float(twice / (f(1 << LEFT_SHIFT) * f(so))))
-    else:
-        twice = 2 * float(max(f(s1), f(s2)))
-        reals = (float(f(s1)) / twice, float(f(s2)) / twice, twice / ((1 << LEFT_SHIFT) * float(f(so))))
-    return [quantize_multiplier(r) for r in reals]
+def _add_sub_multipliers(s1: float, s2: float, so: float):
+    twice = 2 * max(s1, s2)
+    return [quantize_multiplier(r) for r in (s1 / twice, s2 / twice, twice / ((1 << LEFT_SHIFT) * so))]
 
 
 def lower_binary(ctx: LowerContext, op: Operator) -> CLayer:
@@ -57,7 +51,7 @@ def lower_binary(ctx: LowerContext, op: Operator) -> CLayer:
     kind = op.opcode.lower()
     pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
     if op.opcode in ("ADD", "SUB"):
-        pairs = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), in_float=op.opcode == "SUB")
+        pairs = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
     elif op.opcode == "MUL":
         pairs[2] = quantize_multiplier(
             float(np.float32(ctx.scale(a))) * float(np.float32(ctx.scale(b))) / float(np.float32(ctx.scale(y))))
@@ -68,8 +62,8 @@ def lower_binary(ctx: LowerContext, op: Operator) -> CLayer:
     fields = (
         ("input1", inputs[0]), ("input2", inputs[1]), ("output", ctx.ptr(y)),
         ("dims", tuple(_out4(y))),
-        ("strides1", tuple(broadcast_strides(a.shape, y.shape))),
-        ("strides2", tuple(broadcast_strides(b.shape, y.shape))),
+        ("strides1", tuple(broadcast_strides(a.shape))),
+        ("strides2", tuple(broadcast_strides(b.shape))),
         ("input1_offset", -ctx.zero_point(a)), ("input2_offset", -ctx.zero_point(b)),
         ("output_offset", ctx.zero_point(y)),
         ("input1_multiplier", pairs[0][0]), ("input1_shift", pairs[0][1]),

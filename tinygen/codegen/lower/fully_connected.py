@@ -1,9 +1,9 @@
 """FULLY_CONNECTED: per-tensor or per-channel requantisation, input zero point folded into the bias.
 
-TFLite Micro's per-tensor multiplier multiplies the two scales in *float*
-before widening (kernel_util.cc GetQuantizedConvolutionMultipler), unlike the
-per-channel path and TFLite's own interpreter, which use double: one source of
-the TFLite/TFLite Micro disagreement on ad01_int8. tinygen follows TFLite Micro.
+The multiplier is double(s_in) * double(s_w) / double(s_out), as the tflite-micro
+wheel computes it (docs/arithmetic.md). TFLite's interpreter multiplies the two
+scales in float and uses other rounding in its FC kernels, which is why it
+disagrees with TFLite Micro on ad01_int8; tinygen follows TFLite Micro.
 """
 
 from __future__ import annotations
@@ -30,10 +30,7 @@ def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
         bias += ctx.tensor(op, 2).data.astype(np.int64).reshape(units)
     bias -= ctx.zero_point(x) * weights.astype(np.int64).sum(axis=1)
     in_scale, out_scale = np.float32(ctx.scale(x)), np.float32(ctx.scale(y))
-    if w.quant.per_channel:
-        pairs = [quantize_multiplier(float(in_scale) * float(np.float32(s)) / float(out_scale)) for s in w.quant.scales]
-    else:
-        pairs = [quantize_multiplier(float(np.float32(in_scale * np.float32(w.quant.scale))) / float(out_scale))]
+    pairs = [quantize_multiplier(float(in_scale) * float(np.float32(s)) / float(out_scale)) for s in w.quant.scales]
     lo, hi = activation_range(op.attrs.activation, y)
     named = {
         "weights": weights,

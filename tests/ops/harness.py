@@ -1,0 +1,67 @@
+"""Make one-op (or few-op) int8 models with TensorFlow's converter and check tinygen bit-exact on them.
+
+Used by every operator test: `convert` builds a Keras graph and quantises it
+with random calibration ranges (so scales and zero points vary with the seed);
+`assert_bit_exact` builds the model for each board, runs seeded random
+vectors and compares with TensorFlow Lite Micro element by element.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygen.boards import load_board
+from tinygen.pipeline import build_firmware, run_firmware
+from tinygen.run.vectors import random_vectors
+
+BOARDS = ("host", "mps2-an386")
+
+
+def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 24) -> bytes:
+    """`build(*inputs)` returns the Keras output tensor(s); batch size 1; full-integer int8."""
+    tf = pytest.importorskip("tensorflow")
+    tf.keras.utils.set_random_seed(seed)
+    inputs = [tf.keras.Input(shape, batch_size=1) for shape in input_shapes]
+    outputs = build(*inputs)
+    model = tf.keras.Model(inputs, outputs)
+    rng = np.random.default_rng(seed)
+    spans = [(rng.uniform(-3, 0), rng.uniform(0.5, 4)) for _ in input_shapes]  # random ranges -> random quant
+
+    def representative():
+        for _ in range(calib):
+            yield [rng.uniform(lo, hi, (1, *shape)).astype(np.float32) for (lo, hi), shape in zip(spans, input_shapes)]
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if io == "int8":
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    return converter.convert()
+
+
+def assert_bit_exact(model: bytes | Path, tmp_path: Path, boards=BOARDS, vectors: int = 6, seed: int = 0,
+                     expect_ops: set[str] | None = None) -> None:
+    """Build for each board (QEMU for emulated ones), run `vectors` random inputs, require equality."""
+    path = model if isinstance(model, Path) else tmp_path / "model.tflite"
+    if not isinstance(model, Path):
+        path.write_bytes(model)
+    for name in boards:
+        if name != "host" and shutil.which("qemu-system-arm") is None:
+            pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+        board = load_board(name)
+        firmware = build_firmware(path, board, output=tmp_path / name)
+        if expect_ops is not None:
+            assert expect_ops <= set(firmware.graph.opcode_counts()), firmware.graph.opcode_counts()
+        inputs = random_vectors(firmware.code.inputs, vectors, seed)
+        result = run_firmware(firmware, path, board, inputs, timeout_s=120)
+        assert result.vectors == vectors
+        assert result.bit_exact, (
+            f"{name}: {result.mismatches}/{vectors} vectors differ, {result.mismatched_elements} elements, "
+            f"max |diff| {result.max_abs_diff}"
+        )

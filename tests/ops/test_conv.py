@@ -1,0 +1,42 @@
+"""CONV_2D and DEPTHWISE_CONV_2D against TFLite Micro: odd sizes, strides, dilation, padding, activations."""
+
+import pytest
+
+from tests.ops.harness import assert_bit_exact, convert
+
+
+@pytest.mark.parametrize(
+    "shape, filters, kernel, strides, dilation, padding, activation",
+    [
+        ((23, 17, 3), 5, 3, 1, 1, "same", "relu"),
+        ((23, 17, 7), 13, 3, 2, 1, "same", None),
+        ((19, 13, 5), 7, (5, 3), 2, 1, "valid", "relu6"),
+        ((17, 23, 4), 6, 3, 1, 2, "same", None),
+        ((9, 11, 13), 5, 1, 1, 1, "valid", "relu"),
+    ],
+)
+def test_conv2d(tmp_path, shape, filters, kernel, strides, dilation, padding, activation):
+    import tensorflow as tf
+
+    model = convert(lambda x: tf.keras.layers.Conv2D(filters, kernel, strides, padding, dilation_rate=dilation,
+                                                      activation=activation)(x), [shape], seed=filters)
+    assert_bit_exact(model, tmp_path, expect_ops={"CONV_2D"})
+
+
+@pytest.mark.parametrize(
+    "shape, kernel, strides, dilation, padding, multiplier, activation",
+    [
+        ((23, 17, 5), 3, 1, 1, "same", 1, "relu"),
+        ((23, 17, 7), 3, 2, 1, "same", 1, "relu6"),
+        ((15, 13, 3), 5, 2, 1, "valid", 2, None),
+        ((17, 19, 4), 3, 1, 2, "same", 1, None),
+        ((11, 9, 13), 7, 1, 1, "same", 1, "relu"),
+    ],
+)
+def test_depthwise(tmp_path, shape, kernel, strides, dilation, padding, multiplier, activation):
+    import tensorflow as tf
+
+    model = convert(lambda x: tf.keras.layers.DepthwiseConv2D(kernel, strides, padding, multiplier,
+                                                               dilation_rate=dilation, activation=activation)(x),
+                    [shape], seed=kernel * 7 + multiplier)
+    assert_bit_exact(model, tmp_path, expect_ops={"DEPTHWISE_CONV_2D"})

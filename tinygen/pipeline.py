@@ -1,0 +1,84 @@
+"""The pipeline, top to bottom: import -> plan -> codegen -> build -> run -> compare."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tinygen import __version__
+from tinygen.boards import Board
+from tinygen.build.make import Build, build_project, cached
+from tinygen.codegen.project import ModelCode, lower_model, model_hash, render_project
+from tinygen.codegen.render import TEMPLATES
+from tinygen.importers.tflite import load_tflite
+from tinygen.ir.graph import Graph
+from tinygen.plan.memory import MemoryPlan, plan_memory
+from tinygen.run import vectors as vec
+from tinygen.run.execute import execute
+from tinygen.run.reference import reference_outputs
+
+
+@dataclass(frozen=True)
+class Firmware:
+    graph: Graph
+    plan: MemoryPlan
+    code: ModelCode
+    build: Build
+
+
+@dataclass(frozen=True)
+class RunResult:
+    board: str
+    vectors: int
+    mismatches: int  # vectors with at least one differing output element
+    mismatched_elements: int
+    max_abs_diff: int
+    firmware: Firmware
+
+    @property
+    def bit_exact(self) -> bool:
+        return self.mismatches == 0
+
+
+def default_output(model: Path, board: Board) -> Path:
+    return Path("firmware_out") / f"{model.stem}-{board.name}"
+
+
+def _build_key(model: Path, board: Board) -> str:
+    h = hashlib.sha256()
+    h.update(f"{__version__}\n{model_hash(model)}\n".encode())
+    h.update(board.path.read_bytes())
+    for path in sorted(TEMPLATES.rglob("*.j2")):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()[:20]
+
+
+def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False) -> Firmware:
+    graph = load_tflite(model)
+    plan = plan_memory(graph, alignment_bytes=board.alignment_bytes)
+    code = lower_model(graph, plan, model)
+    directory = output or default_output(model, board)
+    key = _build_key(model, board)
+    build = cached(directory, key) if reuse else None
+    if build is None:
+        build = build_project(render_project(code, board), directory, key)
+    return Firmware(graph, plan, code, build)
+
+
+def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[list[np.ndarray]],
+                 timeout_s: float, progress=None) -> RunResult:
+    """Run all vectors in one firmware run, then the reference, and compare element by element."""
+    raw = execute(firmware.build, board, vec.pack(vectors), timeout_s)
+    got = vec.unpack(raw, firmware.code.outputs, len(vectors))
+    want = reference_outputs(model, vectors, len(firmware.code.outputs), progress=progress)
+    mismatches = elements = max_diff = 0
+    for g, w in zip(got, want):
+        diffs = [np.abs(a.astype(np.int64) - b.reshape(a.shape).astype(np.int64)) for a, b in zip(g, w)]
+        bad = sum(int((d != 0).sum()) for d in diffs)
+        mismatches += bad > 0
+        elements += bad
+        max_diff = max([max_diff] + [int(d.max()) for d in diffs if d.size])
+    return RunResult(board.name, len(vectors), mismatches, elements, max_diff, firmware)

@@ -1,0 +1,1 @@
+"""Running firmware (QEMU or host) and the TensorFlow Lite Micro reference, and comparing them."""
