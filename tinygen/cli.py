@@ -21,6 +21,8 @@ COMMANDS = {
     "boards": "tinygen.commands.boards:boards",
     "inspect": "tinygen.commands.inspect:inspect",
     "check": "tinygen.commands.check:check",
+    "build": "tinygen.commands.build:build",
+    "run": "tinygen.commands.run:run",
 }
 
 

@@ -37,6 +37,7 @@ class RunResult:
     mismatched_elements: int
     max_abs_diff: int
     firmware: Firmware
+    outputs: list[list[np.ndarray]]  # the firmware's, per vector
 
     @property
     def bit_exact(self) -> bool:
@@ -81,4 +82,4 @@ def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[li
         mismatches += bad > 0
         elements += bad
         max_diff = max([max_diff] + [int(d.max()) for d in diffs if d.size])
-    return RunResult(board.name, len(vectors), mismatches, elements, max_diff, firmware)
+    return RunResult(board.name, len(vectors), mismatches, elements, max_diff, firmware, got)

@@ -1,0 +1,45 @@
+"""FULLY_CONNECTED, pooling and elementwise binary ops against TFLite Micro (host and QEMU)."""
+
+import pytest
+
+from tests.ops.harness import assert_bit_exact, convert
+
+
+@pytest.mark.parametrize("shape, units, activation", [((37,), 13, None), ((5, 23), 7, "relu"), ((64,), 5, "relu6")])
+def test_fully_connected(tmp_path, shape, units, activation):
+    import tensorflow as tf
+
+    model = convert(lambda x: tf.keras.layers.Dense(units, activation=activation)(x), [shape], seed=units)
+    assert_bit_exact(model, tmp_path, expect_ops={"FULLY_CONNECTED"})
+
+
+@pytest.mark.parametrize("layer, padding", [("AveragePooling2D", "valid"), ("AveragePooling2D", "same"),
+                                            ("MaxPooling2D", "valid"), ("MaxPooling2D", "same")])
+def test_pool(tmp_path, layer, padding):
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Conv2D(7, 3, activation="relu")(x)  # gives the pool a quantised int8 input
+        return getattr(tf.keras.layers, layer)((3, 2), strides=2, padding=padding)(x)
+
+    model = convert(build, [(23, 17, 3)], seed=len(layer) + len(padding))
+    assert_bit_exact(model, tmp_path, expect_ops={"AVERAGE_POOL_2D" if "Average" in layer else "MAX_POOL_2D"})
+
+
+@pytest.mark.parametrize("op", ["ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM"])
+@pytest.mark.parametrize("broadcast", [False, True])
+def test_binary(tmp_path, op, broadcast):
+    import tensorflow as tf
+
+    fn = {"ADD": tf.add, "SUB": tf.subtract, "MUL": tf.multiply, "MAXIMUM": tf.maximum, "MINIMUM": tf.minimum}[op]
+    shapes = [(23, 17, 5), (1, 17, 5) if broadcast else (23, 17, 5)]
+    model = convert(lambda a, b: tf.keras.layers.Lambda(lambda t: fn(t[0], t[1]))([a, b]), shapes,
+                    seed=len(op) + broadcast)
+    assert_bit_exact(model, tmp_path, expect_ops={op})
+
+
+def test_add_with_fused_relu(tmp_path):
+    import tensorflow as tf
+
+    model = convert(lambda a, b: tf.keras.layers.ReLU()(tf.keras.layers.Add()([a, b])), [(13, 11, 7)] * 2, seed=3)
+    assert_bit_exact(model, tmp_path, expect_ops={"ADD"})

@@ -1,0 +1,58 @@
+"""`tinygen run`: build (cached), run vectors in QEMU or on the host, compare with TensorFlow Lite Micro."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from tinygen.boards import load_board
+from tinygen.commands.build import print_sizes
+from tinygen.commands.options import DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default
+from tinygen.commands.progress import progress_bar
+from tinygen.pipeline import build_firmware, run_firmware
+from tinygen.run.vectors import npz_vectors, random_vectors
+
+
+@click.command()
+@model_argument
+@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Emulated board, 'host', or a .toml.")
+@click.option("--random", "count", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Number of seeded random input vectors.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--inputs", type=click.Path(dir_okay=False, path_type=Path),
+              help=".npz with one array per model input (or 'x'), axis 0 = vectors; overrides --random.")
+@click.option("--save-outputs", type=click.Path(dir_okay=False, path_type=Path), help="Write the firmware's outputs (.npz).")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds before the run is abandoned.")
+@json_option
+@click.pass_context
+def run(ctx, model, board, count, seed, inputs, save_outputs, output, timeout, as_json):
+    """Run MODEL's firmware on BOARD and check it bit-exact against TensorFlow Lite Micro (exit 1 if not)."""
+    path = model_or_default(model)
+    target = load_board(board)
+    fw = build_firmware(path, target, output, reuse=True)
+    vectors = npz_vectors(inputs, fw.code.inputs) if inputs else random_vectors(fw.code.inputs, count, seed)
+    with progress_bar("reference (TFLite Micro)", len(vectors), enabled=not as_json) as advance:
+        result = run_firmware(fw, path, target, vectors, timeout, progress=advance)
+    if save_outputs:
+        import numpy as np
+
+        names = {f"y{k}" if len(fw.code.outputs) > 1 else "y": k for k in range(len(fw.code.outputs))}
+        np.savez(save_outputs, **{name: np.stack([o[k] for o in result.outputs]) for name, k in names.items()})
+    s = fw.build.sizes
+    if as_json:
+        emit_json({"model": fw.graph.name, "board": target.name, "bit_exact": result.bit_exact,
+                   "vectors": result.vectors, "mismatches": result.mismatches,
+                   "mismatched_elements": result.mismatched_elements, "max_abs_diff": result.max_abs_diff,
+                   "flash_bytes": s.flash_bytes, "ram_bytes": s.ram_bytes, "arena_bytes": s.arena_bytes,
+                   "weights_bytes": s.weights_bytes, "code_bytes": s.code_bytes, "stack_bytes": s.stack_bytes,
+                   "directory": str(fw.build.directory)})
+    else:
+        console = Console()
+        print_sizes(fw, target, console)
+        verdict = "[bold green]BIT-EXACT[/]" if result.bit_exact else "[bold red]MISMATCH[/]"
+        console.print(f"{verdict}: {result.vectors} vectors on {target.name} vs TensorFlow Lite Micro; "
+                      f"{result.mismatches} vectors differ, max |diff| {result.max_abs_diff}")
+    ctx.exit(0 if result.bit_exact else 1)
