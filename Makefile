@@ -12,9 +12,11 @@ setup:
 
 demo: setup
 	tinygen check --board mps2-an386
+	tinygen run --board mps2-an386 --random 10
 
 test: setup
 	$(PYTHON) -m pytest -q
 
 bench: setup
 	$(PYTHON) benchmarks/check.py
+	$(PYTHON) benchmarks/codegen.py

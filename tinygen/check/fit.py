@@ -8,7 +8,8 @@ from tinygen.boards import Board
 from tinygen.check import estimate
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import Graph
-from tinygen.ir.opset import ALIAS_OPS, SUPPORTED_OPS
+from tinygen.codegen.lower import unsupported_ops
+from tinygen.ir.opset import ALIAS_OPS
 from tinygen.plan.memory import MemoryPlan
 
 
@@ -111,10 +112,6 @@ def fit_report(graph: Graph, plan: MemoryPlan, board: Board) -> FitReport:
         RegionUse(name, board.region(name).kind, board.region(name).length_bytes, tuple(items))
         for name, items in needs.items()
     )
-    unsupported: dict[str, int] = {}
-    for op in graph.operators:
-        if op.opcode not in SUPPORTED_OPS:
-            unsupported[op.opcode] = unsupported.get(op.opcode, 0) + 1
     return FitReport(
         model=graph.name,
         board=board.name,
@@ -127,5 +124,5 @@ def fit_report(graph: Graph, plan: MemoryPlan, board: Board) -> FitReport:
         runtime_flash_bytes=runtime,
         stack_bytes=stack,
         total_macs=sum(row.macs for row in layers),
-        unsupported_ops=dict(sorted(unsupported.items())),
+        unsupported_ops=unsupported_ops(graph),
     )

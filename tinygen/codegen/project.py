@@ -9,7 +9,7 @@ from pathlib import Path
 from tinygen.boards import Board
 from tinygen.build.toolchain import toolchain
 from tinygen.codegen.layer import CLayer
-from tinygen.codegen.lower import LOWERINGS
+from tinygen.codegen.lower import LOWERINGS, unsupported_ops
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.codegen.render import environment
 from tinygen.errors import InputError
@@ -61,14 +61,6 @@ class Project:
 
 def model_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-
-
-def unsupported_ops(graph: Graph) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for op in graph.operators:
-        if op.opcode not in LOWERINGS and op.opcode not in ALIAS_OPS:
-            counts[op.opcode] = counts.get(op.opcode, 0) + 1
-    return dict(sorted(counts.items()))
 
 
 def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:

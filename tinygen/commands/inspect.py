@@ -11,7 +11,7 @@ from rich.table import Table
 from tinygen.commands.options import emit_json, json_option, model_argument, model_or_default
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import Graph
-from tinygen.ir.opset import SUPPORTED_OPS
+from tinygen.codegen.lower import generated_ops
 from tinygen.importers.tflite import load_tflite
 
 
@@ -34,7 +34,7 @@ def inspect_json(graph: Graph) -> dict:
             {
                 "index": op.index,
                 "op": op.opcode,
-                "supported": op.opcode in SUPPORTED_OPS,
+                "supported": op.opcode in generated_ops(),
                 "inputs": [graph.tensor(t).name if t >= 0 else None for t in op.inputs],
                 "output_shape": list(graph.tensor(op.outputs[0]).shape),
                 "per_channel": any(

@@ -9,8 +9,11 @@ from tinygen.codegen.lower.binary import lower_binary
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.codegen.lower.conv import lower_conv, lower_depthwise
 from tinygen.codegen.lower.fully_connected import lower_fully_connected
+from tinygen.codegen.lower.mean import lower_mean
 from tinygen.codegen.lower.pool import lower_pool
-from tinygen.ir.graph import Operator
+from tinygen.codegen.lower.softmax import lower_softmax
+from tinygen.codegen.lower.shape import lower_concatenation, lower_pad, lower_strided_slice, lower_transpose
+from tinygen.ir.graph import Graph, Operator
 from tinygen.ir.opset import ALIAS_OPS
 
 Lowering = Callable[[LowerContext, Operator], CLayer]
@@ -26,7 +29,23 @@ LOWERINGS: dict[str, Lowering] = {
     "MUL": lower_binary,
     "MAXIMUM": lower_binary,
     "MINIMUM": lower_binary,
+    "SOFTMAX": lower_softmax,
+    "CONCATENATION": lower_concatenation,
+    "PAD": lower_pad,
+    "STRIDED_SLICE": lower_strided_slice,
+    "TRANSPOSE": lower_transpose,
+    "MEAN": lower_mean,
 }
+
+
+def unsupported_ops(graph: Graph) -> dict[str, int]:
+    """Opcode -> count of the operators tinygen cannot generate, all of them at once."""
+    supported = generated_ops()
+    counts: dict[str, int] = {}
+    for op in graph.operators:
+        if op.opcode not in supported:
+            counts[op.opcode] = counts.get(op.opcode, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def generated_ops() -> frozenset[str]:

@@ -1,0 +1,66 @@
+"""`tinygen build`: real sizes, atomic output, `make` alone rebuilds, overflow becomes exit 1 with a breakdown."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from tests.models import shared_model
+from tinygen.cli import cli
+
+needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
+                               reason="arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
+
+
+def _tiny_board(tmp_path, flash_length: int):
+    text = open("boards/mps2-an386.toml").read()
+    text = re.sub(r'name = "mps2-an386"', 'name = "tiny"', text, count=1)
+    text = text.replace("length = 0x00400000", f"length = {flash_length:#x}", 1)  # ssram1, the code region
+    path = tmp_path / "tiny.toml"
+    path.write_text(text)
+    return path
+
+
+def _build(*args):
+    return CliRunner().invoke(cli, ["build", *args, "--json"])
+
+
+@needs_arm
+def test_build_reports_real_sizes_and_make_rebuilds(tmp_path):
+    out = tmp_path / "fw"
+    result = _build(str(shared_model("ad01_int8")), "--board", "mps2-an386", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert info["weights_bytes"] >= 270_000  # ad01's int8 weights and int32 biases
+    assert info["arena_bytes"] == 768
+    assert info["flash_bytes"] == info["code_bytes"] + info["weights_bytes"]
+    subprocess.run(["make", "clean"], cwd=out, check=True, capture_output=True)
+    assert not (out / "firmware.elf").exists()
+    subprocess.run(["make", "-s"], cwd=out, check=True, capture_output=True)
+    assert (out / "firmware.elf").stat().st_size > 0
+
+
+@needs_arm
+def test_overflow_is_exit_1_with_breakdown_and_keeps_the_old_build(tmp_path):
+    out = tmp_path / "fw"
+    model = str(shared_model("ad01_int8"))
+    assert _build(model, "--board", "mps2-an386", "-o", str(out)).exit_code == 0
+    before = (out / "firmware.elf").read_bytes()
+    result = _build(model, "--board", str(_tiny_board(tmp_path, 64 * 1024)), "-o", str(out))
+    assert result.exit_code == 1
+    message = json.loads(result.stdout)["error"]["message"]
+    assert "does not fit tiny" in message and "weights" in message and "ssram1" in message
+    assert (out / "firmware.elf").read_bytes() == before  # the earlier good build survives
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".fw.")]  # no staging left behind
+
+
+def test_host_build_runs(tmp_path):
+    result = CliRunner().invoke(cli, ["run", "--board", "host", "--random", "3", "-o", str(tmp_path / "h"), "--json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert info["bit_exact"] and info["vectors"] == 3 and info["mismatches"] == 0
