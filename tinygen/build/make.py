@@ -1,0 +1,86 @@
+"""Write a `Project` to disk atomically and build it with make; read the real section sizes.
+
+The project is rendered and compiled in a fresh sibling folder and only then
+swapped in place of the old one, so a failed build never destroys an earlier
+good build. The Makefile uses relative paths, so `make` alone rebuilds it
+after the swap.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tinygen.build.sizes import SectionSizes, read_sizes
+from tinygen.build.toolchain import INSTALL_HINT, toolchain
+from tinygen.codegen.project import Project
+from tinygen.errors import InputError, TinygenError
+
+STAMP = "tinygen-build.json"
+
+
+@dataclass(frozen=True)
+class Build:
+    directory: Path
+    elf: Path
+    sizes: SectionSizes
+    key: str  # what was built: model hash, board file, tinygen version, templates
+
+
+def cached(directory: Path, key: str) -> Build | None:
+    """The build in `directory` if it was made from the same inputs, else None."""
+    stamp = directory / STAMP
+    elf = directory / "firmware.elf"
+    if not (stamp.exists() and elf.exists()):
+        return None
+    if json.loads(stamp.read_text()).get("key") != key:
+        return None
+    return Build(directory, elf, read_sizes(elf), key)
+
+
+def build_project(project: Project, directory: Path, key: str) -> Build:
+    tc = toolchain(project.board)
+    if shutil.which(tc.cc) is None or shutil.which("make") is None:
+        missing = tc.cc if shutil.which(tc.cc) is None else "make"
+        hint = INSTALL_HINT if tc.cc != "cc" else "apt-get install build-essential"
+        raise InputError(f"{missing}: not found on PATH; install it: {hint}")
+    directory = directory.resolve()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        for name, text in project.files:
+            (staging / name).write_text(text)
+        result = subprocess.run(["make", "-s"], cwd=staging, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise _build_failure(project, staging, result.stderr)
+        (staging / STAMP).write_text(json.dumps({"key": key, "model": project.model.name,
+                                                 "board": project.board.name}, indent=2))
+        _swap(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    elf = directory / "firmware.elf"
+    return Build(directory, elf, read_sizes(elf), key)
+
+
+def _swap(staging: Path, directory: Path) -> None:
+    old = directory.with_name(f".{directory.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        directory.rename(old)
+    staging.rename(directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _build_failure(project: Project, staging: Path, stderr: str) -> TinygenError:
+    if "will not fit in region" in stderr or "overflowed by" in stderr:
+        from tinygen.build.overflow import overflow_error
+
+        return overflow_error(project, staging, stderr)
+    first = next((line for line in stderr.splitlines() if "error" in line.lower()), stderr.strip()[:300])
+    return TinygenError(f"{staging.name}: the generated project failed to compile ({first.strip()}); "
+                        "please report this with the model")

@@ -1,0 +1,41 @@
+"""Compiler and flags for a board's core: the only place the core name becomes GCC options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygen.boards import Board
+
+OPT = "-O2"
+COMMON = "-std=c99 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter"
+INSTALL_HINT = "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi"
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    cc: str
+    cflags: str
+    ldflags: str
+
+    @property
+    def size_tool(self) -> str:
+        return "size" if self.cc == "cc" else "arm-none-eabi-size"
+
+
+def _float_flags(fpu: str | None) -> str:
+    if fpu in (None, "none"):
+        return "-mfloat-abi=soft"
+    if fpu == "auto":  # the -mcpu value implies the FPU (e.g. Cortex-M55)
+        return "-mfloat-abi=hard"
+    return f"-mfpu={fpu} -mfloat-abi=hard"
+
+
+def toolchain(board: Board) -> Toolchain:
+    if board.cpu.core == "host":
+        return Toolchain("cc", f"{OPT} {COMMON} -DTG_HOST", "-Wl,--gc-sections")
+    arch = f"-mcpu={board.cpu.core} -mthumb {_float_flags(board.cpu.fpu)}"
+    return Toolchain(
+        "arm-none-eabi-gcc",
+        f"{arch} {OPT} {COMMON}",
+        "-T linker.ld -nostartfiles --specs=nano.specs -Wl,--gc-sections -Wl,-Map=firmware.map",
+    )
