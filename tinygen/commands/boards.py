@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from tinygen.boards import Board, list_boards
 from tinygen.commands.options import emit_json, json_option
@@ -37,7 +37,10 @@ def boards(as_json: bool) -> None:
     if as_json:
         emit_json({"boards": [board_json(b) for b in catalogue]})
         return
-    table = Table("board", "core", "clock", "flash", "RAM regions", "runs in")
+    # At 80 columns (any pipe) rich would cut cells to "nucleo-f76…": keep the names --board
+    # takes whole, and fold the rest rather than drop characters.
+    table = Table(Column("board", no_wrap=True),
+                  *(Column(h, overflow="fold") for h in ("core", "clock", "flash", "RAM regions", "runs in")))
     for b in catalogue:
         flash = sum(r.length_bytes for r in b.memory if r.kind == "flash")
         rams = ", ".join(f"{r.name} {r.length_bytes // 1024}K" for r in b.memory if r.kind == "ram")

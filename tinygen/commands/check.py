@@ -41,17 +41,21 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
         from tinygen.check.plot import plot_timeline
 
         plot_timeline(reports[0], plot)
+    unsupported = reports[0].unsupported_ops
+    listed = ", ".join(f"{op}×{n}" for op, n in unsupported.items())
+    error = (f"{path}: {sum(unsupported.values())} operators tinygen cannot generate: {listed}; "
+             "replace them in the model or open an issue for kernels") if unsupported else None
     if as_json:
-        emit_json(report_json(reports[0]) if board != "all" else
-                  {"model": graph.name, "results": [report_json(r) for r in reports]})
+        payload = (report_json(reports[0]) if board != "all" else
+                   {"model": graph.name, "results": [report_json(r) for r in reports]})
+        if error:  # exit 2 under --json always carries an in-band error, as for bad input
+            payload["error"] = {"message": error, "exit_code": 2}
+        emit_json(payload)
     elif board == "all":
         print_summary(reports, Console())
     else:
         print_report(reports[0], Console())
-    unsupported = reports[0].unsupported_ops
-    if unsupported:
-        listed = ", ".join(f"{op}×{n}" for op, n in unsupported.items())
-        click.echo(f"tinygen: error: {path}: {sum(unsupported.values())} operators tinygen cannot generate: "
-                   f"{listed}; replace them in the model or open an issue for kernels", err=True)
+    if error:
+        click.echo(f"tinygen: error: {error}", err=True)
         ctx.exit(2)
     ctx.exit(0 if any(r.fits for r in reports) else 1)

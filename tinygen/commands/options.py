@@ -27,9 +27,9 @@ json_option = click.option(
     "--json", "as_json", is_flag=True, is_eager=True, callback=_remember_json,
     help="Print one JSON object on stdout and nothing else there.",
 )
-model_argument = click.argument(
-    "model", required=False, type=click.Path(dir_okay=False, path_type=Path), default=None
-)
+# No dir_okay=False: click would turn a directory into a three-line usage error
+# with no JSON; the importer reports it as one line like every other bad model path.
+model_argument = click.argument("model", required=False, type=click.Path(path_type=Path), default=None)
 
 
 def model_or_default(model: Path | None) -> Path:

@@ -1,0 +1,354 @@
+"""The `tinygen` command end to end through click's CliRunner.
+
+The contract under test (README "Commands"): exit 0 ok/fits, 1 does not fit,
+2 bad input, usage or unsupported operators; errors are one line on stderr
+starting "tinygen: error:" and naming the file; under --json stdout holds
+exactly one versioned JSON object, with an "error" key whenever a bad input
+or an unsupported operator makes the exit 2 (click's own usage errors stay
+click's: "Usage: ..." on stderr).
+Click >= 8.2 always keeps stderr apart (`Result.stdout` / `Result.stderr`;
+`mix_stderr` is gone), so stdout is checked on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from tests.models import shared_model
+from tinygen.boards import BOARDS_DIR, list_boards
+from tinygen.cli import COMMANDS, cli
+from tinygen.commands.options import default_model
+from tinygen.importers.tflite import load_tflite
+
+CHECK_KEYS = {"model", "board", "fits", "arena_bytes", "arena_lower_bound_bytes", "flash_bytes", "sram_bytes",
+              "layers", "unsupported_ops"}
+
+
+def invoke(*args, exit_code: int = 0):
+    result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="tinygen")
+    # Only SystemExit may escape (click's way of exiting): any other exception is a crash.
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"tinygen {' '.join(map(str, args))} crashed") from result.exception
+    assert result.exit_code == exit_code, (result.exit_code, result.stdout, result.stderr)
+    return result
+
+
+def one_json_object(result) -> dict:
+    """stdout must parse as exactly one JSON object (json.loads rejects trailing data)."""
+    payload = json.loads(result.stdout)
+    assert isinstance(payload, dict) and payload["schema_version"] == 1
+    return payload
+
+
+def one_error_line(result, *needles) -> str:
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("tinygen: error: ")
+    for needle in needles:
+        assert needle in lines[0]
+    return lines[0]
+
+
+# --- check: the happy path ---------------------------------------------------------------------------------------
+
+
+def test_check_default_model_json():
+    result = invoke("check", "--json")
+    report = one_json_object(result)
+    assert CHECK_KEYS <= report.keys()
+    assert report["model"] == "digits_cnn_int8" and report["board"] == "mps2-an386" and report["fits"] is True
+    assert report["arena_bytes"] >= report["arena_lower_bound_bytes"] > 0
+    assert report["sram_bytes"] == report["arena_bytes"] + report["stack_bytes"]
+    assert report["flash_bytes"] == report["weight_bytes"] + report["runtime_flash_bytes_estimate"]
+    assert len(report["layers"]) == len(load_tflite(default_model()).operators)
+    assert sum(layer["peak"] for layer in report["layers"]) == 1
+    assert report["unsupported_ops"] == {}
+    assert "error" not in report
+    assert result.stderr == ""
+
+
+def test_check_default_model_table():
+    result = invoke("check")
+    assert "FITS" in result.stdout and "digits_cnn_int8 on mps2-an386" in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("name, arena_bytes", [("kws_ref_model", 16000), ("ad01_int8", 768)])
+def test_check_shared_models_reach_the_lower_bound(name, arena_bytes):
+    report = one_json_object(invoke("check", shared_model(name), "--json"))
+    assert report["model"] == name and report["fits"] is True
+    assert report["arena_bytes"] == report["arena_lower_bound_bytes"] == arena_bytes
+
+
+def test_check_all_boards():
+    shipped = [b.name for b in list_boards()]
+    payload = one_json_object(invoke("check", "--board", "all", "--json"))
+    assert payload["model"] == "digits_cnn_int8"
+    assert [r["board"] for r in payload["results"]] == shipped
+    assert all(CHECK_KEYS <= r.keys() and r["fits"] for r in payload["results"])
+    table = invoke("check", "--board", "all").stdout
+    for name in shipped:
+        assert name in table
+
+
+def test_check_board_by_path():
+    report = one_json_object(invoke("check", "--board", BOARDS_DIR / "mps2-an385.toml", "--json"))
+    assert report["board"] == "mps2-an385"
+
+
+def test_check_plot_svg(tmp_path):
+    svg = tmp_path / "out.svg"
+    report = one_json_object(invoke("check", "--plot", svg, "--json"))  # the plot adds nothing to stdout
+    assert report["fits"] is True
+    text = svg.read_text()
+    assert svg.stat().st_size > 0 and "<svg" in text and "digits_cnn_int8" in text
+
+
+def test_check_plot_unwritable(tmp_path):
+    target = tmp_path / "missing-dir" / "out.svg"
+    result = invoke("check", "--plot", target, exit_code=2)
+    one_error_line(result, str(target), "cannot write the plot")
+
+
+# --- check: does not fit -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_board(tmp_path):
+    """mps2-an386 with its arena region (psram) shrunk to 1 KiB: the bundled example's 3 KiB arena cannot fit."""
+    text = (BOARDS_DIR / "mps2-an386.toml").read_text()
+    text = text.replace('name = "mps2-an386"', 'name = "tiny-board"')
+    text, n = re.subn(r'(name = "psram"\nkind = "ram"\norigin = 0x21000000\nlength = )0x01000000', r"\g<1>0x400", text)
+    assert n == 1, "boards/mps2-an386.toml changed: update the psram pattern"
+    path = tmp_path / "tiny-board.toml"
+    path.write_text(text)
+    return path
+
+
+def test_check_does_not_fit(tiny_board):
+    report = one_json_object(invoke("check", "--board", tiny_board, "--json", exit_code=1))
+    assert report["board"] == "tiny-board" and report["fits"] is False
+    psram = next(r for r in report["regions"] if r["name"] == "psram")
+    assert psram["capacity_bytes"] == 1024 and psram["fits"] is False
+    assert psram["margin_bytes"] == 1024 - report["arena_bytes"] < 0
+    assert all(r["fits"] for r in report["regions"] if r["name"] != "psram")
+    assert "error" not in report
+
+    result = invoke("check", "--board", tiny_board, exit_code=1)
+    assert "DOES NOT FIT" in result.stdout and "OVERFLOW" in result.stdout
+    assert result.stderr == ""
+
+
+# --- bad input ---------------------------------------------------------------------------------------------------
+
+
+def _missing(tmp_path, request):
+    return tmp_path / "nope.tflite"
+
+
+def _empty(tmp_path, request):
+    path = tmp_path / "empty.tflite"
+    path.write_bytes(b"")
+    return path
+
+
+def _text(tmp_path, request):
+    path = tmp_path / "notes.tflite"
+    path.write_text("this is not a model\n")
+    return path
+
+
+def _truncated(tmp_path, request):
+    path = tmp_path / "truncated.tflite"
+    raw = default_model().read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+    return path
+
+
+def _random(tmp_path, request):
+    path = tmp_path / "random.tflite"
+    path.write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    return path
+
+
+def _directory(tmp_path, request):
+    return tmp_path
+
+
+def _float(tmp_path, request):
+    return request.getfixturevalue("float_tflite")
+
+
+BAD_INPUTS = {"missing": (_missing, "no such file"), "empty": (_empty, "empty"),
+              "text": (_text, "not a TFLite flatbuffer"), "truncated": (_truncated, "re-export"),
+              "random": (_random, "not a TFLite flatbuffer"), "directory": (_directory, "is a directory"),
+              "float": (_float, "float model")}
+
+
+@pytest.mark.parametrize("command", ["check", "inspect"])
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_bad_input(tmp_path, request, command, kind):
+    make, problem = BAD_INPUTS[kind]
+    path = make(tmp_path, request)
+
+    result = invoke(command, path, exit_code=2)
+    one_error_line(result, str(path), problem)
+    assert result.stdout == ""
+
+    result = invoke(command, path, "--json", exit_code=2)
+    line = one_error_line(result, str(path), problem)
+    payload = one_json_object(result)
+    assert set(payload) == {"schema_version", "error"}
+    assert payload["error"] == {"message": line.removeprefix("tinygen: error: "), "exit_code": 2}
+
+
+@pytest.mark.parametrize("board", ["nope", "Not-A-Board", "missing/board.toml"])
+def test_unknown_board(board):
+    result = invoke("check", "--board", board, exit_code=2)
+    one_error_line(result, board, "mps2-an386")  # names the bad board and lists the good ones
+    payload = one_json_object(invoke("check", "--board", board, "--json", exit_code=2))
+    assert board in payload["error"]["message"] and payload["error"]["exit_code"] == 2
+
+
+def test_bad_input_through_the_real_entry_point(tmp_path):
+    """Outside CliRunner too: one stderr line, no traceback, exit 2."""
+    path = _text(tmp_path, None)
+    out = subprocess.run([sys.executable, "-c", "from tinygen.cli import main; main()", "check", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.splitlines() == [f"tinygen: error: {path}: not a TFLite flatbuffer (no 'TFL3' identifier); "
+                                       "pass an int8 .tflite model"]
+
+
+# --- unsupported operators ---------------------------------------------------------------------------------------
+
+UNSUPPORTED = {"SPACE_TO_DEPTH": 2, "DEPTH_TO_SPACE": 1}
+
+
+@pytest.fixture(scope="session")
+def unsupported_tflite(tmp_path_factory):
+    """A full-integer int8 model whose middle ops are int8 builtins tinygen has no kernel for."""
+    tf = pytest.importorskip("tensorflow")
+    inp = tf.keras.Input((8, 8, 4), batch_size=1)
+    x = tf.keras.layers.Conv2D(4, 3, padding="same", activation="relu")(inp)
+    x = tf.keras.layers.Lambda(lambda t: tf.nn.space_to_depth(t, 2))(x)
+    x = tf.keras.layers.Lambda(lambda t: tf.nn.depth_to_space(t, 2))(x)
+    x = tf.keras.layers.Lambda(lambda t: tf.nn.space_to_depth(t, 2))(x)
+    x = tf.keras.layers.Lambda(lambda t: tf.image.resize(t, (8, 8), method="nearest"))(x)
+    x = tf.keras.layers.Conv2D(2, 1)(x)
+    converter = tf.lite.TFLiteConverter.from_keras_model(tf.keras.Model(inp, x))
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    rng = np.random.default_rng(0)
+    converter.representative_dataset = lambda: ([rng.uniform(-1, 1, (1, 8, 8, 4)).astype(np.float32)]
+                                                 for _ in range(8))
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = converter.inference_output_type = tf.int8
+    path = tmp_path_factory.mktemp("unsupported") / "unsupported_ops.tflite"
+    with warnings.catch_warnings():  # "Statistics for quantized inputs were expected": the int8 input needs none
+        warnings.simplefilter("ignore", UserWarning)
+        path.write_bytes(converter.convert())
+    return path
+
+
+def test_unsupported_ops(unsupported_tflite):
+    """`check` names every operator `inspect` marks unsupported, with its count, and exits 2."""
+    inspected = one_json_object(invoke("inspect", unsupported_tflite, "--json"))
+    expected: dict[str, int] = {}
+    for op in inspected["operators"]:
+        if not op["supported"]:
+            expected[op["op"]] = expected.get(op["op"], 0) + 1
+    expected = dict(sorted(expected.items()))
+    assert UNSUPPORTED.items() <= expected.items(), "tinygen now generates one of these ops: pick others here"
+
+    result = invoke("check", unsupported_tflite, exit_code=2)
+    line = one_error_line(result, str(unsupported_tflite), f"{sum(expected.values())} operators")
+    for op, n in expected.items():
+        assert f"{op}×{n}" in line
+    assert "unsupported:" in result.stdout  # the report still shows where the memory goes
+
+    result = invoke("check", unsupported_tflite, "--json", exit_code=2)
+    line = one_error_line(result, str(unsupported_tflite))
+    report = one_json_object(result)
+    assert CHECK_KEYS <= report.keys()
+    assert report["unsupported_ops"] == expected
+    assert report["error"] == {"message": line.removeprefix("tinygen: error: "), "exit_code": 2}
+
+    result = invoke("check", unsupported_tflite, "--board", "all", "--json", exit_code=2)
+    assert all(r["unsupported_ops"] == expected for r in one_json_object(result)["results"])
+
+
+# --- inspect, boards, help ---------------------------------------------------------------------------------------
+
+
+def test_inspect_json():
+    info = one_json_object(invoke("inspect", "--json"))
+    assert info["model"] == "digits_cnn_int8"
+    assert info["inputs"][0]["shape"] == [1, 8, 8, 1] and info["inputs"][0]["dtype"] == "int8"
+    assert info["outputs"][0]["shape"] == [1, 10]
+    assert len(info["operators"]) == sum(info["op_counts"].values())
+    assert all(op["supported"] for op in info["operators"])
+
+
+def test_inspect_shared_model():
+    info = one_json_object(invoke("inspect", shared_model("kws_ref_model"), "--json"))
+    assert info["op_counts"] == {"CONV_2D": 5, "DEPTHWISE_CONV_2D": 4, "AVERAGE_POOL_2D": 1, "RESHAPE": 1,
+                                 "FULLY_CONNECTED": 1, "SOFTMAX": 1}
+    assert "kws_ref_model" in invoke("inspect", shared_model("kws_ref_model")).stdout
+
+
+def test_boards_json():
+    payload = one_json_object(invoke("boards", "--json"))
+    names = [b["name"] for b in payload["boards"]]
+    assert names == sorted(p.stem for p in BOARDS_DIR.glob("*.toml"))
+    an386 = next(b for b in payload["boards"] if b["name"] == "mps2-an386")
+    assert an386["core"] == "cortex-m4" and an386["emulated"] and an386["qemu_machine"] == "mps2-an386"
+    assert {r["name"] for r in an386["memory"]} == {"ssram1", "ssram23", "psram"}
+    table = invoke("boards").stdout
+    assert all(name in table for name in names)
+
+
+def test_group_help_lists_every_command():
+    out = invoke("--help").stdout
+    for name in COMMANDS:
+        assert re.search(rf"^\s+{name}\s", out, re.M), name
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_subcommand_help(command):
+    result = invoke(command, "--help")
+    assert result.stdout.startswith(f"Usage: tinygen {command} ")
+    assert "--json" in result.stdout
+
+
+def test_version():
+    assert "tinygen, version" in invoke("--version").stdout
+
+
+def test_unknown_command_is_a_usage_error():
+    result = invoke("frobnicate", exit_code=2)
+    assert "No such command" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("args, loaded, not_loaded", [
+    (["--help"], [], ["tensorflow"]),
+    (["check", "--help"], ["tinygen.commands.check"], ["tensorflow", "tinygen.pipeline", "tinygen.commands.build"]),
+    (["inspect", "--help"], ["tinygen.commands.inspect"], ["tensorflow", "tinygen.commands.check"]),
+])
+def test_lazy_loading(args, loaded, not_loaded):
+    """A subcommand loads only its own module, and never TensorFlow (seconds of import time)."""
+    code = ("import sys\nfrom tinygen.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "import json; print(json.dumps(sorted(m for m in sys.modules if m.startswith(('tinygen', 'tensorflow')))),"
+            " file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    modules = set(json.loads(out.stderr.strip().splitlines()[-1]))
+    assert set(loaded) <= modules
+    assert not set(not_loaded) & modules
