@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tinygen.codegen.layer import CLayer
+from tinygen.codegen.lower.activation import lower_activation, lower_dequantize, lower_quantize
 from tinygen.codegen.lower.binary import lower_binary
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.codegen.lower.conv import lower_conv, lower_depthwise
@@ -30,6 +31,14 @@ LOWERINGS: dict[str, Lowering] = {
     "MAXIMUM": lower_binary,
     "MINIMUM": lower_binary,
     "SOFTMAX": lower_softmax,
+    "LOGISTIC": lower_activation,
+    "TANH": lower_activation,
+    "HARD_SWISH": lower_activation,
+    "LEAKY_RELU": lower_activation,
+    "RELU": lower_activation,
+    "RELU6": lower_activation,
+    "QUANTIZE": lower_quantize,
+    "DEQUANTIZE": lower_dequantize,
     "CONCATENATION": lower_concatenation,
     "PAD": lower_pad,
     "STRIDED_SLICE": lower_strided_slice,

@@ -1,0 +1,224 @@
+"""Elementwise activations and conversions: LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, QUANTIZE,
+DEQUANTIZE.
+
+An int8 -> int8 elementwise op is a function of one int8 value, so tinygen
+evaluates TFLite Micro's integer arithmetic for all 256 inputs at generation
+time and emits a 256-byte table (`tg_lut_s8`); when the table is a plain clamp
+(RELU6, RELU without rescale) it emits `tg_clamp_s8` and no table. Each table
+builder reproduces the TFLite Micro reference kernel step by step
+(docs/arithmetic.md §2.13-2.19), including its quirks: TANH ignores the output
+quantisation, RELU6 clamps in the input domain and never rescales.
+Float QUANTIZE/DEQUANTIZE keep TFLite Micro's float32 arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tinygen.codegen.layer import CLayer, CSymbol
+from tinygen.codegen.lower.context import LowerContext
+from tinygen.ir.graph import Operator
+from tinygen.quant import gemmlowp
+from tinygen.quant.fixedpoint import multiply_by_quantized_multiplier as mbqm
+from tinygen.quant.fixedpoint import quantize_multiplier, round_half_away, rounding_divide_by_pot
+
+INT8 = np.arange(-128, 128, dtype=np.int64)  # every int8 input, table order
+
+
+def _f64(x: float) -> float:
+    """A float32 model constant widened exactly to double, as TFLite Micro's Prepare does."""
+    return float(np.float32(x))
+
+
+def _clamp8(v) -> np.ndarray:
+    return np.clip(v, -128, 127)
+
+
+def _quantize_f32(value: float, scale: float, zero_point: int) -> int:
+    """zp + roundf(value / scale), the divide in float32 (FloatToQuantizedType, CalculateActivationRange)."""
+    return zero_point + round_half_away(float(np.float32(value) / np.float32(scale)))
+
+
+# --- tables: TFLite Micro's per-element int8 arithmetic for every input -------------------------------------
+
+
+def sigmoid_tanh_params(input_scale: float) -> tuple[int, int, int]:
+    """(multiplier, shift, radius) of LOGISTIC/TANH Prepare: input into Q4.27, saturate beyond the radius.
+
+    No 2^31 fix-up: the mantissa of a float32 scale times 2^31 is an exact integer below 2^31.
+    """
+    q, shift = math.frexp(_f64(input_scale) * float(1 << 27))
+    radius = math.floor(15 * float(1 << 27) / math.ldexp(1.0, shift))  # CalculateInputRadius(4, shift, 31)
+    return round_half_away(q * 2.0**31), shift, radius
+
+
+def _saturating_lut(diff, radius, inside):
+    """LOGISTIC/TANH: -128 at or below -radius, 127 at or above radius, else `inside(diff)`."""
+    middle = (diff > -radius) & (diff < radius)
+    values = inside(np.where(middle, diff, 0))
+    return np.where(diff <= -radius, -128, np.where(diff >= radius, 127, values))
+
+
+def logistic_table(x_scale, x_zp) -> np.ndarray:
+    m, shift, radius = sigmoid_tanh_params(x_scale)
+    return _saturating_lut(INT8 - x_zp, radius, lambda d: _clamp8(
+        rounding_divide_by_pot(gemmlowp.logistic(mbqm(d, m, shift), 4), 23) - 128))
+
+
+def tanh_table(x_scale, x_zp) -> np.ndarray:
+    """Output assumed scale 1/128, zero point 0: TFLite Micro neither checks nor applies the output params."""
+    m, shift, radius = sigmoid_tanh_params(x_scale)
+    return _saturating_lut(INT8 - x_zp, radius, lambda d: _clamp8(
+        rounding_divide_by_pot(gemmlowp.tanh(mbqm(d, m, shift), 4), 24)))
+
+
+def relu_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
+    m, shift = quantize_multiplier(_f64(x_scale) / _f64(y_scale))
+    lo = max(-128, _quantize_f32(0.0, y_scale, y_zp))
+    return np.clip(y_zp + mbqm(INT8 - x_zp, m, shift), lo, 127)
+
+
+def relu6_table(x_scale, x_zp) -> np.ndarray:
+    """TFLite Micro clamps the raw input to [zp_in, zp_in + 6/s_in]: the output quantisation is ignored."""
+    return np.clip(INT8, x_zp, min(127, _quantize_f32(6.0, x_scale, x_zp)))
+
+
+def leaky_relu_table(x_scale, x_zp, y_scale, y_zp, alpha) -> np.ndarray:
+    m_alpha, s_alpha = quantize_multiplier(_f64(x_scale) * _f64(alpha) / _f64(y_scale))
+    m_id, s_id = quantize_multiplier(_f64(x_scale) / _f64(y_scale))
+    d = INT8 - x_zp
+    return _clamp8(y_zp + np.where(d >= 0, mbqm(d, m_id, s_id), mbqm(d, m_alpha, s_alpha)))
+
+
+def requantize_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
+    m, shift = quantize_multiplier(_f64(x_scale) / _f64(y_scale))
+    return _clamp8(mbqm(INT8 - x_zp, m, shift) + y_zp)
+
+
+def _down16(m: int) -> int:
+    """DownScaleInt32ToInt16Multiplier."""
+    return 32767 if m >= (1 << 31) - 1 - (1 << 15) else (m + (1 << 15)) >> 16
+
+
+def _sat16(v):
+    return np.clip(v, -32768, 32767)
+
+
+def _srdhm16(a, b):
+    """int16 SaturatingRoundingDoublingHighMul (the -32768 * -32768 case cannot occur: b > 0)."""
+    ab = np.asarray(a, np.int64) * b
+    total = ab + np.where(ab >= 0, 1 << 14, 1 - (1 << 14))
+    return np.where(total >= 0, total >> 15, -((-total) >> 15))
+
+
+def hard_swish_params(x_scale, y_scale) -> tuple[int, int, int, int]:
+    """(output multiplier16, exponent, reluish multiplier16, exponent): TFLite Micro's HardSwishPrepare."""
+    hires = np.float32(np.float32(1.0 / 128.0) * np.float32(x_scale))
+    m_out, e_out = quantize_multiplier(float(hires) / _f64(y_scale))
+    m_relu, e_relu = quantize_multiplier(float(hires) / (3.0 / 32768.0))
+    return _down16(m_out), e_out, _down16(m_relu), e_relu
+
+
+def hard_swish_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
+    """reference/hard_swish.h in int16: x * relu6(x + 3) / 6 via a 'reluish' factor in [0, 1]."""
+    m_out, e_out, m_relu, e_relu = hard_swish_params(x_scale, y_scale)
+    hires = (INT8 - x_zp) * 128  # |x - zp| <= 255, so the int16 products never wrap
+    preshift = _srdhm16(hires, m_out)
+    r = hires
+    if e_relu > 0:
+        r = _sat16(r * (1 << (e_relu - 1)))
+    r = _srdhm16(r, m_relu)
+    if e_relu > 0:
+        r = _sat16(r * 2)
+    elif e_relu < 0:
+        r = rounding_divide_by_pot(r, -e_relu)
+    r = (r + (1 << 15)) >> 1  # [-1, 1] -> [0, 1]
+    product = r * preshift
+    product = np.where(product >= 0, product >> 15, -((-product) >> 15))  # SaturatingDoublingHighMul: truncates
+    return _clamp8(rounding_divide_by_pot(product, -e_out) + y_zp)
+
+
+# --- lowering ----------------------------------------------------------------------------------------------
+
+
+def _table_layer(ctx: LowerContext, op: Operator, table: np.ndarray, what: str) -> CLayer:
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    table = table.astype(np.int64)
+    lo, hi = int(table[0]), int(table[-1])
+    head = (("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("size", x.elements))
+    if np.array_equal(table, np.clip(INT8, lo, hi)):  # a clamp: no table in flash
+        return CLayer(op.index, op.opcode, "activation", "tg_clamp_s8", "tg_clamp_params",
+                      head + (("act_min", lo), ("act_max", hi)), (), f"{what} as clamp [{lo}, {hi}]")
+    lut = ctx.array(op, "table", table.astype(np.int8))
+    return CLayer(op.index, op.opcode, "activation", "tg_lut_s8", "tg_lut_params", head + (("table", lut),),
+                  (lut,), f"{what} as 256-entry table")
+
+
+def _int8_io(ctx: LowerContext, op: Operator):
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if (x.dtype, y.dtype) != ("int8", "int8"):
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports int8 -> int8 here")
+    if x.is_constant:
+        raise ctx.fail(op, "input is a constant; fold it into the model before export")
+    if x.elements != y.elements:
+        raise ctx.fail(op, f"input shape {x.shape} and output shape {y.shape} differ")
+    for t in (x, y):
+        if t.quant is None or t.quant.per_channel:
+            raise ctx.fail(op, f"tensor '{t.name}' is not per-tensor quantised")
+    return ctx.scale(x), ctx.zero_point(x), ctx.scale(y), ctx.zero_point(y)
+
+
+def lower_activation(ctx: LowerContext, op: Operator) -> CLayer:
+    xs, xz, ys, yz = _int8_io(ctx, op)
+    shape = ctx.tensor(op, 0).shape
+    if op.opcode == "LOGISTIC":
+        if yz != -128:
+            raise ctx.fail(op, f"output zero point is {yz}; TFLite Micro requires -128 (scale 1/256)")
+        table = logistic_table(xs, xz)
+    elif op.opcode == "TANH":
+        table = tanh_table(xs, xz)
+    elif op.opcode == "RELU":
+        table = relu_table(xs, xz, ys, yz)
+    elif op.opcode == "RELU6":
+        table = relu6_table(xs, xz)
+    elif op.opcode == "LEAKY_RELU":
+        table = leaky_relu_table(xs, xz, ys, yz, op.attrs.alpha)
+    elif op.opcode == "HARD_SWISH":
+        if hard_swish_params(xs, ys)[1] > 0:
+            raise ctx.fail(op, "input scale / 128 exceeds the output scale; TFLite Micro rejects this HARD_SWISH")
+        table = hard_swish_table(xs, xz, ys, yz)
+    else:
+        raise ctx.fail(op, "not an elementwise activation")
+    return _table_layer(ctx, op, table, f"{op.opcode} {shape}")
+
+
+def _float_constant(value: float) -> CSymbol:
+    """A float32 as an exact C hex literal."""
+    return CSymbol(float(np.float32(value)).hex() + "f")
+
+
+def lower_quantize(ctx: LowerContext, op: Operator) -> CLayer:
+    """float32 -> int8: zp + roundf(x / scale) in float32 (reference/quantize.h); int8 -> int8: requantize."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if x.dtype == "int8":
+        xs, xz, ys, yz = _int8_io(ctx, op)
+        return _table_layer(ctx, op, requantize_table(xs, xz, ys, yz), f"QUANTIZE int8 {x.shape}")
+    if (x.dtype, y.dtype) != ("float32", "int8") or y.quant is None or y.quant.per_channel or x.is_constant:
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports float32 -> int8 (per-tensor) and int8 -> int8")
+    fields = (("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("size", x.elements),
+              ("scale", _float_constant(ctx.scale(y))), ("zero_point", ctx.zero_point(y)))
+    return CLayer(op.index, op.opcode, "quantize", "tg_quantize_f32_s8", "tg_quantize_params", fields, (),
+                  f"QUANTIZE float32 -> int8 {x.shape}")
+
+
+def lower_dequantize(ctx: LowerContext, op: Operator) -> CLayer:
+    """int8 -> float32: (float)(double(scale) * (x - zp)), which one float32 multiply reproduces exactly."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if (x.dtype, y.dtype) != ("int8", "float32") or x.quant is None or x.quant.per_channel or x.is_constant:
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports a per-tensor int8 activation -> float32")
+    fields = (("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("size", x.elements),
+              ("scale", _float_constant(ctx.scale(x))), ("zero_point", ctx.zero_point(x)))
+    return CLayer(op.index, op.opcode, "quantize", "tg_dequantize_s8_f32", "tg_quantize_params", fields, (),
+                  f"DEQUANTIZE int8 -> float32 {x.shape}")

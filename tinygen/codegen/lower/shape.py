@@ -1,0 +1,163 @@
+"""Pure data movement: CONCATENATION, PAD, STRIDED_SLICE, TRANSPOSE (docs/arithmetic.md §2.9, 2.10, 2.22).
+
+TFLite Micro applies no quantisation arithmetic here, so the C kernels only
+copy bytes. Every index computation (slice bounds, permuted strides, concat
+block sizes, pad amounts) is resolved from the constant operand tensors at
+generation time; STRIDED_SLICE and TRANSPOSE both become one strided gather.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+
+from tinygen.codegen.layer import CLayer, CSymbol
+from tinygen.codegen.lower.context import LowerContext
+from tinygen.ir.graph import Operator, Tensor
+
+MAX_DIMS = 5  # TG_SHAPE_MAX_DIMS in tg_shape.h; TFLite Micro's limit for PAD and TRANSPOSE
+
+
+def element_strides(shape: tuple[int, ...]) -> list[int]:
+    """Row-major element strides of `shape`."""
+    strides, step = [0] * len(shape), 1
+    for axis in range(len(shape) - 1, -1, -1):
+        strides[axis] = step
+        step *= shape[axis]
+    return strides
+
+
+def collapse(dims: list[int], strides: list[int], width: int = MAX_DIMS) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Merge axes the gather can walk as one (fewer, longer C loops), then pad to `width` with (1, 0) in front.
+
+    Size-1 axes vanish; axis i folds into i+1 when stepping i equals walking all of i+1.
+    """
+    merged: list[list[int]] = []
+    for d, s in zip(dims, strides):
+        if d == 1:
+            continue
+        if merged and merged[-1][1] == d * s:
+            merged[-1] = [merged[-1][0] * d, s]
+        else:
+            merged.append([d, s])
+    if len(merged) > width:
+        raise ValueError(f"{len(merged)} dimensions after merging; the kernels take {width}")
+    merged = [[1, 0]] * (width - len(merged)) + merged
+    return tuple(d for d, _ in merged), tuple(s for _, s in merged)
+
+
+def _constant_ints(ctx: LowerContext, op: Operator, slot: int, what: str) -> np.ndarray:
+    t = ctx.tensor(op, slot)
+    if t.data is None or t.dtype not in ("int32", "int64"):
+        raise ctx.fail(op, f"{what} is not a constant int32 tensor; TFLite Micro requires it constant")
+    return t.data.astype(np.int64).reshape(-1)
+
+
+def _source(ctx: LowerContext, op: Operator, t: Tensor, name: str, arrays: list):
+    """Arena pointer, or a flash array when the operand is a constant (e.g. a learned token)."""
+    if not t.is_constant:
+        return ctx.ptr(t)
+    array = ctx.array(op, name, t.data.astype(np.int8).reshape(-1))
+    arrays.append(array)
+    return array
+
+
+def _gather(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, first: int, dims, strides, comment: str):
+    """A layer that reads input[first + sum(i_k * strides[k])] for each output index, in output order."""
+    arrays: list = []
+    source = _source(ctx, op, x, "input", arrays)
+    dims, strides = collapse(list(dims), list(strides))
+    fields = (("input", CSymbol(f"{source} + {first}") if first else source), ("output", ctx.ptr(y)),
+              ("dims", dims), ("strides", strides))
+    return CLayer(op.index, op.opcode, "shape", "tg_strided_copy_s8", "tg_strided_copy_params", fields,
+                  tuple(arrays), comment)
+
+
+def lower_concatenation(ctx: LowerContext, op: Operator) -> CLayer:
+    """Output = for each outer block, each input's contiguous chunk in turn (TFLite's reference layout)."""
+    y = ctx.tensor(op, 0, "outputs")
+    inputs = [ctx.tensor(op, i) for i in range(len(op.inputs))]
+    if op.attrs.activation != "NONE":
+        raise ctx.fail(op, f"fused {op.attrs.activation}; TFLite Micro's CONCATENATION rejects activations")
+    for t in inputs:
+        if (ctx.scale(t), ctx.zero_point(t)) != (ctx.scale(y), ctx.zero_point(y)):
+            raise ctx.fail(op, "inputs are quantised differently from the output; TFLite Micro requires them "
+                               "equal (re-export, or requantise the inputs first)")
+    axis = op.attrs.axis + len(y.shape) if op.attrs.axis < 0 else op.attrs.axis
+    arrays: list = []
+    sources = [_source(ctx, op, t, f"input{k}", arrays) for k, t in enumerate(inputs)]
+    sizes = ctx.array(op, "sizes", np.array([prod(t.shape[axis:]) for t in inputs], np.int32))
+    arrays.append(sizes)
+    pointers = CSymbol("(const int8_t *const[]){" + ", ".join(str(s) for s in sources) + "}")  # C99 file-scope literal
+    fields = (("inputs", pointers), ("sizes", sizes), ("output", ctx.ptr(y)),
+              ("num_inputs", len(inputs)), ("outer_size", prod(y.shape[:axis])))
+    return CLayer(op.index, op.opcode, "shape", "tg_concatenation_s8", "tg_concatenation_params", fields,
+                  tuple(arrays), f"CONCATENATION axis {axis} {[t.shape for t in inputs]} -> {y.shape}")
+
+
+def lower_pad(ctx: LowerContext, op: Operator) -> CLayer:
+    """Copy plus fill with the output zero point (real 0); scales are not compared, as in TFLite Micro."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    rank = len(x.shape)
+    pads = _constant_ints(ctx, op, 1, "paddings").reshape(-1, 2)
+    if rank > MAX_DIMS or pads.shape[0] != rank or (pads < 0).any():
+        raise ctx.fail(op, f"paddings {pads.tolist()} for a {rank}-D input; tinygen pads up to 5-D, non-negative")
+    lead = MAX_DIMS - rank
+    arrays: list = []
+    fields = (("input", _source(ctx, op, x, "input", arrays)), ("output", ctx.ptr(y)),
+              ("in_dims", (1,) * lead + tuple(x.shape)), ("out_dims", (1,) * lead + tuple(y.shape)),
+              ("before", (0,) * lead + tuple(int(p) for p in pads[:, 0])),
+              ("pad_value", ctx.zero_point(y)))
+    return CLayer(op.index, op.opcode, "shape", "tg_pad_s8", "tg_pad_params", fields, tuple(arrays),
+                  f"PAD {pads.tolist()} {x.shape} -> {y.shape}")
+
+
+def slice_bounds(size: int, begin: int, end: int, stride: int, begin_masked: bool, end_masked: bool,
+                 shrink: bool, offset: bool) -> range:
+    """Indices one axis visits: TFLite's StartForAxis/StopForAxis (strided_slice_logic.h), Python-slice-like."""
+    lo, hi = (0, size) if stride > 0 else (-1, size - 1)
+    start = begin + size if begin < 0 else begin
+    start = min(max(start, lo), hi)
+    if begin_masked:
+        start = 0 if stride > 0 else size - 1
+    if shrink:
+        return range(start, start + 1 if start < size else start)
+    stop = end + start if offset else end
+    stop = stop + size if stop < 0 else stop
+    stop = min(max(stop, lo), hi)
+    if end_masked:
+        stop = size if stride > 0 else -1
+    return range(start, stop, stride)
+
+
+def lower_strided_slice(ctx: LowerContext, op: Operator) -> CLayer:
+    """ellipsis_mask and new_axis_mask are ignored, as TFLite Micro forces them to 0."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    a, rank = op.attrs, len(x.shape)
+    begin, end, step = (_constant_ints(ctx, op, k, name) for k, name in ((1, "begin"), (2, "end"), (3, "strides")))
+    if rank > 4 or not len(begin) == len(end) == len(step) == rank or (step == 0).any():
+        raise ctx.fail(op, f"begin/end/strides {begin.tolist()}/{end.tolist()}/{step.tolist()} for a {rank}-D "
+                           "input; TFLite Micro takes up to 4-D with one non-zero stride per axis")
+    ranges = [slice_bounds(x.shape[k], int(begin[k]), int(end[k]), int(step[k]), bool(a.begin_mask >> k & 1),
+                           bool(a.end_mask >> k & 1), bool(a.shrink_axis_mask >> k & 1), a.offset)
+              for k in range(rank)]
+    counts = [len(r) for r in ranges]
+    if prod(counts) != y.elements:
+        raise ctx.fail(op, f"slice selects {counts} elements but the output is {y.shape}")
+    in_strides = element_strides(x.shape)
+    first = sum(r.start * s for r, s in zip(ranges, in_strides)) if y.elements else 0
+    strides = [r.step * s for r, s in zip(ranges, in_strides)]
+    spans = ", ".join(f"{r.start}:{r.stop}:{r.step}" for r in ranges)
+    return _gather(ctx, op, x, y, first, counts, strides, f"STRIDED_SLICE [{spans}] {x.shape} -> {y.shape}")
+
+
+def lower_transpose(ctx: LowerContext, op: Operator) -> CLayer:
+    """Output axis k walks input axis perm[k]: the input strides, permuted."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    perm = [int(p) for p in _constant_ints(ctx, op, 1, "perm")]
+    if len(x.shape) > MAX_DIMS or sorted(perm) != list(range(len(x.shape))):
+        raise ctx.fail(op, f"permutation {perm} of a {len(x.shape)}-D input; TFLite Micro takes up to 5-D")
+    in_strides = element_strides(x.shape)
+    return _gather(ctx, op, x, y, 0, [x.shape[p] for p in perm], [in_strides[p] for p in perm],
+                   f"TRANSPOSE {perm} {x.shape} -> {y.shape}")
