@@ -35,7 +35,7 @@ class RunResult:
     vectors: int
     mismatches: int  # vectors with at least one differing output element
     mismatched_elements: int
-    max_abs_diff: int
+    max_abs_diff: int | float  # float when an output is float32 (DEQUANTIZE at the end)
     firmware: Firmware
     outputs: list[list[np.ndarray]]  # the firmware's, per vector
 
@@ -69,6 +69,13 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     return Firmware(graph, plan, code, build)
 
 
+def _abs_diff(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """|got - want| per element: exact integers, or for floats 0 where equal (np.array_equal: NaN differs)."""
+    if np.issubdtype(got.dtype, np.floating):
+        return np.where(got == want, 0.0, np.abs(got.astype(np.float64) - want.astype(np.float64)))
+    return np.abs(got.astype(np.int64) - want.astype(np.int64))
+
+
 def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[list[np.ndarray]],
                  timeout_s: float, progress=None) -> RunResult:
     """Run all vectors in one firmware run, then the reference, and compare element by element."""
@@ -77,9 +84,9 @@ def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[li
     want = reference_outputs(model, vectors, len(firmware.code.outputs), progress=progress)
     mismatches = elements = max_diff = 0
     for g, w in zip(got, want):
-        diffs = [np.abs(a.astype(np.int64) - b.reshape(a.shape).astype(np.int64)) for a, b in zip(g, w)]
+        diffs = [_abs_diff(a, b.reshape(a.shape)) for a, b in zip(g, w)]
         bad = sum(int((d != 0).sum()) for d in diffs)
         mismatches += bad > 0
         elements += bad
-        max_diff = max([max_diff] + [int(d.max()) for d in diffs if d.size])
+        max_diff = max([max_diff] + [d.max().item() for d in diffs if d.size])
     return RunResult(board.name, len(vectors), mismatches, elements, max_diff, firmware, got)
