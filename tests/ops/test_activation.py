@@ -41,10 +41,10 @@ def requantize(tensor, scale: float | None = None, zero_point: int | None = None
         tensor.quantization.zeroPoint = [int(zero_point)]
 
 
-def conv(x, seed=0):
+def conv(x, filters: int = SHAPE[-1]):
     import tensorflow as tf
 
-    return tf.keras.layers.Conv2D(SHAPE[-1], 3, padding="same")(x)
+    return tf.keras.layers.Conv2D(filters, 3, padding="same")(x)
 
 
 def lam(fn):
@@ -62,15 +62,15 @@ def test_softmax_dense(tmp_path, seed):
 
     layers = tf.keras.layers
     model = convert(lambda x: layers.Softmax()(layers.Dense(10 + seed)(layers.Flatten()(x))), [SHAPE], seed=seed)
-    assert_bit_exact(model, tmp_path, expect_ops={"SOFTMAX"}, seed=seed)
+    assert_bit_exact(model, tmp_path, expect_ops={"SOFTMAX"}, seed=seed, vectors=12)
 
 
 @pytest.mark.parametrize("seed", [3, 4])
 def test_softmax_4d_last_axis(tmp_path, seed):
     import tensorflow as tf
 
-    model = convert(lambda x: tf.keras.layers.Softmax()(conv(x)), [SHAPE], seed=seed)
-    assert_bit_exact(model, tmp_path, expect_ops={"SOFTMAX"}, seed=seed)
+    model = convert(lambda x: tf.keras.layers.Softmax()(conv(x, 13)), [SHAPE], seed=seed)
+    assert_bit_exact(model, tmp_path, expect_ops={"SOFTMAX"}, seed=seed, vectors=12)
 
 
 @pytest.mark.parametrize("beta, input_scale", [(0.5, None), (2.7, None), (1.0, 0.9), (0.01, 0.02), (3.0, 6.0)])
@@ -78,13 +78,13 @@ def test_softmax_beta_and_scale(tmp_path, beta, input_scale):
     """beta != 1 is not reachable through the converter; a large input scale makes diff_min small."""
     import tensorflow as tf
 
-    model = convert(lambda x: tf.keras.layers.Softmax()(conv(x)), [(7, 9, 13)], seed=5)
+    model = convert(lambda x: tf.keras.layers.Softmax()(conv(x, 11)), [(7, 9, 13)], seed=5)
 
     def edit(op, tensors):
         op.builtinOptions.beta = beta
         requantize(tensors[op.inputs[0]], input_scale)
 
-    assert_bit_exact(edit_model(model, "SOFTMAX", edit), tmp_path, expect_ops={"SOFTMAX"})
+    assert_bit_exact(edit_model(model, "SOFTMAX", edit), tmp_path, expect_ops={"SOFTMAX"}, vectors=12)
 
 
 # --- LOGISTIC, TANH, HARD_SWISH ------------------------------------------------------------------------
@@ -161,7 +161,8 @@ def test_leaky_relu(tmp_path, seed, alpha):
     assert_bit_exact(model, tmp_path, expect_ops={"LEAKY_RELU"}, seed=seed)
 
 
-@pytest.mark.parametrize("alpha, output_scale, output_zp", [(-0.5, 0.03, 3), (-0.5, None, None), (1.7, 0.2, -100), (0.1, 0.004, 60)])
+@pytest.mark.parametrize("alpha, output_scale, output_zp",
+                         [(-0.5, 0.03, 3), (-0.5, "input", None), (1.7, 0.2, -100), (0.1, 0.004, 60)])
 def test_leaky_relu_edited(tmp_path, alpha, output_scale, output_zp):
     """Negative and > 1 alphas, output quantised unlike the input; alpha -0.5 with equal scales hits
     multiplier ties, where a negative multiplier rounds differently from negating a positive one."""
@@ -169,7 +170,8 @@ def test_leaky_relu_edited(tmp_path, alpha, output_scale, output_zp):
 
     def edit(op, ts):
         op.builtinOptions.alpha = alpha
-        requantize(ts[op.outputs[0]], output_scale, output_zp)
+        scale = ts[op.inputs[0]].quantization.scale[0] if output_scale == "input" else output_scale
+        requantize(ts[op.outputs[0]], scale, output_zp)
 
     model = convert(lambda x: lam(lambda y: tf.nn.leaky_relu(y, alpha=0.2))(x), [SHAPE], seed=10)
     assert_bit_exact(edit_model(model, "LEAKY_RELU", edit), tmp_path, expect_ops={"LEAKY_RELU"})
@@ -222,13 +224,50 @@ def test_relu6_ignores_output_quantisation(tmp_path, input_scale, input_zp, outp
 # --- QUANTIZE, DEQUANTIZE --------------------------------------------------------------------------------
 
 
+def assert_bit_exact_float_input(model: bytes, tmp_path, make_inputs, expect_ops: set[str]) -> None:
+    """assert_bit_exact for a float-input model, with vectors from `make_inputs(scale, zero_point, shape)`.
+
+    tinygen's random vectors spread a float input over its own (absent, so 1.0) scale, which saturates
+    almost every QUANTIZE; these use the scale of the int8 tensor the QUANTIZE writes.
+    """
+    import shutil
+
+    from tests.ops.harness import BOARDS
+    from tinygen.boards import load_board
+    from tinygen.pipeline import build_firmware, run_firmware
+
+    path = tmp_path / "model.tflite"
+    path.write_bytes(model)
+    for name in BOARDS:
+        if name != "host" and shutil.which("qemu-system-arm") is None:
+            pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+        board = load_board(name)
+        firmware = build_firmware(path, board, output=tmp_path / name)
+        graph = firmware.graph
+        assert expect_ops <= set(graph.opcode_counts()), graph.opcode_counts()
+        (quantize,) = [op for op in graph.operators if op.opcode == "QUANTIZE" and op.inputs[0] == graph.inputs[0]]
+        q = graph.tensor(quantize.outputs[0]).quant
+        vectors = [[v.astype(np.float32)] for v in make_inputs(q.scale, q.zero_point, firmware.code.inputs[0].shape)]
+        result = run_firmware(firmware, path, board, vectors, timeout_s=120)
+        assert result.bit_exact, (name, result.mismatches, result.mismatched_elements, result.max_abs_diff)
+
+
+def _uniform(seed: int):
+    """Float vectors over the int8 range of the QUANTIZE, 10 % beyond either end (saturation)."""
+    def make(scale, zp, shape):
+        rng = np.random.default_rng(seed)
+        lo, hi = (-128 - zp) * scale, (127 - zp) * scale
+        return [rng.uniform(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo), shape) for _ in range(6)]
+    return make
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_float_io_logistic(tmp_path, seed):
     """QUANTIZE float32 -> int8 in front, DEQUANTIZE int8 -> float32 behind: float outputs compared exactly."""
     import tensorflow as tf
 
     model = convert(lambda x: tf.keras.layers.Activation("sigmoid")(conv(x)), [SHAPE], seed=seed, io="float")
-    assert_bit_exact(model, tmp_path, expect_ops={"QUANTIZE", "DEQUANTIZE", "LOGISTIC"}, seed=seed)
+    assert_bit_exact_float_input(model, tmp_path, _uniform(seed), {"QUANTIZE", "DEQUANTIZE", "LOGISTIC"})
 
 
 @pytest.mark.parametrize("seed", [3, 4])
@@ -236,7 +275,7 @@ def test_float_io_relu(tmp_path, seed):
     import tensorflow as tf
 
     model = convert(lambda x: lam(tf.nn.relu)(x), [(7, 11, 3)], seed=seed, io="float")
-    assert_bit_exact(model, tmp_path, expect_ops={"QUANTIZE", "DEQUANTIZE"}, seed=seed)
+    assert_bit_exact_float_input(model, tmp_path, _uniform(seed), {"QUANTIZE", "RELU", "DEQUANTIZE"})
 
 
 def _exact_ties(scale: float) -> np.ndarray:
@@ -248,29 +287,22 @@ def _exact_ties(scale: float) -> np.ndarray:
     return candidates[quotient - np.floor(quotient) == np.float32(0.5)]
 
 
+def _ties(scale, zp, shape):
+    ties = _exact_ties(scale)
+    assert ties.size > 100
+    flat = np.resize(np.concatenate([ties, np.nextafter(ties, -np.inf), np.nextafter(ties, np.inf)]),
+                     (4, int(np.prod(shape))))
+    return [row.reshape(shape) for row in flat]
+
+
 def test_quantize_rounding_ties(tmp_path):
     """Inputs exactly on half steps of the output scale (roundf: half away from zero), and 1 ulp either side.
 
     QUANTIZE -> RESHAPE -> DEQUANTIZE: every int8 value reaches the float output unchanged."""
     import tensorflow as tf
 
-    from tinygen.boards import load_board
-    from tinygen.pipeline import build_firmware, run_firmware
-
-    path = tmp_path / "model.tflite"
-    path.write_bytes(convert(lambda x: tf.keras.layers.Reshape((72, 7))(x), [(8, 9, 7)], seed=5, io="float"))
-    for name in ("host", "mps2-an386"):
-        board = load_board(name)
-        firmware = build_firmware(path, board, output=tmp_path / name)
-        io = firmware.code.inputs[0]
-        quantize = next(op for op in firmware.graph.operators if op.opcode == "QUANTIZE")
-        ties = _exact_ties(firmware.graph.tensor(quantize.outputs[0]).quant.scale)
-        assert ties.size > 100
-        flat = np.resize(np.concatenate([ties, np.nextafter(ties, -np.inf), np.nextafter(ties, np.inf)]),
-                         (4, int(np.prod(io.shape))))
-        vectors = [[row.astype(np.float32).reshape(io.shape)] for row in flat]
-        result = run_firmware(firmware, path, board, vectors, timeout_s=120)
-        assert result.bit_exact, (name, result.mismatched_elements, result.max_abs_diff)
+    model = convert(lambda x: tf.keras.layers.Reshape((72, 7))(x), [(8, 9, 7)], seed=5, io="float")
+    assert_bit_exact_float_input(model, tmp_path, _ties, {"QUANTIZE", "DEQUANTIZE"})
 
 
 @pytest.mark.parametrize("input_scale, input_zp", [(0.05, 3), (0.003, -90), (1.5, 100)])
@@ -288,3 +320,29 @@ def test_quantize_int8_requantize(tmp_path, input_scale, input_zp):
 
     model = convert(lambda x: lam(tf.nn.relu6)(x), [SHAPE], seed=13, io="float")
     assert_bit_exact(edit_model(model, "QUANTIZE", edit), tmp_path, expect_ops={"QUANTIZE"})
+
+
+# --- what TFLite Micro rejects (or aborts on), tinygen refuses with a message ------------------------------
+
+
+@pytest.mark.parametrize("opcode, build, edit, message", [
+    ("SOFTMAX", lambda tf, x: tf.keras.layers.Softmax()(x),
+     lambda op, ts: requantize(ts[op.outputs[0]], 1 / 128), "scale 1/256"),
+    ("SOFTMAX", lambda tf, x: tf.keras.layers.Softmax()(x),
+     lambda op, ts: setattr(op.builtinOptions, "beta", 1e-9), "not > 1"),
+    ("LOGISTIC", lambda tf, x: tf.keras.layers.Activation("sigmoid")(x),
+     lambda op, ts: requantize(ts[op.outputs[0]], None, 0), "zero point"),
+    ("HARD_SWISH", lambda tf, x: tf.keras.layers.Activation("hard_swish")(x),
+     lambda op, ts: (requantize(ts[op.inputs[0]], 1.0), requantize(ts[op.outputs[0]], 0.001)), "HARD_SWISH"),
+])
+def test_rejected(tmp_path, opcode, build, edit, message):
+    import tensorflow as tf
+
+    from tinygen.boards import load_board
+    from tinygen.errors import InputError
+    from tinygen.pipeline import build_firmware
+
+    path = tmp_path / "model.tflite"
+    path.write_bytes(edit_model(convert(lambda x: build(tf, x), [(3, 5, 7)], seed=1), opcode, edit))
+    with pytest.raises(InputError, match=message):
+        build_firmware(path, load_board("host"), output=tmp_path / "host")

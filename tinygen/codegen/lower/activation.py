@@ -86,10 +86,13 @@ def relu6_table(x_scale, x_zp) -> np.ndarray:
 
 
 def leaky_relu_table(x_scale, x_zp, y_scale, y_zp, alpha) -> np.ndarray:
+    """A negative alpha scales by |alpha| and negates: not the same as a negative multiplier, whose
+    rounding of exact halves differs (verified against TFLite Micro with alpha -0.5, equal scales)."""
     m_alpha, s_alpha = quantize_multiplier(_f64(x_scale) * _f64(alpha) / _f64(y_scale))
     m_id, s_id = quantize_multiplier(_f64(x_scale) / _f64(y_scale))
     d = INT8 - x_zp
-    return _clamp8(y_zp + np.where(d >= 0, mbqm(d, m_id, s_id), mbqm(d, m_alpha, s_alpha)))
+    negative = mbqm(d, abs(m_alpha), s_alpha) * (-1 if m_alpha < 0 else 1)
+    return _clamp8(y_zp + np.where(d >= 0, mbqm(d, m_id, s_id), negative))
 
 
 def requantize_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
