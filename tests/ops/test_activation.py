@@ -230,26 +230,14 @@ def assert_bit_exact_float_input(model: bytes, tmp_path, make_inputs, expect_ops
     tinygen's random vectors spread a float input over its own (absent, so 1.0) scale, which saturates
     almost every QUANTIZE; these use the scale of the int8 tensor the QUANTIZE writes.
     """
-    import shutil
 
-    from tests.ops.harness import BOARDS
-    from tinygen.boards import load_board
-    from tinygen.pipeline import build_firmware, run_firmware
-
-    path = tmp_path / "model.tflite"
-    path.write_bytes(model)
-    for name in BOARDS:
-        if name != "host" and shutil.which("qemu-system-arm") is None:
-            pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
-        board = load_board(name)
-        firmware = build_firmware(path, board, output=tmp_path / name)
+    def vectors_for(firmware):
         graph = firmware.graph
-        assert expect_ops <= set(graph.opcode_counts()), graph.opcode_counts()
         (quantize,) = [op for op in graph.operators if op.opcode == "QUANTIZE" and op.inputs[0] == graph.inputs[0]]
         q = graph.tensor(quantize.outputs[0]).quant
-        vectors = [[v.astype(np.float32)] for v in make_inputs(q.scale, q.zero_point, firmware.code.inputs[0].shape)]
-        result = run_firmware(firmware, path, board, vectors, timeout_s=120)
-        assert result.bit_exact, (name, result.mismatches, result.mismatched_elements, result.max_abs_diff)
+        return [[v.astype(np.float32)] for v in make_inputs(q.scale, q.zero_point, firmware.code.inputs[0].shape)]
+
+    assert_bit_exact(model, tmp_path, expect_ops=expect_ops, vectors_for=vectors_for)
 
 
 def _uniform(seed: int):

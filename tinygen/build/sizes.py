@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,18 +28,18 @@ class SectionSizes:
         return self.arena_bytes + self.stack_bytes + self.other_ram_bytes
 
 
-def _symbols_bytes(elf: ELFFile, prefix: str) -> int:
+def _symbols_bytes(elf: ELFFile, pattern: str) -> int:
     table = elf.get_section_by_name(".symtab")
     if table is None:
         return 0
-    return sum(s["st_size"] for s in table.iter_symbols() if s.name.startswith(prefix))
+    return sum(s["st_size"] for s in table.iter_symbols() if re.fullmatch(pattern, s.name))
 
 
 def read_sizes(path: Path) -> SectionSizes:
     with path.open("rb") as f:
         elf = ELFFile(f)
         sections = {s.name: s["sh_size"] for s in elf.iter_sections() if s["sh_flags"] & SH_FLAGS.SHF_ALLOC}
-        weights = sections.get(".tg_weights") or _symbols_bytes(elf, "tg_l")
+        weights = sections.get(".tg_weights") or _symbols_bytes(elf, r"tg_l\d+_\w+")  # arrays, not tg_layerN
         arena = sections.get(".tg_arena") or _symbols_bytes(elf, "tg_arena")
     stack = sections.get(".stack", 0)
     data = sections.get(".data", 0)
