@@ -31,6 +31,11 @@ def _out4(t: Tensor) -> list[int]:
     return [1] * (4 - len(t.shape)) + list(t.shape)
 
 
+def dense_strides(dims: list[int]) -> tuple[int, ...]:
+    """Row-major element strides of a 4-D shape, e.g. (1, H, W, C) -> (H*W*C, W*C, C, 1)."""
+    return tuple(int(np.prod(dims[axis + 1:], dtype=np.int64)) for axis in range(4))
+
+
 def _add_sub_multipliers(s1: float, s2: float, so: float):
     twice = 2 * max(s1, s2)
     return [quantize_multiplier(r) for r in (s1 / twice, s2 / twice, twice / ((1 << LEFT_SHIFT) * so))]
@@ -64,6 +69,7 @@ def lower_binary(ctx: LowerContext, op: Operator) -> CLayer:
         ("dims", tuple(_out4(y))),
         ("strides1", tuple(broadcast_strides(a.shape))),
         ("strides2", tuple(broadcast_strides(b.shape))),
+        ("out_strides", dense_strides(_out4(y))),
         ("input1_offset", -ctx.zero_point(a)), ("input2_offset", -ctx.zero_point(b)),
         ("output_offset", ctx.zero_point(y)),
         ("input1_multiplier", pairs[0][0]), ("input1_shift", pairs[0][1]),

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.codegen.layer import CLayer
+from tinygen.codegen.layer import CLayer, CSymbol
 from tinygen.codegen.lower.context import LowerContext, activation_range
+from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Operator
 from tinygen.quant.fixedpoint import quantize_multiplier
-
-
-def same_padding(in_size: int, out_size: int, k: int, stride: int, dilation: int) -> int:
-    """Leading padding as TFLite's ComputePaddingWithOffset gives it (the odd pixel goes at the end)."""
-    effective = (k - 1) * dilation + 1
-    return max(0, (out_size - 1) * stride + effective - in_size) // 2
 
 
 def per_channel_multipliers(ctx: LowerContext, op: Operator, channels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -48,21 +43,45 @@ def _check_int8(ctx: LowerContext, op: Operator) -> None:
         raise ctx.fail(op, "batch size is not 1; export the model with batch size 1")
 
 
-def _geometry(ctx: LowerContext, op: Operator, k_h: int, k_w: int):
-    a = op.attrs
+def _geometry(ctx: LowerContext, op: Operator):
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     _, in_h, in_w, in_c = x.shape
     _, out_h, out_w, out_c = y.shape
-    pad_top = same_padding(in_h, out_h, k_h, a.stride_h, a.dilation_h) if a.padding == "SAME" else 0
-    pad_left = same_padding(in_w, out_w, k_w, a.stride_w, a.dilation_w) if a.padding == "SAME" else 0
-    lo, hi = activation_range(a.activation, y)
+    h, w = conv_axes(ctx.graph, op)
+    lo, hi = activation_range(op.attrs.activation, y)
     return (
         ("in_h", in_h), ("in_w", in_w), ("in_c", in_c), ("out_h", out_h), ("out_w", out_w), ("out_c", out_c),
-        ("k_h", k_h), ("k_w", k_w), ("stride_h", a.stride_h), ("stride_w", a.stride_w),
-        ("dilation_h", a.dilation_h), ("dilation_w", a.dilation_w), ("pad_top", pad_top), ("pad_left", pad_left),
+        ("k_h", h.kernel), ("k_w", w.kernel), ("stride_h", h.stride), ("stride_w", w.stride),
+        ("dilation_h", h.dilation), ("dilation_w", w.dilation), ("pad_top", h.pad), ("pad_left", w.pad),
         ("input_zero_point", ctx.zero_point(x)), ("output_zero_point", ctx.zero_point(y)),
         ("act_min", lo), ("act_max", hi),
     )
+
+
+def full_window(in_w: int, out_h: int, out_w: int) -> tuple[int, ...]:
+    """tg_window for the whole op: whole input and output buffers, every output pixel."""
+    return (0, 0, in_w, 0, out_h, 0, out_w, 0, 0, out_w)
+
+
+def _inplace_ok(ctx: LowerContext, op: Operator) -> bool:
+    """The only shapes the kernels' in-place paths handle (tg_conv.c, tg_depthwise.c)."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    h, w = conv_axes(ctx.graph, op)
+    if ctx.plan.offset_of(x.index) != ctx.plan.offset_of(y.index):
+        return False
+    if op.opcode == "DEPTHWISE_CONV_2D":
+        return op.attrs.depth_multiplier == 1 and x.shape[3] == y.shape[3]
+    return (h.kernel, w.kernel, h.stride, w.stride) == (1, 1, 1, 1) and y.shape[3] <= x.shape[3]
+
+
+def _temp_and_window(ctx: LowerContext, op: Operator):
+    """Full window; temp is the scratch an in-place op (output over its input) works through, else 0."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    off = ctx.plan.inplace_temp(op.index)
+    if off is not None and not _inplace_ok(ctx, op):
+        raise ValueError(f"operator {op.index} {op.opcode} {x.shape} -> {y.shape} cannot run in place")
+    temp = CSymbol("0") if off is None else CSymbol(f"tg_arena + {off}")
+    return ("temp", temp), ("win", full_window(x.shape[2], y.shape[1], y.shape[2]))
 
 
 _ARRAY_FIELDS = ("weights", "bias", "multiplier", "shift")
@@ -83,7 +102,7 @@ def lower_conv(ctx: LowerContext, op: Operator) -> CLayer:
     return CLayer(
         op.index, op.opcode, "conv", "tg_conv_s8", "tg_conv_params",
         (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays))
-        + _geometry(ctx, op, k_h, k_w),
+        + _geometry(ctx, op) + _temp_and_window(ctx, op),
         arrays, f"CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
     )
 
@@ -98,6 +117,6 @@ def lower_depthwise(ctx: LowerContext, op: Operator) -> CLayer:
     return CLayer(
         op.index, op.opcode, "depthwise", "tg_depthwise_s8", "tg_depthwise_params",
         (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays))
-        + _geometry(ctx, op, k_h, k_w) + (("depth_multiplier", op.attrs.depth_multiplier),),
+        + _geometry(ctx, op) + (("depth_multiplier", op.attrs.depth_multiplier),) + _temp_and_window(ctx, op),
         arrays, f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
     )
