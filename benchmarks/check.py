@@ -4,7 +4,8 @@
 
 For each shared model present (tests/models.py LOCATIONS) and the bundled example:
 
-* arena: tinygen's plan ("best": every strategy in tinygen.plan.arena, smallest kept);
+* arena: tinygen's plan (default schedule: patches and in-place ops where they lower the peak;
+  every offset strategy in tinygen.plan.arena, smallest kept);
 * lower bound: max over steps of live bytes; no offset assignment can go below it;
 * TFLM greedy: TFLite Micro's greedy-by-size placement on tinygen's lifetimes (same order);
 * TFLM measured: what TFLite Micro itself allocated. For kws/ad01 that is the whole arena
@@ -41,7 +42,7 @@ from tinygen import __version__  # noqa: E402
 from tinygen.boards import load_board  # noqa: E402
 from tinygen.commands.options import default_model  # noqa: E402
 from tinygen.importers.tflite import load_tflite  # noqa: E402
-from tinygen.plan.memory import plan_memory  # noqa: E402
+from tinygen.plan.schedule import plan_schedule  # noqa: E402
 
 PEERS = SHARED.parent / "benchmarks" / "peers" / "tflm_cortex_m4.json"
 # ../shared/models/synthetic/README.md, "TFLM arena total | head | tail" (tflite-micro Python
@@ -101,7 +102,7 @@ def main() -> None:
     for name, path in models():
         graph = load_tflite(path)
         start = time.perf_counter()
-        plan = plan_memory(graph, alignment_bytes=board.alignment_bytes)
+        plan = plan_schedule(graph, board.alignment_bytes).plan
         plan_s = time.perf_counter() - start
         wall_s, walls, report = check_wall_s(path, args.board, args.repeat)
         if report["arena_bytes"] != plan.arena_bytes:

@@ -15,7 +15,8 @@ from tinygen.codegen.project import ModelCode, lower_model, model_hash, render_p
 from tinygen.codegen.render import TEMPLATES
 from tinygen.importers.tflite import load_tflite
 from tinygen.ir.graph import Graph
-from tinygen.plan.memory import MemoryPlan, plan_memory
+from tinygen.plan.memory import MemoryPlan
+from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
 from tinygen.run import vectors as vec
 from tinygen.run.execute import execute
 from tinygen.run.reference import reference_outputs
@@ -24,9 +25,13 @@ from tinygen.run.reference import reference_outputs
 @dataclass(frozen=True)
 class Firmware:
     graph: Graph
-    plan: MemoryPlan
+    schedule: Schedule
     code: ModelCode
     build: Build
+
+    @property
+    def plan(self) -> MemoryPlan:
+        return self.schedule.plan
 
 
 @dataclass(frozen=True)
@@ -48,25 +53,26 @@ def default_output(model: Path, board: Board) -> Path:
     return Path("firmware_out") / f"{model.stem}-{board.name}"
 
 
-def _build_key(model: Path, board: Board) -> str:
+def _build_key(model: Path, board: Board, schedule: ScheduleOptions) -> str:
     h = hashlib.sha256()
-    h.update(f"{__version__}\n{model_hash(model)}\n".encode())
+    h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n".encode())
     h.update(board.path.read_bytes())
     for path in sorted(TEMPLATES.rglob("*.j2")):
         h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()[:20]
 
 
-def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False) -> Firmware:
+def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False,
+                   schedule: ScheduleOptions = ScheduleOptions()) -> Firmware:
     graph = load_tflite(model)
-    plan = plan_memory(graph, alignment_bytes=board.alignment_bytes)
-    code = lower_model(graph, plan, model)
+    planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model))
+    code = lower_model(graph, planned.plan, model)
     directory = output or default_output(model, board)
-    key = _build_key(model, board)
+    key = _build_key(model, board, schedule)
     build = cached(directory, key) if reuse else None
     if build is None:
         build = build_project(render_project(code, board), directory, key)
-    return Firmware(graph, plan, code, build)
+    return Firmware(graph, planned, code, build)
 
 
 def _abs_diff(got: np.ndarray, want: np.ndarray) -> np.ndarray:

@@ -82,11 +82,40 @@ def test_check_default_model_table():
     assert result.stderr == ""
 
 
-@pytest.mark.parametrize("name, arena_bytes", [("kws_ref_model", 16000), ("ad01_int8", 768)])
-def test_check_shared_models_reach_the_lower_bound(name, arena_bytes):
+@pytest.mark.parametrize("name, arena_bytes, bound, layer_by_layer", [
+    ("kws_ref_model", 8496, 8490, 16000),  # in-place depthwise and 1x1 convs; 8490 rounds up to 16-byte alignment
+    ("ad01_int8", 768, 768, 768),
+])
+def test_check_shared_models_reach_the_lower_bound(name, arena_bytes, bound, layer_by_layer):
     report = one_json_object(invoke("check", shared_model(name), "--json"))
     assert report["model"] == name and report["fits"] is True
-    assert report["arena_bytes"] == report["arena_lower_bound_bytes"] == arena_bytes
+    assert report["arena_bytes"] == arena_bytes and report["arena_lower_bound_bytes"] == bound
+    assert report["layer_by_layer_peak_bytes"] == layer_by_layer
+    off = one_json_object(invoke("check", shared_model(name), "--json", "--patches", "off", "--no-inplace"))
+    assert off["arena_bytes"] == off["arena_lower_bound_bytes"] == layer_by_layer
+
+
+def test_check_reports_the_patch_schedule(tmp_path):
+    report = one_json_object(invoke("check", shared_model("mbv2_035_144_int8"), "--json"))
+    assert report["layer_by_layer_peak_bytes"] == 311_040
+    assert report["arena_bytes"] * 4 <= 311_040 and report["mac_overhead"] <= 0.2
+    patch = report["patch"]
+    assert patch["split_shape"] == [1, 36, 36, 8] and patch["area_bytes"] > 0
+    assert len(patch["buffers"]) == len(patch["ops"]) - 1
+    assert max(b["offset_in_area"] + b["bytes"] for b in patch["buffers"]) <= patch["area_bytes"]
+    assert [s["name"] for s in report["stages"]] == [f"patch stage ({patch['patches']}x{patch['patches']})",
+                                                      "layer by layer"]
+    assert max(s["peak_bytes"] for s in report["stages"]) == report["arena_lower_bound_bytes"]
+    modes = {layer["mode"] for layer in report["layers"]}
+    assert modes == {"patch", "in place", "layer"}
+    text = invoke("check", shared_model("mbv2_035_144_int8"), "--plot", tmp_path / "m.svg").stdout
+    assert "layer by layer 311,040 B -> planned" in text and "MAC overhead" in text
+    assert (tmp_path / "m.svg").read_text().count("<svg") == 1
+
+
+def test_bad_patch_option_is_one_line_exit_2():
+    result = invoke("check", "--patches", "many", exit_code=2)
+    assert result.stderr.strip().count("\n") == 0 and "--patches" in result.stderr and "auto" in result.stderr
 
 
 def test_check_all_boards():

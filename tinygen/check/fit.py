@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from tinygen.boards import Board
 from tinygen.check import estimate
+from tinygen.codegen.lower import unsupported_ops
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import Graph
-from tinygen.codegen.lower import unsupported_ops
 from tinygen.ir.opset import ALIAS_OPS
-from tinygen.plan.memory import MemoryPlan
+from tinygen.plan.schedule import Schedule
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,31 @@ class LayerRow:
     output_shape: tuple[int, ...]
     macs: int
     weight_bytes: int
-    live_bytes: int
+    live_bytes: int  # planned: with the patch stage and in-place ops
+    layer_live_bytes: int  # the same op in the plain layer-by-layer plan
     is_peak: bool
+    mode: str  # "patch" (inside the patch stage), "in place", or "" (layer by layer)
+
+
+@dataclass(frozen=True)
+class StageUse:
+    """Peak memory of one part of the schedule (the patch stage, then the layer-by-layer rest)."""
+
+    name: str
+    first_step: int
+    last_step: int
+    peak_bytes: int
+
+
+@dataclass(frozen=True)
+class PatchSummary:
+    split_tensor: str
+    split_shape: tuple[int, ...]
+    n: int
+    ops: tuple[int, ...]
+    area_bytes: int
+    extra_macs: int
+    buffers: tuple[tuple[str, int, int], ...]  # per stage tensor kept per patch: (name, bytes, offset in the area)
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,10 @@ class FitReport:
     stack_bytes: int
     total_macs: int
     unsupported_ops: dict[str, int]
+    layer_peak_bytes: int  # tinygen's plain layer-by-layer arena, the figure patches are measured against
+    mac_overhead: float  # extra MACs of the patch stage / the model's MACs
+    stages: tuple[StageUse, ...]
+    patch: PatchSummary | None
 
     @property
     def flash_bytes(self) -> int:
@@ -82,8 +109,26 @@ def layer_weight_bytes(graph: Graph, op) -> int:
     return sum(t.size_bytes for t in graph.op_tensors(op) if t is not None and t.is_constant)
 
 
-def fit_report(graph: Graph, plan: MemoryPlan, board: Board) -> FitReport:
+def _stages(plan) -> tuple[StageUse, ...]:
+    steps = len(plan.order)
+    if plan.stage is None:
+        return (StageUse("layer by layer", 0, steps - 1, max(plan.live_bytes, default=0)),)
+    k = len(plan.stage.ops)
+    return (
+        StageUse(f"patch stage ({plan.stage.n}x{plan.stage.n})", 0, k - 1, max(plan.live_bytes[:k])),
+        StageUse("layer by layer", k, steps - 1, max(plan.live_bytes[k:], default=0)),
+    )
+
+
+def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
+    plan, layer_plan = schedule.plan, schedule.layer_plan
     peak = plan.peak_step
+    layer_step = {op: s for s, op in enumerate(layer_plan.order)}
+    patched = set(plan.stage.ops) if plan.stage else set()
+
+    def mode(op: int) -> str:
+        return "patch" if op in patched else "in place" if op in plan.inplace else ""
+
     layers = tuple(
         LayerRow(
             step=step,
@@ -93,7 +138,9 @@ def fit_report(graph: Graph, plan: MemoryPlan, board: Board) -> FitReport:
             macs=macs(graph, op),
             weight_bytes=layer_weight_bytes(graph, op),
             live_bytes=plan.live_bytes[step],
+            layer_live_bytes=layer_plan.live_bytes[layer_step[op.index]],
             is_peak=step == peak,
+            mode=mode(op.index),
         )
         for step, op in ((s, graph.operators[i]) for s, i in enumerate(plan.order))
     )
@@ -125,4 +172,18 @@ def fit_report(graph: Graph, plan: MemoryPlan, board: Board) -> FitReport:
         stack_bytes=stack,
         total_macs=sum(row.macs for row in layers),
         unsupported_ops=unsupported_ops(graph),
+        layer_peak_bytes=layer_plan.arena_bytes,
+        mac_overhead=schedule.mac_overhead,
+        stages=_stages(plan),
+        patch=_patch_summary(graph, schedule),
     )
+
+
+def _patch_summary(graph: Graph, schedule: Schedule) -> PatchSummary | None:
+    stage = schedule.stage
+    if stage is None:
+        return None
+    split = graph.tensor(stage.output)
+    buffers = tuple((graph.tensor(t).name, stage.buffer_bytes[slot], stage.buffer_offsets[slot])
+                    for slot, t in enumerate(stage.tensors) if not stage.is_full(slot))
+    return PatchSummary(split.name, split.shape, stage.n, stage.ops, stage.area_bytes, stage.extra_macs, buffers)

@@ -1,4 +1,4 @@
-"""Memory timeline: live bytes per step against the peak and the board's arena limit."""
+"""Memory timelines: layer-by-layer and planned live bytes per step, the arena and the board's limit."""
 
 from __future__ import annotations
 
@@ -15,9 +15,12 @@ def plot_timeline(report: FitReport, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     steps = [l.step for l in report.layers]
-    live = [l.live_bytes / 1024 for l in report.layers]
     fig, ax = plt.subplots(figsize=(max(6, len(steps) * 0.25), 4))
-    ax.bar(steps, live, color=["tab:red" if l.is_peak else "tab:blue" for l in report.layers])
+    ax.step(steps, [l.layer_live_bytes / 1024 for l in report.layers], where="mid", color="tab:gray",
+            label=f"layer by layer (peak {report.layer_peak_bytes:,} B)")
+    ax.bar(steps, [l.live_bytes / 1024 for l in report.layers], label="planned",
+           color=["tab:red" if l.is_peak else "tab:green" if l.mode == "patch" else "tab:blue"
+                  for l in report.layers])
     ax.axhline(report.arena_bytes / 1024, color="tab:orange", ls="--", label=f"arena {report.arena_bytes:,} B")
     arena_region = next(u for u in report.regions if any(label == "arena" for label, _ in u.items))
     limit = arena_region.capacity_bytes - (arena_region.used_bytes - report.arena_bytes)

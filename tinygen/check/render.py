@@ -26,6 +26,16 @@ def report_json(r: FitReport) -> dict:
         "stack_bytes": r.stack_bytes,
         "sram_bytes": r.sram_bytes,
         "macs": r.total_macs,
+        "layer_by_layer_peak_bytes": r.layer_peak_bytes,
+        "peak_reduction": round(r.layer_peak_bytes / max(r.arena_bytes, 1), 3),
+        "mac_overhead": round(r.mac_overhead, 4),
+        "stages": [{"name": s.name, "first_step": s.first_step, "last_step": s.last_step, "peak_bytes": s.peak_bytes}
+                   for s in r.stages],
+        "patch": None if r.patch is None else {
+            "split_tensor": r.patch.split_tensor, "split_shape": list(r.patch.split_shape), "patches": r.patch.n,
+            "ops": list(r.patch.ops), "area_bytes": r.patch.area_bytes, "extra_macs": r.patch.extra_macs,
+            "buffers": [{"tensor": name, "bytes": size, "offset_in_area": offset}
+                        for name, size, offset in r.patch.buffers]},
         "regions": [
             {"name": u.region, "kind": u.kind, "capacity_bytes": u.capacity_bytes, "used_bytes": u.used_bytes,
              "margin_bytes": u.margin_bytes, "fits": u.fits, "items": dict(u.items)}
@@ -33,7 +43,8 @@ def report_json(r: FitReport) -> dict:
         ],
         "layers": [
             {"step": l.step, "index": l.index, "op": l.opcode, "output_shape": list(l.output_shape),
-             "macs": l.macs, "weight_bytes": l.weight_bytes, "live_bytes": l.live_bytes, "peak": l.is_peak}
+             "macs": l.macs, "weight_bytes": l.weight_bytes, "live_bytes": l.live_bytes,
+             "layer_by_layer_live_bytes": l.layer_live_bytes, "mode": l.mode or "layer", "peak": l.is_peak}
             for l in r.layers
         ],
         "unsupported_ops": r.unsupported_ops,
@@ -41,16 +52,30 @@ def report_json(r: FitReport) -> dict:
 
 
 def print_report(r: FitReport, console: Console) -> None:
-    table = Table("step", "op", "output", "MACs", "weights", "live", "", title=f"{r.model} on {r.board}")
+    table = Table("step", "op", "output", "MACs", "weights", "live (layer by layer)", "live (planned)", "mode", "",
+                  title=f"{r.model} on {r.board}")
     for l in r.layers:
         table.add_row(str(l.step), l.opcode, "x".join(map(str, l.output_shape)), f"{l.macs:,}",
-                      f"{l.weight_bytes:,}", f"{l.live_bytes:,}", "[bold red]◀ peak[/]" if l.is_peak else "")
+                      f"{l.weight_bytes:,}", f"{l.layer_live_bytes:,}", f"{l.live_bytes:,}", l.mode,
+                      "[bold red]◀ peak[/]" if l.is_peak else "")
     console.print(table)
     console.print(
         f"arena {r.arena_bytes:,} B (lower bound {r.arena_lower_bound_bytes:,} B, "
         f"TFLM greedy-by-size {r.greedy_arena_bytes:,} B); weights {r.weight_bytes:,} B; "
         f"{r.total_macs:,} MACs"
     )
+    console.print(
+        f"peak: layer by layer {r.layer_peak_bytes:,} B -> planned {r.arena_bytes:,} B "
+        f"({r.layer_peak_bytes / max(r.arena_bytes, 1):.2f}x smaller); MAC overhead {r.mac_overhead:.1%}"
+    )
+    for s in r.stages:
+        console.print(f"  {s.name}: steps {s.first_step}-{s.last_step}, peak {s.peak_bytes:,} B")
+    if r.patch:
+        console.print(f"  patches: {r.patch.n}x{r.patch.n} over '{r.patch.split_tensor}' "
+                      f"{'x'.join(map(str, r.patch.split_shape))}, layers {r.patch.ops[0]}-{r.patch.ops[-1]}, "
+                      f"patch area {r.patch.area_bytes:,} B, +{r.patch.extra_macs:,} MACs recomputed")
+        console.print("  per-patch buffers (bytes @ offset in the area): "
+                      + ", ".join(f"{size:,} @ {offset:,}" for _, size, offset in r.patch.buffers))
     regions = Table("region", "kind", "holds", "used", "capacity", "margin", "")
     for u in r.regions:
         holds = ", ".join(f"{label} {_kib(size)}" for label, size in u.items)

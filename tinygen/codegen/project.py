@@ -11,6 +11,7 @@ from tinygen.build.toolchain import toolchain
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower import LOWERINGS, unsupported_ops
 from tinygen.codegen.lower.context import LowerContext
+from tinygen.codegen.patch import PatchCode, patch_code
 from tinygen.codegen.render import environment
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph
@@ -42,6 +43,7 @@ class ModelCode:
     layers: tuple[CLayer, ...]
     inputs: tuple[TensorIO, ...]
     outputs: tuple[TensorIO, ...]
+    patch: PatchCode | None = None  # the patch-based first stage, if the plan has one
 
     @property
     def families(self) -> list[str]:
@@ -90,6 +92,7 @@ def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
         layers=layers,
         inputs=tuple(io("input", k, t) for k, t in enumerate(graph.inputs)),
         outputs=tuple(io("output", k, t) for k, t in enumerate(graph.outputs)),
+        patch=patch_code(graph, plan.stage, {layer.index: layer for layer in layers}) if plan.stage else None,
     )
 
 
@@ -102,6 +105,7 @@ def render_project(model: ModelCode, board: Board) -> Project:
         "model.c": "project/model.c.j2",
         "Makefile": "project/Makefile.j2",
         "tg_fixedpoint.h": "kernels/tg_fixedpoint.h.j2",
+        "tg_window.h": "kernels/tg_window.h.j2",
     }
     for family in model.families:
         files[f"tg_{family}.h"] = f"kernels/tg_{family}.h.j2"

@@ -10,19 +10,23 @@ from rich.console import Console
 from tinygen.boards import list_boards, load_board
 from tinygen.check.fit import FitReport, fit_report
 from tinygen.check.render import print_report, print_summary, report_json
-from tinygen.commands.options import DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default
+from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
+                                      schedule_options)
 from tinygen.importers.tflite import load_tflite
-from tinygen.plan.memory import plan_memory
+from tinygen.plan.schedule import ScheduleOptions, plan_schedule
 
 
 @click.command()
 @model_argument
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
               help="Board name, path to a board .toml, or 'all'.")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Write the memory timeline (.svg/.png).")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the layer-by-layer and planned memory timelines (.svg/.png).")
+@schedule_options
 @json_option
 @click.pass_context
-def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None, as_json: bool) -> None:
+def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None, schedule: ScheduleOptions,
+          as_json: bool) -> None:
     """Plan MODEL's memory and check it against BOARD's flash and SRAM regions.
 
     Exit 0 when it fits (with 'all': fits at least one board), 1 when it does
@@ -35,7 +39,7 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
     reports: list[FitReport] = []
     for b in targets:
         if b.alignment_bytes not in plans:
-            plans[b.alignment_bytes] = plan_memory(graph, alignment_bytes=b.alignment_bytes)
+            plans[b.alignment_bytes] = plan_schedule(graph, b.alignment_bytes, schedule, str(path))
         reports.append(fit_report(graph, plans[b.alignment_bytes], b))
     if plot is not None:
         from tinygen.check.plot import plot_timeline

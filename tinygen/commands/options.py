@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib.resources import files
 from pathlib import Path
@@ -30,6 +31,28 @@ json_option = click.option(
 # No dir_okay=False: click would turn a directory into a three-line usage error
 # with no JSON; the importer reports it as one line like every other bad model path.
 model_argument = click.argument("model", required=False, type=click.Path(path_type=Path), default=None)
+
+
+def schedule_options(command):
+    """--patches, --max-mac-overhead and --inplace/--no-inplace, passed on as one `schedule` argument."""
+    from tinygen.plan.schedule import ScheduleOptions, parse_patches
+
+    @functools.wraps(command)
+    def wrapper(*args, patches: str, max_mac_overhead: float, inplace: bool, **kwargs):
+        options = ScheduleOptions(parse_patches(patches), max_mac_overhead, inplace)
+        return command(*args, schedule=options, **kwargs)
+
+    decorators = (
+        click.option("--patches", default="auto", show_default=True,
+                     help="Patch-based first stage: auto (chosen by peak SRAM), off, or N for N×N patches."),
+        click.option("--max-mac-overhead", type=click.FloatRange(min=0.0), default=0.2, show_default=True,
+                     help="Most extra MACs the patches' recomputed halos may cost, as a fraction of the model's."),
+        click.option("--inplace/--no-inplace", default=True, show_default=True,
+                     help="Let depthwise, 1x1 convolutions and ADDs overwrite an input that dies at them."),
+    )
+    for decorate in reversed(decorators):
+        wrapper = decorate(wrapper)
+    return wrapper
 
 
 def model_or_default(model: Path | None) -> Path:

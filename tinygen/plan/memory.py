@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tinygen.ir.graph import Graph
 from tinygen.plan import arena
-from tinygen.plan.lifetimes import Buffer, buffers, intervals, live_bytes
+from tinygen.plan.inplace import apply_inplace
+from tinygen.plan.lifetimes import Buffer, Interval, buffers, intervals, live_bytes
 from tinygen.plan.order import best_order
+from tinygen.plan.patches import PatchStage
 
 
 @dataclass(frozen=True)
@@ -16,11 +18,12 @@ class Placement:
     """Where one buffer sits in the arena and when it is live (steps index `MemoryPlan.order`)."""
 
     buffer_id: int
-    tensors: tuple[int, ...]  # empty for an op's scratch buffer
+    tensors: tuple[int, ...]  # empty for an op's scratch and for the patch area
     size_bytes: int
     offset_bytes: int
     first_step: int
     last_step: int
+    kind: str = "tensor"  # "tensor" | "scratch" | "patch"
 
 
 @dataclass(frozen=True)
@@ -33,29 +36,59 @@ class MemoryPlan:
     live_bytes: tuple[int, ...]  # per step
     alignment_bytes: int
     strategy: str
+    inplace: tuple[int, ...] = ()  # ops whose output overwrites their input (see plan/inplace.py)
+    stage: PatchStage | None = None  # the patch-based first stage, run before everything else
 
     def offset_of(self, tensor: int) -> int:
         for p in self.placements:
             if tensor in p.tensors:
                 return p.offset_bytes
+        if self.stage is not None and tensor in self.stage.internal:
+            return self.patch_area_offset + self.stage.buffer_offsets[self.stage.slot(tensor)]
         raise KeyError(f"tensor {tensor} is not in the arena (constant or unused)")
 
     def scratch_offset(self, step: int) -> int | None:
         for p in self.placements:
-            if not p.tensors and p.first_step == step:
+            if p.kind == "scratch" and p.first_step == step:
                 return p.offset_bytes
         return None
+
+    @property
+    def patch_area_offset(self) -> int:
+        return next(p.offset_bytes for p in self.placements if p.kind == "patch")
+
+    def inplace_temp(self, op: int) -> int | None:
+        """Arena offset of the temporary an in-place op works through, or None if `op` is not in place."""
+        if op not in self.inplace:
+            return None
+        return self.scratch_offset(self.order.index(op))
 
     @property
     def peak_step(self) -> int:
         return max(range(len(self.live_bytes)), key=self.live_bytes.__getitem__)
 
 
-def _preds(graph: Graph) -> dict[int, frozenset[int]]:
+def _preds(graph: Graph, ops: set[int]) -> dict[int, frozenset[int]]:
     producers = graph.producers()
     return {
-        op.index: frozenset(producers[t] for t in op.inputs if t in producers) for op in graph.operators
+        op.index: frozenset(producers[t] for t in op.inputs if t in producers and producers[t] in ops)
+        for op in graph.operators if op.index in ops
     }
+
+
+def _around_stage(bufs: tuple[Buffer, ...], stage: PatchStage) -> tuple[Buffer, ...]:
+    """The stage as the main plan sees it: input and split tensor live across all of it, nothing inside."""
+    inside = set(stage.ops)
+    result = []
+    for b in bufs:
+        if any(t in stage.internal for t in b.tensors):
+            continue
+        if stage.input in b.tensors:
+            b = replace(b, readers=(b.readers - inside) | {stage.ops[-1]})
+        if stage.output in b.tensors:
+            b = replace(b, producer=stage.ops[0])
+        result.append(b)
+    return tuple(result)
 
 
 def plan_memory(
@@ -64,13 +97,35 @@ def plan_memory(
     scratch_bytes: Mapping[int, int] | None = None,
     strategy: str = "best",
     reorder: bool = True,
+    stage: PatchStage | None = None,
+    inplace: bool = False,
 ) -> MemoryPlan:
-    """Plan `graph`; strategy "best" runs every strategy in `arena.STRATEGIES` and keeps the smallest arena."""
+    """Plan `graph`; strategy "best" runs every strategy in `arena.STRATEGIES` and keeps the smallest arena.
+
+    With a `stage`, its ops run first, patch by patch, inside a patch area that
+    lives for the whole stage; `inplace` lets eligible ops overwrite their input.
+    """
     scratch = dict(scratch_bytes or {})
     bufs: tuple[Buffer, ...] = buffers(graph)
-    ops = [op.index for op in graph.operators]
-    order = best_order(ops, _preds(graph), bufs, scratch) if reorder else tuple(ops)
+    head: tuple[int, ...] = ()
+    if stage is not None:
+        bufs = _around_stage(bufs, stage)
+        head = stage.ops
+    rest = [op.index for op in graph.operators if op.index not in head]
+    rest_bufs = [b if b.producer not in head else replace(b, producer=None) for b in bufs
+                 if not (stage is not None and stage.input in b.tensors)]
+    tail = best_order(rest, _preds(graph, set(rest)), rest_bufs, scratch) if reorder else tuple(rest)
+    order = head + tuple(tail)
+    done: tuple[int, ...] = ()
+    if inplace:
+        bufs, temps, done = apply_inplace(graph, bufs, order, skip=frozenset(head))
+        scratch.update(temps)
     ivs = intervals(bufs, order, scratch)
+    kinds = {b.id: "tensor" for b in bufs}
+    if stage is not None and stage.area_bytes:
+        area = Interval(max(iv.id for iv in ivs) + 1, stage.area_bytes, 0, len(head) - 1)
+        ivs.append(area)
+        kinds[area.id] = "patch"
     results = {
         name: fn(ivs, alignment_bytes)
         for name, fn in arena.STRATEGIES.items()
@@ -83,7 +138,8 @@ def plan_memory(
     greedy = results.get("greedy-by-size") or arena.greedy_by_size(ivs, alignment_bytes)
     tensors_of = {b.id: b.tensors for b in bufs}
     placements = tuple(
-        Placement(iv.id, tensors_of.get(iv.id, ()), iv.size_bytes, offsets[iv.id], iv.first, iv.last)
+        Placement(iv.id, tensors_of.get(iv.id, ()), iv.size_bytes, offsets[iv.id], iv.first, iv.last,
+                  kinds.get(iv.id, "scratch"))
         for iv in ivs
     )
     return MemoryPlan(
@@ -95,4 +151,6 @@ def plan_memory(
         live_bytes=tuple(live_bytes(ivs, len(order))),
         alignment_bytes=alignment_bytes,
         strategy=chosen,
+        inplace=done,
+        stage=stage,
     )

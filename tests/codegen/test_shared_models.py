@@ -1,0 +1,27 @@
+"""The shared models with their default schedules (patch stage, in-place ops) are bit-exact in QEMU."""
+
+import shutil
+
+import pytest
+
+from tests.models import shared_model
+from tinygen.boards import load_board
+from tinygen.pipeline import build_firmware, run_firmware
+from tinygen.run.vectors import random_vectors
+
+
+@pytest.mark.parametrize("name, patched", [
+    ("mbv2_035_144_int8", True),
+    ("mcunet_like_vww_int8", True),
+    ("kws_ref_model", False),
+])
+def test_default_schedule_is_bit_exact_in_qemu(tmp_path, name, patched):
+    path = shared_model(name)
+    if shutil.which("qemu-system-arm") is None:
+        pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+    board = load_board("mps2-an386")
+    firmware = build_firmware(path, board, tmp_path / name)
+    assert (firmware.plan.stage is not None) == patched and firmware.plan.inplace
+    assert firmware.build.sizes.arena_bytes == firmware.plan.arena_bytes < firmware.schedule.layer_plan.arena_bytes
+    result = run_firmware(firmware, path, board, random_vectors(firmware.code.inputs, 3, seed=1), timeout_s=300)
+    assert result.vectors == 3 and result.bit_exact, (result.mismatches, result.max_abs_diff)
