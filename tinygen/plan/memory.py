@@ -151,6 +151,6 @@ def plan_memory(
         live_bytes=tuple(live_bytes(ivs, len(order))),
         alignment_bytes=alignment_bytes,
         strategy=chosen,
-        inplace=done,
+        inplace=tuple(sorted(done)),
         stage=stage,
     )
