@@ -23,6 +23,7 @@ COMMANDS = {
     "check": "tinygen.commands.check:check",
     "build": "tinygen.commands.build:build",
     "run": "tinygen.commands.run:run",
+    "quantize": "tinygen.commands.quantize:quantize",
 }
 
 

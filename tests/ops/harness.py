@@ -16,6 +16,7 @@ import pytest
 
 from tinygen.boards import load_board
 from tinygen.pipeline import build_firmware, run_firmware
+from tinygen.quant.convert import configure_int8
 from tinygen.run.vectors import random_vectors
 
 BOARDS = ("host", "mps2-an386")
@@ -36,12 +37,7 @@ def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 2
             yield [rng.uniform(lo, hi, (1, *shape)).astype(np.float32) for (lo, hi), shape in zip(spans, input_shapes)]
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    if io == "int8":
-        converter.inference_input_type = tf.int8
-        converter.inference_output_type = tf.int8
+    configure_int8(converter, representative, io)
     return converter.convert()
 
 

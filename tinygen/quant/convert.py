@@ -1,0 +1,179 @@
+"""Float model in, full-integer int8 .tflite out, with TensorFlow's TFLiteConverter (imported lazily).
+
+MODEL is a `.keras`/`.h5` file (tf.keras.models.load_model) or a SavedModel folder
+(TFLiteConverter.from_saved_model). A single-input Keras model is first re-built
+with batch size 1 (as scripts/train_example.py does) so the converted graph has
+static shapes and none of the SHAPE/PACK ops a dynamic batch brings; models that
+cannot be cloned (subclassed ones) are converted as they are.
+
+Quantisation: Optimize.DEFAULT (per-channel int8 weights), the calibration
+samples one by one as the representative dataset, TFLITE_BUILTINS_INT8 only;
+`io="int8"` also makes the model's inputs and outputs int8, `io="float"` keeps
+them float (the converter adds QUANTIZE/DEQUANTIZE). `convert_float` converts
+the same model without quantisation: the reference for the per-layer SQNR.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io as _io
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tinygen.errors import InputError
+
+IO_TYPES = ("int8", "float")
+KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
+
+
+@dataclass(frozen=True)
+class FloatModel:
+    """A loaded float model: `input_shape` excludes the batch dimension; `keras` is None for a SavedModel."""
+
+    path: Path
+    input_shape: tuple[int, ...]
+    keras: object | None
+
+
+def _tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+
+    return tf
+
+
+def _first_line(exc: Exception) -> str:
+    for line in str(exc).splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return type(exc).__name__
+
+
+@contextlib.contextmanager
+def _quiet():
+    """TensorFlow prints SavedModel signatures and converter notes on stdout: keep stdout for our output."""
+    with contextlib.redirect_stdout(_io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Statistics for quantized inputs were expected..."
+        yield
+
+
+def load_model(path: Path) -> FloatModel:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder; pass a .keras/.h5 model or a SavedModel folder")
+    tf = _tensorflow()
+    if path.is_dir():
+        if not (path / "saved_model.pb").exists():
+            raise InputError(f"{path}: folder without saved_model.pb; pass a SavedModel folder or a .keras/.h5 file")
+        try:
+            with _quiet():
+                loaded = tf.saved_model.load(str(path))
+                signature = loaded.signatures["serving_default"]
+        except Exception as exc:
+            raise InputError(f"{path}: cannot load the SavedModel ({_first_line(exc)}); "
+                             "re-export it with tf.saved_model.save or model.export") from None
+        specs = signature.structured_input_signature[1]
+        if len(specs) != 1:
+            raise InputError(f"{path}: the serving signature has {len(specs)} inputs; "
+                             "tinygen quantize handles single-input models")
+        shape = tuple(next(iter(specs.values())).shape)
+        return FloatModel(path, _feature_shape(path, shape), None)
+    if path.suffix.lower() not in KERAS_SUFFIXES:
+        raise InputError(f"{path}: unknown model format '{path.suffix}'; pass a .keras/.h5 file or a SavedModel folder")
+    try:
+        with _quiet():
+            model = tf.keras.models.load_model(path, compile=False)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot load as a Keras model ({_first_line(exc)}); "
+                         "save it with model.save('model.keras')") from None
+    if len(model.inputs) != 1:
+        raise InputError(f"{path}: the model has {len(model.inputs)} inputs; tinygen quantize handles single-input models")
+    return FloatModel(path, _feature_shape(path, tuple(model.inputs[0].shape)), model)
+
+
+def _feature_shape(path: Path, shape: tuple) -> tuple[int, ...]:
+    features = shape[1:]
+    if any(d is None for d in features):
+        raise InputError(f"{path}: input shape {shape} has unknown dimensions beyond the batch; "
+                         "give the model a fixed input shape")
+    return tuple(int(d) for d in features)
+
+
+def _converter(model: FloatModel):
+    tf = _tensorflow()
+    if model.keras is None:
+        return tf.lite.TFLiteConverter.from_saved_model(str(model.path))
+    keras = model.keras
+    try:
+        batch1 = tf.keras.models.clone_model(keras, input_tensors=tf.keras.Input(model.input_shape, batch_size=1))
+        batch1.set_weights(keras.get_weights())
+        keras = batch1
+    except Exception:  # subclassed models cannot be cloned onto new inputs: convert them as they are
+        pass
+    return tf.lite.TFLiteConverter.from_keras_model(keras)
+
+
+def configure_int8(converter, representative, io: str = "int8") -> None:
+    """Full-integer int8 with per-channel weights; int8 inputs and outputs unless io == "float"."""
+    tf = _tensorflow()
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if io == "int8":
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+
+
+def convert_int8(model: FloatModel, calib: np.ndarray, io: str = "int8") -> bytes:
+    """Full-integer int8 flatbuffer; `calib` is (N, *input_shape) float32."""
+    if io not in IO_TYPES:
+        raise InputError(f"--io {io}: unknown; use one of {', '.join(IO_TYPES)}")
+    converter = _converter(model)
+
+    def representative():
+        for sample in calib:
+            yield [sample[None].astype(np.float32)]
+
+    configure_int8(converter, representative, io)
+    try:
+        with _quiet():
+            blob = converter.convert()
+    except Exception as exc:
+        raise InputError(f"{model.path}: TensorFlow's converter cannot make it full-integer int8 "
+                         f"({_first_line(exc)}); replace the operators without int8 kernels") from None
+    _require_full_integer(model.path, blob)
+    return blob
+
+
+def _require_full_integer(path: Path, blob: bytes) -> None:
+    """The converter silently leaves operators without int8 kernels in float (DEQUANTIZE, op, QUANTIZE): refuse."""
+    from tinygen.importers.tflite import parse_tflite
+
+    graph = parse_tflite(blob, name=path.stem, origin=str(path))
+    floats: dict[str, int] = {}
+    for op in graph.operators:
+        if (op.opcode == "QUANTIZE" and op.inputs[0] in graph.inputs
+                or op.opcode == "DEQUANTIZE" and op.outputs[0] in graph.outputs):
+            continue  # what --io float adds
+        tensors = graph.op_tensors(op, "inputs") + graph.op_tensors(op, "outputs")
+        if any(t is not None and not t.is_constant and t.dtype == "float32" for t in tensors):
+            floats[op.opcode] = floats.get(op.opcode, 0) + 1
+    named = {op: n for op, n in floats.items() if op not in ("QUANTIZE", "DEQUANTIZE")} or floats
+    if named:
+        listed = ", ".join(f"{op}×{n}" for op, n in named.items())
+        raise InputError(f"{path}: TensorFlow's converter cannot make it full-integer int8 (left in float: "
+                         f"{listed}); replace these operators with ones that have int8 kernels")
+
+
+def convert_float(model: FloatModel) -> bytes:
+    """The same graph as float32 .tflite: per-layer reference activations."""
+    try:
+        with _quiet():
+            return _converter(model).convert()
+    except Exception as exc:
+        raise InputError(f"{model.path}: TensorFlow's converter cannot convert it to TFLite "
+                         f"({_first_line(exc)}); replace the unsupported operators") from None

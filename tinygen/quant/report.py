@@ -1,0 +1,288 @@
+"""How much did int8 cost: float vs int8 accuracy, and the signal-to-quantisation-noise ratio per layer.
+
+Accuracy: the float model is the float32 .tflite converted from the same graph
+(run with TFLite's interpreter); the int8 model runs in TensorFlow Lite Micro,
+the project's reference (tinygen/run/reference.py): float inputs are quantised
+with the input tensor's scale and zero point, int8 outputs de-quantised. The
+metric is top-1 accuracy when labels are given and the output is a class
+vector, otherwise the mean squared error between the two models' outputs.
+
+Per-layer SQNR: both models run in TFLite's interpreter with
+experimental_preserve_all_tensors (no delegates), one calibration sample at a
+time; for every operator of the int8 model whose output is int8, the float
+activation f and the de-quantised int8 activation q are accumulated over the
+set, SQNR = 10·log10(Σf² / Σ(f−q)²) dB.
+
+Matching rule (int8 tensor -> float tensor):
+1. By position. Drop from the int8 model the QUANTIZE ops that read a graph
+   input and the DEQUANTIZE ops that write a graph output (what `--io float`
+   adds). If the remaining opcode sequence equals the float model's, the k-th
+   operator's outputs pair with the float model's k-th operator's outputs, and
+   an input QUANTIZE's output pairs with the float graph input it quantises.
+2. Otherwise by name: the output tensor names are equal, or equal after
+   stripping TensorFlow's quantisation suffixes (`_int8`, `_quantized`,
+   `/quantize`, `_dequantize`) and, for a name ending in `:<digits>`, the
+   trailing digit the converter appends to the renamed int8 twin.
+A pair also needs equal shapes. Every int8 output left without a partner is
+reported with status "unmatched" (no SQNR), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tinygen.importers.tflite import parse_tflite
+from tinygen.ir.graph import Graph, Quant, Tensor
+
+ARENA_BYTES = 16 << 20
+IO_OPS = ("QUANTIZE", "DEQUANTIZE")
+_SUFFIXES = ("_int8", "_quantized", "/quantize", "_dequantize")
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """`metric` "top1": `float_value`/`int8_value` are fractions in [0, 1]; "mse": `mse` is set, the values are None."""
+
+    metric: str
+    float_value: float | None
+    int8_value: float | None
+    mse: float | None
+    samples: int
+    source: Path
+    on_calibration: bool
+
+    @property
+    def delta_points(self) -> float | None:
+        if self.float_value is None or self.int8_value is None:
+            return None
+        return 100.0 * (self.int8_value - self.float_value)
+
+
+@dataclass(frozen=True)
+class LayerSQNR:
+    """One int8 operator output. `status`: ok, exact (no noise), no-signal (Σf² = 0) or unmatched."""
+
+    index: int
+    op: str
+    tensor: str
+    shape: tuple[int, ...]
+    status: str
+    sqnr_db: float | None
+    float_tensor: str | None
+    flagged: bool
+
+    @property
+    def layer(self) -> str:
+        """The tensor name's first component (TFLite joins fused ops' names with ';'), minus the model's scope."""
+        parts = self.tensor.split(";")[0].split("/")
+        return "/".join(parts[1:] if len(parts) >= 3 else parts)
+
+
+@dataclass(frozen=True)
+class QuantReport:
+    output: Path
+    io: str
+    accuracy: Accuracy
+    layers: tuple[LayerSQNR, ...]
+    sqnr_threshold_db: float
+    calibration_samples: int
+    weights_bytes: int
+    model_bytes: int
+
+    @property
+    def flagged(self) -> tuple[LayerSQNR, ...]:
+        return tuple(layer for layer in self.layers if layer.flagged)
+
+    @property
+    def unmatched(self) -> tuple[LayerSQNR, ...]:
+        return tuple(layer for layer in self.layers if layer.status == "unmatched")
+
+
+# --- running the models ------------------------------------------------------------------------------------------
+
+
+def _tflite_interpreter(blob: bytes):
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+
+    with warnings.catch_warnings():  # deprecation and "debugging only" notices
+        warnings.simplefilter("ignore")
+        interpreter = tf.lite.Interpreter(
+            model_content=blob, experimental_preserve_all_tensors=True,
+            experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    interpreter.allocate_tensors()
+    return interpreter
+
+
+def quantize_input(x: np.ndarray, dtype, quant: Quant | None) -> np.ndarray:
+    """A float sample as the model's input tensor wants it (int8: round, add the zero point, saturate)."""
+    if np.dtype(dtype) == np.float32 or quant is None:
+        return x.astype(np.float32)
+    info = np.iinfo(dtype)
+    q = np.round(x / quant.scale + quant.zero_point)
+    return np.clip(q, info.min, info.max).astype(dtype)
+
+
+def dequantize(q: np.ndarray, quant: Quant | None) -> np.ndarray:
+    if q.dtype == np.float32 or quant is None:
+        return q.astype(np.float64)
+    shape = [1] * q.ndim
+    if quant.per_channel:
+        shape[quant.axis] = -1
+    scales = np.asarray(quant.scales, np.float64).reshape(shape)
+    zeros = np.asarray(quant.zero_points, np.float64).reshape(shape)
+    return (q.astype(np.float64) - zeros) * scales
+
+
+def float_outputs(float_blob: bytes, x: np.ndarray) -> np.ndarray:
+    """The float .tflite's first output per sample: (N, *output_shape[1:])."""
+    interpreter = _tflite_interpreter(float_blob)
+    inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    results = []
+    for sample in x:
+        interpreter.set_tensor(inp["index"], sample[None].astype(np.float32))
+        interpreter.invoke()
+        results.append(interpreter.get_tensor(out["index"])[0].astype(np.float64))
+    return np.stack(results)
+
+
+def int8_outputs(int8_blob: bytes, graph: Graph, x: np.ndarray) -> np.ndarray:
+    """The int8 model's first output per sample in TensorFlow Lite Micro, de-quantised: (N, *output_shape[1:])."""
+    from tinygen.errors import InputError
+
+    try:
+        from tflite_micro.python.tflite_micro import runtime
+    except ImportError:
+        raise InputError("tflite-micro: not installed; install it: pip install tflite-micro") from None
+    interpreter = runtime.Interpreter.from_bytes(int8_blob, arena_size=ARENA_BYTES)
+    inp, out = graph.tensor(graph.inputs[0]), graph.tensor(graph.outputs[0])
+    results = []
+    for sample in x:
+        interpreter.set_input(quantize_input(sample[None], np.dtype(inp.dtype), inp.quant), 0)
+        interpreter.invoke()
+        results.append(dequantize(np.array(interpreter.get_output(0)), out.quant)[0])
+    return np.stack(results)
+
+
+def accuracy(float_blob: bytes, int8_blob: bytes, graph: Graph, x: np.ndarray, y: np.ndarray | None,
+             source: Path, on_calibration: bool) -> Accuracy:
+    f = float_outputs(float_blob, x)
+    q = int8_outputs(int8_blob, graph, x)
+    classes = f.reshape(len(f), -1).shape[1]
+    if y is not None and classes > 1 and f.ndim == 2:
+        top1_f = float(np.mean(np.argmax(f, axis=1) == y))
+        top1_q = float(np.mean(np.argmax(q, axis=1) == y))
+        return Accuracy("top1", top1_f, top1_q, None, len(x), source, on_calibration)
+    mse = float(np.mean((f - q) ** 2))
+    return Accuracy("mse", None, None, mse, len(x), source, on_calibration)
+
+
+# --- per-layer SQNR ----------------------------------------------------------------------------------------------
+
+
+def _strip(name: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            if name.endswith(suffix):
+                name, changed = name[: -len(suffix)], True
+    return name
+
+
+def _name_keys(name: str) -> list[str]:
+    stripped = _strip(name)
+    keys = [name, stripped]
+    if re.search(r":\d\d+$", stripped):  # "StatefulPartitionedCall:01": the renamed int8 twin of ":0"
+        keys.append(stripped[:-1])
+    return keys
+
+
+def match_tensors(float_graph: Graph, int8_graph: Graph) -> dict[int, int]:
+    """int8 tensor index -> float tensor index, by the rule in the module docstring."""
+    graph_in, graph_out = set(int8_graph.inputs), set(int8_graph.outputs)
+    io_quantize = [op for op in int8_graph.operators if op.opcode == "QUANTIZE" and op.inputs[0] in graph_in]
+    io_dequantize = [op for op in int8_graph.operators if op.opcode == "DEQUANTIZE" and op.outputs[0] in graph_out]
+    skipped = {op.index for op in io_quantize + io_dequantize}
+    core = [op for op in int8_graph.operators if op.index not in skipped]
+    pairs: dict[int, int] = {}
+    if [op.opcode for op in core] == [op.opcode for op in float_graph.operators]:
+        for q_op, f_op in zip(core, float_graph.operators):
+            for qt, ft in zip(q_op.outputs, f_op.outputs):
+                pairs[qt] = ft
+        for op in io_quantize:
+            position = int8_graph.inputs.index(op.inputs[0])
+            if position < len(float_graph.inputs):
+                pairs[op.outputs[0]] = float_graph.inputs[position]
+    else:
+        by_name: dict[str, list[int]] = {}
+        for t in float_graph.tensors:
+            if not t.is_constant:
+                for key in dict.fromkeys(_name_keys(t.name)):
+                    by_name.setdefault(key, []).append(t.index)
+        for op in int8_graph.operators:
+            for qt in op.outputs:
+                for key in _name_keys(int8_graph.tensor(qt).name):
+                    if len(by_name.get(key, ())) == 1:
+                        pairs[qt] = by_name[key][0]
+                        break
+    return {qt: ft for qt, ft in pairs.items()
+            if int8_graph.tensor(qt).shape == float_graph.tensor(ft).shape}
+
+
+def layer_sqnr(float_blob: bytes, int8_blob: bytes, float_graph: Graph, int8_graph: Graph, x: np.ndarray,
+               threshold_db: float) -> tuple[LayerSQNR, ...]:
+    """SQNR per int8 operator output over the samples `x` (the calibration set)."""
+    targets: list[tuple[int, str, Tensor]] = [
+        (op.index, op.opcode, int8_graph.tensor(t))
+        for op in int8_graph.operators for t in op.outputs if int8_graph.tensor(t).dtype == "int8"]
+    pairs = match_tensors(float_graph, int8_graph)
+    f_run, q_run = _tflite_interpreter(float_blob), _tflite_interpreter(int8_blob)
+    f_in, q_in = f_run.get_input_details()[0], q_run.get_input_details()[0]
+    q_input = int8_graph.tensor(int8_graph.inputs[0])
+    signal = {t.index: 0.0 for _, _, t in targets if t.index in pairs}
+    noise = dict(signal)
+    for sample in x:
+        f_run.set_tensor(f_in["index"], sample[None].astype(np.float32))
+        q_run.set_tensor(q_in["index"], quantize_input(sample[None], np.dtype(q_input.dtype), q_input.quant))
+        f_run.invoke()
+        q_run.invoke()
+        for qt in signal:
+            f = f_run.get_tensor(pairs[qt]).astype(np.float64)
+            q = dequantize(q_run.get_tensor(qt), int8_graph.tensor(qt).quant)
+            signal[qt] += float(np.sum(f * f))
+            noise[qt] += float(np.sum((f - q) ** 2))
+    rows = []
+    for index, opcode, t in targets:
+        if t.index not in pairs:
+            rows.append(LayerSQNR(index, opcode, t.name, t.shape, "unmatched", None, None, False))
+            continue
+        s, n = signal[t.index], noise[t.index]
+        if s == 0.0:
+            status, db = "no-signal", None
+        elif n == 0.0:
+            status, db = "exact", math.inf
+        else:
+            status, db = "ok", 10.0 * math.log10(s / n)
+        flagged = status == "ok" and db < threshold_db
+        rows.append(LayerSQNR(index, opcode, t.name, t.shape, status, db,
+                              float_graph.tensor(pairs[t.index]).name, flagged))
+    return tuple(rows)
+
+
+def quant_report(float_blob: bytes, int8_blob: bytes, calib: np.ndarray, eval_x: np.ndarray,
+                 eval_y: np.ndarray | None, eval_source: Path, on_calibration: bool, output: Path, io: str,
+                 threshold_db: float) -> QuantReport:
+    float_graph = parse_tflite(float_blob, name="float", origin="float reference model")
+    int8_graph = parse_tflite(int8_blob, name=output.stem, origin=str(output))
+    acc = accuracy(float_blob, int8_blob, int8_graph, eval_x, eval_y, eval_source, on_calibration)
+    layers = layer_sqnr(float_blob, int8_blob, float_graph, int8_graph, calib, threshold_db)
+    return QuantReport(output, io, acc, layers, threshold_db, len(calib), int8_graph.weight_bytes, len(int8_blob))
