@@ -85,14 +85,13 @@ def test_patched_chain_matches_layer_by_layer_on_host(tmp_path, data):
     n = data.draw(st.integers(1, min(h, w, 6)), label="patches per side")
     stage = build_stage(graph, ops, n)
     plan = plan_memory(graph, 16, stage=stage, inplace=True)
-    layer_plan = plan_memory(graph, 16)
     event(f"in-place ops after the stage: {bool(plan.inplace)}")
     code = lower_model(graph, plan, path)
     assert code.patch is not None and code.patch.n == n
-    build = build_project(render_project(code, HOST), tmp_path / "patched", "patched")
-    patched = Firmware(graph, Schedule(plan, layer_plan, stage.layer_macs), code, build)
     plain = build_firmware(path, HOST, tmp_path / "plain", schedule=ScheduleOptions(patches="off", inplace=False))
     assert plain.plan.stage is None
+    build = build_project(render_project(code, HOST), tmp_path / "patched", "patched")
+    patched = Firmware(graph, Schedule(plan, plain.schedule.layer_plan, plain.schedule.total_macs), code, build)
     vectors = random_vectors(code.inputs, 4, seed=n)
     got = run_firmware(patched, path, HOST, vectors, timeout_s=60)
     want = run_firmware(plain, path, HOST, vectors, timeout_s=60)

@@ -36,14 +36,16 @@ class PatchCall:
 @dataclass(frozen=True)
 class PatchCode:
     n: int
-    slots: int
     rows: np.ndarray  # int16 [n, slots, 2]: row span of each tensor for each patch row
     cols: np.ndarray  # int16 [n, slots, 2]
     calls: tuple[PatchCall, ...]
     ops: frozenset[int]
     first: int  # the op whose place in the order the loop takes
-    area_bytes: int
     comment: str
+
+    @property
+    def slots(self) -> int:
+        return self.rows.shape[1]
 
 
 def _table(spans) -> np.ndarray:
@@ -64,13 +66,11 @@ def patch_code(graph: Graph, stage: PatchStage, layers: dict[int, CLayer]) -> Pa
     split = graph.tensor(stage.output)
     return PatchCode(
         n=stage.n,
-        slots=len(stage.tensors),
         rows=_table(stage.rows),
         cols=_table(stage.cols),
         calls=tuple(calls),
         ops=frozenset(stage.ops),
         first=stage.ops[0],
-        area_bytes=stage.area_bytes,
         comment=(f"layers {', '.join(map(str, stage.ops))} run {stage.n}x{stage.n} times, one patch of "
                  f"'{split.name}' {split.shape} at a time, in a {stage.area_bytes}-byte patch area"),
     )

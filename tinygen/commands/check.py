@@ -13,7 +13,7 @@ from tinygen.check.render import print_report, print_summary, report_json
 from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
                                       schedule_options)
 from tinygen.importers.tflite import load_tflite
-from tinygen.plan.schedule import ScheduleOptions, plan_schedule
+from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
 
 
 @click.command()
@@ -35,12 +35,12 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
     path = model_or_default(model)
     graph = load_tflite(path)
     targets = list_boards() if board == "all" else [load_board(board)]
-    plans: dict[int, object] = {}
+    schedules: dict[int, Schedule] = {}  # boards with the same alignment share one schedule
     reports: list[FitReport] = []
     for b in targets:
-        if b.alignment_bytes not in plans:
-            plans[b.alignment_bytes] = plan_schedule(graph, b.alignment_bytes, schedule, str(path))
-        reports.append(fit_report(graph, plans[b.alignment_bytes], b))
+        if b.alignment_bytes not in schedules:
+            schedules[b.alignment_bytes] = plan_schedule(graph, b.alignment_bytes, schedule, str(path))
+        reports.append(fit_report(graph, schedules[b.alignment_bytes], b))
     if plot is not None:
         from tinygen.check.plot import plot_timeline
 

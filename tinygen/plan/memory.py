@@ -91,16 +91,29 @@ def _around_stage(bufs: tuple[Buffer, ...], stage: PatchStage) -> tuple[Buffer, 
     return tuple(result)
 
 
-def plan_memory(
+@dataclass(frozen=True)
+class Lifetimes:
+    """Everything before offsets: the order, who is live when, and which ops run in place."""
+
+    order: tuple[int, ...]
+    intervals: tuple[Interval, ...]
+    tensors_of: dict[int, tuple[int, ...]]  # interval id -> tensors (absent: scratch or the patch area)
+    patch_area_id: int | None
+    inplace: tuple[int, ...]
+
+    @property
+    def live_bytes(self) -> list[int]:
+        return live_bytes(self.intervals, len(self.order))
+
+
+def plan_lifetimes(
     graph: Graph,
-    alignment_bytes: int = 16,
     scratch_bytes: Mapping[int, int] | None = None,
-    strategy: str = "best",
     reorder: bool = True,
     stage: PatchStage | None = None,
     inplace: bool = False,
-) -> MemoryPlan:
-    """Plan `graph`; strategy "best" runs every strategy in `arena.STRATEGIES` and keeps the smallest arena.
+) -> Lifetimes:
+    """Order the ops (the stage's first), merge in-place ops, and derive every interval.
 
     With a `stage`, its ops run first, patch by patch, inside a patch area that
     lives for the whole stage; `inplace` lets eligible ops overwrite their input.
@@ -121,11 +134,26 @@ def plan_memory(
         bufs, temps, done = apply_inplace(graph, bufs, order, skip=frozenset(head))
         scratch.update(temps)
     ivs = intervals(bufs, order, scratch)
-    kinds = {b.id: "tensor" for b in bufs}
+    area_id = None
     if stage is not None and stage.area_bytes:
-        area = Interval(max(iv.id for iv in ivs) + 1, stage.area_bytes, 0, len(head) - 1)
-        ivs.append(area)
-        kinds[area.id] = "patch"
+        area_id = max(iv.id for iv in ivs) + 1
+        ivs.append(Interval(area_id, stage.area_bytes, 0, len(head) - 1))
+    return Lifetimes(order, tuple(ivs), {b.id: b.tensors for b in bufs}, area_id, tuple(sorted(done)))
+
+
+def plan_memory(
+    graph: Graph,
+    alignment_bytes: int = 16,
+    scratch_bytes: Mapping[int, int] | None = None,
+    strategy: str = "best",
+    reorder: bool = True,
+    stage: PatchStage | None = None,
+    inplace: bool = False,
+) -> MemoryPlan:
+    """Plan `graph` (see `plan_lifetimes`); strategy "best" runs every strategy in `arena.STRATEGIES`
+    and keeps the smallest arena."""
+    life = plan_lifetimes(graph, scratch_bytes, reorder, stage, inplace)
+    ivs = life.intervals
     results = {
         name: fn(ivs, alignment_bytes)
         for name, fn in arena.STRATEGIES.items()
@@ -136,21 +164,23 @@ def plan_memory(
     chosen = min(results, key=lambda name: (arena.arena_bytes(ivs, results[name]), name != "greedy-by-size"))
     offsets = results[chosen]
     greedy = results.get("greedy-by-size") or arena.greedy_by_size(ivs, alignment_bytes)
-    tensors_of = {b.id: b.tensors for b in bufs}
+
+    def kind(iv: Interval) -> str:
+        return "tensor" if iv.id in life.tensors_of else "patch" if iv.id == life.patch_area_id else "scratch"
+
     placements = tuple(
-        Placement(iv.id, tensors_of.get(iv.id, ()), iv.size_bytes, offsets[iv.id], iv.first, iv.last,
-                  kinds.get(iv.id, "scratch"))
+        Placement(iv.id, life.tensors_of.get(iv.id, ()), iv.size_bytes, offsets[iv.id], iv.first, iv.last, kind(iv))
         for iv in ivs
     )
     return MemoryPlan(
-        order=tuple(order),
+        order=life.order,
         placements=placements,
         arena_bytes=arena.align_up(arena.arena_bytes(ivs, offsets), alignment_bytes),
         lower_bound_bytes=arena.lower_bound(ivs),
         greedy_arena_bytes=arena.align_up(arena.arena_bytes(ivs, greedy), alignment_bytes),
-        live_bytes=tuple(live_bytes(ivs, len(order))),
+        live_bytes=tuple(life.live_bytes),
         alignment_bytes=alignment_bytes,
         strategy=chosen,
-        inplace=tuple(sorted(done)),
+        inplace=life.inplace,
         stage=stage,
     )

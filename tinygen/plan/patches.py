@@ -157,26 +157,24 @@ def build_stage(graph: Graph, ops: Sequence[int], n: int, alignment_bytes: int =
     internal = [t for i in ops[:-1] for t in graph.operators[i].outputs]
     tensors = (graph.inputs[0], *internal, split)
     row_spans, col_spans = even_spans(height, n), even_spans(width, n)
-    rows = []
-    cols = []
-    for k in range(n):
-        need_r = _required(graph, ops, split, (row_spans[k], col_spans[0]))
-        need_c = _required(graph, ops, split, (row_spans[0], col_spans[k]))
-        rows.append(tuple(need_r[t][0] for t in tensors))
-        cols.append(tuple(need_c[t][1] for t in tensors))
+    rows, cols = [], []
+    for k in range(n):  # regions are separable: patch (k, k) gives row k's and column k's spans
+        need = _required(graph, ops, split, (row_spans[k], col_spans[k]))
+        rows.append(tuple(need[t][0] for t in tensors))
+        cols.append(tuple(need[t][1] for t in tensors))
     sizes = [0] * len(tensors)
     for slot, t in enumerate(tensors[1:-1], start=1):
         channels = graph.tensor(t).shape[3]
         sizes[slot] = max(r[slot].size for r in rows) * max(c[slot].size for c in cols) * channels
     offsets, area = _pack(graph, ops, tensors, sizes, alignment_bytes)
-    per_pixel = {i: macs(graph, graph.operators[i]) // _pixels(graph, i) for i in ops}
-    patched = sum(
-        per_pixel[i] * r[tensors.index(graph.operators[i].outputs[0])].size
-        * c[tensors.index(graph.operators[i].outputs[0])].size
-        for i in ops for r in rows for c in cols
-    )
+    layer_macs = {i: macs(graph, graph.operators[i]) for i in ops}
+    patched = 0
+    for i in ops:  # every patch computes its region of the op's output: Σ rows × Σ cols pixels in all
+        slot = tensors.index(graph.operators[i].outputs[0])
+        pixels = sum(r[slot].size for r in rows) * sum(c[slot].size for c in cols)
+        patched += layer_macs[i] // _pixels(graph, i) * pixels
     return PatchStage(ops, tensors, n, tuple(rows), tuple(cols), tuple(sizes), offsets, area, patched,
-                      sum(macs(graph, graph.operators[i]) for i in ops))
+                      sum(layer_macs.values()))
 
 
 def _pixels(graph: Graph, op: int) -> int:

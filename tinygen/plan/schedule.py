@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tinygen.errors import InputError
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import Graph
-from tinygen.plan.memory import MemoryPlan, plan_memory
+from tinygen.plan.memory import MemoryPlan, plan_lifetimes, plan_memory
 from tinygen.plan.patches import PatchStage, build_stage, stage_prefixes
 
 MAX_PATCHES = 16  # per side; beyond it halos dominate and the loop tables grow
@@ -74,14 +74,14 @@ def _candidates(graph: Graph, options: ScheduleOptions, alignment: int, total: i
     return found
 
 
-def _estimates(graph: Graph, stages: list[PatchStage], options: ScheduleOptions, alignment: int):
-    """(estimated peak, extra MACs, stage) per candidate; the rest's peak is planned once per split."""
+def _estimates(graph: Graph, stages: list[PatchStage], options: ScheduleOptions):
+    """(estimated peak, extra MACs, stage) per candidate; the rest's lifetimes are derived once per split."""
     rest_peak: dict[tuple[int, ...], int] = {}
     result = []
     for stage in stages:
         if stage.ops not in rest_peak:
-            plan = plan_memory(graph, alignment, stage=stage, inplace=options.inplace)
-            rest_peak[stage.ops] = max(plan.live_bytes[len(stage.ops):], default=0)
+            live = plan_lifetimes(graph, stage=stage, inplace=options.inplace).live_bytes
+            rest_peak[stage.ops] = max(live[len(stage.ops):], default=0)
         held = graph.tensor(stage.input).size_bytes + graph.tensor(stage.output).size_bytes
         result.append((max(rest_peak[stage.ops], held + stage.area_bytes), stage.extra_macs, stage))
     return sorted(result, key=lambda r: (r[0], r[1], len(r[2].ops)))
@@ -99,7 +99,7 @@ def plan_schedule(graph: Graph, alignment_bytes: int = 16, options: ScheduleOpti
         if not stages and options.patches != "auto":
             raise InputError(f"{origin}: no first stage of convolutions, pools and adds can be split into "
                              f"{options.patches}×{options.patches} patches; use --patches auto or off")
-        for _, _, stage in _estimates(graph, stages, options, alignment_bytes)[:FULL_PLANS]:
+        for _, _, stage in _estimates(graph, stages, options)[:FULL_PLANS]:
             plan = plan_memory(graph, alignment_bytes, stage=stage, inplace=options.inplace)
             better = plan.arena_bytes < best.arena_bytes
             forced = options.patches != "auto" and best.stage is None
