@@ -64,6 +64,6 @@ def assert_bit_exact(model: bytes | Path, tmp_path: Path, boards=BOARDS, vectors
         result = run_firmware(firmware, path, board, inputs, timeout_s=120)
         assert result.vectors == len(inputs)
         assert result.bit_exact, (
-            f"{name}: {result.mismatches}/{vectors} vectors differ, {result.mismatched_elements} elements, "
+            f"{name}: {result.mismatches}/{len(inputs)} vectors differ, {result.mismatched_elements} elements, "
             f"max |diff| {result.max_abs_diff}"
         )

@@ -36,8 +36,19 @@ def quantize_multiplier_smaller_than_one(real: float) -> tuple[int, int]:
     return quantize_multiplier(real)
 
 
+def calculate_input_radius(integer_bits: int, left_shift: int) -> int:
+    """TFLite's CalculateInputRadius(integer_bits, left_shift, 31), in double: the largest input magnitude
+    that a Q(integer_bits) fixed-point function sees before it saturates."""
+    return math.floor(((1 << integer_bits) - 1) * float(1 << (31 - integer_bits)) / math.ldexp(1.0, left_shift))
+
+
 def round_half_away(x: float) -> int:
     return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
+
+
+def wrap32(x):
+    """int32 wrap-around of int64 values (C's int32 adds and multiplies)."""
+    return ((np.asarray(x, np.int64) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
 def saturating_rounding_doubling_high_mul(a, b):

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.quant.fixedpoint import INT32_MAX, INT32_MIN, rounding_divide_by_pot
+from tinygen.quant.fixedpoint import INT32_MAX, INT32_MIN, rounding_divide_by_pot, wrap32
 from tinygen.quant.fixedpoint import saturating_rounding_doubling_high_mul as srdhm
 
 # exp(-2^k) in Q0.31 for k = -2 .. 4: gemmlowp's barrel shifter constants
 EXP_MINUS_POT = ((-2, 1672461947), (-1, 1302514674), (0, 790015084), (1, 290630308),
                  (2, 39332535), (3, 720401), (4, 242))
-
-
-def wrap32(x):
-    """int32 wrap-around of int64 values (gemmlowp's raw adds)."""
-    return ((np.asarray(x, np.int64) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
 def saturating_shift_left(x, exponent: int):

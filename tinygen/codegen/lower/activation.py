@@ -18,11 +18,12 @@ import math
 import numpy as np
 
 from tinygen.codegen.layer import CLayer, CSymbol
-from tinygen.codegen.lower.context import LowerContext
-from tinygen.ir.graph import Operator
+from tinygen.codegen.lower.context import LowerContext, quantize_f32
+from tinygen.ir.graph import Operator, Tensor
 from tinygen.quant import gemmlowp
+from tinygen.quant.fixedpoint import calculate_input_radius, quantize_multiplier, round_half_away
+from tinygen.quant.fixedpoint import rounding_divide_by_pot
 from tinygen.quant.fixedpoint import multiply_by_quantized_multiplier as mbqm
-from tinygen.quant.fixedpoint import quantize_multiplier, round_half_away, rounding_divide_by_pot
 
 INT8 = np.arange(-128, 128, dtype=np.int64)  # every int8 input, table order
 
@@ -36,11 +37,6 @@ def _clamp8(v) -> np.ndarray:
     return np.clip(v, -128, 127)
 
 
-def _quantize_f32(value: float, scale: float, zero_point: int) -> int:
-    """zp + roundf(value / scale), the divide in float32 (FloatToQuantizedType, CalculateActivationRange)."""
-    return zero_point + round_half_away(float(np.float32(value) / np.float32(scale)))
-
-
 # --- tables: TFLite Micro's per-element int8 arithmetic for every input -------------------------------------
 
 
@@ -50,8 +46,7 @@ def sigmoid_tanh_params(input_scale: float) -> tuple[int, int, int]:
     No 2^31 fix-up: the mantissa of a float32 scale times 2^31 is an exact integer below 2^31.
     """
     q, shift = math.frexp(_f64(input_scale) * float(1 << 27))
-    radius = math.floor(15 * float(1 << 27) / math.ldexp(1.0, shift))  # CalculateInputRadius(4, shift, 31)
-    return round_half_away(q * 2.0**31), shift, radius
+    return round_half_away(q * 2.0**31), shift, calculate_input_radius(4, shift)
 
 
 def _saturating_lut(diff, radius, inside):
@@ -76,13 +71,13 @@ def tanh_table(x_scale, x_zp) -> np.ndarray:
 
 def relu_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
     m, shift = quantize_multiplier(_f64(x_scale) / _f64(y_scale))
-    lo = max(-128, _quantize_f32(0.0, y_scale, y_zp))
+    lo = max(-128, quantize_f32(0.0, y_scale, y_zp))
     return np.clip(y_zp + mbqm(INT8 - x_zp, m, shift), lo, 127)
 
 
 def relu6_table(x_scale, x_zp) -> np.ndarray:
     """TFLite Micro clamps the raw input to [zp_in, zp_in + 6/s_in]: the output quantisation is ignored."""
-    return np.clip(INT8, x_zp, min(127, _quantize_f32(6.0, x_scale, x_zp)))
+    return np.clip(INT8, x_zp, min(127, quantize_f32(6.0, x_scale, x_zp)))
 
 
 def leaky_relu_table(x_scale, x_zp, y_scale, y_zp, alpha) -> np.ndarray:
@@ -197,9 +192,12 @@ def lower_activation(ctx: LowerContext, op: Operator) -> CLayer:
     return _table_layer(ctx, op, table, f"{op.opcode} {shape}")
 
 
-def _float_constant(value: float) -> CSymbol:
-    """A float32 as an exact C hex literal."""
-    return CSymbol(float(np.float32(value)).hex() + "f")
+def _float_io_layer(ctx: LowerContext, op: Operator, kernel: str, int8: Tensor, what: str) -> CLayer:
+    """A tg_quantize_params layer; scale (an exact C hex float32 literal) and zero point are the int8 side's."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    fields = (("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("size", x.elements),
+              ("scale", CSymbol(float(np.float32(ctx.scale(int8))).hex() + "f")), ("zero_point", ctx.zero_point(int8)))
+    return CLayer(op.index, op.opcode, "quantize", kernel, "tg_quantize_params", fields, (), f"{what} {x.shape}")
 
 
 def lower_quantize(ctx: LowerContext, op: Operator) -> CLayer:
@@ -210,10 +208,7 @@ def lower_quantize(ctx: LowerContext, op: Operator) -> CLayer:
         return _table_layer(ctx, op, requantize_table(xs, xz, ys, yz), f"QUANTIZE int8 {x.shape}")
     if (x.dtype, y.dtype) != ("float32", "int8") or y.quant is None or y.quant.per_channel or x.is_constant:
         raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports float32 -> int8 (per-tensor) and int8 -> int8")
-    fields = (("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("size", x.elements),
-              ("scale", _float_constant(ctx.scale(y))), ("zero_point", ctx.zero_point(y)))
-    return CLayer(op.index, op.opcode, "quantize", "tg_quantize_f32_s8", "tg_quantize_params", fields, (),
-                  f"QUANTIZE float32 -> int8 {x.shape}")
+    return _float_io_layer(ctx, op, "tg_quantize_f32_s8", y, "QUANTIZE float32 -> int8")
 
 
 def lower_dequantize(ctx: LowerContext, op: Operator) -> CLayer:
@@ -221,7 +216,4 @@ def lower_dequantize(ctx: LowerContext, op: Operator) -> CLayer:
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if (x.dtype, y.dtype) != ("int8", "float32") or x.quant is None or x.quant.per_channel or x.is_constant:
         raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports a per-tensor int8 activation -> float32")
-    fields = (("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("size", x.elements),
-              ("scale", _float_constant(ctx.scale(x))), ("zero_point", ctx.zero_point(x)))
-    return CLayer(op.index, op.opcode, "quantize", "tg_dequantize_s8_f32", "tg_quantize_params", fields, (),
-                  f"DEQUANTIZE int8 -> float32 {x.shape}")
+    return _float_io_layer(ctx, op, "tg_dequantize_s8_f32", x, "DEQUANTIZE int8 -> float32")

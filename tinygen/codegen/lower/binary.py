@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext, activation_range
+from tinygen.codegen.lower.shape import element_strides
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.quant.fixedpoint import quantize_multiplier
 
@@ -29,11 +30,6 @@ def broadcast_strides(shape: tuple[int, ...]) -> list[int]:
 
 def _out4(t: Tensor) -> list[int]:
     return [1] * (4 - len(t.shape)) + list(t.shape)
-
-
-def dense_strides(dims: list[int]) -> tuple[int, ...]:
-    """Row-major element strides of a 4-D shape, e.g. (1, H, W, C) -> (H*W*C, W*C, C, 1)."""
-    return tuple(int(np.prod(dims[axis + 1:], dtype=np.int64)) for axis in range(4))
 
 
 def _add_sub_multipliers(s1: float, s2: float, so: float):
@@ -69,7 +65,7 @@ def lower_binary(ctx: LowerContext, op: Operator) -> CLayer:
         ("dims", tuple(_out4(y))),
         ("strides1", tuple(broadcast_strides(a.shape))),
         ("strides2", tuple(broadcast_strides(b.shape))),
-        ("out_strides", dense_strides(_out4(y))),
+        ("out_strides", tuple(element_strides(_out4(y)))),
         ("input1_offset", -ctx.zero_point(a)), ("input2_offset", -ctx.zero_point(b)),
         ("output_offset", ctx.zero_point(y)),
         ("input1_multiplier", pairs[0][0]), ("input1_shift", pairs[0][1]),

@@ -44,12 +44,17 @@ class LowerContext:
         return t.quant.scale
 
 
+def quantize_f32(value: float, scale: float, zero_point: int) -> int:
+    """zp + roundf(value / scale), the divide in float32 (CalculateActivationRange, FloatToQuantizedType)."""
+    return zero_point + round_half_away(float(np.float32(value) / np.float32(scale)))
+
+
 def activation_range(activation: str, out: Tensor) -> tuple[int, int]:
     """TFLite's CalculateActivationRangeQuantized for int8: fused clamps in output units."""
     scale, zp = out.quant.scale, out.quant.zero_point
 
     def q(x: float) -> int:
-        return zp + round_half_away(float(np.float32(x) / np.float32(scale)))  # TfLiteRound, in float
+        return quantize_f32(x, scale, zp)
 
     lo, hi = -128, 127
     if activation == "RELU":

@@ -14,6 +14,7 @@ from tinygen.codegen.layer import CLayer, CSymbol
 from tinygen.codegen.lower.context import LowerContext, activation_range
 from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Operator
+from tinygen.plan.inplace import temp_bytes
 from tinygen.quant.fixedpoint import quantize_multiplier
 
 
@@ -63,22 +64,13 @@ def full_window(in_w: int, out_h: int, out_w: int) -> tuple[int, ...]:
     return (0, 0, in_w, 0, out_h, 0, out_w, 0, 0, out_w)
 
 
-def _inplace_ok(ctx: LowerContext, op: Operator) -> bool:
-    """The only shapes the kernels' in-place paths handle (tg_conv.c, tg_depthwise.c)."""
-    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
-    h, w = conv_axes(ctx.graph, op)
-    if ctx.plan.offset_of(x.index) != ctx.plan.offset_of(y.index):
-        return False
-    if op.opcode == "DEPTHWISE_CONV_2D":
-        return op.attrs.depth_multiplier == 1 and x.shape[3] == y.shape[3]
-    return (h.kernel, w.kernel, h.stride, w.stride) == (1, 1, 1, 1) and y.shape[3] <= x.shape[3]
-
-
 def _temp_and_window(ctx: LowerContext, op: Operator):
     """Full window; temp is the scratch an in-place op (output over its input) works through, else 0."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     off = ctx.plan.inplace_temp(op.index)
-    if off is not None and not _inplace_ok(ctx, op):
+    # the planner's temp_bytes is the one statement of which shapes the kernels' in-place paths handle
+    if off is not None and (temp_bytes(ctx.graph, op) is None
+                            or ctx.plan.offset_of(x.index) != ctx.plan.offset_of(y.index)):
         raise ValueError(f"operator {op.index} {op.opcode} {x.shape} -> {y.shape} cannot run in place")
     temp = CSymbol("0") if off is None else CSymbol(f"tg_arena + {off}")
     return ("temp", temp), ("win", full_window(x.shape[2], y.shape[1], y.shape[2]))

@@ -12,8 +12,8 @@ import numpy as np
 
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext, activation_range
+from tinygen.codegen.lower.conv import per_channel_multipliers
 from tinygen.ir.graph import Operator
-from tinygen.quant.fixedpoint import quantize_multiplier
 
 
 def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
@@ -29,14 +29,13 @@ def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
         bias += ctx.tensor(op, 2).data.astype(np.int64).reshape(units)
     bias -= ctx.zero_point(x) * weights.astype(np.int64).sum(axis=1)
-    in_scale, out_scale = np.float32(ctx.scale(x)), np.float32(ctx.scale(y))
-    pairs = [quantize_multiplier(float(in_scale) * float(np.float32(s)) / float(out_scale)) for s in w.quant.scales]
+    multiplier, shift = per_channel_multipliers(ctx, op, len(w.quant.scales))
     lo, hi = activation_range(op.attrs.activation, y)
     named = {
         "weights": weights,
         "bias": bias.astype(np.int32),
-        "multiplier": np.array([m for m, _ in pairs], np.int32),
-        "shift": np.array([s for _, s in pairs], np.int32),
+        "multiplier": multiplier,
+        "shift": shift,
     }
     arrays = tuple(ctx.array(op, name, v) for name, v in named.items())
     fields = (

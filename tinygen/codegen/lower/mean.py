@@ -17,7 +17,7 @@ from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.codegen.lower.shape import MAX_DIMS, collapse, element_strides
 from tinygen.ir.graph import Operator
-from tinygen.quant.fixedpoint import quantize_multiplier
+from tinygen.quant.fixedpoint import quantize_multiplier, wrap32
 
 
 def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tuple[int, int]:
@@ -25,11 +25,6 @@ def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tupl
     multiplier, shift = quantize_multiplier(float(np.float32(input_scale)) / float(np.float32(output_scale)))
     k = min(count.bit_length() - 1, 32, 31 + shift)
     return (multiplier << k) // count, shift - k
-
-
-def _wrap32(v: int) -> int:
-    """int32 wrap-around, as TFLite Micro's int32 `input_zero_point * num_elements_in_axis`."""
-    return (v + 2**31) % 2**32 - 2**31
 
 
 def lower_mean(ctx: LowerContext, op: Operator) -> CLayer:
@@ -53,7 +48,8 @@ def lower_mean(ctx: LowerContext, op: Operator) -> CLayer:
         ("input", ctx.ptr(x)), ("output", ctx.ptr(y)),
         ("outer_dims", outer_dims), ("outer_strides", outer_strides),
         ("inner_dims", inner_dims), ("inner_strides", inner_strides),
-        ("input_offset", _wrap32(-ctx.zero_point(x) * count)), ("output_zero_point", ctx.zero_point(y)),
+        ("input_offset", int(wrap32(-ctx.zero_point(x) * count))),  # TFLite Micro's int32 product
+        ("output_zero_point", ctx.zero_point(y)),
         ("multiplier", multiplier), ("shift", shift),
     )
     return CLayer(op.index, op.opcode, "mean", "tg_mean_s8", "tg_mean_params", fields, (),

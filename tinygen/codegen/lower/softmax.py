@@ -10,14 +10,12 @@ repeats the per-row arithmetic exactly (docs/arithmetic.md §2.12).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.ir.graph import Operator
-from tinygen.quant.fixedpoint import quantize_multiplier
+from tinygen.quant.fixedpoint import calculate_input_radius, quantize_multiplier
 
 INPUT_INTEGER_BITS = 5  # TFLite's kScaledDiffIntegerBits
 
@@ -29,10 +27,8 @@ def softmax_scaling(beta: float, input_scale: float) -> tuple[int, int, int]:
     if not real > 1.0:  # QuantizeMultiplierGreaterThanOne CHECK-fails: TFLite Micro aborts
         raise ValueError(f"beta * input scale * 2^26 = {real!r} is not > 1")
     multiplier, left_shift = quantize_multiplier(real)
-    # CalculateInputRadius(5, left_shift, 31): larger differences give exp == 0 and are skipped
-    radius = math.floor(((1 << INPUT_INTEGER_BITS) - 1) * float(1 << (31 - INPUT_INTEGER_BITS))
-                        / float(1 << left_shift))
-    return multiplier, left_shift, -radius
+    # larger differences than the input radius give exp == 0 and are skipped
+    return multiplier, left_shift, -calculate_input_radius(INPUT_INTEGER_BITS, left_shift)
 
 
 def lower_softmax(ctx: LowerContext, op: Operator) -> CLayer:
