@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.models import shared_model
+from tinygen.boards import load_board
 from tinygen.cli import cli
 
 needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
@@ -18,7 +19,7 @@ needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
 
 
 def _tiny_board(tmp_path, flash_length: int):
-    text = open("boards/mps2-an386.toml").read()
+    text = load_board("mps2-an386").path.read_text()
     text = re.sub(r'name = "mps2-an386"', 'name = "tiny"', text, count=1)
     text = text.replace("length = 0x00400000", f"length = {flash_length:#x}", 1)  # ssram1, the code region
     path = tmp_path / "tiny.toml"

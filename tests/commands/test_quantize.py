@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
-from tests.quant.digits import train_digits
+from tests.quant.digits import shared_digits
 from tinygen.importers.tflite import load_tflite
 
 WEIGHTED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
@@ -21,7 +21,7 @@ WEIGHTED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
 
 @pytest.fixture(scope="module")
 def digits(tmp_path_factory):
-    return train_digits(tmp_path_factory.mktemp("digits"))
+    return shared_digits(tmp_path_factory)
 
 
 def test_quantize_json(digits, tmp_path):

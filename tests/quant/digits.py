@@ -51,3 +51,13 @@ def train_digits(folder: Path) -> DigitsModel:
     np.savez(calib, x=x_train[:200], y=y_train[:200])
     np.savez(evaluation, x=x_test, y=y_test)
     return DigitsModel(path, calib, evaluation, float_accuracy)
+
+
+_TRAINED: list[DigitsModel] = []
+
+
+def shared_digits(tmp_path_factory) -> DigitsModel:
+    """`train_digits` once per test session: the quant and the command tests share one model."""
+    if not _TRAINED:
+        _TRAINED.append(train_digits(tmp_path_factory.mktemp("digits")))
+    return _TRAINED[0]

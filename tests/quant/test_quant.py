@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.quant.digits import train_digits
+from tests.quant.digits import shared_digits
 from tinygen.errors import InputError
 from tinygen.quant.convert import convert_float, convert_int8, load_model
 from tinygen.quant.data import load_dataset
@@ -18,7 +18,7 @@ WEIGHTED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
 
 @pytest.fixture(scope="module")
 def digits(tmp_path_factory):
-    return train_digits(tmp_path_factory.mktemp("digits"))
+    return shared_digits(tmp_path_factory)
 
 
 # --- data --------------------------------------------------------------------------------------------------------

@@ -44,8 +44,8 @@ def cached(directory: Path, key: str) -> Build | None:
 
 def build_project(project: Project, directory: Path, key: str) -> Build:
     tc = toolchain(project.board)
-    if shutil.which(tc.cc) is None or shutil.which("make") is None:
-        missing = tc.cc if shutil.which(tc.cc) is None else "make"
+    missing = next((tool for tool in (tc.cc, "make") if shutil.which(tool) is None), None)
+    if missing is not None:
         hint = INSTALL_HINT if tc.cc != "cc" else "apt-get install build-essential"
         raise InputError(f"{missing}: not found on PATH; install it: {hint}")
     directory = directory.resolve()

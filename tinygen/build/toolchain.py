@@ -17,10 +17,6 @@ class Toolchain:
     cflags: str
     ldflags: str
 
-    @property
-    def size_tool(self) -> str:
-        return "size" if self.cc == "cc" else "arm-none-eabi-size"
-
 
 def _float_flags(fpu: str | None) -> str:
     if fpu in (None, "none"):

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygen.errors import InputError
+from tinygen.ir.graph import Graph, Operator
 
 IO_TYPES = ("int8", "float")
 KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
@@ -32,7 +33,8 @@ KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 @dataclass(frozen=True)
 class FloatModel:
-    """A loaded float model: `input_shape` excludes the batch dimension; `keras` is None for a SavedModel."""
+    """A loaded float model: `input_shape` excludes the batch dimension; `keras` (batch size 1 where it
+    could be re-built) is None for a SavedModel."""
 
     path: Path
     input_shape: tuple[int, ...]
@@ -92,7 +94,8 @@ def load_model(path: Path) -> FloatModel:
                          "save it with model.save('model.keras')") from None
     if len(model.inputs) != 1:
         raise InputError(f"{path}: the model has {len(model.inputs)} inputs; tinygen quantize handles single-input models")
-    return FloatModel(path, _feature_shape(path, tuple(model.inputs[0].shape)), model)
+    input_shape = _feature_shape(path, tuple(model.inputs[0].shape))
+    return FloatModel(path, input_shape, _batch1(tf, model, input_shape))
 
 
 def _feature_shape(path: Path, shape: tuple) -> tuple[int, ...]:
@@ -103,18 +106,21 @@ def _feature_shape(path: Path, shape: tuple) -> tuple[int, ...]:
     return tuple(int(d) for d in features)
 
 
+def _batch1(tf, keras, input_shape: tuple[int, ...]):
+    """`keras` re-built with batch size 1 (done once: both conversions use it)."""
+    try:
+        batch1 = tf.keras.models.clone_model(keras, input_tensors=tf.keras.Input(input_shape, batch_size=1))
+        batch1.set_weights(keras.get_weights())
+        return batch1
+    except Exception:  # subclassed models cannot be cloned onto new inputs: convert them as they are
+        return keras
+
+
 def _converter(model: FloatModel):
     tf = _tensorflow()
     if model.keras is None:
         return tf.lite.TFLiteConverter.from_saved_model(str(model.path))
-    keras = model.keras
-    try:
-        batch1 = tf.keras.models.clone_model(keras, input_tensors=tf.keras.Input(model.input_shape, batch_size=1))
-        batch1.set_weights(keras.get_weights())
-        keras = batch1
-    except Exception:  # subclassed models cannot be cloned onto new inputs: convert them as they are
-        pass
-    return tf.lite.TFLiteConverter.from_keras_model(keras)
+    return tf.lite.TFLiteConverter.from_keras_model(model.keras)
 
 
 def configure_int8(converter, representative, io: str = "int8") -> None:
@@ -149,6 +155,12 @@ def convert_int8(model: FloatModel, calib: np.ndarray, io: str = "int8") -> byte
     return blob
 
 
+def is_float_io(graph: Graph, op: Operator) -> bool:
+    """What `io="float"` adds: a QUANTIZE reading a graph input or a DEQUANTIZE writing a graph output."""
+    return (op.opcode == "QUANTIZE" and op.inputs[0] in graph.inputs
+            or op.opcode == "DEQUANTIZE" and op.outputs[0] in graph.outputs)
+
+
 def _require_full_integer(path: Path, blob: bytes) -> None:
     """The converter silently leaves operators without int8 kernels in float (DEQUANTIZE, op, QUANTIZE): refuse."""
     from tinygen.importers.tflite import parse_tflite
@@ -156,9 +168,8 @@ def _require_full_integer(path: Path, blob: bytes) -> None:
     graph = parse_tflite(blob, name=path.stem, origin=str(path))
     floats: dict[str, int] = {}
     for op in graph.operators:
-        if (op.opcode == "QUANTIZE" and op.inputs[0] in graph.inputs
-                or op.opcode == "DEQUANTIZE" and op.outputs[0] in graph.outputs):
-            continue  # what --io float adds
+        if is_float_io(graph, op):
+            continue
         tensors = graph.op_tensors(op, "inputs") + graph.op_tensors(op, "outputs")
         if any(t is not None and not t.is_constant and t.dtype == "float32" for t in tensors):
             floats[op.opcode] = floats.get(op.opcode, 0) + 1

@@ -39,9 +39,9 @@ import numpy as np
 
 from tinygen.importers.tflite import parse_tflite
 from tinygen.ir.graph import Graph, Quant, Tensor
+from tinygen.quant.convert import _tensorflow, is_float_io
+from tinygen.run.reference import reference_outputs
 
-ARENA_BYTES = 16 << 20
-IO_OPS = ("QUANTIZE", "DEQUANTIZE")
 _SUFFIXES = ("_int8", "_quantized", "/quantize", "_dequantize")
 
 
@@ -108,11 +108,7 @@ class QuantReport:
 
 
 def _tflite_interpreter(blob: bytes):
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import tensorflow as tf
-
+    tf = _tensorflow()
     with warnings.catch_warnings():  # deprecation and "debugging only" notices
         warnings.simplefilter("ignore")
         interpreter = tf.lite.Interpreter(
@@ -142,9 +138,8 @@ def dequantize(q: np.ndarray, quant: Quant | None) -> np.ndarray:
     return (q.astype(np.float64) - zeros) * scales
 
 
-def float_outputs(float_blob: bytes, x: np.ndarray) -> np.ndarray:
-    """The float .tflite's first output per sample: (N, *output_shape[1:])."""
-    interpreter = _tflite_interpreter(float_blob)
+def float_outputs(interpreter, x: np.ndarray) -> np.ndarray:
+    """The float .tflite's first output per sample (`interpreter` runs it): (N, *output_shape[1:])."""
     inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
     results = []
     for sample in x:
@@ -156,25 +151,14 @@ def float_outputs(float_blob: bytes, x: np.ndarray) -> np.ndarray:
 
 def int8_outputs(int8_blob: bytes, graph: Graph, x: np.ndarray) -> np.ndarray:
     """The int8 model's first output per sample in TensorFlow Lite Micro, de-quantised: (N, *output_shape[1:])."""
-    from tinygen.errors import InputError
-
-    try:
-        from tflite_micro.python.tflite_micro import runtime
-    except ImportError:
-        raise InputError("tflite-micro: not installed; install it: pip install tflite-micro") from None
-    interpreter = runtime.Interpreter.from_bytes(int8_blob, arena_size=ARENA_BYTES)
     inp, out = graph.tensor(graph.inputs[0]), graph.tensor(graph.outputs[0])
-    results = []
-    for sample in x:
-        interpreter.set_input(quantize_input(sample[None], np.dtype(inp.dtype), inp.quant), 0)
-        interpreter.invoke()
-        results.append(dequantize(np.array(interpreter.get_output(0)), out.quant)[0])
-    return np.stack(results)
+    vectors = [[quantize_input(sample[None], np.dtype(inp.dtype), inp.quant)] for sample in x]
+    return np.stack([dequantize(outputs[0], out.quant)[0] for outputs in reference_outputs(int8_blob, vectors, 1)])
 
 
-def accuracy(float_blob: bytes, int8_blob: bytes, graph: Graph, x: np.ndarray, y: np.ndarray | None,
+def accuracy(f_run, int8_blob: bytes, graph: Graph, x: np.ndarray, y: np.ndarray | None,
              source: Path, on_calibration: bool) -> Accuracy:
-    f = float_outputs(float_blob, x)
+    f = float_outputs(f_run, x)
     q = int8_outputs(int8_blob, graph, x)
     classes = f.reshape(len(f), -1).shape[1]
     if y is not None and classes > 1 and f.ndim == 2:
@@ -208,11 +192,8 @@ def _name_keys(name: str) -> list[str]:
 
 def match_tensors(float_graph: Graph, int8_graph: Graph) -> dict[int, int]:
     """int8 tensor index -> float tensor index, by the rule in the module docstring."""
-    graph_in, graph_out = set(int8_graph.inputs), set(int8_graph.outputs)
-    io_quantize = [op for op in int8_graph.operators if op.opcode == "QUANTIZE" and op.inputs[0] in graph_in]
-    io_dequantize = [op for op in int8_graph.operators if op.opcode == "DEQUANTIZE" and op.outputs[0] in graph_out]
-    skipped = {op.index for op in io_quantize + io_dequantize}
-    core = [op for op in int8_graph.operators if op.index not in skipped]
+    io_quantize = [op for op in int8_graph.operators if op.opcode == "QUANTIZE" and is_float_io(int8_graph, op)]
+    core = [op for op in int8_graph.operators if not is_float_io(int8_graph, op)]
     pairs: dict[int, int] = {}
     if [op.opcode for op in core] == [op.opcode for op in float_graph.operators]:
         for q_op, f_op in zip(core, float_graph.operators):
@@ -238,14 +219,14 @@ def match_tensors(float_graph: Graph, int8_graph: Graph) -> dict[int, int]:
             if int8_graph.tensor(qt).shape == float_graph.tensor(ft).shape}
 
 
-def layer_sqnr(float_blob: bytes, int8_blob: bytes, float_graph: Graph, int8_graph: Graph, x: np.ndarray,
+def layer_sqnr(f_run, int8_blob: bytes, float_graph: Graph, int8_graph: Graph, x: np.ndarray,
                threshold_db: float) -> tuple[LayerSQNR, ...]:
-    """SQNR per int8 operator output over the samples `x` (the calibration set)."""
+    """SQNR per int8 operator output over the samples `x` (the calibration set); `f_run` runs the float model."""
     targets: list[tuple[int, str, Tensor]] = [
         (op.index, op.opcode, int8_graph.tensor(t))
         for op in int8_graph.operators for t in op.outputs if int8_graph.tensor(t).dtype == "int8"]
     pairs = match_tensors(float_graph, int8_graph)
-    f_run, q_run = _tflite_interpreter(float_blob), _tflite_interpreter(int8_blob)
+    q_run = _tflite_interpreter(int8_blob)
     f_in, q_in = f_run.get_input_details()[0], q_run.get_input_details()[0]
     q_input = int8_graph.tensor(int8_graph.inputs[0])
     signal = {t.index: 0.0 for _, _, t in targets if t.index in pairs}
@@ -283,6 +264,7 @@ def quant_report(float_blob: bytes, int8_blob: bytes, calib: np.ndarray, eval_x:
                  threshold_db: float) -> QuantReport:
     float_graph = parse_tflite(float_blob, name="float", origin="float reference model")
     int8_graph = parse_tflite(int8_blob, name=output.stem, origin=str(output))
-    acc = accuracy(float_blob, int8_blob, int8_graph, eval_x, eval_y, eval_source, on_calibration)
-    layers = layer_sqnr(float_blob, int8_blob, float_graph, int8_graph, calib, threshold_db)
+    f_run = _tflite_interpreter(float_blob)  # one interpreter for both passes over the float model
+    acc = accuracy(f_run, int8_blob, int8_graph, eval_x, eval_y, eval_source, on_calibration)
+    layers = layer_sqnr(f_run, int8_blob, float_graph, int8_graph, calib, threshold_db)
     return QuantReport(output, io, acc, layers, threshold_db, len(calib), int8_graph.weight_bytes, len(int8_blob))

@@ -15,15 +15,16 @@ from tinygen.errors import InputError
 ARENA_BYTES = 16 << 20
 
 
-def reference_outputs(model: Path, vectors: list[list[np.ndarray]], n_outputs: int,
+def reference_outputs(model: Path | bytes, vectors: list[list[np.ndarray]], n_outputs: int,
                       progress=None) -> list[list[np.ndarray]]:
-    """Outputs per vector (one array per model output), each vector a list of model inputs."""
+    """Outputs per vector (one array per model output), each vector a list of model inputs; `model`: path or bytes."""
     try:
         from tflite_micro.python.tflite_micro import runtime
     except ImportError:
         raise InputError("tflite-micro: not installed; install it: pip install tflite-micro") from None
     # the default arena (10x the model) fails to allocate for tiny models
-    interpreter = runtime.Interpreter.from_file(str(model), arena_size=ARENA_BYTES)
+    interpreter = (runtime.Interpreter.from_bytes(model, arena_size=ARENA_BYTES) if isinstance(model, bytes)
+                   else runtime.Interpreter.from_file(str(model), arena_size=ARENA_BYTES))
     results = []
     for inputs in vectors:
         for k, x in enumerate(inputs):
