@@ -50,6 +50,11 @@ class ModelCode:
         return sorted({layer.family for layer in self.layers})
 
     @property
+    def kernels(self) -> set[str]:
+        """C functions the layers call: a kernel template emits only the variants (s8, s4) in use."""
+        return {layer.kernel for layer in self.layers}
+
+    @property
     def weight_bytes(self) -> int:
         return sum(a.size_bytes for layer in self.layers for a in layer.arrays)
 
@@ -106,6 +111,7 @@ def render_project(model: ModelCode, board: Board) -> Project:
         "Makefile": "project/Makefile.j2",
         "tg_fixedpoint.h": "kernels/tg_fixedpoint.h.j2",
         "tg_window.h": "kernels/tg_window.h.j2",
+        "tg_int4.h": "kernels/tg_int4.h.j2",
     }
     for family in model.families:
         files[f"tg_{family}.h"] = f"kernels/tg_{family}.h.j2"

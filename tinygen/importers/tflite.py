@@ -16,6 +16,7 @@ from tinygen.errors import InputError
 from tinygen.importers.tflite_options import parse_attrs
 from tinygen.ir.graph import Graph, Operator, Quant, Tensor
 from tinygen.ir.opset import FLOAT_IO_OPS
+from tinygen.ir.packing import unpack_int4
 
 _OPCODE_NAMES = {
     v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_") and isinstance(v, int)
@@ -31,7 +32,7 @@ _DTYPES = {
     tflite.TensorType.INT4: "int4",
 }
 _NUMPY = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64,
-          "bool": np.bool_, "int16": np.int16, "int8": np.int8, "int4": np.uint8}
+          "bool": np.bool_, "int16": np.int16, "int8": np.int8}
 _QUANTIZE_HINT = "quantize it to full-integer int8 first (tinygen quantize MODEL --calib DATA)"
 
 
@@ -115,9 +116,10 @@ def _tensor(model, sg, index: int, raw: bytes) -> Tensor:
         return tensor
     if len(data) != tensor.size_bytes:
         raise InputError(f"tensor '{tname}' holds {len(data)} bytes but its shape needs {tensor.size_bytes}")
-    array = np.frombuffer(data, dtype=_NUMPY[dtype])
-    if dtype != "int4":
-        array = array.reshape(shape)
+    if dtype == "int4":  # kept as int8 values; size_bytes still counts them packed
+        array = unpack_int4(data, tensor.elements).reshape(shape)
+    else:
+        array = np.frombuffer(data, dtype=_NUMPY[dtype]).reshape(shape)
     return Tensor(index, tname, shape, dtype, quant, array)
 
 

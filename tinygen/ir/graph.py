@@ -45,7 +45,11 @@ class Quant:
 
 @dataclass(frozen=True)
 class Tensor:
-    """A tensor; `data` is set for constants (weights, biases, shape operands)."""
+    """A tensor; `data` is set for constants (weights, biases, shape operands).
+
+    int4 constants hold their values unpacked (int8, in [-8, 7]); `size_bytes`
+    counts them packed, as they are stored in the file and in flash.
+    """
 
     index: int
     name: str

@@ -1,5 +1,9 @@
 """CONV_2D and DEPTHWISE_CONV_2D: per-channel requantisation, zero-point terms folded into the bias.
 
+int8 or int4 weights: int4 ones are stored packed in flash (tinygen/ir/packing.py)
+and unpacked in the kernel's inner loop (the _s4 kernel variants); the folded
+bias and the arithmetic are otherwise identical.
+
 TFLite Micro computes acc = bias + sum((x - zp_in) * w) and skips padded
 taps. tinygen folds -zp_in * sum(w) into the bias at generation time and
 feeds padded taps the value zp_in, which contributes exactly zero, so the
@@ -13,9 +17,13 @@ import numpy as np
 from tinygen.codegen.layer import CLayer, CSymbol
 from tinygen.codegen.lower.context import LowerContext, activation_range
 from tinygen.ir.geometry import conv_axes
-from tinygen.ir.graph import Operator
+from tinygen.ir.graph import Operator, Tensor
+from tinygen.ir.packing import pack_int4
 from tinygen.plan.inplace import temp_bytes
 from tinygen.quant.fixedpoint import quantize_multiplier
+
+
+WEIGHT_DTYPES = ("int8", "int4")
 
 
 def per_channel_multipliers(ctx: LowerContext, op: Operator, channels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -33,15 +41,21 @@ def _bias(ctx: LowerContext, op: Operator, channels: int) -> np.ndarray:
     return np.zeros(channels, np.int64)
 
 
-def _check_int8(ctx: LowerContext, op: Operator) -> None:
+def check_weights(ctx: LowerContext, op: Operator) -> None:
+    """Constant, symmetric int8 or int4 weights: what the kernels take."""
     w = ctx.tensor(op, 1)
-    if w.dtype != "int8" or w.data is None:
+    if w.dtype not in WEIGHT_DTYPES or w.data is None:
         raise ctx.fail(op, f"weights are {w.dtype}{'' if w.data is not None else ' and not constant'}; "
-                           "tinygen needs constant int8 weights")
-    if any(zp != 0 for zp in w.quant.zero_points):
-        raise ctx.fail(op, "weights have a non-zero zero point; re-export with symmetric int8 weights")
-    if ctx.tensor(op, 0).shape[0] != 1:
-        raise ctx.fail(op, "batch size is not 1; export the model with batch size 1")
+                           "tinygen needs constant int8 or int4 weights")
+    if w.quant is None or any(zp != 0 for zp in w.quant.zero_points):
+        raise ctx.fail(op, "weights are not symmetric (non-zero zero point); re-export with symmetric int8 weights")
+
+
+def kernel_weights(family: str, w: Tensor, values: np.ndarray) -> tuple[str, np.ndarray]:
+    """The kernel variant for the weights' width and the array flash holds: int8 as is, int4 packed."""
+    if w.dtype == "int4":
+        return f"tg_{family}_s4", pack_int4(values).view(np.int8)
+    return f"tg_{family}_s8", values
 
 
 def _geometry(ctx: LowerContext, op: Operator):
@@ -84,15 +98,22 @@ def _arrays(ctx, op, weights, bias, mult, shift):
     return tuple(ctx.array(op, name, v) for name, v in zip(_ARRAY_FIELDS, values))
 
 
+def _check_batch(ctx: LowerContext, op: Operator) -> None:
+    check_weights(ctx, op)
+    if ctx.tensor(op, 0).shape[0] != 1:
+        raise ctx.fail(op, "batch size is not 1; export the model with batch size 1")
+
+
 def lower_conv(ctx: LowerContext, op: Operator) -> CLayer:
-    _check_int8(ctx, op)
+    _check_batch(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     out_c, k_h, k_w, _ = w.shape
     weights = w.data.astype(np.int8)
     bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.reshape(out_c, -1).astype(np.int64).sum(axis=1)
-    arrays = _arrays(ctx, op, weights, bias, *per_channel_multipliers(ctx, op, out_c))
+    kernel, stored = kernel_weights("conv", w, weights)
+    arrays = _arrays(ctx, op, stored, bias, *per_channel_multipliers(ctx, op, out_c))
     return CLayer(
-        op.index, op.opcode, "conv", "tg_conv_s8", "tg_conv_params",
+        op.index, op.opcode, "conv", kernel, "tg_conv_params",
         (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays))
         + _geometry(ctx, op) + _temp_and_window(ctx, op),
         arrays, f"CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
@@ -100,14 +121,15 @@ def lower_conv(ctx: LowerContext, op: Operator) -> CLayer:
 
 
 def lower_depthwise(ctx: LowerContext, op: Operator) -> CLayer:
-    _check_int8(ctx, op)
+    _check_batch(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     _, k_h, k_w, out_c = w.shape
     weights = w.data.astype(np.int8).reshape(k_h * k_w, out_c)
     bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.astype(np.int64).sum(axis=0)
-    arrays = _arrays(ctx, op, weights, bias, *per_channel_multipliers(ctx, op, out_c))
+    kernel, stored = kernel_weights("depthwise", w, weights)
+    arrays = _arrays(ctx, op, stored, bias, *per_channel_multipliers(ctx, op, out_c))
     return CLayer(
-        op.index, op.opcode, "depthwise", "tg_depthwise_s8", "tg_depthwise_params",
+        op.index, op.opcode, "depthwise", kernel, "tg_depthwise_params",
         (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays))
         + _geometry(ctx, op) + (("depth_multiplier", op.attrs.depth_multiplier),) + _temp_and_window(ctx, op),
         arrays, f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",

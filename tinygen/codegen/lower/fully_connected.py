@@ -12,16 +12,13 @@ import numpy as np
 
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext, activation_range
-from tinygen.codegen.lower.conv import per_channel_multipliers
+from tinygen.codegen.lower.conv import check_weights, kernel_weights, per_channel_multipliers
 from tinygen.ir.graph import Operator
 
 
 def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
-    if w.dtype != "int8" or w.data is None:
-        raise ctx.fail(op, "weights are not constant int8; re-export with int8 weights")
-    if any(zp != 0 for zp in w.quant.zero_points):
-        raise ctx.fail(op, "weights have a non-zero zero point; re-export with symmetric int8 weights")
+    check_weights(ctx, op)
     units, depth = w.shape
     batches = x.elements // depth
     weights = w.data.astype(np.int8).reshape(units, depth)
@@ -31,8 +28,9 @@ def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
     bias -= ctx.zero_point(x) * weights.astype(np.int64).sum(axis=1)
     multiplier, shift = per_channel_multipliers(ctx, op, len(w.quant.scales))
     lo, hi = activation_range(op.attrs.activation, y)
+    kernel, stored = kernel_weights("fully_connected", w, weights)
     named = {
-        "weights": weights,
+        "weights": stored,
         "bias": bias.astype(np.int32),
         "multiplier": multiplier,
         "shift": shift,
@@ -43,5 +41,5 @@ def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
         ("batches", batches), ("depth", depth), ("units", units), ("per_channel", int(w.quant.per_channel)),
         ("output_zero_point", ctx.zero_point(y)), ("act_min", lo), ("act_max", hi),
     )
-    return CLayer(op.index, op.opcode, "fully_connected", "tg_fully_connected_s8", "tg_fully_connected_params",
+    return CLayer(op.index, op.opcode, "fully_connected", kernel, "tg_fully_connected_params",
                   fields, arrays, f"FULLY_CONNECTED {depth} -> {units} {op.attrs.activation}")
