@@ -8,7 +8,7 @@ from tinygen.boards import Board
 from tinygen.check import estimate
 from tinygen.codegen.lower import unsupported_ops
 from tinygen.ir.cost import macs
-from tinygen.ir.graph import Graph
+from tinygen.ir.graph import DTYPE_BITS, Graph
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.plan.schedule import Schedule
 
@@ -21,6 +21,7 @@ class LayerRow:
     output_shape: tuple[int, ...]
     macs: int
     weight_bytes: int
+    weight_bits: int | None  # 8 or 4 for a layer with a filter (mixed precision), None otherwise
     live_bytes: int  # planned: with the patch stage and in-place ops
     layer_live_bytes: int  # the same op in the plain layer-by-layer plan
     is_peak: bool
@@ -109,6 +110,12 @@ def layer_weight_bytes(graph: Graph, op) -> int:
     return sum(t.size_bytes for t in graph.op_tensors(op) if t is not None and t.is_constant)
 
 
+def filter_bits(graph: Graph, op) -> int | None:
+    if op.opcode not in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+        return None
+    return DTYPE_BITS[graph.tensor(op.inputs[1]).dtype]
+
+
 def _stages(plan) -> tuple[StageUse, ...]:
     steps = len(plan.order)
     if plan.stage is None:
@@ -137,6 +144,7 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
             output_shape=graph.tensor(op.outputs[0]).shape,
             macs=macs(graph, op),
             weight_bytes=layer_weight_bytes(graph, op),
+            weight_bits=filter_bits(graph, op),
             live_bytes=plan.live_bytes[step],
             layer_live_bytes=layer_plan.live_bytes[layer_step[op.index]],
             is_peak=step == peak,

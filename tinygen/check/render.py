@@ -43,7 +43,7 @@ def report_json(r: FitReport) -> dict:
         ],
         "layers": [
             {"step": l.step, "index": l.index, "op": l.opcode, "output_shape": list(l.output_shape),
-             "macs": l.macs, "weight_bytes": l.weight_bytes, "live_bytes": l.live_bytes,
+             "macs": l.macs, "weight_bytes": l.weight_bytes, "weight_bits": l.weight_bits, "live_bytes": l.live_bytes,
              "layer_by_layer_live_bytes": l.layer_live_bytes, "mode": l.mode or "layer", "peak": l.is_peak}
             for l in r.layers
         ],
@@ -51,12 +51,17 @@ def report_json(r: FitReport) -> dict:
     }
 
 
+def _weights(layer) -> str:
+    """Bytes, and the filter's width when it is int4 (mixed precision): int8 is the default, left unsaid."""
+    return f"{layer.weight_bytes:,}" + (" (int4)" if layer.weight_bits == 4 else "")
+
+
 def print_report(r: FitReport, console: Console) -> None:
     table = Table("step", "op", "output", "MACs", "weights", "live (layer by layer)", "live (planned)", "mode", "",
                   title=f"{r.model} on {r.board}")
     for l in r.layers:
         table.add_row(str(l.step), l.opcode, "x".join(map(str, l.output_shape)), f"{l.macs:,}",
-                      f"{l.weight_bytes:,}", f"{l.layer_live_bytes:,}", f"{l.live_bytes:,}", l.mode,
+                      _weights(l), f"{l.layer_live_bytes:,}", f"{l.live_bytes:,}", l.mode,
                       "[bold red]◀ peak[/]" if l.is_peak else "")
     console.print(table)
     console.print(
