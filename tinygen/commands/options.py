@@ -33,6 +33,30 @@ json_option = click.option(
 model_argument = click.argument("model", required=False, type=click.Path(path_type=Path), default=None)
 
 
+class ByteSize(click.ParamType):
+    """A size in bytes: 49152, 48K, 48KiB, 1.5M (K = 1024, as board datasheets count memory)."""
+
+    name = "bytes"
+    _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        number = text.rstrip("kmib")
+        unit = text[len(number):]
+        try:
+            size = float(number) * self._UNITS[unit]
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size; write bytes like 49152, 48K or 1.5M", param, ctx)
+        if size < 0:
+            self.fail(f"{value!r} is negative; a size is at least 0", param, ctx)
+        return int(size)
+
+
+BYTES = ByteSize()
+
+
 def schedule_options(command):
     """--patches, --max-mac-overhead and --inplace/--no-inplace, passed on as one `schedule` argument."""
     from tinygen.plan.schedule import ScheduleOptions, parse_patches

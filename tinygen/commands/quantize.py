@@ -3,8 +3,10 @@
 Converts with TensorFlow's TFLiteConverter (per-channel int8 weights, calibrated
 on --calib), reports float vs int8 accuracy (TensorFlow Lite Micro runs the int8
 model) and a per-layer SQNR table (tinygen/quant/report.py documents how float
-and int8 tensors are matched). OUT is written atomically, and only once the
-conversion and the report have succeeded.
+and int8 tensors are matched). With --flash-budget, filters move to int4 where
+the weights need it, least sensitive first (tinygen/quant/mixed.py), and the
+mixed model's accuracy is reported beside int8's. OUT is written atomically,
+and only once the conversion and the report have succeeded.
 """
 
 from __future__ import annotations
@@ -15,14 +17,19 @@ import tempfile
 from pathlib import Path
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from tinygen.commands.options import emit_json, json_option
+from tinygen.commands.options import BYTES, emit_json, json_option
+from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError
+from tinygen.importers.tflite import parse_tflite
 from tinygen.quant.convert import IO_TYPES, convert_float, convert_int8, load_model
 from tinygen.quant.data import load_dataset
-from tinygen.quant.report import LayerSQNR, QuantReport, quant_report
+from tinygen.quant.mixed import MixedPlan, mixed_precision
+from tinygen.quant.report import Accuracy, LayerSQNR, QuantReport, quant_report
+from tinygen.quant.rewrite import int4_candidates
 
 
 @click.command()
@@ -34,35 +41,44 @@ from tinygen.quant.report import LayerSQNR, QuantReport, quant_report
 @click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="The int8 .tflite to write.")
 @click.option("--io", type=click.Choice(IO_TYPES), default="int8", show_default=True,
               help="Input/output type: int8, or float (the model quantises and de-quantises itself).")
+@click.option("--flash-budget", type=BYTES, default=None,
+              help="Most bytes the weights may take (e.g. 48K): filters go int4 where needed, HAQ-style.")
 @click.option("--sqnr-threshold", type=float, default=20.0, show_default=True,
               help="Flag layers whose SQNR (dB) is below this.")
 @json_option
-def quantize(model: Path, calib: Path, eval_data: Path | None, output: Path, io: str, sqnr_threshold: float,
-             as_json: bool) -> None:
+def quantize(model: Path, calib: Path, eval_data: Path | None, output: Path, io: str, flash_budget: int | None,
+             sqnr_threshold: float, as_json: bool) -> None:
     """Quantise MODEL (.keras/.h5 or a SavedModel folder) to full-integer int8 and report the accuracy cost."""
-    _check_output(output)
+    check_output(output)
     float_model = load_model(model)
     calib_set = load_dataset(calib, float_model.input_shape)
     eval_set = load_dataset(eval_data, float_model.input_shape) if eval_data is not None else calib_set
     int8_blob = convert_int8(float_model, calib_set.x, io)
+    mixed = None if flash_budget is None else choose_mixed(int8_blob, flash_budget, calib_set.x, model, as_json)
     float_blob = convert_float(float_model)
     report = quant_report(float_blob, int8_blob, calib_set.x, eval_set.x, eval_set.y, eval_set.source,
-                          eval_data is None, output, io, sqnr_threshold)
-    _write_atomically(output, int8_blob)
+                          eval_data is None, output, io, sqnr_threshold, mixed)
+    write_atomically(output, mixed.blob if mixed is not None else int8_blob)
     if as_json:
         emit_json(report_json(report))
     else:
         print_report(report, Console())
 
 
-def _check_output(output: Path) -> None:
+def choose_mixed(int8_blob: bytes, budget: int, calib, model: Path, quiet: bool) -> MixedPlan:
+    layers = len(int4_candidates(parse_tflite(int8_blob, name=model.stem, origin=str(model))))
+    with progress_bar("int4 sensitivity per layer", layers, enabled=not quiet) as advance:
+        return mixed_precision(int8_blob, budget, calib, str(model), progress=advance)
+
+
+def check_output(output: Path) -> None:
     if output.is_dir():
         raise InputError(f"{output}: is a directory; pass -o path/to/model_int8.tflite")
     if not output.parent.is_dir():
         raise InputError(f"{output}: folder {output.parent} does not exist; create it or pick another -o path")
 
 
-def _write_atomically(output: Path, blob: bytes) -> None:
+def write_atomically(output: Path, blob: bytes) -> None:
     """A temporary file beside OUT, then os.replace: readers never see a half-written model."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
@@ -88,7 +104,7 @@ def report_json(report: QuantReport) -> dict:
         "io": report.io,
         "metric": acc.metric,
         "float_accuracy": acc.float_value,
-        "int8_accuracy": acc.int8_value,
+        "int8_accuracy": acc.quant_value,
         "delta_points": acc.delta_points,
         "mse": acc.mse,
         "eval_samples": acc.samples,
@@ -103,7 +119,40 @@ def report_json(report: QuantReport) -> dict:
                    for l in report.layers],
         "flagged": [l.layer for l in report.flagged],
         "unmatched": [l.tensor for l in report.unmatched],
+        "mixed": mixed_json(report.mixed, report.mixed_accuracy) if report.mixed is not None else None,
     }
+
+
+def mixed_json(mixed: MixedPlan, acc: Accuracy) -> dict:
+    return {
+        "budget_bytes": mixed.budget_bytes,
+        "int8_weight_bytes": mixed.int8_weight_bytes,
+        "weight_bytes": mixed.weight_bytes,
+        "fits": mixed.weight_bytes <= mixed.budget_bytes,
+        "accuracy": acc.quant_value,
+        "delta_points": acc.delta_points,
+        "mse": acc.mse,
+        "sensitivity_samples": mixed.samples,
+        "layers": [{"index": l.index, "op": l.opcode, "tensor": l.name, "elements": l.elements, "bits": l.bits,
+                    "int8_bytes": l.int8_bytes, "int4_bytes": l.int4_bytes,
+                    "sensitivity_db": l.sensitivity_db if mixed.samples and np.isfinite(l.sensitivity_db) else None}
+                   for l in mixed.layers],
+    }
+
+
+def print_mixed(mixed: MixedPlan, console: Console) -> None:
+    table = Table(title=f"weights: int8 {mixed.int8_weight_bytes:,} B -> mixed {mixed.weight_bytes:,} B "
+                        f"(budget {mixed.budget_bytes:,} B)")
+    for column, justify in (("#", "right"), ("op", "left"), ("filter", "left"), ("values", "right"),
+                            ("int4 SQNR dB", "right"), ("bits", "right"), ("bytes", "right")):
+        table.add_column(column, justify=justify)
+    for l in mixed.layers:
+        db = "-" if not mixed.samples else "inf" if not np.isfinite(l.sensitivity_db) else f"{l.sensitivity_db:.1f}"
+        table.add_row(str(l.index), l.opcode, l.name.split(";")[0], f"{l.elements:,}", db,
+                      "[bold]4[/]" if l.bits == 4 else "8", f"{l.int4_bytes if l.bits == 4 else l.int8_bytes:,}")
+    console.print(table)
+    if not mixed.samples:
+        console.print("int8 weights already fit the budget: no layer needs int4")
 
 
 def print_report(report: QuantReport, console: Console) -> None:
@@ -125,10 +174,15 @@ def print_report(report: QuantReport, console: Console) -> None:
     where = (f"on the calibration set ({acc.samples} samples; no --eval given)" if acc.on_calibration else
              f"on {acc.source} ({acc.samples} samples)")
     if acc.metric == "top1":
-        summary = (f"top-1 float {100 * acc.float_value:.2f}%, int8 {100 * acc.int8_value:.2f}% "
+        summary = (f"top-1 float {100 * acc.float_value:.2f}%, int8 {100 * acc.quant_value:.2f}% "
                    f"(delta {acc.delta_points:+.2f} points)")
     else:
         summary = f"MSE(float, int8 outputs) {acc.mse:.6g}"
+    if report.mixed is not None:
+        print_mixed(report.mixed, console)
+        mixed = report.mixed_accuracy
+        summary += (f", mixed int8/int4 {100 * mixed.quant_value:.2f}% (delta {mixed.delta_points:+.2f} points)"
+                    if mixed.metric == "top1" else f"; MSE(float, mixed outputs) {mixed.mse:.6g}")
     console.print(f"{summary} {where}; weights {report.weights_bytes:,} bytes, "
                   f"model {report.model_bytes:,} bytes -> {report.output}")
     if report.flagged:

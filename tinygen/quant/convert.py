@@ -63,6 +63,20 @@ def _quiet():
         yield
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """The converter's C++ code writes notes ("fully_quantize: 0, ...") straight to file descriptor 2; its
+    failures arrive as Python exceptions, which are reported, so nothing of value is lost."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def load_model(path: Path) -> FloatModel:
     path = Path(path)
     if not path.exists():
@@ -146,7 +160,7 @@ def convert_int8(model: FloatModel, calib: np.ndarray, io: str = "int8") -> byte
 
     configure_int8(converter, representative, io)
     try:
-        with _quiet():
+        with _quiet(), _native_stderr_silenced():
             blob = converter.convert()
     except Exception as exc:
         raise InputError(f"{model.path}: TensorFlow's converter cannot make it full-integer int8 "

@@ -1,5 +1,9 @@
 """How much did int8 cost: float vs int8 accuracy, and the signal-to-quantisation-noise ratio per layer.
 
+With a mixed int8/int4 model (tinygen/quant/mixed.py) the report also gives
+float vs mixed accuracy, and the per-layer SQNR is that of the mixed model,
+the one written and deployed.
+
 Accuracy: the float model is the float32 .tflite converted from the same graph
 (run with TFLite's interpreter); the int8 model runs in TensorFlow Lite Micro,
 the project's reference (tinygen/run/reference.py): float inputs are quantised
@@ -38,8 +42,10 @@ from pathlib import Path
 import numpy as np
 
 from tinygen.importers.tflite import parse_tflite
-from tinygen.ir.graph import Graph, Quant, Tensor
+from tinygen.ir.graph import Graph, Tensor
 from tinygen.quant.convert import _tensorflow, is_float_io
+from tinygen.quant.mixed import MixedPlan
+from tinygen.quant.values import dequantize, quantize_input
 from tinygen.run.reference import reference_outputs
 
 _SUFFIXES = ("_int8", "_quantized", "/quantize", "_dequantize")
@@ -47,11 +53,14 @@ _SUFFIXES = ("_int8", "_quantized", "/quantize", "_dequantize")
 
 @dataclass(frozen=True)
 class Accuracy:
-    """`metric` "top1": `float_value`/`int8_value` are fractions in [0, 1]; "mse": `mse` is set, the values are None."""
+    """Float model vs one quantised model (int8, or mixed int8/int4).
+
+    `metric` "top1": `float_value`/`quant_value` are fractions in [0, 1]; "mse": `mse` is set, the values are None.
+    """
 
     metric: str
     float_value: float | None
-    int8_value: float | None
+    quant_value: float | None
     mse: float | None
     samples: int
     source: Path
@@ -59,9 +68,18 @@ class Accuracy:
 
     @property
     def delta_points(self) -> float | None:
-        if self.float_value is None or self.int8_value is None:
+        if self.float_value is None or self.quant_value is None:
             return None
-        return 100.0 * (self.int8_value - self.float_value)
+        return 100.0 * (self.quant_value - self.float_value)
+
+
+def _accuracy_from(f: np.ndarray, q: np.ndarray, y: np.ndarray | None, source: Path, on_calibration: bool) -> Accuracy:
+    classes = f.reshape(len(f), -1).shape[1]
+    if y is not None and classes > 1 and f.ndim == 2:
+        top1_f = float(np.mean(np.argmax(f, axis=1) == y))
+        top1_q = float(np.mean(np.argmax(q, axis=1) == y))
+        return Accuracy("top1", top1_f, top1_q, None, len(f), source, on_calibration)
+    return Accuracy("mse", None, None, float(np.mean((f - q) ** 2)), len(f), source, on_calibration)
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,9 @@ class LayerSQNR:
 
 @dataclass(frozen=True)
 class QuantReport:
+    """`accuracy`: float vs int8; with a flash budget, `mixed` is the chosen int8/int4 model and
+    `mixed_accuracy` float vs it. `layers` (SQNR) and the byte counts describe the model written to `output`."""
+
     output: Path
     io: str
     accuracy: Accuracy
@@ -94,6 +115,8 @@ class QuantReport:
     calibration_samples: int
     weights_bytes: int
     model_bytes: int
+    mixed: MixedPlan | None = None
+    mixed_accuracy: Accuracy | None = None
 
     @property
     def flagged(self) -> tuple[LayerSQNR, ...]:
@@ -118,26 +141,6 @@ def _tflite_interpreter(blob: bytes):
     return interpreter
 
 
-def quantize_input(x: np.ndarray, dtype, quant: Quant | None) -> np.ndarray:
-    """A float sample as the model's input tensor wants it (int8: round, add the zero point, saturate)."""
-    if np.dtype(dtype) == np.float32 or quant is None:
-        return x.astype(np.float32)
-    info = np.iinfo(dtype)
-    q = np.round(x / quant.scale + quant.zero_point)
-    return np.clip(q, info.min, info.max).astype(dtype)
-
-
-def dequantize(q: np.ndarray, quant: Quant | None) -> np.ndarray:
-    if q.dtype == np.float32 or quant is None:
-        return q.astype(np.float64)
-    shape = [1] * q.ndim
-    if quant.per_channel:
-        shape[quant.axis] = -1
-    scales = np.asarray(quant.scales, np.float64).reshape(shape)
-    zeros = np.asarray(quant.zero_points, np.float64).reshape(shape)
-    return (q.astype(np.float64) - zeros) * scales
-
-
 def float_outputs(interpreter, x: np.ndarray) -> np.ndarray:
     """The float .tflite's first output per sample (`interpreter` runs it): (N, *output_shape[1:])."""
     inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
@@ -156,17 +159,6 @@ def int8_outputs(int8_blob: bytes, graph: Graph, x: np.ndarray) -> np.ndarray:
     return np.stack([dequantize(outputs[0], out.quant)[0] for outputs in reference_outputs(int8_blob, vectors, 1)])
 
 
-def accuracy(f_run, int8_blob: bytes, graph: Graph, x: np.ndarray, y: np.ndarray | None,
-             source: Path, on_calibration: bool) -> Accuracy:
-    f = float_outputs(f_run, x)
-    q = int8_outputs(int8_blob, graph, x)
-    classes = f.reshape(len(f), -1).shape[1]
-    if y is not None and classes > 1 and f.ndim == 2:
-        top1_f = float(np.mean(np.argmax(f, axis=1) == y))
-        top1_q = float(np.mean(np.argmax(q, axis=1) == y))
-        return Accuracy("top1", top1_f, top1_q, None, len(x), source, on_calibration)
-    mse = float(np.mean((f - q) ** 2))
-    return Accuracy("mse", None, None, mse, len(x), source, on_calibration)
 
 
 # --- per-layer SQNR ----------------------------------------------------------------------------------------------
@@ -261,10 +253,18 @@ def layer_sqnr(f_run, int8_blob: bytes, float_graph: Graph, int8_graph: Graph, x
 
 def quant_report(float_blob: bytes, int8_blob: bytes, calib: np.ndarray, eval_x: np.ndarray,
                  eval_y: np.ndarray | None, eval_source: Path, on_calibration: bool, output: Path, io: str,
-                 threshold_db: float) -> QuantReport:
+                 threshold_db: float, mixed: MixedPlan | None = None) -> QuantReport:
     float_graph = parse_tflite(float_blob, name="float", origin="float reference model")
     int8_graph = parse_tflite(int8_blob, name=output.stem, origin=str(output))
-    f_run = _tflite_interpreter(float_blob)  # one interpreter for both passes over the float model
-    acc = accuracy(f_run, int8_blob, int8_graph, eval_x, eval_y, eval_source, on_calibration)
-    layers = layer_sqnr(f_run, int8_blob, float_graph, int8_graph, calib, threshold_db)
-    return QuantReport(output, io, acc, layers, threshold_db, len(calib), int8_graph.weight_bytes, len(int8_blob))
+    f_run = _tflite_interpreter(float_blob)  # one interpreter for every pass over the float model
+    f = float_outputs(f_run, eval_x)
+    acc = _accuracy_from(f, int8_outputs(int8_blob, int8_graph, eval_x), eval_y, eval_source, on_calibration)
+    mixed_acc = None
+    if mixed is not None:
+        q = int8_outputs(mixed.blob, int8_graph, eval_x)  # same inputs and outputs as the int8 model
+        mixed_acc = _accuracy_from(f, q, eval_y, eval_source, on_calibration)
+    written = mixed.blob if mixed is not None else int8_blob
+    written_graph = parse_tflite(written, name=output.stem, origin=str(output))
+    layers = layer_sqnr(f_run, written, float_graph, written_graph, calib, threshold_db)
+    return QuantReport(output, io, acc, layers, threshold_db, len(calib), written_graph.weight_bytes, len(written),
+                       mixed, mixed_acc)
