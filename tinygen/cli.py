@@ -24,6 +24,7 @@ COMMANDS = {
     "build": "tinygen.commands.build:build",
     "run": "tinygen.commands.run:run",
     "quantize": "tinygen.commands.quantize:quantize",
+    "deploy": "tinygen.commands.deploy:deploy",
 }
 
 

@@ -19,3 +19,13 @@ def progress_bar(description: str, total: int, enabled: bool):
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda: bar.advance(task)
+
+
+@contextmanager
+def stage_status(enabled: bool):
+    """Yields `on_stage(text)`: a spinner naming the current stage of a multi-stage command."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda text: None
+        return
+    with Console(stderr=True).status("starting") as status:
+        yield status.update

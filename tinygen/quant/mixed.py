@@ -89,6 +89,12 @@ def sensitivities(int8_blob: bytes, graph: Graph, layers: list[Operator], x: np.
     return noises
 
 
+def min_weight_bytes(graph: Graph) -> int:
+    """The weights with every filter that can be int4 in int4: no budget below this can be met."""
+    return graph.weight_bytes - sum(graph.tensor(op.inputs[1]).size_bytes - (graph.tensor(op.inputs[1]).elements + 1) // 2
+                                    for op in int4_candidates(graph))
+
+
 def mixed_precision(int8_blob: bytes, budget_bytes: int, x: np.ndarray, origin: str,
                     progress=None) -> MixedPlan:
     """The int8 model with the least-noise set of int4 filters whose weights fit `budget_bytes`.
@@ -101,7 +107,7 @@ def mixed_precision(int8_blob: bytes, budget_bytes: int, x: np.ndarray, origin: 
     int4_bytes = [(t.elements + 1) // 2 for t in filters]
     saved = [t.size_bytes - b for t, b in zip(filters, int4_bytes)]
     need = graph.weight_bytes - budget_bytes
-    floor = graph.weight_bytes - sum(saved)
+    floor = min_weight_bytes(graph)
     if need > sum(saved):
         raise InputError(f"{origin}: --flash-budget {budget_bytes:,} B is below what the model needs even with "
                          f"every filter in int4 ({floor:,} B of weights); raise the budget to at least "

@@ -1,0 +1,109 @@
+"""`tinygen deploy`: float model + calibration data + board -> firmware checked bit-exact, in one command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tinygen.boards import load_board
+from tinygen.commands.build import sizes_json
+from tinygen.commands.options import BYTES, DEFAULT_BOARD, emit_json, json_option, schedule_options
+from tinygen.commands.progress import stage_status
+from tinygen.commands.quantize import mixed_json, print_mixed
+from tinygen.deploy import Deployment, deploy as run_deploy
+from tinygen.quant.convert import load_model
+from tinygen.quant.data import load_dataset
+
+
+@click.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.option("--calib", required=True, type=click.Path(path_type=Path),
+              help="Calibration data: .npz with x (and y), or a folder with one sub-folder of images per class.")
+@click.option("--eval", "eval_data", type=click.Path(path_type=Path),
+              help="Evaluation data (same formats); default: the calibration set.")
+@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Deployment folder [default: firmware_out/<model>-<board>].")
+@click.option("--flash-budget", type=BYTES, default=None,
+              help="Most bytes the weights may take [default: what the board's flash leaves after code].")
+@click.option("--vectors", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Evaluation samples run through the firmware and compared with TensorFlow Lite Micro.")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds before the run is abandoned.")
+@schedule_options
+@json_option
+@click.pass_context
+def deploy(ctx, model: Path, calib: Path, eval_data: Path | None, board: str, output: Path | None,
+           flash_budget: int | None, vectors: int, timeout: float, schedule, as_json: bool) -> None:
+    """Quantise MODEL (mixed int8/int4 if BOARD's flash needs it), build it for BOARD, run it bit-exact."""
+    target = load_board(board)
+    input_shape = load_model(model).input_shape
+    calib_set = load_dataset(calib, input_shape)
+    eval_set = load_dataset(eval_data, input_shape) if eval_data is not None else None
+    folder = output or Path("firmware_out") / f"{model.stem}-{target.name}"
+    with stage_status(enabled=not as_json) as on_stage:
+        done = run_deploy(model, calib_set, eval_set, target, folder, vectors, schedule, flash_budget, timeout,
+                          on_stage=on_stage)
+    if as_json:
+        emit_json(deployment_json(done))
+    else:
+        print_deployment(done, Console())
+    ctx.exit(0 if done.run is None or done.run.bit_exact else 1)
+
+
+def deployment_json(d: Deployment) -> dict:
+    acc, report = d.report.accuracy, d.report
+    run = d.run
+    return {
+        "model": str(d.model),
+        "board": d.fit.board,
+        "precision": d.precision,
+        "metric": acc.metric,
+        "float_accuracy": acc.float_value,
+        "int8_accuracy": acc.quant_value,
+        "int8_mse": acc.mse,
+        "eval_samples": acc.samples,
+        "evaluated_on_calibration_set": acc.on_calibration,
+        "weight_budget_bytes": d.weight_budget_bytes,
+        "weights_bytes": report.weights_bytes,
+        "mixed": mixed_json(report.mixed, report.mixed_accuracy) if report.mixed is not None else None,
+        "directory": str(d.firmware.build.directory),
+        "elf": str(d.firmware.build.elf),
+        "firmware": sizes_json(d.firmware.build.sizes),  # measured in the ELF; weights include per-channel tables
+        "ran": run is not None,
+        "bit_exact": run.bit_exact if run is not None else None,
+        "vectors": run.vectors if run is not None else 0,
+        "mismatches": run.mismatches if run is not None else None,
+    }
+
+
+def print_deployment(d: Deployment, console: Console) -> None:
+    report, acc = d.report, d.report.accuracy
+    if report.mixed is not None:
+        print_mixed(report.mixed, console)
+    s = d.firmware.build.sizes
+    table = Table("", "", title=f"deployed {d.model.name} on {d.fit.board}")
+    if acc.metric == "top1":
+        where = "calibration set" if acc.on_calibration else f"{acc.source.name}"
+        table.add_row("accuracy (top-1)", f"float {100 * acc.float_value:.2f}%, int8 {100 * acc.quant_value:.2f}%"
+                      + (f", mixed {100 * report.mixed_accuracy.quant_value:.2f}%" if report.mixed else "")
+                      + f" on {acc.samples} samples of {where}")
+    else:
+        table.add_row("MSE vs float", f"int8 {acc.mse:.6g}"
+                      + (f", mixed {report.mixed_accuracy.mse:.6g}" if report.mixed else ""))
+    table.add_row("precision", f"{d.precision}; weights {report.weights_bytes:,} B "
+                               f"(budget {d.weight_budget_bytes:,} B)")
+    table.add_row("flash", f"{s.flash_bytes:,} B (code {s.code_bytes:,} + weights {s.weights_bytes:,})")
+    table.add_row("SRAM", f"{s.ram_bytes:,} B (arena {s.arena_bytes:,} + stack {s.stack_bytes:,} "
+                          f"+ other {s.other_ram_bytes:,})")
+    if d.run is None:
+        table.add_row("bit-exact", "not run: a real board (flash it, then validate it over its serial port)")
+    else:
+        verdict = "[bold green]yes[/]" if d.run.bit_exact else "[bold red]NO[/]"
+        table.add_row("bit-exact", f"{verdict}: {d.run.vectors} evaluation samples vs TensorFlow Lite Micro, "
+                                   f"{d.run.mismatches} differ")
+    table.add_row("model", str(d.model))
+    table.add_row("firmware", str(d.firmware.build.elf))
+    console.print(table)

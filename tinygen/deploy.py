@@ -1,0 +1,118 @@
+"""The one-shot path: float model + data + board -> quantised model, built firmware, checked bit-exact.
+
+quantize (int8; mixed int8/int4 when the board's flash needs it) -> plan ->
+check -> build -> run. The weight budget is what the board's weights region
+holds once everything else `check` places there (code estimate, ...) is taken:
+int8 is kept when it fits, otherwise filters go int4 (tinygen/quant/mixed.py)
+until it does. The firmware runs the first evaluation samples (real inputs,
+quantised as the model's input wants them) in QEMU or on the host and is
+compared with TensorFlow Lite Micro; a real board is built but not run (flash
+it and validate over its serial port).
+
+Output folder: `<stem>_int8.tflite` (or `_mixed`), `firmware/` (the C project
+and ELF, written atomically by the build) and nothing else. The model file is
+moved in only after the build succeeded, so a failed deploy leaves an earlier
+good one intact.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tinygen.boards import Board
+from tinygen.check.fit import FitReport, fit_report
+from tinygen.errors import TinygenError
+from tinygen.importers.tflite import parse_tflite
+from tinygen.pipeline import Firmware, RunResult, build_firmware, run_firmware
+from tinygen.plan.schedule import ScheduleOptions, plan_schedule
+from tinygen.quant.convert import convert_float, convert_int8, load_model
+from tinygen.quant.data import Dataset
+from tinygen.quant.mixed import min_weight_bytes, mixed_precision
+from tinygen.quant.report import QuantReport, quant_report
+from tinygen.quant.values import quantize_input
+
+
+@dataclass(frozen=True)
+class Deployment:
+    model: Path  # the quantised .tflite, in the output folder
+    report: QuantReport
+    weight_budget_bytes: int
+    fit: FitReport  # check's estimate, before the build
+    firmware: Firmware
+    run: RunResult | None  # None on a real board
+
+    @property
+    def precision(self) -> str:
+        return "mixed int8/int4" if self.report.mixed is not None and self.report.mixed.int4_layers else "int8"
+
+
+def weight_budget(report: FitReport) -> int:
+    """Bytes the weights may take: the weights region's capacity minus its other occupants."""
+    for region in report.regions:
+        if any(label == "weights" for label, _ in region.items):
+            return region.capacity_bytes - sum(size for label, size in region.items if label != "weights")
+    raise ValueError("the fit report places no weights")
+
+
+def _fit(blob: bytes, name: str, board: Board, schedule: ScheduleOptions) -> FitReport:
+    graph = parse_tflite(blob, name=name, origin=name)
+    return fit_report(graph, plan_schedule(graph, board.alignment_bytes, schedule, name), board)
+
+
+def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board, output: Path, vectors: int,
+           schedule: ScheduleOptions, flash_budget: int | None = None, timeout_s: float = 300.0,
+           on_stage=lambda text: None) -> Deployment:
+    """`evaluation` None: accuracy is measured on the calibration set (and said so); `on_stage(text)` is told
+    what runs now."""
+    on_stage("quantising to int8")
+    float_model = load_model(model)
+    int8_blob = convert_int8(float_model, calib.x)
+    int8_fit = _fit(int8_blob, model.stem, board, schedule)
+    budget = flash_budget if flash_budget is not None else weight_budget(int8_fit)
+    mixed = None
+    if int8_fit.weight_bytes > budget:
+        floor = min_weight_bytes(parse_tflite(int8_blob, name=model.stem, origin=str(model)))
+        if floor > budget:
+            where = "--flash-budget" if flash_budget is not None else f"{board.name}'s flash (after code)"
+            raise TinygenError(f"{model}: does not fit: weights need {floor:,} B even with every filter in int4, "
+                               f"{where} leaves {budget:,} B; use a board with more flash or a smaller model")
+        on_stage(f"measuring int4 sensitivity per layer (weights {int8_fit.weight_bytes:,} B > {budget:,} B)")
+        mixed = mixed_precision(int8_blob, budget, calib.x, str(model))
+    blob = mixed.blob if mixed is not None else int8_blob
+    final = output / f"{model.stem}_{'mixed' if mixed is not None and mixed.int4_layers else 'int8'}.tflite"
+    data = evaluation or calib
+    on_stage("measuring accuracy and per-layer SQNR")
+    report = quant_report(convert_float(float_model), int8_blob, calib.x, data.x, data.y, data.source,
+                          evaluation is None, final, "int8", 20.0, mixed)
+    fit = int8_fit if mixed is None else _fit(blob, final.stem, board, schedule)
+    created = not output.exists()
+    output.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".tinygen-deploy-", dir=output) as tmp:
+            staged = Path(tmp) / final.name  # the final name: the graph and the C are named after it
+            staged.write_bytes(blob)
+            on_stage(f"building for {board.name}")
+            firmware = build_firmware(staged, board, output / "firmware", schedule=schedule)
+            on_stage(f"running {min(vectors, len(data))} samples on {board.name}")
+            result = _run(firmware, staged, board, data, vectors, timeout_s)
+            shutil.move(staged, final)
+    except BaseException:
+        if created:
+            shutil.rmtree(output, ignore_errors=True)
+        raise
+    return Deployment(final, report, budget, fit, firmware, result)
+
+
+def _run(firmware: Firmware, model: Path, board: Board, data: Dataset, vectors: int,
+         timeout_s: float) -> RunResult | None:
+    """The first `vectors` samples through the firmware and TFLite Micro; None on a real board."""
+    if board.cpu.core != "host" and not board.emulated:
+        return None
+    inp = firmware.graph.tensor(firmware.graph.inputs[0])
+    samples = [[quantize_input(x[None], np.dtype(inp.dtype), inp.quant)] for x in data.x[:vectors]]
+    return run_firmware(firmware, model, board, samples, timeout_s)
