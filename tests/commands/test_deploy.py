@@ -1,0 +1,94 @@
+"""`tinygen deploy`: float digits CNN -> int8 (or mixed) firmware on mps2-an386, run bit-exact; bad inputs.
+
+The small-flash board is mps2-an386 with its code+weights region cut to what
+check's code estimate plus 3,600 B: int8 weights (about 5.3 kB) no longer fit,
+so deploy must choose int4 filters by itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.commands.test_cli import invoke, one_error_line, one_json_object
+from tests.quant.digits import shared_digits
+from tinygen.boards import BOARDS_DIR
+from tinygen.check.estimate import runtime_flash_bytes
+from tinygen.importers.tflite import load_tflite
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    if shutil.which("qemu-system-arm") is None:
+        pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+    return shared_digits(tmp_path_factory)
+
+
+def test_deploy_int8_end_to_end(digits, tmp_path):
+    out = tmp_path / "deployed"
+    payload = one_json_object(invoke("deploy", digits.model, "--calib", digits.calib, "--eval", digits.eval,
+                                     "--board", "mps2-an386", "-o", out, "--json"))
+    assert payload["precision"] == "int8" and payload["mixed"] is None
+    assert payload["ran"] and payload["bit_exact"] and payload["vectors"] == 10 and payload["mismatches"] == 0
+    assert abs(payload["float_accuracy"] - digits.float_accuracy) < 1e-6
+    assert (payload["int8_accuracy"] - payload["float_accuracy"]) * 100 >= -1.0
+    model = out / "digits_cnn_int8.tflite"
+    assert payload["model"] == str(model) and load_tflite(model).weight_bytes == payload["weights_bytes"]
+    assert sorted(p.name for p in out.iterdir()) == ["digits_cnn_int8.tflite", "firmware"]
+    assert (out / "firmware" / "firmware.elf").exists() and payload["firmware"]["flash_bytes"] > 0
+
+    # a failing deploy into the same folder leaves the good one as it was
+    before = model.read_bytes()
+    result = invoke("deploy", digits.model, "--calib", digits.calib, "--board", "mps2-an386", "-o", out,
+                    "--flash-budget", "1K", exit_code=1)
+    one_error_line(result, str(digits.model), "does not fit", "2,8")
+    assert model.read_bytes() == before and (out / "firmware" / "firmware.elf").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["digits_cnn_int8.tflite", "firmware"]
+
+
+def test_small_flash_board_makes_deploy_choose_int4(digits, tmp_path):
+    code = runtime_flash_bytes(load_tflite(_int8_model(digits, tmp_path)))
+    text = (BOARDS_DIR / "mps2-an386.toml").read_text()
+    board = tmp_path / "mps2-an386-small.toml"
+    board.write_text(text.replace('name = "mps2-an386"', 'name = "mps2-an386-small"')
+                     .replace("length = 0x00400000", f"length = {code + 3600}", 1))  # ssram1: code + weights
+    out = tmp_path / "small"
+    result = invoke("deploy", digits.model, "--calib", digits.calib, "--eval", digits.eval, "--board", board,
+                    "-o", out)
+    text = result.stdout
+    assert "mixed int8/int4" in text and "budget 3,600 B" in text and "yes: 10 evaluation samples" in text
+    mixed = load_tflite(out / "digits_cnn_mixed.tflite")
+    assert mixed.weight_bytes <= 3600 and "int4" in {t.dtype for t in mixed.tensors}
+
+
+def _int8_model(digits, tmp_path):
+    """The int8 model of the same network, for check's code estimate."""
+    path = tmp_path / "int8.tflite"
+    invoke("quantize", digits.model, "--calib", digits.calib, "-o", path, "--json")
+    return path
+
+
+@pytest.mark.parametrize("case", ["missing model", "missing calib", "unknown board", "calib shape"])
+def test_bad_inputs_exit_2_and_write_nothing(digits, tmp_path, case):
+    import numpy as np
+
+    args = {"model": digits.model, "calib": digits.calib, "board": "mps2-an386"}
+    needle = {"missing model": "no such file", "missing calib": "no such file", "unknown board": "unknown board",
+              "calib shape": "(N, 8, 8, 1)"}[case]
+    if case == "missing model":
+        args["model"] = tmp_path / "nope.keras"
+    elif case == "missing calib":
+        args["calib"] = tmp_path / "nope.npz"
+    elif case == "unknown board":
+        args["board"] = "no-such-board"
+    else:
+        args["calib"] = tmp_path / "wrong.npz"
+        np.savez(args["calib"], x=np.zeros((3, 28, 28, 1), np.float32))
+    out = tmp_path / "out"
+    result = invoke("deploy", args["model"], "--calib", args["calib"], "--board", args["board"], "-o", out,
+                    exit_code=2)
+    one_error_line(result, needle)
+    assert not out.exists()
