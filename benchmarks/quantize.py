@@ -9,11 +9,14 @@ random_state=0; nothing is downloaded):
 * digits_dscnn32: a DS-CNN on the digits resized to 32×32 (stem + 3 depthwise-separable blocks);
 * digits_mlp: three dense layers (int4 dense layers are per-tensor, TFLite Micro's constraint).
 
-Per model: top-1 of the float model, of int8 (`tinygen quantize`) and of the
-mixed model at `--budget` × the int8 weight bytes (`--flash-budget`), all int8
-models run in TensorFlow Lite Micro on the test split; weight bytes; seconds to
-quantise to int8 (conversion + report) and to choose the mixed model
-(sensitivities + knapsack). Writes benchmarks/results/quantize.json.
+Per model: top-1 of the float model, of int8 (`tinygen quantize`), of the
+mixed model at `--budget` × the int8 weight bytes (`--flash-budget`), and of
+the mixed model after `--qat-epochs` of quantisation-aware fine-tuning
+(`--max-loss 0`), all quantised models run in TensorFlow Lite Micro on the
+test split; weight bytes; seconds to quantise to int8 (conversion + report),
+to choose the mixed model (sensitivities + knapsack) and for QAT (fine-tuning,
+conversion, re-choice, report). The calibration set (and QAT's training data)
+is the whole training split. Writes benchmarks/results/quantize.json.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from tinygen import __version__  # noqa: E402
 from tinygen.quant.convert import FloatModel, convert_float, convert_int8  # noqa: E402
+from tinygen.quant.data import Dataset  # noqa: E402
+from tinygen.quant.flow import QuantOptions, quantize_float  # noqa: E402
 from tinygen.quant.mixed import mixed_precision  # noqa: E402
 from tinygen.quant.report import quant_report  # noqa: E402
 from train_example import build_model as digits_cnn, load_digits_split  # noqa: E402
@@ -71,14 +76,14 @@ def train(tf, batch1, x, y, epochs: int):
     return batch1
 
 
-def measure(tf, name: str, build, resize: int | None, budget: float, epochs: int) -> dict:
+def measure(tf, name: str, build, resize: int | None, budget: float, epochs: int, qat_epochs: int) -> dict:
     tf.keras.utils.set_random_seed(0)
     x_train, x_test, y_train, y_test = load_digits_split()
     if resize:
         x_train, x_test = (tf.image.resize(a, (resize, resize)).numpy() for a in (x_train, x_test))
     keras = train(tf, build(tf) if build is not digits_cnn else digits_cnn(), x_train, y_train, epochs)
     model = FloatModel(Path(name), tuple(x_train.shape[1:]), keras)
-    calib = x_train[:200]
+    calib = x_train
     start = time.perf_counter()
     int8 = convert_int8(model, calib)
     float_blob = convert_float(model)
@@ -91,15 +96,24 @@ def measure(tf, name: str, build, resize: int | None, budget: float, epochs: int
     report = quant_report(float_blob, int8, calib, x_test, y_test, Path("test split"), False, Path(name), "int8",
                           20.0, mixed)
     acc, macc = report.accuracy, report.mixed_accuracy
+    start = time.perf_counter()
+    tuned = quantize_float(model, Dataset(Path("train split"), calib, y_train),
+                           Dataset(Path("test split"), x_test, y_test), Path(name),
+                           QuantOptions(budget_bytes=limit, max_loss_points=0.0, qat_epochs=qat_epochs), int8)
+    qat_s = time.perf_counter() - start
+    qat = tuned.qat
+    qat_acc = qat.after if qat.status == "applied" else macc.quant_value
     return {
         "model": name, "input_shape": list(x_train.shape[1:]), "epochs": epochs, "test_samples": len(x_test),
         "float_accuracy": acc.float_value, "int8_accuracy": acc.quant_value, "mixed_accuracy": macc.quant_value,
         "int8_delta_points": round(acc.delta_points, 3), "mixed_delta_points": round(macc.delta_points, 3),
+        "qat_status": qat.status, "qat_epochs": qat_epochs, "mixed_qat_accuracy": qat_acc,
+        "mixed_qat_delta_points": round(100 * (qat_acc - acc.float_value), 3), "qat_kept": qat.kept,
         "int8_weight_bytes": mixed.int8_weight_bytes, "mixed_weight_bytes": mixed.weight_bytes,
         "budget_bytes": limit, "fits": mixed.weight_bytes <= limit,
         "int4_layers": [f"{l.index}:{l.opcode}" for l in mixed.int4_layers],
         "weight_layers": len(mixed.layers),
-        "int8_seconds": round(int8_s, 2), "mixed_seconds": round(mixed_s, 2),
+        "int8_seconds": round(int8_s, 2), "mixed_seconds": round(mixed_s, 2), "qat_seconds": round(qat_s, 2),
     }
 
 
@@ -107,20 +121,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=0.65, help="Mixed budget as a fraction of int8 weight bytes.")
     parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--qat-epochs", type=int, default=3)
     args = parser.parse_args()
     import tensorflow as tf
 
-    rows = [measure(tf, name, build, resize, args.budget, args.epochs) for name, build, resize in (
+    rows = [measure(tf, name, build, resize, args.budget, args.epochs, args.qat_epochs) for name, build, resize in (
         ("digits_cnn", digits_cnn, None), ("digits_dscnn32", digits_dscnn32, 32), ("digits_mlp", digits_mlp, None))]
-    table = Table("model", "float", "int8", "mixed", "int8 weights", "mixed weights (budget)", "int4 layers",
-                  "int8 s", "mixed s", title=f"quantisation cost (mixed budget {args.budget:.0%} of int8 weights)")
+    table = Table("model", "float", "int8", "mixed", "mixed + QAT", "int8 weights", "mixed weights (budget)",
+                  "int4 layers", "int8 s", "mixed s", "QAT s", title=f"quantisation cost (mixed budget {args.budget:.0%} of int8 weights)")
     for r in rows:
         table.add_row(r["model"], f"{100 * r['float_accuracy']:.2f}%",
                       f"{100 * r['int8_accuracy']:.2f}% ({r['int8_delta_points']:+.2f})",
                       f"{100 * r['mixed_accuracy']:.2f}% ({r['mixed_delta_points']:+.2f})",
+                      f"{100 * r['mixed_qat_accuracy']:.2f}% ({r['mixed_qat_delta_points']:+.2f})"
+                      + ("" if r["qat_status"] == "applied" else f" [{r['qat_status']}]"),
                       f"{r['int8_weight_bytes']:,}", f"{r['mixed_weight_bytes']:,} ({r['budget_bytes']:,})",
                       f"{len(r['int4_layers'])}/{r['weight_layers']}", f"{r['int8_seconds']:.1f}",
-                      f"{r['mixed_seconds']:.1f}")
+                      f"{r['mixed_seconds']:.1f}", f"{r['qat_seconds']:.1f}")
     Console(width=160).print(table)
     out = ROOT / "benchmarks" / "results" / "quantize.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,10 +30,11 @@ from tinygen.errors import TinygenError
 from tinygen.importers.tflite import parse_tflite
 from tinygen.pipeline import Firmware, RunResult, build_firmware, run_firmware
 from tinygen.plan.schedule import ScheduleOptions, plan_schedule
-from tinygen.quant.convert import convert_float, convert_int8, load_model
+from tinygen.quant.convert import convert_int8, load_model
 from tinygen.quant.data import Dataset
-from tinygen.quant.mixed import min_weight_bytes, mixed_precision
-from tinygen.quant.report import QuantReport, quant_report
+from tinygen.quant.flow import QatResult, QuantOptions, quantize_float
+from tinygen.quant.mixed import min_weight_bytes
+from tinygen.quant.report import QuantReport
 from tinygen.quant.values import quantize_input
 
 
@@ -45,6 +46,7 @@ class Deployment:
     fit: FitReport  # check's estimate, before the build
     firmware: Firmware
     run: RunResult | None  # None on a real board
+    qat: QatResult | None = None
 
     @property
     def precision(self) -> str:
@@ -66,7 +68,7 @@ def _fit(blob: bytes, name: str, board: Board, schedule: ScheduleOptions) -> Fit
 
 def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board, output: Path, vectors: int,
            schedule: ScheduleOptions, flash_budget: int | None = None, timeout_s: float = 300.0,
-           on_stage=lambda text: None) -> Deployment:
+           max_loss_points: float | None = None, qat_epochs: int = 3, on_stage=lambda text: None) -> Deployment:
     """`evaluation` None: accuracy is measured on the calibration set (and said so); `on_stage(text)` is told
     what runs now."""
     on_stage("quantising to int8")
@@ -74,22 +76,23 @@ def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board
     int8_blob = convert_int8(float_model, calib.x)
     int8_fit = _fit(int8_blob, model.stem, board, schedule)
     budget = flash_budget if flash_budget is not None else weight_budget(int8_fit)
-    mixed = None
-    if int8_fit.weight_bytes > budget:
+    needs_int4 = int8_fit.weight_bytes > budget
+    if needs_int4:
         floor = min_weight_bytes(parse_tflite(int8_blob, name=model.stem, origin=str(model)))
         if floor > budget:
             where = "--flash-budget" if flash_budget is not None else f"{board.name}'s flash (after code)"
             raise TinygenError(f"{model}: does not fit: weights need {floor:,} B even with every filter in int4, "
                                f"{where} leaves {budget:,} B; use a board with more flash or a smaller model")
-        on_stage(f"measuring int4 sensitivity per layer (weights {int8_fit.weight_bytes:,} B > {budget:,} B)")
-        mixed = mixed_precision(int8_blob, budget, calib.x, str(model))
-    blob = mixed.blob if mixed is not None else int8_blob
-    final = output / f"{model.stem}_{'mixed' if mixed is not None and mixed.int4_layers else 'int8'}.tflite"
-    data = evaluation or calib
-    on_stage("measuring accuracy and per-layer SQNR")
-    report = quant_report(convert_float(float_model), int8_blob, calib.x, data.x, data.y, data.source,
-                          evaluation is None, final, "int8", 20.0, mixed)
-    fit = int8_fit if mixed is None else _fit(blob, final.stem, board, schedule)
+        on_stage(f"choosing int4 layers (weights {int8_fit.weight_bytes:,} B > {budget:,} B), measuring accuracy")
+    else:
+        on_stage("measuring accuracy and per-layer SQNR")
+    options = QuantOptions(budget_bytes=budget if needs_int4 else None, max_loss_points=max_loss_points,
+                           qat_epochs=qat_epochs)
+    final = output / f"{model.stem}_{'mixed' if needs_int4 else 'int8'}.tflite"
+    quantized = quantize_float(float_model, calib, evaluation, final, options,
+                               int8_blob=int8_blob)
+    report, blob, data = quantized.report, quantized.blob, evaluation or calib
+    fit = int8_fit if blob == int8_blob else _fit(blob, final.stem, board, schedule)
     created = not output.exists()
     output.mkdir(parents=True, exist_ok=True)
     try:
@@ -105,7 +108,7 @@ def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board
         if created:
             shutil.rmtree(output, ignore_errors=True)
         raise
-    return Deployment(final, report, budget, fit, firmware, result)
+    return Deployment(final, report, budget, fit, firmware, result, quantized.qat)
 
 
 def _run(firmware: Firmware, model: Path, board: Board, data: Dataset, vectors: int,

@@ -74,3 +74,38 @@ def test_unreadable_budget_is_a_usage_error(digits, tmp_path):
     result = invoke("quantize", digits.model, "--calib", digits.calib, "-o", tmp_path / "x.tflite",
                     "--flash-budget", "lots", exit_code=2)
     assert "not a size" in result.stderr
+
+
+# --- quantisation-aware fine-tuning (--max-loss) -----------------------------------------------------------------
+
+
+def test_qat_runs_when_the_loss_exceeds_max_loss_and_reports_both_figures(digits, int8_weight_bytes, tmp_path):
+    out = tmp_path / "qat.tflite"
+    floor_budget = int(0.55 * int8_weight_bytes)  # nearly every filter int4
+    payload = one_json_object(invoke("quantize", digits.model, "--calib", digits.calib, "--eval", digits.eval,
+                                     "-o", out, "--flash-budget", floor_budget, "--max-loss", 0, "--qat-epochs", 1,
+                                     "--json"))
+    qat, mixed = payload["qat"], payload["mixed"]
+    if qat["status"] == "not needed":  # post-training lost nothing at this budget
+        assert mixed["delta_points"] >= 0 and qat["before"] == mixed["accuracy"]
+        return
+    assert qat["status"] == "applied" and qat["epochs"] == 1
+    assert qat["before"] < payload["float_accuracy"] and 0 <= qat["after"] <= 1
+    assert mixed["accuracy"] == (qat["after"] if qat["kept"] else qat["before"])
+    assert abs(payload["float_accuracy"] - digits.float_accuracy) < 1e-6  # still the user's float model
+    assert load_tflite(out).weight_bytes <= floor_budget
+
+
+def test_qat_not_needed_and_skipped_are_said(digits, tmp_path):
+    import numpy as np
+
+    payload = one_json_object(invoke("quantize", digits.model, "--calib", digits.calib, "-o", tmp_path / "a.tflite",
+                                     "--max-loss", 100, "--json"))
+    assert payload["qat"]["status"] == "not needed" and "within --max-loss 100" in payload["qat"]["reason"]
+    unlabelled = tmp_path / "x_only.npz"
+    with np.load(digits.calib) as calib:
+        np.savez(unlabelled, x=calib["x"])
+    payload = one_json_object(invoke("quantize", digits.model, "--calib", unlabelled, "-o", tmp_path / "b.tflite",
+                                     "--max-loss", 0, "--json"))
+    assert payload["qat"]["status"] == "skipped" and payload["metric"] == "mse"
+    assert "labelled" in payload["qat"]["reason"]

@@ -12,7 +12,7 @@ from tinygen.boards import load_board
 from tinygen.commands.build import sizes_json
 from tinygen.commands.options import BYTES, DEFAULT_BOARD, emit_json, json_option, schedule_options
 from tinygen.commands.progress import stage_status
-from tinygen.commands.quantize import mixed_json, print_mixed
+from tinygen.commands.quantize import mixed_json, print_mixed, print_qat, qat_json
 from tinygen.deploy import Deployment, deploy as run_deploy
 from tinygen.quant.convert import load_model
 from tinygen.quant.data import load_dataset
@@ -31,12 +31,16 @@ from tinygen.quant.data import load_dataset
               help="Most bytes the weights may take [default: what the board's flash leaves after code].")
 @click.option("--vectors", type=click.IntRange(min=1), default=10, show_default=True,
               help="Evaluation samples run through the firmware and compared with TensorFlow Lite Micro.")
+@click.option("--max-loss", type=click.FloatRange(min=0.0), default=None,
+              help="Top-1 points the quantised model may lose; beyond, fine-tune with QAT (needs labels in --calib).")
+@click.option("--qat-epochs", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds before the run is abandoned.")
 @schedule_options
 @json_option
 @click.pass_context
 def deploy(ctx, model: Path, calib: Path, eval_data: Path | None, board: str, output: Path | None,
-           flash_budget: int | None, vectors: int, timeout: float, schedule, as_json: bool) -> None:
+           flash_budget: int | None, vectors: int, max_loss: float | None, qat_epochs: int, timeout: float, schedule,
+           as_json: bool) -> None:
     """Quantise MODEL (mixed int8/int4 if BOARD's flash needs it), build it for BOARD, run it bit-exact."""
     target = load_board(board)
     input_shape = load_model(model).input_shape
@@ -45,7 +49,7 @@ def deploy(ctx, model: Path, calib: Path, eval_data: Path | None, board: str, ou
     folder = output or Path("firmware_out") / f"{model.stem}-{target.name}"
     with stage_status(enabled=not as_json) as on_stage:
         done = run_deploy(model, calib_set, eval_set, target, folder, vectors, schedule, flash_budget, timeout,
-                          on_stage=on_stage)
+                          max_loss, qat_epochs, on_stage=on_stage)
     if as_json:
         emit_json(deployment_json(done))
     else:
@@ -69,6 +73,7 @@ def deployment_json(d: Deployment) -> dict:
         "weight_budget_bytes": d.weight_budget_bytes,
         "weights_bytes": report.weights_bytes,
         "mixed": mixed_json(report.mixed, report.mixed_accuracy) if report.mixed is not None else None,
+        "qat": qat_json(d.qat),
         "directory": str(d.firmware.build.directory),
         "elf": str(d.firmware.build.elf),
         "firmware": sizes_json(d.firmware.build.sizes),  # measured in the ELF; weights include per-channel tables
@@ -107,3 +112,4 @@ def print_deployment(d: Deployment, console: Console) -> None:
     table.add_row("model", str(d.model))
     table.add_row("firmware", str(d.firmware.build.elf))
     console.print(table)
+    print_qat(d.qat, console)

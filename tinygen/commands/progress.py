@@ -10,8 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 @contextmanager
-def progress_bar(description: str, total: int, enabled: bool):
-    """Yields a no-argument `advance` callable."""
+def progress_bar(description: str, total: int | None, enabled: bool):
+    """Yields a no-argument `advance` callable; `total` None: a count without a known end."""
     if not enabled or not sys.stderr.isatty():
         yield lambda: None
         return

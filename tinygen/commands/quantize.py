@@ -11,6 +11,7 @@ and only once the conversion and the report have succeeded.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import tempfile
@@ -24,12 +25,11 @@ from rich.table import Table
 from tinygen.commands.options import BYTES, emit_json, json_option
 from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError
-from tinygen.importers.tflite import parse_tflite
-from tinygen.quant.convert import IO_TYPES, convert_float, convert_int8, load_model
+from tinygen.quant.convert import IO_TYPES, load_model
 from tinygen.quant.data import load_dataset
-from tinygen.quant.mixed import MixedPlan, mixed_precision
-from tinygen.quant.report import Accuracy, LayerSQNR, QuantReport, quant_report
-from tinygen.quant.rewrite import int4_candidates
+from tinygen.quant.flow import QatResult, QuantOptions, quantize_float
+from tinygen.quant.mixed import MixedPlan
+from tinygen.quant.report import Accuracy, LayerSQNR, QuantReport
 
 
 @click.command()
@@ -43,32 +43,45 @@ from tinygen.quant.rewrite import int4_candidates
               help="Input/output type: int8, or float (the model quantises and de-quantises itself).")
 @click.option("--flash-budget", type=BYTES, default=None,
               help="Most bytes the weights may take (e.g. 48K): filters go int4 where needed, HAQ-style.")
+@click.option("--max-loss", type=click.FloatRange(min=0.0), default=None,
+              help="Top-1 points the quantised model may lose; beyond, fine-tune with QAT (needs labels in --calib).")
+@click.option("--qat-epochs", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Epochs of quantisation-aware fine-tuning on --calib when --max-loss is exceeded.")
 @click.option("--sqnr-threshold", type=float, default=20.0, show_default=True,
               help="Flag layers whose SQNR (dB) is below this.")
 @json_option
 def quantize(model: Path, calib: Path, eval_data: Path | None, output: Path, io: str, flash_budget: int | None,
-             sqnr_threshold: float, as_json: bool) -> None:
+             max_loss: float | None, qat_epochs: int, sqnr_threshold: float, as_json: bool) -> None:
     """Quantise MODEL (.keras/.h5 or a SavedModel folder) to full-integer int8 and report the accuracy cost."""
     check_output(output)
     float_model = load_model(model)
     calib_set = load_dataset(calib, float_model.input_shape)
-    eval_set = load_dataset(eval_data, float_model.input_shape) if eval_data is not None else calib_set
-    int8_blob = convert_int8(float_model, calib_set.x, io)
-    mixed = None if flash_budget is None else choose_mixed(int8_blob, flash_budget, calib_set.x, model, as_json)
-    float_blob = convert_float(float_model)
-    report = quant_report(float_blob, int8_blob, calib_set.x, eval_set.x, eval_set.y, eval_set.source,
-                          eval_data is None, output, io, sqnr_threshold, mixed)
-    write_atomically(output, mixed.blob if mixed is not None else int8_blob)
+    eval_set = load_dataset(eval_data, float_model.input_shape) if eval_data is not None else None
+    options = QuantOptions(io, flash_budget, sqnr_threshold, max_loss, qat_epochs)
+    with progress_bar("int4 sensitivity per layer", None, enabled=not as_json and flash_budget is not None) as tick:
+        done = quantize_float(float_model, calib_set, eval_set if eval_data is not None else None, output, options,
+                              progress=tick)
+    write_atomically(output, done.blob)
     if as_json:
-        emit_json(report_json(report))
+        emit_json({**report_json(done.report), "qat": qat_json(done.qat)})
     else:
-        print_report(report, Console())
+        console = Console()
+        print_report(done.report, console)
+        print_qat(done.qat, console)
 
 
-def choose_mixed(int8_blob: bytes, budget: int, calib, model: Path, quiet: bool) -> MixedPlan:
-    layers = len(int4_candidates(parse_tflite(int8_blob, name=model.stem, origin=str(model))))
-    with progress_bar("int4 sensitivity per layer", layers, enabled=not quiet) as advance:
-        return mixed_precision(int8_blob, budget, calib, str(model), progress=advance)
+def qat_json(qat: QatResult | None) -> dict | None:
+    return None if qat is None else dataclasses.asdict(qat)
+
+
+def print_qat(qat: QatResult | None, console: Console) -> None:
+    if qat is None:
+        return
+    if qat.status == "applied":
+        verdict = "kept" if qat.kept else "not kept (post-training model was as good)"
+        console.print(f"QAT ({qat.epochs} epochs): top-1 {100 * qat.before:.2f}% -> {100 * qat.after:.2f}%, {verdict}")
+    else:
+        console.print(f"QAT {qat.status}: {qat.reason}")
 
 
 def check_output(output: Path) -> None:
