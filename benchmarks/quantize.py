@@ -121,7 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=0.65, help="Mixed budget as a fraction of int8 weight bytes.")
     parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--qat-epochs", type=int, default=3)
+    parser.add_argument("--qat-epochs", type=int, default=10)
     args = parser.parse_args()
     import tensorflow as tf
 

@@ -36,13 +36,13 @@ def requantize_int4(values8: np.ndarray, scales8, axis: int, per_channel: bool) 
     moved = np.moveaxis(values8.astype(np.float64), axis, 0)
     real = moved.reshape(moved.shape[0], -1) * (scales8[:, None] if scales8.size > 1 else scales8[0])
     groups = real if per_channel else real.reshape(1, -1)
-    scales = _best_scales(groups, scales8)
+    scales = best_scales(groups, scales8)
     q = np.clip(np.round(groups / scales[:, None].astype(np.float64)), -INT4_LIMIT, INT4_LIMIT)
     q = np.moveaxis(q.reshape(moved.shape), 0, axis).astype(np.int8)
     return Int4Layer(q, scales, axis)
 
 
-def _best_scales(groups: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+def best_scales(groups: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """Per group (row): the float32 scale among CLIP_RATIOS * max|w| / 7 with the least squared error."""
     peak = np.abs(groups).max(axis=1)
     candidates = (CLIP_RATIOS[None, :] * peak[:, None] / INT4_LIMIT).astype(np.float32)  # (groups, ratios)
