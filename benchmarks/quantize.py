@@ -134,7 +134,7 @@ def main() -> None:
                       f"{100 * r['int8_accuracy']:.2f}% ({r['int8_delta_points']:+.2f})",
                       f"{100 * r['mixed_accuracy']:.2f}% ({r['mixed_delta_points']:+.2f})",
                       f"{100 * r['mixed_qat_accuracy']:.2f}% ({r['mixed_qat_delta_points']:+.2f})"
-                      + ("" if r["qat_status"] == "applied" else f" [{r['qat_status']}]"),
+                      + ("" if r["qat_status"] == "applied" else f" (QAT {r['qat_status']})"),
                       f"{r['int8_weight_bytes']:,}", f"{r['mixed_weight_bytes']:,} ({r['budget_bytes']:,})",
                       f"{len(r['int4_layers'])}/{r['weight_layers']}", f"{r['int8_seconds']:.1f}",
                       f"{r['mixed_seconds']:.1f}", f"{r['qat_seconds']:.1f}")
