@@ -25,6 +25,7 @@ COMMANDS = {
     "run": "tinygen.commands.run:run",
     "quantize": "tinygen.commands.quantize:quantize",
     "deploy": "tinygen.commands.deploy:deploy",
+    "flash": "tinygen.commands.flash:flash",
 }
 
 
