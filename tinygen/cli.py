@@ -26,6 +26,7 @@ COMMANDS = {
     "quantize": "tinygen.commands.quantize:quantize",
     "deploy": "tinygen.commands.deploy:deploy",
     "flash": "tinygen.commands.flash:flash",
+    "validate": "tinygen.commands.validate:validate",
 }
 
 

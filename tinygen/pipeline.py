@@ -11,6 +11,7 @@ import numpy as np
 from tinygen import __version__
 from tinygen.boards import Board
 from tinygen.build.make import Build, build_project, cached
+from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import ModelCode, lower_model, model_hash, render_project
 from tinygen.codegen.render import TEMPLATES
 from tinygen.importers.tflite import load_tflite
@@ -49,13 +50,15 @@ class RunResult:
         return self.mismatches == 0
 
 
-def default_output(model: Path, board: Board) -> Path:
-    return Path("firmware_out") / f"{model.stem}-{board.name}"
+def default_output(model: Path, board: Board, harness: str | None = None) -> Path:
+    """firmware_out/<model>-<board>, with the harness appended when it is not the board's default."""
+    suffix = f"-{harness}" if harness and harness != default_harness(board) else ""
+    return Path("firmware_out") / f"{model.stem}-{board.name}{suffix}"
 
 
-def _build_key(model: Path, board: Board, schedule: ScheduleOptions) -> str:
+def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: str) -> str:
     h = hashlib.sha256()
-    h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n".encode())
+    h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n{harness}\n".encode())
     h.update(board.path.read_bytes())
     for path in sorted(TEMPLATES.rglob("*.j2")):
         h.update(path.name.encode() + path.read_bytes())
@@ -63,19 +66,21 @@ def _build_key(model: Path, board: Board, schedule: ScheduleOptions) -> str:
 
 
 def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False,
-                   schedule: ScheduleOptions = ScheduleOptions()) -> Firmware:
+                   schedule: ScheduleOptions = ScheduleOptions(), harness: str | None = None) -> Firmware:
+    """`harness`: "host", "semihost" or "uart" (codegen.harness); None: the board's default."""
     graph = load_tflite(model)
     planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model))
     code = lower_model(graph, planned.plan, model)
-    directory = output or default_output(model, board)
-    key = _build_key(model, board, schedule)
+    harness = harness or default_harness(board)
+    directory = output or default_output(model, board, harness)
+    key = _build_key(model, board, schedule, harness)
     build = cached(directory, key) if reuse else None
     if build is None:
-        build = build_project(render_project(code, board), directory, key)
+        build = build_project(render_project(code, board, harness), directory, key)
     return Firmware(graph, planned, code, build)
 
 
-def _abs_diff(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+def abs_diff(got: np.ndarray, want: np.ndarray) -> np.ndarray:
     """|got - want| per element: exact integers, or for floats 0 where equal (np.array_equal: NaN differs)."""
     if np.issubdtype(got.dtype, np.floating):
         return np.where(got == want, 0.0, np.abs(got.astype(np.float64) - want.astype(np.float64)))
@@ -90,7 +95,7 @@ def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[li
     want = reference_outputs(model, vectors, len(firmware.code.outputs), progress=progress)
     mismatches = elements = max_diff = 0
     for g, w in zip(got, want):
-        diffs = [_abs_diff(a, b.reshape(a.shape)) for a, b in zip(g, w)]
+        diffs = [abs_diff(a, b.reshape(a.shape)) for a, b in zip(g, w)]
         bad = sum(int((d != 0).sum()) for d in diffs)
         mismatches += bad > 0
         elements += bad

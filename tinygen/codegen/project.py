@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tinygen.boards import Board
 from tinygen.build.toolchain import toolchain
+from tinygen.codegen.harness import default_harness, harness_files
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower import LOWERINGS, unsupported_ops
 from tinygen.codegen.lower.context import LowerContext
@@ -17,6 +18,7 @@ from tinygen.errors import InputError
 from tinygen.ir.graph import Graph
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.plan.memory import MemoryPlan
+from tinygen.validate import protocol
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,13 @@ def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
     )
 
 
-def render_project(model: ModelCode, board: Board) -> Project:
+def render_project(model: ModelCode, board: Board, harness: str | None = None) -> Project:
+    """`harness`: one of codegen.harness.HARNESSES; None picks the board's default."""
     env = environment()
     tc = toolchain(board)
-    ctx = {"model": model, "board": board, "toolchain": tc, "stack_bytes": board.stack_bytes}
+    harness = harness or default_harness(board)
+    ctx = {"model": model, "board": board, "toolchain": tc, "stack_bytes": board.stack_bytes, "harness": harness,
+           "protocol": protocol}
     files = {
         "model.h": "project/model.h.j2",
         "model.c": "project/model.c.j2",
@@ -116,15 +121,6 @@ def render_project(model: ModelCode, board: Board) -> Project:
     for family in model.families:
         files[f"tg_{family}.h"] = f"kernels/tg_{family}.h.j2"
         files[f"tg_{family}.c"] = f"kernels/tg_{family}.c.j2"
-    if board.cpu.core == "host":
-        files["main.c"] = "project/main_host.c.j2"
-    else:
-        files.update({
-            "main.c": "project/main_semihost.c.j2",
-            "semihost.h": "boards/cortex-m/semihost.h.j2",
-            "semihost.c": "boards/cortex-m/semihost.c.j2",
-            "startup.c": "boards/cortex-m/startup.c.j2",
-            "linker.ld": "boards/cortex-m/linker.ld.j2",
-        })
+    files.update(harness_files(board, harness))
     rendered = tuple((name, env.get_template(tpl).render(**ctx)) for name, tpl in sorted(files.items()))
     return Project(model, board, rendered)

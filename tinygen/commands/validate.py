@@ -1,0 +1,152 @@
+"""`tinygen validate`: over a board's serial port (or QEMU's emulated UART), prove the firmware computes
+what the model computes, bit for bit against TensorFlow Lite Micro, and how many cycles it takes."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tinygen.boards import Board, load_board
+from tinygen.codegen.project import ModelCode, lower_model
+from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
+                                      schedule_options)
+from tinygen.commands.progress import progress_bar
+from tinygen.errors import InputError, TinygenError
+from tinygen.importers.tflite import load_tflite
+from tinygen.pipeline import build_firmware
+from tinygen.plan.schedule import plan_schedule
+from tinygen.run.reference import reference_outputs
+from tinygen.run.vectors import npz_vectors, random_vectors
+from tinygen.validate.emulator import require_emulator, start_emulator
+from tinygen.validate.flow import identify, run_vectors
+from tinygen.validate.port import open_port
+from tinygen.validate.result import Latency, OutputCheck, compare, latency
+from tinygen.validate.session import DeviceSession, LinkError, resend_after_s
+
+
+@click.command()
+@model_argument
+@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
+              help="The board the firmware was built for (name or .toml).")
+@click.option("--port", help="Serial device (/dev/ttyACM0, COM3) or pyserial URL (socket://HOST:PORT) of a board "
+                             "running tinygen's validation firmware.")
+@click.option("--emulate", is_flag=True, help="Build the validation firmware and run it in QEMU, through its UART.")
+@click.option("--random", "count", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Number of seeded random input vectors.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--inputs", type=click.Path(dir_okay=False, path_type=Path),
+              help=".npz with one array per model input (or 'x'), axis 0 = vectors; overrides --random.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Project folder for --emulate [default: firmware_out/<model>-<board>-uart].")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds one request (an inference included) may take, resends included, before giving up.")
+@schedule_options
+@json_option
+@click.pass_context
+def validate(ctx, model, board, port, emulate, count, seed, inputs, output, timeout, schedule, as_json):
+    """Send input vectors to MODEL's firmware on BOARD over serial, compare every output with TensorFlow Lite
+    Micro, and report latency (exit 1 if any output differs)."""
+    path = model_or_default(model)
+    target = load_board(board)
+    if bool(port) == emulate:
+        raise InputError("give either --port DEVICE_OR_URL (a board running the validation firmware) "
+                         "or --emulate (QEMU), not " + ("both" if emulate else "neither"))
+    if target.console is None:
+        raise InputError(f"{target.name}: no [console] table in {target.path.name}, so no UART to validate over; "
+                         "pick a board with one (tinygen boards)")
+    if emulate:
+        require_emulator(target)
+        firmware = build_firmware(path, target, output, reuse=True, schedule=schedule, harness="uart")
+        code, directory = firmware.code, str(firmware.build.directory)
+    else:
+        graph = load_tflite(path)
+        code = lower_model(graph, plan_schedule(graph, target.alignment_bytes, schedule, str(path)).plan, path)
+        directory = None
+    vectors = npz_vectors(inputs, code.inputs) if inputs else random_vectors(code.inputs, count, seed)
+    with _device(target, firmware.build.elf if emulate else None, port, timeout) as (link, name):
+        session = DeviceSession(link, name, timeout, resend_after_s(target.console.baud))
+        identity = identify(session, code, path, target.cpu.clock_hz)
+        with progress_bar(f"device ({name})", len(vectors), enabled=not as_json) as advance:
+            runs = run_vectors(session, identity, code, vectors, progress=advance)
+    with progress_bar("reference (TFLite Micro)", len(vectors), enabled=not as_json) as advance:
+        reference = reference_outputs(path, vectors, len(code.outputs), progress=advance)
+    checks = compare(code.outputs, [run.outputs for run in runs], reference)
+    timing = latency(runs, identity.counter, target.cpu.clock_hz, emulated=emulate)
+    bit_exact = all(check.bit_exact for check in checks)
+    if as_json:
+        emit_json({
+            "model": code.name, "board": target.name, "port": name, "emulated": emulate, "bit_exact": bit_exact,
+            "vectors": len(vectors), "outputs": [_output_json(check) for check in checks],
+            "latency": _latency_json(timing),
+            "device": {"model_hash": identity.model_hash, "arena_bytes": identity.arena_bytes,
+                       "protocol": identity.version, "build": identity.build},
+            "link": {**asdict(session.stats), "vector_restarts": sum(run.restarts for run in runs)},
+            "directory": directory,
+        })
+    else:
+        _print(code, target, name, checks, timing, bit_exact)
+    ctx.exit(0 if bit_exact else 1)
+
+
+@contextmanager
+def _device(board: Board, elf: Path | None, port: str | None, timeout: float):
+    """(open serial link, name for messages): QEMU running `elf`, or the port as given."""
+    if elf is None:
+        link = open_port(port, board.console.baud, timeout)
+        try:
+            yield link, port
+        finally:
+            link.close()
+        return
+    with start_emulator(board, elf) as emulator:
+        link = emulator.connect(timeout)
+        name = f"QEMU {board.qemu.machine} UART ({emulator.url})"
+        try:
+            yield link, name
+        except LinkError:
+            if not emulator.exited(within_s=2):
+                raise
+            raise TinygenError(f"{elf}: {emulator.exit_reason()} during validation; the firmware faulted "
+                               "(run it with `tinygen run` to see whether the model itself runs)") from None
+        finally:
+            link.close()
+
+
+def _output_json(check: OutputCheck) -> dict:
+    return {"index": check.index, "name": check.name, "bit_exact": check.bit_exact,
+            "mismatched_vectors": check.mismatched_vectors, "mismatched_elements": check.mismatched_elements,
+            "max_abs_diff": check.max_abs_diff}
+
+
+def _latency_json(timing: Latency) -> dict:
+    return {"counter": timing.counter.name.lower(), "clock_hz": timing.clock_hz, "cycles": timing.summary(),
+            "ms": timing.ms(), "per_vector_cycles": list(timing.cycles) or None, "unavailable": timing.unavailable}
+
+
+def _print(code: ModelCode, board: Board, name: str, checks: tuple[OutputCheck, ...], timing: Latency,
+           bit_exact: bool) -> None:
+    console = Console()
+    table = Table("output", "name", "bit-exact", "vectors differing", "elements differing", "max |diff|",
+                  title=f"{code.name} on {board.name} via {name}: {checks[0].vectors} vectors vs TensorFlow Lite Micro")
+    for check in checks:
+        table.add_row(str(check.index), check.name, "[green]yes[/]" if check.bit_exact else "[red]no[/]",
+                      str(check.mismatched_vectors), str(check.mismatched_elements), str(check.max_abs_diff))
+    console.print(table)
+    cycles, ms = timing.summary(), timing.ms()
+    latency_table = Table("latency", "min", "median", "max", title=f"one inference at {timing.clock_hz:,} Hz")
+    if cycles is None:
+        latency_table.add_row("cycles", "n/a", "n/a", "n/a")
+        console.print(latency_table)
+        console.print(f"cycles unavailable: {timing.unavailable}")
+    else:
+        latency_table.add_row(f"cycles ({timing.counter.name})", *(f"{cycles[k]:,}" for k in ("min", "median", "max")))
+        if ms is not None:
+            latency_table.add_row("ms", *(f"{ms[k]:.3f}" for k in ("min", "median", "max")))
+        console.print(latency_table)
+    verdict = "[bold green]BIT-EXACT[/]" if bit_exact else "[bold red]MISMATCH[/]"
+    console.print(f"{verdict}: {checks[0].vectors} vectors on {board.name} over serial")
