@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tinygen.boards import BOARDS_DIR, SCHEMA_PATH, SCHEMA_VERSION, list_boards, load_board
+from tinygen.boards import BOARDS_DIR, SCHEMA_PATH, SCHEMA_VERSION, Boot2, Pin, list_boards, load_board
 from tinygen.errors import InputError
 
 SHIPPED = sorted(p.stem for p in BOARDS_DIR.glob("*.toml"))
@@ -132,6 +132,27 @@ def test_key_figures():
     assert load_board("mps2-an385").cpu.fpu is None
 
 
+def test_console_facts_for_the_drivers():
+    pico = load_board("rp2040-pico")
+    assert pico.boot2 == Boot2("rp2040-03h", 0x18000000, 2) and pico.vector_table == 0x10000100
+    xosc = pico.console.enable[0]
+    assert (xosc.name, xosc.action, xosc.mask, xosc.bits) == ("XOSC_CTRL.FREQ_RANGE", "write", 0xFFF, 0xAA0)
+    waits = [step for step in pico.console.enable if step.action == "wait"]
+    assert [(step.register, step.bits) for step in waits][-1] == (0x4000C008, 1 << 22)  # RESET_DONE.UART0
+    assert [s.name for s in pico.console.enable].index("CLOCKS_CLK_PERI_CTRL.ENABLE") < \
+        [s.name for s in pico.console.enable].index("RESETS_RESET.UART0")
+    nrf = load_board("nrf52840dk").console
+    assert (nrf.tx.port, nrf.tx.number, nrf.tx.port_base) == (0, 6, 0x50000000)
+    assert Pin("P1.05").port == 1 and Pin("PD8").port == 3 and Pin("GP1").port == 0
+    assert [step.action for step in nrf.enable] == ["clear", "set", "wait"]  # HFXO started before the UARTE
+    f767 = load_board("nucleo-f767zi").console
+    kernel_clock = f767.enable[0]
+    assert (kernel_clock.register, kernel_clock.mask, kernel_clock.bits) == (0x40023890, 0x30, 0)
+    for board in list_boards():
+        if board.console and board.console.uart != "cmsdk":
+            assert board.console.tx and board.console.rx and board.console.enable, board.name
+
+
 def test_host_board():
     host = load_board("host")
     assert host.cpu.core == "host" and not host.emulated
@@ -182,6 +203,9 @@ def test_invalid_fixtures_cover_each_defect():
         "invalid_placement_missing_region",
         "invalid_overlapping_regions",
         "invalid_bad_type",
+        "invalid_boot2_without_room",
+        "invalid_enable_write_without_value",
+        "invalid_console_pin_without_af",
     }
 
 

@@ -26,8 +26,19 @@ SCHEMA_PATH = BOARDS_DIR / "schema.json"
 SCHEMA_VERSION = 1
 DEFAULT_STACK_BYTES = 0x2000
 DEFAULT_ALIGNMENT_BYTES = 16
+BOOT2_BYTES = 256  # RP2040 boot ROM: 252 bytes of code + CRC-32, copied to SRAM and run
 _ROLE_KINDS = {"code": "flash", "arena": "ram", "stack": "ram"}  # weights may live in either
 _SEE = "see boards/README.md"
+# What each real-board console driver (templates/boards/cortex-m/uart_<uart>.c.j2) reads beyond uart, base, baud.
+_PIN = ("port_base", "af")
+_CONSOLE_NEEDS = {
+    "stm32-usart": ("clock_hz", _PIN),
+    "stm32-lpuart": ("clock_hz", _PIN),
+    "stm32f4-usart": ("clock_hz", _PIN),
+    "pl011": ("clock_hz", _PIN),
+    "nrf52-uarte": (None, ("port_base",)),
+}
+_PIN_EXAMPLE = {"port_base": "port_base = 0x40020000", "af": "af = 7"}
 
 
 @dataclass(frozen=True)
@@ -80,13 +91,34 @@ class Pin:
         """Pin index within its port: PA9 -> 9, P0.06 -> 6, GP0 -> 0."""
         return int(re.search(r"(\d+)$", self.pin).group(1))
 
+    @property
+    def port(self) -> int:
+        """Port index: PA9 -> 0 (A), PD8 -> 3, P1.05 -> 1; GPn -> 0 (the RP2040 has one user bank)."""
+        if self.pin.startswith("GP"):
+            return 0
+        letter_or_digit = self.pin[1]
+        return int(letter_or_digit) if letter_or_digit.isdigit() else ord(letter_or_digit) - ord("A")
+
 
 @dataclass(frozen=True)
 class EnableBit:
+    """One register step of the console's setup: a field of `width` bits at `bit` in `register`."""
+
     register: int
     bit: int
     name: str
-    action: str = "set"  # "set" for clock gates, "clear" for reset releases
+    action: str = "set"  # set/clear the field, write `value` into it, or wait until it reads `value`
+    width: int = 1
+    value: int | None = None  # for "write" (required) and "wait" (default: all ones)
+
+    @property
+    def mask(self) -> int:
+        return ((1 << self.width) - 1) << self.bit
+
+    @property
+    def bits(self) -> int:
+        """The field's target value in place: what "write" stores and "wait" waits for."""
+        return self.mask if self.value is None else self.value << self.bit
 
 
 @dataclass(frozen=True)
@@ -99,6 +131,15 @@ class Console:
     tx: Pin | None = None
     rx: Pin | None = None
     enable: tuple[EnableBit, ...] = ()  # register bits to touch before use
+
+
+@dataclass(frozen=True)
+class Boot2:
+    """RP2040 second-stage bootloader that tinygen writes before the vector table."""
+
+    kind: str  # "rp2040-03h": serial 03h reads, which every QSPI NOR flash answers
+    ssi_base: int  # XIP_SSI register block
+    clkdiv: int  # SCK = clk_sys / clkdiv while running from flash (even, >= 2)
 
 
 @dataclass(frozen=True)
@@ -123,6 +164,7 @@ class Board:
     console: Console | None
     flash: FlashMethod | None
     vector_table: int
+    boot2: Boot2 | None = None
 
     def region(self, name: str) -> MemoryRegion:
         for region in self.memory:
@@ -330,6 +372,7 @@ def _build(data: dict, path: Path) -> Board:
         ),
         flash=FlashMethod(**flash) if flash else None,
         vector_table=data.get("vector_table", code_origin),
+        boot2=Boot2(**data["boot2"]) if "boot2" in data else None,
     )
 
 
@@ -373,12 +416,48 @@ def _check(board: Board, shown: str, builtin: bool) -> None:
             f"vector_table = {board.vector_table:#x} is outside code region '{code.name}' "
             f"({_span(code)}); move it into that region"
         )
+    if board.boot2 is not None and board.boot_reserved_bytes != BOOT2_BYTES:
+        raise fail(
+            f"[boot2] needs {BOOT2_BYTES} bytes before the vector table, but vector_table is "
+            f"{board.boot_reserved_bytes} bytes into '{code.name}'; write vector_table = {code.origin + BOOT2_BYTES:#x}"
+        )
+    if board.console is not None and board.console.uart in _CONSOLE_NEEDS:
+        _check_console(board.console, fail)
+    for step in board.console.enable if board.console else ():
+        if step.bit + step.width > 32:
+            raise fail(f"console.enable '{step.name}': bit {step.bit} + width {step.width} passes bit 31; "
+                       "fix bit or width")
+        if step.action == "write" and step.value is None:
+            raise fail(f"console.enable '{step.name}': action 'write' needs a value; "
+                       "add value = the field's new contents")
+        if step.action in ("set", "clear") and step.value is not None:
+            raise fail(f"console.enable '{step.name}': action '{step.action}' takes no value; remove it "
+                       "or use action = 'write'")
+        if step.value is not None and step.value >> step.width:
+            raise fail(f"console.enable '{step.name}': value {step.value:#x} does not fit in {step.width} bits; "
+                       "fix value or width")
     stack = board.region(board.placement.stack)
     if board.stack_bytes > stack.length_bytes:
         raise fail(
             f"stack_bytes = {board.stack_bytes} exceeds stack region '{stack.name}' "
             f"({stack.length_bytes} bytes); lower stack_bytes or move placement.stack"
         )
+
+
+def _check_console(console: Console, fail) -> None:
+    clock, pin_keys = _CONSOLE_NEEDS[console.uart]
+    if clock and console.clock_hz is None:
+        raise fail(f"console.uart = '{console.uart}' divides console.clock_hz for its baud rate; "
+                   "add clock_hz = the UART's kernel clock in Hz")
+    for role in ("tx", "rx"):
+        pin = getattr(console, role)
+        if pin is None:
+            raise fail(f"console.uart = '{console.uart}' needs console.{role}; add {role} = {{ pin = ..., "
+                       + ", ".join(_PIN_EXAMPLE[k] for k in pin_keys) + " }")
+        for key in pin_keys:
+            if getattr(pin, key) is None:
+                raise fail(f"console.{role} lacks {key}, which console.uart = '{console.uart}' needs; "
+                           f"add {_PIN_EXAMPLE[key]} (see boards/README.md)")
 
 
 def _span(region: MemoryRegion) -> str:

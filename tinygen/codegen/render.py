@@ -8,6 +8,7 @@ import jinja2
 import numpy as np
 
 from tinygen import __version__
+from tinygen.codegen.boot2 import rp2040_boot2
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -39,4 +40,5 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(c_array=c_array, c_value=c_value, hex=lambda n: f"0x{n:08X}")
     env.globals["version"] = __version__
+    env.globals["rp2040_boot2"] = rp2040_boot2  # startup.c.j2: boot2 bytes and CRC for boards with [boot2]
     return env
