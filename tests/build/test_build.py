@@ -65,3 +65,24 @@ def test_host_build_runs(tmp_path):
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
     assert info["bit_exact"] and info["vectors"] == 3 and info["mismatches"] == 0
+
+
+@pytest.mark.parametrize("damage", ["stamp is not json", "stamp is a list", "elf is garbage"])
+def test_a_damaged_cache_rebuilds_instead_of_failing(tmp_path, damage):
+    from tinygen.build.make import STAMP, cached
+    from tinygen.commands.options import default_model
+    from tinygen.pipeline import build_firmware
+
+    board = load_board("host")
+    first = build_firmware(default_model(), board, tmp_path / "fw")
+    assert cached(first.build.directory, first.build.key) is not None
+    if damage == "stamp is not json":
+        (first.build.directory / STAMP).write_text("{truncated")
+    elif damage == "stamp is a list":
+        (first.build.directory / STAMP).write_text("[]")
+    else:
+        first.build.elf.write_bytes(b"not an elf")
+    assert cached(first.build.directory, first.build.key) is None
+    again = build_firmware(default_model(), board, tmp_path / "fw", reuse=True)
+    assert again.build.elf.read_bytes()[:4] == b"\x7fELF"
+    assert json.loads((again.build.directory / STAMP).read_text())["key"] == first.build.key

@@ -15,6 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from elftools.common.exceptions import ELFError
+
 from tinygen.build.sizes import SectionSizes, read_sizes
 from tinygen.build.toolchain import INSTALL_HINT, toolchain
 from tinygen.codegen.project import Project
@@ -32,14 +34,19 @@ class Build:
 
 
 def cached(directory: Path, key: str) -> Build | None:
-    """The build in `directory` if it was made from the same inputs, else None."""
+    """The build in `directory` if it was made from the same inputs, else None (also for a damaged stamp or ELF:
+    rebuilding is always safe, a cache must never be the reason a command fails)."""
     stamp = directory / STAMP
     elf = directory / "firmware.elf"
     if not (stamp.exists() and elf.exists()):
         return None
-    if json.loads(stamp.read_text()).get("key") != key:
+    try:
+        recorded = json.loads(stamp.read_text())
+        if not isinstance(recorded, dict) or recorded.get("key") != key:
+            return None
+        return Build(directory, elf, read_sizes(elf), key)
+    except (ValueError, OSError, ELFError):
         return None
-    return Build(directory, elf, read_sizes(elf), key)
 
 
 def build_project(project: Project, directory: Path, key: str) -> Build:
