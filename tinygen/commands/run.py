@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from tinygen.boards import load_board
-from tinygen.commands.build import print_sizes
+from tinygen.commands.build import print_sizes, sizes_json
 from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
                                       schedule_options)
 from tinygen.commands.progress import progress_bar
@@ -48,8 +48,7 @@ def run(ctx, model, board, count, seed, inputs, save_outputs, output, timeout, s
         emit_json({"model": fw.graph.name, "board": target.name, "bit_exact": result.bit_exact,
                    "vectors": result.vectors, "mismatches": result.mismatches,
                    "mismatched_elements": result.mismatched_elements, "max_abs_diff": result.max_abs_diff,
-                   "flash_bytes": s.flash_bytes, "ram_bytes": s.ram_bytes, "arena_bytes": s.arena_bytes,
-                   "weights_bytes": s.weights_bytes, "code_bytes": s.code_bytes, "stack_bytes": s.stack_bytes,
+                   **{k: v for k, v in sizes_json(s).items() if k != "sections"},
                    "directory": str(fw.build.directory)})
     else:
         console = Console()
