@@ -15,6 +15,7 @@ from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.quant.digits import shared_digits
 from tinygen.boards import BOARDS_DIR
 from tinygen.check.estimate import runtime_flash_bytes
+from tinygen.commands.options import default_model
 from tinygen.importers.tflite import load_tflite
 
 pytestmark = pytest.mark.slow
@@ -50,7 +51,7 @@ def test_deploy_int8_end_to_end(digits, tmp_path):
 
 
 def test_small_flash_board_makes_deploy_choose_int4(digits, tmp_path):
-    code = runtime_flash_bytes(load_tflite(_int8_model(digits, tmp_path)))
+    code = runtime_flash_bytes(load_tflite(default_model()))  # the same network, already int8: same code estimate
     text = (BOARDS_DIR / "mps2-an386.toml").read_text()
     board = tmp_path / "mps2-an386-small.toml"
     board.write_text(text.replace('name = "mps2-an386"', 'name = "mps2-an386-small"')
@@ -62,13 +63,6 @@ def test_small_flash_board_makes_deploy_choose_int4(digits, tmp_path):
     assert "mixed int8/int4" in text and "budget 3,600 B" in text and "yes: 10 evaluation samples" in text
     mixed = load_tflite(out / "digits_cnn_mixed.tflite")
     assert mixed.weight_bytes <= 3600 and "int4" in {t.dtype for t in mixed.tensors}
-
-
-def _int8_model(digits, tmp_path):
-    """The int8 model of the same network, for check's code estimate."""
-    path = tmp_path / "int8.tflite"
-    invoke("quantize", digits.model, "--calib", digits.calib, "-o", path, "--json")
-    return path
 
 
 @pytest.mark.parametrize("case", ["missing model", "missing calib", "unknown board", "calib shape"])

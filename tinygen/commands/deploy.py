@@ -10,7 +10,8 @@ from rich.table import Table
 
 from tinygen.boards import load_board
 from tinygen.commands.build import sizes_json
-from tinygen.commands.options import BYTES, DEFAULT_BOARD, emit_json, json_option, schedule_options
+from tinygen.commands.options import (BYTES, DEFAULT_BOARD, data_options, emit_json, json_option, qat_options,
+                                      schedule_options)
 from tinygen.commands.progress import stage_status
 from tinygen.commands.quantize import mixed_json, print_mixed, print_qat, qat_json
 from tinygen.deploy import Deployment, deploy as run_deploy
@@ -20,10 +21,7 @@ from tinygen.quant.data import load_dataset
 
 @click.command()
 @click.argument("model", type=click.Path(path_type=Path))
-@click.option("--calib", required=True, type=click.Path(path_type=Path),
-              help="Calibration data: .npz with x (and y), or a folder with one sub-folder of images per class.")
-@click.option("--eval", "eval_data", type=click.Path(path_type=Path),
-              help="Evaluation data (same formats); default: the calibration set.")
+@data_options
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Deployment folder [default: firmware_out/<model>-<board>].")
@@ -31,9 +29,7 @@ from tinygen.quant.data import load_dataset
               help="Most bytes the weights may take [default: what the board's flash leaves after code].")
 @click.option("--vectors", type=click.IntRange(min=1), default=10, show_default=True,
               help="Evaluation samples run through the firmware and compared with TensorFlow Lite Micro.")
-@click.option("--max-loss", type=click.FloatRange(min=0.0), default=None,
-              help="Top-1 points the quantised model may lose; beyond, fine-tune with QAT (needs labels in --calib).")
-@click.option("--qat-epochs", type=click.IntRange(min=1), default=3, show_default=True)
+@qat_options
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds before the run is abandoned.")
 @schedule_options
 @json_option

@@ -57,6 +57,29 @@ class ByteSize(click.ParamType):
 BYTES = ByteSize()
 
 
+def _stack(*decorators):
+    def apply(command):
+        for decorate in reversed(decorators):
+            command = decorate(command)
+        return command
+    return apply
+
+
+# quantize and deploy: the float model's data, and when to fine-tune it
+data_options = _stack(
+    click.option("--calib", required=True, type=click.Path(path_type=Path),
+                 help="Calibration data: .npz with x (and y), or a folder with one sub-folder of images per class."),
+    click.option("--eval", "eval_data", type=click.Path(path_type=Path),
+                 help="Evaluation data (same formats); default: the calibration set."),
+)
+qat_options = _stack(
+    click.option("--max-loss", type=click.FloatRange(min=0.0), default=None,
+                 help="Top-1 points the quantised model may lose; beyond, fine-tune with QAT (needs labels in --calib)."),
+    click.option("--qat-epochs", type=click.IntRange(min=1), default=3, show_default=True,
+                 help="Epochs of quantisation-aware fine-tuning on --calib when --max-loss is exceeded."),
+)
+
+
 def schedule_options(command):
     """--patches, --max-mac-overhead and --inplace/--no-inplace, passed on as one `schedule` argument."""
     from tinygen.plan.schedule import ScheduleOptions, parse_patches

@@ -22,7 +22,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from tinygen.commands.options import BYTES, emit_json, json_option
+from tinygen.commands.options import BYTES, data_options, emit_json, json_option, qat_options
 from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError
 from tinygen.quant.convert import IO_TYPES, load_model
@@ -34,19 +34,13 @@ from tinygen.quant.report import Accuracy, LayerSQNR, QuantReport
 
 @click.command()
 @click.argument("model", type=click.Path(path_type=Path))
-@click.option("--calib", required=True, type=click.Path(path_type=Path),
-              help="Calibration data: .npz with x (and y), or a folder with one sub-folder of images per class.")
-@click.option("--eval", "eval_data", type=click.Path(path_type=Path),
-              help="Evaluation data (same formats); default: the calibration set.")
+@data_options
 @click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="The int8 .tflite to write.")
 @click.option("--io", type=click.Choice(IO_TYPES), default="int8", show_default=True,
               help="Input/output type: int8, or float (the model quantises and de-quantises itself).")
 @click.option("--flash-budget", type=BYTES, default=None,
               help="Most bytes the weights may take (e.g. 48K): filters go int4 where needed, HAQ-style.")
-@click.option("--max-loss", type=click.FloatRange(min=0.0), default=None,
-              help="Top-1 points the quantised model may lose; beyond, fine-tune with QAT (needs labels in --calib).")
-@click.option("--qat-epochs", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Epochs of quantisation-aware fine-tuning on --calib when --max-loss is exceeded.")
+@qat_options
 @click.option("--sqnr-threshold", type=float, default=20.0, show_default=True,
               help="Flag layers whose SQNR (dB) is below this.")
 @json_option

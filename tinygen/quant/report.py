@@ -264,7 +264,7 @@ def quant_report(float_blob: bytes, int8_blob: bytes, calib: np.ndarray, eval_x:
         q = int8_outputs(mixed.blob, int8_graph, eval_x)  # same inputs and outputs as the int8 model
         mixed_acc = _accuracy_from(f, q, eval_y, eval_source, on_calibration)
     written = mixed.blob if mixed is not None else int8_blob
-    written_graph = parse_tflite(written, name=output.stem, origin=str(output))
+    written_graph = int8_graph if mixed is None else parse_tflite(written, name=output.stem, origin=str(output))
     layers = layer_sqnr(f_run, written, float_graph, written_graph, calib, threshold_db)
     return QuantReport(output, io, acc, layers, threshold_db, len(calib), written_graph.weight_bytes, len(written),
                        mixed, mixed_acc)
