@@ -11,14 +11,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 @contextmanager
 def progress_bar(description: str, total: int | None, enabled: bool):
-    """Yields a no-argument `advance` callable; `total` None: a count without a known end."""
+    """Yields `advance(text=None)`: one step done, and `text` (e.g. the best so far) replaces the description.
+
+    `total` None: a count without a known end."""
     if not enabled or not sys.stderr.isatty():
-        yield lambda: None
+        yield lambda text=None: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
-        yield lambda: bar.advance(task)
+
+        def advance(text: str | None = None) -> None:
+            bar.update(task, advance=1, **({"description": text} if text else {}))
+
+        yield advance
 
 
 @contextmanager

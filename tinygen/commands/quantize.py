@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -22,9 +20,16 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from tinygen.commands.options import BYTES, data_options, emit_json, json_option, qat_options
+from tinygen.commands.options import (
+    BYTES,
+    data_options,
+    emit_json,
+    json_option,
+    qat_options,
+)
 from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError
+from tinygen.files import write_atomically
 from tinygen.quant.convert import IO_TYPES, load_model
 from tinygen.quant.data import load_dataset
 from tinygen.quant.flow import QatResult, QuantOptions, quantize_float
@@ -83,21 +88,6 @@ def check_output(output: Path) -> None:
         raise InputError(f"{output}: is a directory; pass -o path/to/model_int8.tflite")
     if not output.parent.is_dir():
         raise InputError(f"{output}: folder {output.parent} does not exist; create it or pick another -o path")
-
-
-def write_atomically(output: Path, blob: bytes) -> None:
-    """A temporary file beside OUT, then os.replace: readers never see a half-written model."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    except OSError as exc:
-        raise InputError(f"{output}: cannot write ({exc.strerror}); check the folder's permissions") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, output)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{output}: cannot write ({exc.strerror}); check the path and free space") from None
 
 
 def _db(layer: LayerSQNR) -> float | None:

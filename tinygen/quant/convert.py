@@ -41,7 +41,7 @@ class FloatModel:
     keras: object | None
 
 
-def _tensorflow():
+def tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
 
@@ -81,7 +81,7 @@ def load_model(path: Path) -> FloatModel:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; pass a .keras/.h5 model or a SavedModel folder")
-    tf = _tensorflow()
+    tf = tensorflow()
     if path.is_dir():
         if not (path / "saved_model.pb").exists():
             raise InputError(f"{path}: folder without saved_model.pb; pass a SavedModel folder or a .keras/.h5 file")
@@ -131,7 +131,7 @@ def _batch1(tf, keras, input_shape: tuple[int, ...]):
 
 
 def _converter(model: FloatModel):
-    tf = _tensorflow()
+    tf = tensorflow()
     if model.keras is None:
         return tf.lite.TFLiteConverter.from_saved_model(str(model.path))
     return tf.lite.TFLiteConverter.from_keras_model(model.keras)
@@ -139,7 +139,7 @@ def _converter(model: FloatModel):
 
 def configure_int8(converter, representative, io: str = "int8") -> None:
     """Full-integer int8 with per-channel weights; int8 inputs and outputs unless io == "float"."""
-    tf = _tensorflow()
+    tf = tensorflow()
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]

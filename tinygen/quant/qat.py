@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.quant.convert import FloatModel, _tensorflow
+from tinygen.quant.convert import FloatModel, tensorflow
 from tinygen.quant.data import Dataset
 from tinygen.quant.int4 import best_scales
 
@@ -62,7 +62,7 @@ def finetune(model: FloatModel, data: Dataset, filter_sizes: list[int], bits: li
         raise QatUnsupported(f"{model.path} is a SavedModel; QAT needs a Keras model (.keras/.h5)")
     if data.y is None:
         raise QatUnsupported(f"{data.source} has no labels 'y'; QAT trains on labelled data")
-    tf = _tensorflow()
+    tf = tensorflow()
     tf.keras.utils.set_random_seed(seed)
     batch1 = model.keras
     trainable = tf.keras.models.clone_model(batch1, input_tensors=tf.keras.Input(model.input_shape))

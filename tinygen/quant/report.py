@@ -43,7 +43,7 @@ import numpy as np
 
 from tinygen.importers.tflite import parse_tflite
 from tinygen.ir.graph import Graph, Tensor
-from tinygen.quant.convert import _tensorflow, is_float_io
+from tinygen.quant.convert import tensorflow, is_float_io
 from tinygen.quant.mixed import MixedPlan
 from tinygen.quant.values import dequantize, quantize_input
 from tinygen.run.reference import reference_outputs
@@ -131,7 +131,7 @@ class QuantReport:
 
 
 def _tflite_interpreter(blob: bytes):
-    tf = _tensorflow()
+    tf = tensorflow()
     with warnings.catch_warnings():  # deprecation and "debugging only" notices
         warnings.simplefilter("ignore")
         interpreter = tf.lite.Interpreter(
