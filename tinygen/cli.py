@@ -27,6 +27,7 @@ COMMANDS = {
     "deploy": "tinygen.commands.deploy:deploy",
     "flash": "tinygen.commands.flash:flash",
     "validate": "tinygen.commands.validate:validate",
+    "search": "tinygen.commands.search:search",
 }
 
 
