@@ -28,6 +28,7 @@ COMMANDS = {
     "flash": "tinygen.commands.flash:flash",
     "validate": "tinygen.commands.validate:validate",
     "search": "tinygen.commands.search:search",
+    "profile": "tinygen.commands.profile:profile",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,15 +51,16 @@ class RunResult:
         return self.mismatches == 0
 
 
-def default_output(model: Path, board: Board, harness: str | None = None) -> Path:
-    """firmware_out/<model>-<board>, with the harness appended when it is not the board's default."""
+def default_output(model: Path, board: Board, harness: str | None = None, profile: bool = False) -> Path:
+    """firmware_out/<model>-<board>, with the harness appended when it is not the board's default
+    and -profile for profile builds."""
     suffix = f"-{harness}" if harness and harness != default_harness(board) else ""
-    return Path("firmware_out") / f"{model.stem}-{board.name}{suffix}"
+    return Path("firmware_out") / f"{model.stem}-{board.name}{suffix}{'-profile' if profile else ''}"
 
 
-def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: str) -> str:
+def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: str, profile: bool) -> str:
     h = hashlib.sha256()
-    h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n{harness}\n".encode())
+    h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n{harness}\n{profile}\n".encode())
     h.update(board.path.read_bytes())
     for path in sorted(TEMPLATES.rglob("*.j2")):
         h.update(path.name.encode() + path.read_bytes())
@@ -66,14 +68,16 @@ def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: st
 
 
 def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False,
-                   schedule: ScheduleOptions = ScheduleOptions(), harness: str | None = None) -> Firmware:
-    """`harness`: "host", "semihost" or "uart" (codegen.harness); None: the board's default."""
+                   schedule: ScheduleOptions = ScheduleOptions(), harness: str | None = None,
+                   profile: bool = False) -> Firmware:
+    """`harness`: "host", "semihost" or "uart" (codegen.harness); None: the board's default.
+    `profile`: mark every step for `tinygen profile` (never shares a cache with a normal build)."""
     graph = load_tflite(model)
     planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model))
-    code = lower_model(graph, planned.plan, model)
+    code = dataclasses.replace(lower_model(graph, planned.plan, model), profile=profile)
     harness = harness or default_harness(board)
-    directory = output or default_output(model, board, harness)
-    key = _build_key(model, board, schedule, harness)
+    directory = output or default_output(model, board, harness, profile)
+    key = _build_key(model, board, schedule, harness, profile)
     build = cached(directory, key) if reuse else None
     if build is None:
         build = build_project(render_project(code, board, harness), directory, key)

@@ -46,6 +46,18 @@ class ModelCode:
     inputs: tuple[TensorIO, ...]
     outputs: tuple[TensorIO, ...]
     patch: PatchCode | None = None  # the patch-based first stage, if the plan has one
+    profile: bool = False  # call tg_profile_mark between steps (`tinygen profile`)
+
+    @property
+    def steps(self) -> tuple[tuple[CLayer, ...], ...]:
+        """What tg_model_invoke calls, in order: one layer, or the layers of the patch stage (one loop)."""
+        steps = []
+        for layer in self.layers:
+            if self.patch and layer.index == self.patch.first:
+                steps.append(tuple(call.layer for call in self.patch.calls))
+            elif not (self.patch and layer.index in self.patch.ops):
+                steps.append((layer,))
+        return tuple(steps)
 
     @property
     def families(self) -> list[str]:

@@ -1,0 +1,65 @@
+"""`tinygen profile`: exact, repeatable per-layer instruction counts in QEMU."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.commands.test_cli import invoke, one_error_line, one_json_object
+from tests.models import shared_model
+from tinygen.boards import load_board
+from tinygen.commands.options import default_model
+from tinygen.importers.tflite import load_tflite
+from tinygen.ir.cost import macs
+from tinygen.pipeline import build_firmware
+from tinygen.profile.measure import profile_model
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="needs qemu-system-arm")
+
+
+def test_two_runs_count_the_same_and_steps_cover_every_layer(tmp_path):
+    board = load_board("mps2-an386")
+    first = profile_model(default_model(), board, tmp_path / "a")
+    second = profile_model(default_model(), board, tmp_path / "b")  # a fresh build, a fresh emulator
+    assert [s.instructions for s in first.steps] == [s.instructions for s in second.steps]
+    assert first.instructions_per_inference == second.instructions_per_inference > 0
+    graph = load_tflite(default_model())
+    covered = sorted(i for s in first.steps for i in s.layers)
+    assert covered == [op.index for op in graph.operators if op.opcode != "RESHAPE"]
+    assert first.macs >= sum(macs(graph, op) for op in graph.operators)  # the patch stage recomputes halos
+    assert all(s.instructions > 0 for s in first.steps)
+
+
+def test_ad01_json_per_layer_and_repeatable(tmp_path):
+    ad01 = shared_model("ad01_int8")
+    runs = [one_json_object(invoke("profile", ad01, "--board", "mps2-an386", "-o", tmp_path / "fw", "--json"))
+            for _ in range(2)]
+    assert runs[0]["instructions_per_inference"] == runs[1]["instructions_per_inference"]
+    layers = runs[0]["layers"]
+    assert [layer["op"] for layer in layers] == ["FULLY_CONNECTED"] * 10
+    assert sum(layer["macs"] for layer in layers) == 264192 == runs[0]["macs"]
+    assert sum(layer["instructions"] for layer in layers) == runs[0]["instructions_per_inference"]
+    assert abs(sum(layer["share"] for layer in layers) - 1) < 1e-9
+
+
+def test_table_and_plot(tmp_path):
+    plot = tmp_path / "profile.png"
+    result = invoke("profile", "--board", "mps2-an386", "-o", tmp_path / "fw", "--plot", plot)
+    assert "instructions per inference" in result.stdout and "PATCH_STAGE" in result.stdout
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_normal_build_has_no_markers(tmp_path):
+    fw = build_firmware(default_model(), load_board("mps2-an386"), tmp_path / "fw")
+    assert "tg_profile_mark" not in (fw.build.directory / "model.c").read_text()
+
+
+@pytest.mark.parametrize("args, needles", [
+    (("--board", "host"), ("host", "emulated board")),
+    (("--board", "nucleo-f767zi"), ("real board", "not implemented")),
+    (("--plot", "x.bmp"), ("x.bmp", ".png")),
+    (("missing.tflite",), ("missing.tflite",)),
+])
+def test_bad_inputs_exit_2(args, needles):
+    one_error_line(invoke("profile", *args, exit_code=2), *needles)

@@ -1,0 +1,27 @@
+"""Bar chart of a profile: instructions per step, MACs per instruction on a second axis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tinygen.profile.measure import Profile
+
+
+def plot_profile(p: Profile, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{i}: {s.op.replace('_2D', '').lower()}" for i, s in enumerate(p.steps)]
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(p.steps) + 2), 4.2))
+    ax.bar(range(len(p.steps)), [s.instructions / 1e3 for s in p.steps], color="tab:blue")
+    ax.set_ylabel("instructions (thousands)")
+    ax.set_xticks(range(len(p.steps)), labels, rotation=60, ha="right", fontsize=8)
+    rate = ax.twinx()
+    rate.plot(range(len(p.steps)), [s.macs_per_instruction for s in p.steps], "o", color="tab:orange")
+    rate.set_ylabel("MACs per instruction", color="tab:orange")
+    ax.set_title(f"{p.model} on {p.board}: {p.instructions_per_inference:,} instructions per inference")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
