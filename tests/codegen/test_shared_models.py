@@ -25,3 +25,16 @@ def test_default_schedule_is_bit_exact_in_qemu(tmp_path, name, patched):
     assert firmware.build.sizes.arena_bytes == firmware.plan.arena_bytes < firmware.schedule.layer_plan.arena_bytes
     result = run_firmware(firmware, path, board, random_vectors(firmware.code.inputs, 3, seed=1), timeout_s=300)
     assert result.vectors == 3 and result.bit_exact, (result.mismatches, result.max_abs_diff)
+
+
+@pytest.mark.parametrize("board_name", ["mps2-an385", "mps2-an386", "mps2-an500", "mps3-an547", "host"])
+@pytest.mark.parametrize("name", ["kws_ref_model", "ad01_int8"])
+def test_mlperf_models_are_bit_exact_on_every_core(tmp_path, name, board_name):
+    """Portable C (Cortex-M3, host) and the DSP paths (M4, M7, M55) compute what TFLite Micro computes."""
+    path = shared_model(name)
+    board = load_board(board_name)
+    if board.qemu is not None and shutil.which("qemu-system-arm") is None:
+        pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+    firmware = build_firmware(path, board, tmp_path / name)
+    result = run_firmware(firmware, path, board, random_vectors(firmware.code.inputs, 2, seed=2), timeout_s=300)
+    assert result.vectors == 2 and result.bit_exact, (result.mismatches, result.max_abs_diff)
