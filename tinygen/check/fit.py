@@ -105,9 +105,20 @@ class FitReport:
 
 
 def layer_weight_bytes(graph: Graph, op) -> int:
+    """The layer's constants as the firmware stores them: the model's (int4 packed), plus what the
+    generated code adds for CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: an int32 multiplier and shift
+    per requantisation scale (per output channel for convolutions, per scale for dense layers), and an
+    int32 bias per output channel when the model has none (the input zero point is folded into it)."""
     if op.opcode in ALIAS_OPS:
         return 0
-    return sum(t.size_bytes for t in graph.op_tensors(op) if t is not None and t.is_constant)
+    size = sum(t.size_bytes for t in graph.op_tensors(op) if t is not None and t.is_constant)
+    if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+        weights = graph.tensor(op.inputs[1])
+        channels = weights.shape[-1] if op.opcode == "DEPTHWISE_CONV_2D" else weights.shape[0]
+        scales = len(weights.quant.scales) if op.opcode == "FULLY_CONNECTED" and weights.quant else channels
+        has_bias = len(op.inputs) > 2 and op.inputs[2] >= 0
+        size += 8 * scales + (0 if has_bias else 4 * channels)
+    return size
 
 
 def filter_bits(graph: Graph, op) -> int | None:

@@ -68,7 +68,8 @@ def ir_graph(net: Net, name: str = "candidate") -> Graph:
             b.op("MEAN", (src, axes), out, ReducerAttrs(keep_dims=False))
         elif isinstance(node, Dense):
             depth = net.shapes[node.source][-1]
-            w = b.tensor(f"w{i + 1}", (node.units, depth), constant=True)
+            # TensorFlow's converter quantises dense weights per output unit, as it does convolutions
+            w = b.tensor(f"w{i + 1}", (node.units, depth), constant=True, channels=node.units)
             bias = b.tensor(f"b{i + 1}", (node.units,), "int32", constant=True)
             b.op("FULLY_CONNECTED", (src, w, bias), out, FullyConnectedAttrs("NONE"))
         elif isinstance(node, Softmax):
