@@ -86,3 +86,16 @@ def test_a_damaged_cache_rebuilds_instead_of_failing(tmp_path, damage):
     again = build_firmware(default_model(), board, tmp_path / "fw", reuse=True)
     assert again.build.elf.read_bytes()[:4] == b"\x7fELF"
     assert json.loads((again.build.directory / STAMP).read_text())["key"] == first.build.key
+
+
+@pytest.mark.parametrize("board", ["mps2-an386", "host"])
+def test_a_cached_build_in_the_default_relative_folder_runs_again(tmp_path, monkeypatch, board):
+    """The second `tinygen run` reuses firmware_out/...; the emulator and host runs start in a temporary
+    folder, so the cached ELF's path must be absolute."""
+    if board != "host" and shutil.which("qemu-system-arm") is None:
+        pytest.skip("qemu-system-arm missing")
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["run", "--board", board, "--random", "1", "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["bit_exact"] is True

@@ -35,7 +35,9 @@ class Build:
 
 def cached(directory: Path, key: str) -> Build | None:
     """The build in `directory` if it was made from the same inputs, else None (also for a damaged stamp or ELF:
-    rebuilding is always safe, a cache must never be the reason a command fails)."""
+    rebuilding is always safe, a cache must never be the reason a command fails). Paths are absolute, as
+    build_project's: the emulator runs in a temporary folder, where a relative ELF path would not resolve."""
+    directory = directory.resolve()
     stamp = directory / STAMP
     elf = directory / "firmware.elf"
     if not (stamp.exists() and elf.exists()):
