@@ -176,3 +176,14 @@ def test_a_ray_cluster_gives_the_same_result_as_local_training(digits8, searched
                                      "-o", out, "--json"))
     assert _rows(payload) == _rows(local)
     assert json.loads((out / "candidates.json").read_text())["best"]["trial"] == local["best"]["trial"]
+
+
+def test_a_latency_budget_from_a_measured_profile_constrains_the_search(digits8, tmp_path):
+    """`tinygen profile --json` calibrates the cost model; a budget no candidate meets stops before training."""
+    train, test = digits8
+    profile = tmp_path / "profile.json"
+    profile.write_text(invoke("profile", "--board", "mps2-an386", "-o", tmp_path / "fw", "--json").stdout)
+    result = invoke("search", "--data", train, "--eval", test, "--latency-ms", "0.001", "--latency-profile", profile,
+                    *TINY, "-o", tmp_path / "out", exit_code=1)
+    one_error_line(result, "latency 0.001 ms", "raise the budget")
+    assert not (tmp_path / "out").exists()
