@@ -79,7 +79,7 @@ def train(net: Net, data: SplitData, epochs: int, seed: int):
                .batch(batch, drop_remainder=True))
     schedule = tf.keras.optimizers.schedules.CosineDecay(LEARNING_RATE, max(epochs * (len(x) // batch), 1))
     model.compile(optimizer=tf.keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy")
-    model.fit(batches, epochs=epochs, verbose=0)
+    model.fit(batches, epochs=epochs, verbose=0, shuffle=False)  # the dataset shuffles, seeded
     return model
 
 
