@@ -116,8 +116,8 @@ class Search:
         self.on_done = on_done or (lambda candidate: None)
         self.optuna = _optuna()
 
-    def _trial(self, number: int):
-        frozen = self.study.trials[number]
+    def _trial(self, frozen):
+        """A live handle on a stored trial (asked by this process or an interrupted one), to set attrs and tell."""
         return self.optuna.trial.Trial(self.study, frozen._trial_id)
 
     def _ask(self, number: int) -> None:
@@ -131,18 +131,19 @@ class Search:
         for name, value in zip(("sram", "flash", "latency"), m.violations(self.config.budget)):
             trial.set_constraint(name, value)  # NSGA-II ranks feasible trials first, then by total violation
 
-    def _candidate(self, number: int, score: Score | None) -> Candidate:
-        attrs = self.study.trials[number].user_attrs
+    def _candidate(self, frozen, score: Score | None) -> Candidate:
+        attrs = frozen.user_attrs
         m = Measurement(**attrs["measurement"])
-        return Candidate(number, Arch.from_json(attrs["arch"]), m, m.fits(self.config.budget), score)
+        return Candidate(frozen.number, Arch.from_json(attrs["arch"]), m, m.fits(self.config.budget), score)
 
     def _generation(self, start: int) -> None:
         stop = min(start + self.config.population, self.config.trials)
         for number in range(len(self.study.trials), stop):
             self._ask(number)
         running = self.optuna.trial.TrialState.RUNNING
-        numbers = [n for n in range(start, stop) if self.study.trials[n].state == running]
-        candidates = {n: self._candidate(n, None) for n in numbers}
+        stored = self.study.trials  # one storage read: each `.trials` reloads every trial
+        pending = {n: stored[n] for n in range(start, stop) if stored[n].state == running}
+        candidates = {n: self._candidate(frozen, None) for n, frozen in pending.items()}
         tasks, scores = [], {}
         for n, c in candidates.items():
             if not c.fits:
@@ -161,7 +162,7 @@ class Search:
             c = candidates[score.number]
             self.on_done(Candidate(c.number, c.arch, c.measurement, True, score))
         for n, c in candidates.items():
-            trial = self._trial(n)
+            trial = self._trial(pending[n])
             score = scores.get(n)
             if score is None:
                 self.on_done(c)
@@ -173,8 +174,9 @@ class Search:
 
     def run(self) -> list[Candidate]:
         finished = self.optuna.trial.TrialState.COMPLETE
+        stored = self.study.trials
         for candidate in self.candidates():  # resumed: what earlier runs finished
-            if self.study.trials[candidate.number].state == finished:
+            if stored[candidate.number].state == finished:
                 self.on_done(candidate)
         while True:
             done = sum(t.state == finished for t in self.study.trials)
@@ -186,7 +188,7 @@ class Search:
     def candidates(self) -> list[Candidate]:
         result = []
         for trial in self.study.trials[: self.config.trials]:
-            c = self._candidate(trial.number, None)
+            c = self._candidate(trial, None)
             score = None
             if "int8_accuracy" in trial.user_attrs:
                 score = _saved_score(_task(self.config, self.directory, trial.number, c.arch))
