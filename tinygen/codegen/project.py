@@ -14,6 +14,7 @@ from tinygen.codegen.lower import LOWERINGS, unsupported_ops
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.codegen.patch import PatchCode, patch_code
 from tinygen.codegen.render import environment
+from tinygen.codegen.variants import kernel_calls
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph
 from tinygen.ir.opset import ALIAS_OPS
@@ -120,8 +121,10 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None) -
     env = environment()
     tc = toolchain(board)
     harness = harness or default_harness(board)
+    calls = kernel_calls(model.layers, board, frozenset(model.patch.ops) if model.patch else frozenset())
+    specialised = sorted({call.header for call in calls.values() if call.header})
     ctx = {"model": model, "board": board, "toolchain": tc, "stack_bytes": board.stack_bytes, "harness": harness,
-           "protocol": protocol}
+           "protocol": protocol, "calls": calls, "specialised_headers": specialised}
     files = {
         "model.h": "project/model.h.j2",
         "model.c": "project/model.c.j2",
@@ -134,6 +137,8 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None) -
     for family in model.families:
         files[f"tg_{family}.h"] = f"kernels/tg_{family}.h.j2"
         files[f"tg_{family}.c"] = f"kernels/tg_{family}.c.j2"
+    for header in specialised:
+        files[header] = f"kernels/{header}.j2"
     files.update(harness_files(board, harness))
     rendered = tuple((name, env.get_template(tpl).render(**ctx)) for name, tpl in sorted(files.items()))
     return Project(model, board, rendered)

@@ -1,11 +1,14 @@
 """In-place operators: an op whose input dies at it writes its output over that input.
 
 Three kernels can do so, two through a small temporary (templates/kernels):
-- DEPTHWISE_CONV_2D with depth multiplier 1 works channel by channel: a
-  channel's output plane goes to a temporary of out_h*out_w bytes, then into
-  that channel's slots, whose inputs no later channel reads;
-- a 1×1, stride-1 CONV_2D with out_c <= in_c works pixel by pixel through a
-  temporary of out_c bytes: pixel p's output never reaches past pixel p's input;
+- DEPTHWISE_CONV_2D with depth multiplier 1 works a group of channels at a
+  time: the group's output planes go to a temporary, then into the group's
+  slots, whose inputs no later group reads. The group is 4 channels when the
+  channels are a multiple of 4 (the DSP kernel's word of four), else 1: a
+  temporary of 4 or 1 times out_h*out_w bytes;
+- a 1×1, stride-1 CONV_2D with out_c <= in_c works two pixels at a time (the
+  DSP kernel's register block) through a temporary of 2*out_c bytes: pixel p's
+  output never reaches past pixel p's input;
 - ADD of same-shape tensors reads each element before writing it (no temporary).
 
 The merged buffer keeps the larger size until the output dies, so an op that
@@ -34,12 +37,13 @@ def temp_bytes(graph: Graph, op: Operator) -> int | None:
     _, _, _, in_c = x.shape
     _, out_h, out_w, out_c = y.shape
     if op.opcode == "DEPTHWISE_CONV_2D" and op.attrs.depth_multiplier == 1 and in_c == out_c >= 2:
-        return out_h * out_w if y.size_bytes <= x.size_bytes else None
+        group = 4 if in_c % 4 == 0 else 1
+        return group * out_h * out_w if y.size_bytes <= x.size_bytes else None
     if op.opcode == "CONV_2D":
         k_h, k_w = graph.tensor(op.inputs[1]).shape[1:3]
         same_grid = x.shape[1:3] == y.shape[1:3] and (op.attrs.stride_h, op.attrs.stride_w) == (1, 1)
         if (k_h, k_w) == (1, 1) and same_grid and out_c <= in_c and in_c >= 2:
-            return out_c
+            return 2 * out_c
     return None
 
 

@@ -80,3 +80,18 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
     right = np.where(shift > 0, 0, -shift)
     shifted = (np.asarray(x, np.int64) << left).astype(np.int32).astype(np.int64)  # x * (1 << left) in int32
     return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right)
+
+
+def multiply_by_quantized_multiplier_right(x, multiplier, shift):
+    """The same for shift <= -1 in one rounding step: the DSP kernels' requantisation (tg_fixedpoint.h).
+
+    With e = -shift, y = floor((x*m + 2^30) / 2^31) (the high multiply, for m > 0) and the rounding
+    divide z = floor((y + 2^(e-1) - [y < 0]) / 2^e), nested floors merge (floor((floor(a/p) + c) / q)
+    = floor((a + c*p) / (p*q)) for integer c), so z = floor((x*m + 2^30 + (2^(e-1) - [x < 0]) * 2^31)
+    / 2^(31+e)). [y < 0] may be replaced by [x < 0]: they differ only when y = 0, where both give 0.
+    One 64-bit multiply-accumulate onto a per-sign constant and one shift of its high word.
+    """
+    x = np.asarray(x, np.int64)
+    e = -np.asarray(shift, np.int64)
+    d = (np.int64(1) << (e - 1)) - (x < 0)
+    return (x * np.asarray(multiplier, np.int64) + (1 << 30) + (d << 31)) >> (31 + e)
