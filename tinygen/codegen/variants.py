@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from tinygen.boards import Board
 from tinygen.codegen.layer import CLayer
 
-IM2COL_DSP_BYTES = 256  # TG_IM2COL_DSP_BYTES in tg_conv_dsp.h.j2
+CONV_DSP_BYTES = 128  # TG_CONV_DSP_BYTES in tg_conv_dsp.h.j2: receptive field bound (stack buffers)
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,13 @@ def _dsp_call(layer: CLayer) -> KernelCall | None:
     if layer.kernel == "tg_depthwise_s8" and f["depth_multiplier"] == 1 and f["in_c"] % 4 == 0:
         return KernelCall("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h")
     if layer.kernel == "tg_conv_s8":
+        field = f["k_h"] * f["k_w"] * f["in_c"]
+        if field % 4 or field > CONV_DSP_BYTES:
+            return None
         pointwise = (f["k_h"], f["k_w"], f["stride_h"], f["stride_w"], f["pad_top"], f["pad_left"]) == (1, 1, 1, 1, 0, 0)
         if pointwise:
             return KernelCall("tg_conv_1x1_dsp_s8", "tg_conv_dsp.h")
-        if f["k_h"] * f["k_w"] * f["in_c"] <= IM2COL_DSP_BYTES and str(f["temp"]) == "0":
+        if str(f["temp"]) == "0":
             return KernelCall("tg_conv_im2col_dsp_s8", "tg_conv_dsp.h")
     return None
 

@@ -98,6 +98,12 @@ def _arrays(ctx, op, weights, bias, mult, shift):
     return tuple(ctx.array(op, name, v) for name, v in zip(_ARRAY_FIELDS, values))
 
 
+def right_shifts(shift: np.ndarray) -> tuple[str, int]:
+    """The `right_shifts` field: 1 when every channel scales down (shift < 0), so the DSP kernels
+    requantise in one rounding step without testing each channel's sign."""
+    return "right_shifts", int(bool((shift < 0).all()))
+
+
 def _check_batch(ctx: LowerContext, op: Operator) -> None:
     check_weights(ctx, op)
     if ctx.tensor(op, 0).shape[0] != 1:
@@ -111,10 +117,11 @@ def lower_conv(ctx: LowerContext, op: Operator) -> CLayer:
     weights = w.data.astype(np.int8)
     bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.reshape(out_c, -1).astype(np.int64).sum(axis=1)
     kernel, stored = kernel_weights("conv", w, weights)
-    arrays = _arrays(ctx, op, stored, bias, *per_channel_multipliers(ctx, op, out_c))
+    multiplier, shift = per_channel_multipliers(ctx, op, out_c)
+    arrays = _arrays(ctx, op, stored, bias, multiplier, shift)
     return CLayer(
         op.index, op.opcode, "conv", kernel, "tg_conv_params",
-        (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays))
+        (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays)) + (right_shifts(shift),)
         + _geometry(ctx, op) + _temp_and_window(ctx, op),
         arrays, f"CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
     )
@@ -127,10 +134,11 @@ def lower_depthwise(ctx: LowerContext, op: Operator) -> CLayer:
     weights = w.data.astype(np.int8).reshape(k_h * k_w, out_c)
     bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.astype(np.int64).sum(axis=0)
     kernel, stored = kernel_weights("depthwise", w, weights)
-    arrays = _arrays(ctx, op, stored, bias, *per_channel_multipliers(ctx, op, out_c))
+    multiplier, shift = per_channel_multipliers(ctx, op, out_c)
+    arrays = _arrays(ctx, op, stored, bias, multiplier, shift)
     return CLayer(
         op.index, op.opcode, "depthwise", kernel, "tg_depthwise_params",
-        (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays))
+        (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays)) + (right_shifts(shift),)
         + _geometry(ctx, op) + (("depth_multiplier", op.attrs.depth_multiplier),) + _temp_and_window(ctx, op),
         arrays, f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
     )

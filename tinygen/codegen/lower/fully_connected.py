@@ -12,7 +12,7 @@ import numpy as np
 
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext, activation_range
-from tinygen.codegen.lower.conv import check_weights, kernel_weights, per_channel_multipliers
+from tinygen.codegen.lower.conv import check_weights, kernel_weights, per_channel_multipliers, right_shifts
 from tinygen.ir.graph import Operator
 
 
@@ -37,7 +37,7 @@ def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
     }
     arrays = tuple(ctx.array(op, name, v) for name, v in named.items())
     fields = (
-        ("input", ctx.ptr(x)), ("output", ctx.ptr(y)), *zip(named, arrays),
+        ("input", ctx.ptr(x)), ("output", ctx.ptr(y)), *zip(named, arrays), right_shifts(shift),
         ("batches", batches), ("depth", depth), ("units", units), ("per_channel", int(w.quant.per_channel)),
         ("output_zero_point", ctx.zero_point(y)), ("act_min", lo), ("act_max", hi),
     )
