@@ -6,9 +6,9 @@ Three kernels can do so, two through a small temporary (templates/kernels):
   slots, whose inputs no later group reads. The group is 4 channels when the
   channels are a multiple of 4 (the DSP kernel's word of four), else 1: a
   temporary of 4 or 1 times out_h*out_w bytes;
-- a 1×1, stride-1 CONV_2D with out_c <= in_c works two pixels at a time (the
-  DSP kernel's register block) through a temporary of 2*out_c bytes: pixel p's
-  output never reaches past pixel p's input;
+- a 1×1, stride-1 CONV_2D with out_c <= in_c works up to four pixels at a time
+  (the DSP kernel's register block) through a temporary of 4*out_c bytes: pixel
+  p's output never reaches past pixel p's input;
 - ADD of same-shape tensors reads each element before writing it (no temporary).
 
 The merged buffer keeps the larger size until the output dies, so an op that
@@ -43,7 +43,7 @@ def temp_bytes(graph: Graph, op: Operator) -> int | None:
         k_h, k_w = graph.tensor(op.inputs[1]).shape[1:3]
         same_grid = x.shape[1:3] == y.shape[1:3] and (op.attrs.stride_h, op.attrs.stride_w) == (1, 1)
         if (k_h, k_w) == (1, 1) and same_grid and out_c <= in_c and in_c >= 2:
-            return 2 * out_c
+            return 4 * out_c
     return None
 
 

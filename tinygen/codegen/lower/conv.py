@@ -99,9 +99,9 @@ def _arrays(ctx, op, weights, bias, mult, shift):
 
 
 def right_shifts(shift: np.ndarray) -> tuple[str, int]:
-    """The `right_shifts` field: 1 when every channel scales down (shift < 0), so the DSP kernels
-    requantise in one rounding step without testing each channel's sign."""
-    return "right_shifts", int(bool((shift < 0).all()))
+    """The `right_shifts` field: 1 when every channel scales by less than 1/4 (shift <= -2), so the DSP
+    kernels requantise in their shortest one-step form without testing each channel (tg_fixedpoint.h)."""
+    return "right_shifts", int(bool((shift <= -2).all()))
 
 
 def _check_batch(ctx: LowerContext, op: Operator) -> None:
