@@ -48,6 +48,7 @@ class CLayer:
     fields: tuple[tuple[str, int | float | tuple | CSymbol | ConstArray], ...]
     arrays: tuple[ConstArray, ...]
     comment: str
+    header: str | None = None  # a specialised kernel's header (always inlined into model.c), else None
 
     @property
     def symbol(self) -> str:

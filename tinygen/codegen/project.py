@@ -14,7 +14,7 @@ from tinygen.codegen.lower import LOWERINGS, unsupported_ops
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.codegen.patch import PatchCode, patch_code
 from tinygen.codegen.render import environment
-from tinygen.codegen.variants import kernel_calls
+from tinygen.codegen.variants import specialise
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph
 from tinygen.ir.opset import ALIAS_OPS
@@ -121,10 +121,10 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None) -
     env = environment()
     tc = toolchain(board)
     harness = harness or default_harness(board)
-    calls = kernel_calls(model.layers, board, frozenset(model.patch.ops) if model.patch else frozenset())
-    specialised = sorted({call.header for call in calls.values() if call.header})
+    model = specialise(model, board)
+    specialised = sorted({layer.header for layer in model.layers if layer.header})
     ctx = {"model": model, "board": board, "toolchain": tc, "stack_bytes": board.stack_bytes, "harness": harness,
-           "protocol": protocol, "calls": calls, "specialised_headers": specialised}
+           "protocol": protocol, "specialised_headers": specialised}
     files = {
         "model.h": "project/model.h.j2",
         "model.c": "project/model.c.j2",
