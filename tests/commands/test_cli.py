@@ -83,7 +83,9 @@ def test_check_default_model_table():
 
 
 @pytest.mark.parametrize("name, arena_bytes, bound, layer_by_layer", [
-    ("kws_ref_model", 8496, 8490, 16000),  # in-place depthwise and 1x1 convs; 8490 rounds up to 16-byte alignment
+    # in-place depthwise and 1x1 convs through the DSP kernels' temporaries (4 channel planes of 125 B, 4 pixels
+    # of 64 B); 8500 rounds up to 16-byte alignment
+    ("kws_ref_model", 8512, 8500, 16000),
     ("ad01_int8", 768, 768, 768),
 ])
 def test_check_shared_models_reach_the_lower_bound(name, arena_bytes, bound, layer_by_layer):

@@ -13,6 +13,11 @@ from tests.ops.harness import assert_bit_exact, convert
         ((19, 13, 5), 7, (5, 3), 2, 1, "valid", "relu6"),
         ((17, 23, 4), 6, 3, 1, 2, "same", None),
         ((9, 11, 13), 5, 1, 1, 1, "valid", "relu"),
+        # the DSP kernels on mps2-an386: 1x1 in blocks of four pixels (35 pixels, an odd channel count), 1x1 in
+        # two-by-two blocks (96 input channels), and im2col (2x2x8, stride 2, SAME's one-sided padding)
+        ((5, 7, 16), 7, 1, 1, 1, "valid", "relu6"),
+        ((3, 5, 96), 9, 1, 1, 1, "same", None),
+        ((13, 11, 8), 6, 2, 2, 1, "same", "relu"),
     ],
 )
 def test_conv2d(tmp_path, shape, filters, kernel, strides, dilation, padding, activation):
@@ -31,6 +36,12 @@ def test_conv2d(tmp_path, shape, filters, kernel, strides, dilation, padding, ac
         ((15, 13, 3), 5, 2, 1, "valid", 2, None),
         ((17, 19, 4), 3, 1, 2, "same", 1, None),
         ((11, 9, 13), 7, 1, 1, "same", 1, "relu"),
+        # the DSP kernel on mps2-an386 (channels a multiple of 4): 3x3 unrolled with border columns, stride 2,
+        # 5x5 with weight lanes (a tap loop), 7x7 without lanes
+        ((9, 6, 8), 3, 1, 1, "same", 1, "relu6"),
+        ((12, 11, 12), 3, 2, 1, "same", 1, None),
+        ((10, 9, 8), 5, 1, 1, "same", 1, None),
+        ((9, 10, 4), 7, 2, 1, "same", 1, "relu"),
     ],
 )
 def test_depthwise(tmp_path, shape, kernel, strides, dilation, padding, multiplier, activation):

@@ -52,7 +52,7 @@ def plan_has(plan, tensor):
 def test_kws_depthwise_and_pointwise_run_in_place():
     graph = load_tflite(shared_model("kws_ref_model"))
     plan = plan_memory(graph, inplace=True)
-    assert plan.arena_bytes == 8496 < plan_memory(graph).arena_bytes == 16000
+    assert plan.arena_bytes == 8512 < plan_memory(graph).arena_bytes == 16000  # 8000 + a 4-channel temp of 500
     opcodes = {graph.operators[i].opcode for i in plan.inplace}
     assert opcodes == {"DEPTHWISE_CONV_2D", "CONV_2D"}
     for index in plan.inplace:

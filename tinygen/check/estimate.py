@@ -1,15 +1,24 @@
-"""Runtime (non-weight) flash and stack, estimated before any C is written.
+"""Runtime (non-weight) flash, stack and kernel scratch, estimated before any C is written.
 
 `check` must answer in about a second, so it cannot compile. The figures are
 deliberately generous upper estimates: startup, vector table and harness; then
 each kernel family linked once; then each layer's constant parameter block and
-call. Measured against real builds (`benchmarks/codegen.py`, -O2): kws is
-estimated at 11,520 B and builds to 5,088-5,388 B of code; ad01 at 5,248 B
-and builds to 1,908-2,172 B. `tinygen build` reports the real sizes.
+call; then, on cores with the DSP extension, each specialised layer's own copy
+of its kernel (tinygen/codegen/variants.py). Measured against real builds
+(`benchmarks/codegen.py`, -O2): on the portable Cortex-M3 kws is estimated at
+11,520 B and builds to about 9 kB of code, ad01 at 5,248 B and builds to about
+2.2 kB; on the Cortex-M4, with specialised kernels, kws is estimated at 25,920 B
+and builds to about 23 kB, ad01 at 15,488 B and builds to about 9.3 kB.
+`tinygen build` reports the real sizes. The scratch (SRAM beside the arena) is
+exact: the most any specialised layer needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from tinygen.boards import Board
+from tinygen.codegen.variants import op_choice
 from tinygen.ir.graph import Graph
 from tinygen.ir.opset import ALIAS_OPS
 
@@ -20,7 +29,19 @@ LAYER_FLASH_BYTES = 64
 STACK_BYTES = 1024
 
 
-def runtime_flash_bytes(graph: Graph) -> int:
+def runtime_flash_bytes(graph: Graph, board: Board, generic: Collection[int] = ()) -> int:
+    """`generic`: operators that keep the generic kernels whatever the core (a patch stage's)."""
     families = {op.opcode for op in graph.operators if op.opcode not in ALIAS_OPS}
     layers = sum(op.opcode not in ALIAS_OPS for op in graph.operators)
-    return BASE_FLASH_BYTES + FAMILY_FLASH_BYTES * len(families) + LAYER_FLASH_BYTES * layers
+    specialised = sum(choice.code_bytes for choice in _choices(graph, board, generic))
+    return BASE_FLASH_BYTES + FAMILY_FLASH_BYTES * len(families) + LAYER_FLASH_BYTES * layers + specialised
+
+
+def scratch_bytes(graph: Graph, board: Board, generic: Collection[int] = ()) -> int:
+    """tg_scratch as model.c declares it: the most any specialised layer needs, at least one word."""
+    choices = _choices(graph, board, generic)
+    return max(4, max(c.scratch_bytes for c in choices)) if choices else 0
+
+
+def _choices(graph: Graph, board: Board, generic: Collection[int]):
+    return [c for op in graph.operators if op.index not in generic and (c := op_choice(graph, op, board))]

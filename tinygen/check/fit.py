@@ -83,6 +83,7 @@ class FitReport:
     weight_bytes: int
     runtime_flash_bytes: int  # estimate until `build` measures it
     stack_bytes: int
+    scratch_bytes: int  # the specialised kernels' lanes (tg_scratch), 0 on cores without them
     total_macs: int
     unsupported_ops: dict[str, int]
     layer_peak_bytes: int  # tinygen's plain layer-by-layer arena, the figure patches are measured against
@@ -96,8 +97,8 @@ class FitReport:
 
     @property
     def sram_bytes(self) -> int:
-        """Arena plus stack: inputs and outputs live inside the arena, so they add nothing."""
-        return self.arena_bytes + self.stack_bytes
+        """Arena, kernel scratch and stack: inputs and outputs live inside the arena, so they add nothing."""
+        return self.arena_bytes + self.scratch_bytes + self.stack_bytes
 
     @property
     def fits(self) -> bool:
@@ -164,16 +165,19 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
         for step, op in ((s, graph.operators[i]) for s, i in enumerate(plan.order))
     )
     weights = sum(row.weight_bytes for row in layers)
-    runtime = estimate.runtime_flash_bytes(graph)
+    runtime = estimate.runtime_flash_bytes(graph, board, patched)
+    scratch = estimate.scratch_bytes(graph, board, patched)
     stack = max(board.stack_bytes, estimate.STACK_BYTES)
     needs: dict[str, list[tuple[str, int]]] = {}
     for region, label, size in (
         (board.placement.code, "code (estimate)", runtime),
         (board.placement.weights, "weights", weights),
         (board.placement.arena, "arena", plan.arena_bytes),
+        (board.placement.stack, "kernel scratch", scratch),  # .bss, which sits beside the stack
         (board.placement.stack, "stack", stack),
     ):
-        needs.setdefault(region, []).append((label, size))
+        if size or label != "kernel scratch":
+            needs.setdefault(region, []).append((label, size))
     regions = tuple(
         RegionUse(name, board.region(name).kind, board.region(name).length_bytes, tuple(items))
         for name, items in needs.items()
@@ -189,6 +193,7 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
         weight_bytes=weights,
         runtime_flash_bytes=runtime,
         stack_bytes=stack,
+        scratch_bytes=scratch,
         total_macs=sum(row.macs for row in layers),
         unsupported_ops=unsupported_ops(graph),
         layer_peak_bytes=layer_plan.arena_bytes,

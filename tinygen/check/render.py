@@ -24,6 +24,7 @@ def report_json(r: FitReport) -> dict:
         "runtime_flash_bytes_estimate": r.runtime_flash_bytes,
         "flash_bytes": r.flash_bytes,
         "stack_bytes": r.stack_bytes,
+        "scratch_bytes": r.scratch_bytes,
         "sram_bytes": r.sram_bytes,
         "macs": r.total_macs,
         "layer_by_layer_peak_bytes": r.layer_peak_bytes,

@@ -49,6 +49,7 @@ class CLayer:
     arrays: tuple[ConstArray, ...]
     comment: str
     header: str | None = None  # a specialised kernel's header (always inlined into model.c), else None
+    scratch_bytes: int = 0  # what a specialised kernel needs of tg_scratch (model.c)
 
     @property
     def symbol(self) -> str:

@@ -70,6 +70,11 @@ class ModelCode:
         return {layer.kernel for layer in self.layers}
 
     @property
+    def scratch_bytes(self) -> int:
+        """tg_scratch: the most any specialised kernel needs (tinygen/codegen/variants.py)."""
+        return max((layer.scratch_bytes for layer in self.layers), default=0)
+
+    @property
     def weight_bytes(self) -> int:
         return sum(a.size_bytes for layer in self.layers for a in layer.arrays)
 
