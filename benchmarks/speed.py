@@ -44,7 +44,7 @@ def _peers(name: str) -> dict:
 def measure(name: str, path: Path, board, work: Path, o2: dict, os_: dict) -> dict:
     profile = profile_model(path, board, work / f"{name}-profile")
     sizes = build_firmware(path, board, work / name, reuse=True).build.sizes
-    total = profile.instructions_per_inference
+    total = profile.per_inference
     ref, cmsis = o2.get((name, "ref"), {}), o2.get((name, "cmsis_nn"), {})
     return {
         "model": name, "macs": profile.macs, "instructions": total, "smlad_bound": profile.macs // 2,
@@ -55,7 +55,7 @@ def measure(name: str, path: Path, board, work: Path, o2: dict, os_: dict) -> di
         "runtime_flash_bytes": sizes.flash_bytes - sizes.weights_bytes,
         "tflm_cmsis_nn_runtime_flash_bytes": cmsis.get("flash_minus_model_bytes"),
         "flash_bytes": sizes.flash_bytes, "weights_bytes": sizes.weights_bytes,
-        "layers": [{"op": s.op, "macs": s.macs, "instructions": s.instructions} for s in profile.steps],
+        "layers": [{"op": s.op, "macs": s.macs, "instructions": s.count} for s in profile.steps],
     }
 
 

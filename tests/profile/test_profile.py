@@ -22,13 +22,13 @@ def test_two_runs_count_the_same_and_steps_cover_every_layer(tmp_path):
     board = load_board("mps2-an386")
     first = profile_model(default_model(), board, tmp_path / "a")
     second = profile_model(default_model(), board, tmp_path / "b")  # a fresh build, a fresh emulator
-    assert [s.instructions for s in first.steps] == [s.instructions for s in second.steps]
-    assert first.instructions_per_inference == second.instructions_per_inference > 0
+    assert [s.count for s in first.steps] == [s.count for s in second.steps]
+    assert first.per_inference == second.per_inference > 0 and first.unit == "instructions"
     graph = load_tflite(default_model())
     covered = sorted(i for s in first.steps for i in s.layers)
     assert covered == [op.index for op in graph.operators if op.opcode != "RESHAPE"]
     assert first.macs >= sum(macs(graph, op) for op in graph.operators)  # the patch stage recomputes halos
-    assert all(s.instructions > 0 for s in first.steps)
+    assert all(s.count > 0 for s in first.steps)
 
 
 def test_ad01_json_per_layer_and_repeatable(tmp_path):
@@ -57,7 +57,7 @@ def test_a_normal_build_has_no_markers(tmp_path):
 
 @pytest.mark.parametrize("args, needles", [
     (("--board", "host"), ("host", "emulated board")),
-    (("--board", "nucleo-f767zi"), ("real board", "not implemented")),
+    (("--board", "nucleo-f767zi"), ("real board", "--port")),
     (("--plot", "x.bmp"), ("x.bmp", ".png")),
     (("missing.tflite",), ("missing.tflite",)),
 ])

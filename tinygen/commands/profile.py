@@ -1,10 +1,12 @@
-"""`tinygen profile`: where one inference spends its instructions, layer by layer, counted exactly in QEMU.
+"""`tinygen profile`: where one inference spends its time, layer by layer.
 
-A profile build calls a marker function between steps; a QEMU TCG plugin
+On an emulated board, instructions counted exactly in QEMU: a profile build calls
+a marker function between steps, and a QEMU TCG plugin
 (templates/profile/tg_insn_plugin.c) counts every executed guest instruction and
-records the count at each marker call (tinygen/profile/). Deterministic: the
-same firmware and input give the same counts on every run. Cycles on a real
-board over the serial link are not measured yet: real boards are refused.
+records the count at each marker call (tinygen/profile/). Deterministic: the same
+firmware and input give the same counts on every run. On a board (--port), cycles:
+the profile build with the UART harness reads the cycle counter at each marker and
+sends the steps' cycles over the serial link (tinygen/profile/device.py).
 """
 
 from __future__ import annotations
@@ -35,25 +37,31 @@ from tinygen.profile.measure import Profile
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a bar chart of instructions per layer (.png/.svg).")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Profile build's project folder.")
+@click.option("--port", help="Serial device or pyserial URL of a board running the profile build (built into "
+                             "--output; flash it with `tinygen flash DIR`): cycles per layer instead of QEMU's "
+                             "instructions.")
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds before the run is abandoned.")
 @schedule_options
 @json_option
-def profile(model: Path | None, board: str, plot: Path | None, output: Path | None, timeout: float,
-            schedule: ScheduleOptions, as_json: bool) -> None:
-    """Count the instructions each layer of MODEL executes per inference on an emulated BOARD."""
-    from tinygen.profile.measure import profile_model
-
+def profile(model: Path | None, board: str, plot: Path | None, output: Path | None, port: str | None,
+            timeout: float, schedule: ScheduleOptions, as_json: bool) -> None:
+    """Count the instructions each layer of MODEL executes per inference on an emulated BOARD, or with --port the
+    cycles it takes on the board."""
     path = model_or_default(model)
     target = load_board(board)
     if target.cpu.core == "host":
         raise InputError("--board host: instruction counts come from QEMU's Cortex-M machines; pick an emulated "
                          "board (tinygen boards), e.g. mps2-an386")
-    if target.qemu is None:
-        raise InputError(f"{target.name}: a real board; per-layer cycles over the serial link are not implemented "
-                         "yet: profile on its emulated counterpart (e.g. mps2-an386 for a Cortex-M4)")
+    if target.qemu is None and port is None:
+        raise InputError(f"{target.name}: a real board; give --port with the profile build flashed (cycles per "
+                         "layer), or profile on its emulated counterpart (e.g. mps2-an386 for a Cortex-M4)")
+    if port is not None and target.console is None:
+        raise InputError(f"{target.name}: no [console] table in {target.path.name}, so no UART to profile over; "
+                         "pick a board with one (tinygen boards)")
     if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise InputError(f"--plot {plot}: unknown image format '{plot.suffix}'; use .png, .svg or .pdf")
-    result = profile_model(path, target, output, schedule, timeout)
+    result = _on_device(path, target, output, port, schedule) if port else _in_qemu(path, target, output, schedule,
+                                                                                        timeout)
     if plot is not None:
         from tinygen.profile.plot import plot_profile
 
@@ -64,28 +72,54 @@ def profile(model: Path | None, board: str, plot: Path | None, output: Path | No
         print_profile(result, Console())
 
 
+def _in_qemu(path: Path, board, output: Path | None, schedule: ScheduleOptions, timeout: float) -> Profile:
+    from tinygen.profile.measure import profile_model
+
+    return profile_model(path, board, output, schedule, timeout)
+
+
+def _on_device(path: Path, board, output: Path | None, port: str, schedule: ScheduleOptions) -> Profile:
+    from tinygen.pipeline import build_firmware
+    from tinygen.profile.device import profile_device
+    from tinygen.validate.link import open_device
+    from tinygen.validate.session import DeviceSession, resend_after_s
+
+    firmware = build_firmware(path, board, output, reuse=True, schedule=schedule, harness="uart", profile=True)
+    with open_device(board, None, port, REQUEST_TIMEOUT_S) as (link, name):
+        session = DeviceSession(link, name, REQUEST_TIMEOUT_S, resend_after_s(board.console.baud))
+        return profile_device(session, firmware, path, board)
+
+
+REQUEST_TIMEOUT_S = 10.0  # one request, an inference included, as `tinygen validate`'s default
+
+
 def profile_json(p: Profile) -> dict:
-    total = p.instructions_per_inference
-    return {
-        "model": p.model, "board": p.board, "instructions_per_inference": total, "macs": p.macs,
-        "macs_per_instruction": p.macs / total if total else 0.0, "marker_instructions": p.marker_instructions,
-        "elf": str(p.elf),
-        "layers": [{"step": i, "layers": list(s.layers), "op": s.op, "macs": s.macs, "instructions": s.instructions,
-                    "output_bytes": s.output_bytes, "macs_per_instruction": s.macs_per_instruction,
-                    "share": s.instructions / total if total else 0.0}
+    total, unit, one = p.per_inference, p.unit, p.unit[:-1]
+    payload = {
+        "model": p.model, "board": p.board, "unit": unit, f"{unit}_per_inference": total, "macs": p.macs,
+        f"macs_per_{one}": p.macs / total if total else 0.0, f"marker_{unit}": p.marker_count, "elf": str(p.elf),
+        "layers": [{"step": i, "layers": list(s.layers), "op": s.op, "macs": s.macs, unit: s.count,
+                    "output_bytes": s.output_bytes, f"macs_per_{one}": s.macs_per_count,
+                    "share": s.count / total if total else 0.0}
                    for i, s in enumerate(p.steps)],
     }
+    if p.clock_hz:
+        payload.update(clock_hz=p.clock_hz, ms_per_inference=1e3 * total / p.clock_hz)
+    return payload
 
 
 def print_profile(p: Profile, console: Console) -> None:
-    total = p.instructions_per_inference
-    table = Table(title=f"{p.model} on {p.board}: instructions per inference (QEMU, exact)")
-    for column in ("#", "layer", "op", "MACs", "instructions", "MACs/instr", "share"):
+    total, unit = p.per_inference, p.unit
+    how = "QEMU, exact" if unit == "instructions" else f"on the board at {p.clock_hz / 1e6:g} MHz"
+    table = Table(title=f"{p.model} on {p.board}: {unit} per inference ({how})")
+    for column in ("#", "layer", "op", "MACs", unit, f"MACs/{unit[:5]}", "share"):
         table.add_column(column, justify="left" if column in ("layer", "op") else "right")
     for i, s in enumerate(p.steps):
         layers = ",".join(map(str, s.layers))
-        table.add_row(str(i), layers, s.op, f"{s.macs:,}", f"{s.instructions:,}", f"{s.macs_per_instruction:.3f}",
-                      f"{100 * s.instructions / total:.1f}%")
+        table.add_row(str(i), layers, s.op, f"{s.macs:,}", f"{s.count:,}", f"{s.macs_per_count:.3f}",
+                      f"{100 * s.count / total:.1f}%")
     table.add_row("", "[bold]total", "", f"[bold]{p.macs:,}", f"[bold]{total:,}",
                   f"[bold]{p.macs / total:.3f}", "100%")
     console.print(table)
+    if p.clock_hz:
+        console.print(f"{1e3 * total / p.clock_hz:.3f} ms per inference at {p.clock_hz / 1e6:g} MHz")

@@ -3,7 +3,6 @@ what the model computes, bit for bit against TensorFlow Lite Micro, and how many
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -13,20 +12,26 @@ from rich.table import Table
 
 from tinygen.boards import Board, load_board
 from tinygen.codegen.project import ModelCode, lower_model
-from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
-                                      schedule_options)
+from tinygen.commands.options import (
+    DEFAULT_BOARD,
+    emit_json,
+    json_option,
+    model_argument,
+    model_or_default,
+    schedule_options,
+)
 from tinygen.commands.progress import progress_bar
-from tinygen.errors import InputError, TinygenError
+from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import plan_schedule
 from tinygen.run.reference import reference_outputs
 from tinygen.run.vectors import npz_vectors, random_vectors
-from tinygen.validate.emulator import require_emulator, start_emulator
+from tinygen.validate.emulator import require_emulator
 from tinygen.validate.flow import identify, run_vectors
-from tinygen.validate.port import open_port
+from tinygen.validate.link import open_device
 from tinygen.validate.result import Latency, OutputCheck, compare, latency
-from tinygen.validate.session import DeviceSession, LinkError, resend_after_s
+from tinygen.validate.session import DeviceSession, resend_after_s
 
 
 @click.command()
@@ -68,7 +73,7 @@ def validate(ctx, model, board, port, emulate, count, seed, inputs, output, time
         code = lower_model(graph, plan_schedule(graph, target.alignment_bytes, schedule, str(path)).plan, path)
         directory = None
     vectors = npz_vectors(inputs, code.inputs) if inputs else random_vectors(code.inputs, count, seed)
-    with _device(target, firmware.build.elf if emulate else None, port, timeout) as (link, name):
+    with open_device(target, firmware.build.elf if emulate else None, port, timeout) as (link, name):
         session = DeviceSession(link, name, timeout, resend_after_s(target.console.baud))
         identity = identify(session, code, path, target.cpu.clock_hz)
         with progress_bar(f"device ({name})", len(vectors), enabled=not as_json) as advance:
@@ -91,30 +96,6 @@ def validate(ctx, model, board, port, emulate, count, seed, inputs, output, time
     else:
         _print(code, target, name, checks, timing, bit_exact)
     ctx.exit(0 if bit_exact else 1)
-
-
-@contextmanager
-def _device(board: Board, elf: Path | None, port: str | None, timeout: float):
-    """(open serial link, name for messages): QEMU running `elf`, or the port as given."""
-    if elf is None:
-        link = open_port(port, board.console.baud, timeout)
-        try:
-            yield link, port
-        finally:
-            link.close()
-        return
-    with start_emulator(board, elf) as emulator:
-        link = emulator.connect(timeout)
-        name = f"QEMU {board.qemu.machine} UART ({emulator.url})"
-        try:
-            yield link, name
-        except LinkError:
-            if not emulator.exited(within_s=2):
-                raise
-            raise TinygenError(f"{elf}: {emulator.exit_reason()} during validation; the firmware faulted "
-                               "(run it with `tinygen run` to see whether the model itself runs)") from None
-        finally:
-            link.close()
 
 
 def _output_json(check: OutputCheck) -> dict:

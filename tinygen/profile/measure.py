@@ -1,11 +1,12 @@
-"""Per-layer cost of a model on an emulated board: guest instructions per step of one inference, exactly.
+"""Per-layer cost of a model: guest instructions per step of one inference on an emulated board, exactly.
 
 The input is TFLite Micro peers' fixed pattern, byte i = (i*37 + 11) & 0xff
 (../shared/benchmarks/peers/README.md), so totals compare with theirs. A step's
 count runs from its marker call to the next one, minus the marker's own
 instructions: the step's kernel call and body, plus the two instructions that
 call the next marker. The patch-based stage is one step (its loop interleaves its
-layers patch by patch); `instructions_per_inference` is the sum of the steps.
+layers patch by patch); the total per inference is the sum of the steps. On a
+real board the same steps are measured in cycles instead (tinygen/profile/device.py).
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ class StepProfile:
     op: str  # the opcode, or "PATCH_STAGE"
     macs: int  # including the patch stage's recomputed halos
     output_bytes: int
-    instructions: int
+    count: int  # instructions (QEMU) or cycles (a board), as the Profile's unit says
 
     @property
-    def macs_per_instruction(self) -> float:
-        return self.macs / self.instructions if self.instructions else 0.0
+    def macs_per_count(self) -> float:
+        return self.macs / self.count if self.count else 0.0
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,14 @@ class Profile:
     model: str
     board: str
     steps: tuple[StepProfile, ...]
-    marker_instructions: int
+    marker_count: int  # the marker's own instructions per call, subtracted from each step (0 for cycles)
     elf: Path
+    unit: str = "instructions"  # or "cycles"
+    clock_hz: int | None = None  # a board's clock, for cycles
 
     @property
-    def instructions_per_inference(self) -> int:
-        return sum(s.instructions for s in self.steps)
+    def per_inference(self) -> int:
+        return sum(s.count for s in self.steps)
 
     @property
     def macs(self) -> int:
@@ -65,7 +68,12 @@ def peer_input(inputs: tuple[TensorIO, ...]) -> list[np.ndarray]:
     return vector
 
 
-def _step(firmware: Firmware, layers, instructions: int) -> StepProfile:
+def profile_steps(firmware: Firmware, counts: list[int]) -> tuple[StepProfile, ...]:
+    """The firmware's steps (ModelCode.steps) with their measured counts."""
+    return tuple(_step(firmware, layers, n) for layers, n in zip(firmware.code.steps, counts, strict=True))
+
+
+def _step(firmware: Firmware, layers, count: int) -> StepProfile:
     graph = firmware.graph
     stage = firmware.schedule.stage
     patched = len(layers) > 1 or (stage is not None and layers[0].index in stage.ops)
@@ -74,7 +82,7 @@ def _step(firmware: Firmware, layers, instructions: int) -> StepProfile:
         work += firmware.schedule.extra_macs
     last = graph.tensor(graph.operators[layers[-1].index].outputs[0])
     return StepProfile(tuple(layer.index for layer in layers), "PATCH_STAGE" if patched else layers[0].opcode, work,
-                       last.size_bytes, instructions)
+                       last.size_bytes, count)
 
 
 def profile_model(model: Path, board: Board, output: Path | None = None,
@@ -86,6 +94,5 @@ def profile_model(model: Path, board: Board, output: Path | None = None,
     if len(marks) != len(steps) + 1:
         raise RuntimeError(f"{firmware.build.elf}: {len(marks)} marker calls for {len(steps)} steps")
     per_step = [b - a - counts.marker_instructions for a, b in pairwise(marks)]
-    return Profile(firmware.graph.name, board.name,
-                   tuple(_step(firmware, layers, n) for layers, n in zip(steps, per_step)),
-                   counts.marker_instructions, firmware.build.elf)
+    return Profile(firmware.graph.name, board.name, profile_steps(firmware, per_step), counts.marker_instructions,
+                   firmware.build.elf)

@@ -14,6 +14,8 @@ _INVOCATION = struct.Struct("<BQ")  # counter, cycles
 _WRITE = struct.Struct("<BI")  # input index, offset; then the bytes
 _READ = struct.Struct("<BIH")  # output index, offset, length
 _TENSOR_REQUEST = struct.Struct("<BB")  # role, index
+_STEPS = struct.Struct("<BHH")  # counter, steps, first; then u32 cycles per step from `first`
+_PROFILE_REQUEST = struct.Struct("<H")  # first step
 _REBUILD = "; the firmware and this tinygen disagree on the protocol: rebuild and flash it with this tinygen"
 
 
@@ -76,6 +78,26 @@ class Invocation:
         return cls(_counter(counter), cycles)
 
 
+@dataclass(frozen=True)
+class StepCycles:
+    """A page of a profile build's per-step cycles from its last INVOKE."""
+
+    counter: Counter  # NONE: the steps were not measured (every value 0)
+    steps: int  # steps in one inference
+    first: int
+    cycles: tuple[int, ...]  # steps first, first+1, ...
+
+    @classmethod
+    def parse(cls, payload: bytes) -> StepCycles:
+        if len(payload) < _STEPS.size or (len(payload) - _STEPS.size) % 4:
+            raise PayloadError(f"profile reply of {len(payload)} bytes, expected {_STEPS.size} + 4 per step" + _REBUILD)
+        counter, steps, first = _STEPS.unpack_from(payload)
+        cycles = struct.unpack_from(f"<{(len(payload) - _STEPS.size) // 4}I", payload, _STEPS.size)
+        if first + len(cycles) > steps:
+            raise PayloadError(f"profile reply for steps {first}..{first + len(cycles) - 1} of {steps}" + _REBUILD)
+        return cls(_counter(counter), steps, first, cycles)
+
+
 def _counter(code: int) -> Counter:
     try:
         return Counter(code)
@@ -94,3 +116,7 @@ def write_request(index: int, offset: int, data: bytes) -> bytes:
 def read_request(index: int, offset: int, length: int) -> bytes:
     return _READ.pack(index, offset, length)
 
+
+
+def profile_request(first: int) -> bytes:
+    return _PROFILE_REQUEST.pack(first)

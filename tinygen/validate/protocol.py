@@ -32,6 +32,7 @@ class Command(IntEnum):
     WRITE = 0x03  # input index, offset (at most the bytes loaded so far), bytes -> empty
     INVOKE = 0x04  # -> counter kind, cycles (u64); a BUSY frame comes first
     READ = 0x05  # output index, offset, length -> bytes
+    PROFILE = 0x06  # first step (u16) -> counter, steps, first, cycles per step (u32 each); profile builds only
 
 
 class Notice(IntEnum):
