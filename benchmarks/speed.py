@@ -9,7 +9,9 @@ peers' input pattern), beside the peers' measured figures
 bound (MACs / 2: two MACs per instruction, nothing else executed), tinygen's
 ratio to TFLM+CMSIS-NN against the 0.6 target, and runtime flash (everything
 but the model's data: tinygen's flash minus its weight arrays; the peers' flash
-minus the .tflite). Prints a table; writes benchmarks/results/speed.json.
+minus the .tflite). Prints a table; writes benchmarks/results/speed.json
+(speed-<board>.json for another board). The peers were measured on a Cortex-M4:
+on other cores the ratio compares different machines' instruction counts.
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ def measure(name: str, path: Path, board, work: Path, o2: dict, os_: dict) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--board", default="mps2-an386")
-    parser.add_argument("-o", "--output", type=Path, default=ROOT / "benchmarks" / "results" / "speed.json")
+    parser.add_argument("-o", "--output", type=Path, help="JSON path [default: benchmarks/results/speed.json, "
+                                                          "or speed-<board>.json for another board]")
     args = parser.parse_args()
     board = load_board(args.board)
     o2, os_ = _peers("tflm_cortex_m4.json"), _peers("tflm_cortex_m4_Os.json")
@@ -75,6 +78,9 @@ def main() -> None:
             continue
         rows.append(measure(name, path, board, work, o2, os_))
     _print(rows, board.name)
+    if args.output is None:
+        name = "speed.json" if args.board == "mps2-an386" else f"speed-{args.board}.json"
+        args.output = ROOT / "benchmarks" / "results" / name
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({"tinygen": __version__, "board": board.name, "cpus": os.cpu_count(),
                                        "target_ratio_to_cmsis_nn": TARGET, "models": rows}, indent=1))

@@ -19,7 +19,7 @@ from tinygen.pipeline import build_firmware, run_firmware
 from tinygen.quant.convert import configure_int8
 from tinygen.run.vectors import random_vectors
 
-BOARDS = ("host", "mps2-an386")
+BOARDS = ("host", "mps2-an386", "mps3-an547")  # portable C, the DSP kernels, the Helium kernels
 
 
 def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 24) -> bytes:

@@ -39,9 +39,8 @@ def runtime_flash_bytes(graph: Graph, board: Board, generic: Collection[int] = (
 
 
 def scratch_bytes(graph: Graph, board: Board, generic: Collection[int] = ()) -> int:
-    """tg_scratch as model.c declares it: the most any specialised layer needs, at least one word."""
-    choices = _choices(graph, board, generic)
-    return max(4, max(c.scratch_bytes for c in choices)) if choices else 0
+    """tg_scratch: the most any specialised layer needs (none: the compiler drops the unused buffer)."""
+    return max((c.scratch_bytes for c in _choices(graph, board, generic)), default=0)
 
 
 def _choices(graph: Graph, board: Board, generic: Collection[int]):

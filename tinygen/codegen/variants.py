@@ -4,7 +4,9 @@ The generic kernels (templates/kernels/tg_<family>.c.j2) run every layer on ever
 core and read the layer's parameter block at run time. On cores with the DSP
 extension (Cortex-M4, M7, M33 and M55 with DSP), a layer whose shape one of the
 specialised kernels (templates/kernels/tg_<family>_dsp.h.j2) covers calls that
-instead: it is always inlined into model.c with the layer's constant parameter
+instead; on cores with Helium (MVE, Cortex-M55), convolutions and dense layers
+take the vector kernels (tg_<family>_mve.h.j2) first. A specialised kernel is
+always inlined into model.c with the layer's constant parameter
 block, so the compiler builds a copy for that layer with every shape, zero point
 and pointer folded in. The price is code: each such layer adds its own copy
 (`code_bytes`, which `check` counts before anything is compiled).
@@ -31,6 +33,7 @@ from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Graph, Operator
 
 CONV_DSP_BYTES = 128  # TG_CONV_DSP_BYTES (tg_conv_dsp.h.j2): the largest receptive field, in bytes
+CONV_MVE_BYTES = 128  # TG_CONV_MVE_BYTES (tg_conv_mve.h.j2): the same for the Helium kernels
 DW_LANE_TAPS = 25  # TG_DW_LANE_TAPS (tg_depthwise_dsp.h.j2): filters whose weights get lanes
 FC_UNITS = 4  # tg_fully_connected_dsp.h.j2: units per pass, their weights interleaved four bytes at a time
 FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf Tiny's deepest dense input)
@@ -51,9 +54,13 @@ class Specialised:
     code_bytes: int  # a generous estimate of its inlined copy
 
 
-def choose(generic: str, f: Mapping[str, int]) -> Specialised | None:
-    """The specialised kernel for a layer on a DSP core, from its generic kernel and its shape fields
-    (the names of its C parameter block), or None when the generic kernel stays."""
+def choose(generic: str, f: Mapping[str, int], mve: bool = False) -> Specialised | None:
+    """The specialised kernel for a layer on a DSP core (with Helium if `mve`), from its generic kernel and
+    its shape fields (the names of its C parameter block), or None when the generic kernel stays."""
+    if mve:
+        special = _choose_mve(generic, f)
+        if special is not None:
+            return special
     if generic == "tg_depthwise_s8" and f["depth_multiplier"] == 1 and f["in_c"] % 4 == 0:
         taps = f["k_h"] * f["k_w"]
         return Specialised("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h", 8 * taps if taps <= DW_LANE_TAPS else 0,
@@ -74,6 +81,20 @@ def choose(generic: str, f: Mapping[str, int]) -> Specialised | None:
     return None
 
 
+def _choose_mve(generic: str, f: Mapping[str, int]) -> Specialised | None:
+    if generic == "tg_conv_s8":
+        n = f["k_h"] * f["k_w"] * f["in_c"]
+        if n > CONV_MVE_BYTES:
+            return None
+        pointwise = (f["k_h"], f["k_w"], f["stride_h"], f["stride_w"], f["pad_top"], f["pad_left"]) == (1, 1, 1, 1, 0, 0)
+        if pointwise:
+            return Specialised("tg_conv_1x1_mve_s8", "tg_conv_mve.h", 0, CONV_CODE_BYTES)
+        return Specialised("tg_conv_im2col_mve_s8", "tg_conv_mve.h", 4 * n, CONV_CODE_BYTES)  # four fields
+    if generic == "tg_fully_connected_s8":
+        return Specialised("tg_fully_connected_mve_s8", "tg_fully_connected_mve.h", 0, FC_CODE_BYTES)
+    return None
+
+
 def op_choice(graph: Graph, op: Operator, board: Board) -> Specialised | None:
     """`choose` for an operator of the graph, before lowering (what `check` estimates from)."""
     if not board.cpu.dsp or op.opcode not in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
@@ -83,13 +104,13 @@ def op_choice(graph: Graph, op: Operator, board: Board) -> Specialised | None:
         return None
     if op.opcode == "FULLY_CONNECTED":
         units, depth = w.shape
-        return choose("tg_fully_connected_s8", {"units": units, "depth": depth})
+        return choose("tg_fully_connected_s8", {"units": units, "depth": depth}, board.cpu.mve)
     h, wd = conv_axes(graph, op)
     fields = {"k_h": h.kernel, "k_w": wd.kernel, "in_c": x.shape[3], "stride_h": h.stride, "stride_w": wd.stride,
               "pad_top": h.pad, "pad_left": wd.pad}
     if op.opcode == "DEPTHWISE_CONV_2D":
-        return choose("tg_depthwise_s8", {**fields, "depth_multiplier": op.attrs.depth_multiplier})
-    return choose("tg_conv_s8", fields)
+        return choose("tg_depthwise_s8", {**fields, "depth_multiplier": op.attrs.depth_multiplier}, board.cpu.mve)
+    return choose("tg_conv_s8", fields, board.cpu.mve)
 
 
 def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
@@ -109,9 +130,9 @@ def _with_weights(layer: CLayer, values: np.ndarray) -> CLayer:
     )
 
 
-def _specialised(layer: CLayer) -> CLayer:
+def _specialised(layer: CLayer, mve: bool) -> CLayer:
     f = dict(layer.fields)
-    choice = choose(layer.kernel, f)
+    choice = choose(layer.kernel, f, mve)
     if choice is None:
         return layer
     if choice.kernel == "tg_fully_connected_dsp_s8":
@@ -126,4 +147,5 @@ def specialise(model, board: Board):
         return model
     patch = model.patch.ops if model.patch else frozenset()
     return dataclasses.replace(
-        model, layers=tuple(layer if layer.index in patch else _specialised(layer) for layer in model.layers))
+        model, layers=tuple(layer if layer.index in patch else _specialised(layer, board.cpu.mve)
+                            for layer in model.layers))
