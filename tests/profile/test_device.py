@@ -85,4 +85,4 @@ def test_a_firmware_without_profiling_is_named_as_the_problem(tmp_path):
     firmware = build_firmware(default_model(), load_board(BOARD), tmp_path / "uart", harness="uart")
     with start_emulator(load_board(BOARD), firmware.build.elf) as emulator:
         result = invoke("profile", "--board", BOARD, "-o", tmp_path / "p", "--port", emulator.url, exit_code=1)
-    one_error_line(result, "PROFILE needs the profile build", "tinygen flash")
+    one_error_line(result, "refused PROFILE", f"tinygen flash {tmp_path / 'p'}")

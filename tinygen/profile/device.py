@@ -3,7 +3,8 @@
 A profile build with the UART harness (main_uart.c) reads the board's cycle
 counter (DWT CYCCNT, or SysTick on a Cortex-M0+) at every step marker of
 tg_model_invoke; the PROFILE request returns the cycles of each step of the last
-INVOKE. A step's cycles include the marker's own call (a few dozen cycles).
+INVOKE. A step's cycles include the marker's own call (a few dozen cycles); with
+DWT, a step longer than 2^32 cycles wraps unseen (over 20 s at 200 MHz).
 QEMU does not model DWT, so in emulation the reply says no counter counted:
 `tinygen profile` counts instructions there instead (tinygen/profile/measure.py).
 """
@@ -32,11 +33,7 @@ def step_cycles(session: DeviceSession) -> StepCycles:
     """Every step's cycles from the last INVOKE, fetched page by page."""
     first, cycles, page = 0, [], None
     while page is None or first < page.steps:
-        try:
-            page = StepCycles.parse(session.request(Command.PROFILE, profile_request(first)))
-        except DeviceRefused as refused:
-            raise TinygenError(f"{refused}; PROFILE needs the profile build: flash the folder `tinygen profile "
-                               "--port` printed (tinygen flash DIR --board BOARD), then run it again") from None
+        page = StepCycles.parse(session.request(Command.PROFILE, profile_request(first)))
         if not page.cycles and page.first < page.steps:
             raise TinygenError(f"{session.name}: the device returned no cycles for step {first}")
         cycles.extend(page.cycles)
@@ -56,6 +53,10 @@ def profile_device(session: DeviceSession, firmware: Firmware, model: Path, boar
             break
         except (DeviceReset, StateLost):
             continue
+        except DeviceRefused:
+            raise TinygenError(f"{session.name}: the board refused PROFILE, so it does not run the profile build; "
+                               f"flash it (tinygen flash {firmware.build.directory} --board {board.name}) and "
+                               "run this again") from None
     else:
         raise TinygenError(f"{session.name}: the device kept resetting between INVOKE and PROFILE; check its supply")
     if measured.steps != len(firmware.code.steps):
