@@ -102,7 +102,7 @@ def main() -> None:
     for name, path in models():
         graph = load_tflite(path)
         start = time.perf_counter()
-        plan = plan_schedule(graph, board.alignment_bytes).plan
+        plan = plan_schedule(graph, board.alignment_bytes, dsp_kernels=board.cpu.dsp).plan
         plan_s = time.perf_counter() - start
         wall_s, walls, report = check_wall_s(path, args.board, args.repeat)
         if report["arena_bytes"] != plan.arena_bytes:

@@ -48,7 +48,7 @@ def main() -> None:
     for name, path in models():
         graph = load_tflite(path)
         start = time.perf_counter()
-        schedule = plan_schedule(graph, board.alignment_bytes, options, str(path))
+        schedule = plan_schedule(graph, board.alignment_bytes, options, str(path), board.cpu.dsp)
         plan_s = time.perf_counter() - start
         plan, stage, tflm = schedule.plan, schedule.stage, tflm_arena(graph.name)
         rows.append({

@@ -59,7 +59,7 @@ def baseline(train: Path, test: Path, board, budget: Budget, epochs: int, seed: 
     data = SplitData(tr["x"], tr["y"], te["x"], te["y"], test)
     net = ds_cnn(tuple(tr["x"].shape[1:]), int(tr["y"].max()) + 1)
     graph = ir_graph(net)
-    report = fit_report(graph, plan_schedule(graph, board.alignment_bytes), board)
+    report = fit_report(graph, plan_schedule(graph, board.alignment_bytes, dsp_kernels=board.cpu.dsp), board)
     start = time.monotonic()
     score = evaluate_net(0, net, data, epochs, seed, work / "baseline")
     return {"int8_accuracy": score.int8_accuracy, "float_accuracy": score.float_accuracy,

@@ -63,7 +63,7 @@ def weight_budget(report: FitReport) -> int:
 
 def _fit(blob: bytes, name: str, board: Board, schedule: ScheduleOptions) -> FitReport:
     graph = parse_tflite(blob, name=name, origin=name)
-    return fit_report(graph, plan_schedule(graph, board.alignment_bytes, schedule, name), board)
+    return fit_report(graph, plan_schedule(graph, board.alignment_bytes, schedule, name, board.cpu.dsp), board)
 
 
 def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board, output: Path, vectors: int,

@@ -73,7 +73,7 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     """`harness`: "host", "semihost" or "uart" (codegen.harness); None: the board's default.
     `profile`: mark every step for `tinygen profile` (never shares a cache with a normal build)."""
     graph = load_tflite(model)
-    planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model))
+    planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model), board.cpu.dsp)
     code = dataclasses.replace(lower_model(graph, planned.plan, model), profile=profile)
     harness = harness or default_harness(board)
     directory = output or default_output(model, board, harness, profile)

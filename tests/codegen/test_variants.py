@@ -29,10 +29,10 @@ def test_interleaving_puts_each_step_of_four_units_together(blocks, steps, seed)
             assert out[(((u // 4) * (depth // 4) + d // 4) * 4 + u % 4) * 4 + d % 4] == w[u, d]
 
 
-def _lowered(name: str):
+def _lowered(name: str, dsp_kernels: bool = True):
     path = shared_model(name)
     graph = load_tflite(path)
-    schedule = plan_schedule(graph, 16, origin=str(path))
+    schedule = plan_schedule(graph, 16, origin=str(path), dsp_kernels=dsp_kernels)
     return graph, schedule, lower_model(graph, schedule.plan, path)
 
 
@@ -44,11 +44,25 @@ def test_specialise_agrees_with_the_graph_level_choice_check_uses(name, board_na
     board = load_board(board_name)
     kernels = {layer.index: layer.kernel for layer in specialise(code, board).layers}
     for layer in code.layers:
-        choice = op_choice(graph, graph.operators[layer.index], board)
+        choice = op_choice(graph, graph.operators[layer.index], board, schedule.plan.inplace_temp_bytes(layer.index))
         expected = choice.kernel if choice and layer.index not in patched else layer.kernel
         assert kernels[layer.index] == expected
     assert specialise(code, load_board("mps2-an385")) is code
     assert any(k.endswith(suffix) for k in kernels.values())
+
+
+def test_an_in_place_layer_planned_for_the_generic_kernels_keeps_them():
+    """kws's depthwise and 1x1 layers run in place; planned without the DSP kernels' wider temporaries
+    (one channel plane, one pixel), a DSP board must not give them the specialised kernels."""
+    _, portable_schedule, code = _lowered("kws_ref_model", dsp_kernels=False)
+    _, dsp_schedule, dsp_code = _lowered("kws_ref_model", dsp_kernels=True)
+    board = load_board("mps2-an386")
+    in_place = set(portable_schedule.plan.inplace)
+    assert in_place and in_place == set(dsp_schedule.plan.inplace)
+    narrow = {layer.index: layer.kernel for layer in specialise(code, board).layers}
+    wide = {layer.index: layer.kernel for layer in specialise(dsp_code, board).layers}
+    assert all(not narrow[i].endswith("_dsp_s8") for i in in_place)
+    assert all(wide[i].endswith("_dsp_s8") for i in in_place)
 
 
 def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
@@ -72,8 +86,8 @@ def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
 def test_check_bounds_the_built_code_and_states_the_scratch_exactly(tmp_path, name, board_name):
     if shutil.which("arm-none-eabi-gcc") is None:
         pytest.skip("arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
-    graph, schedule, _ = _lowered(name)
     board = load_board(board_name)
+    graph, schedule, _ = _lowered(name, board.cpu.dsp)
     report = fit_report(graph, schedule, board)
     firmware = build_firmware(shared_model(name), board, tmp_path / name)
     assert report.runtime_flash_bytes >= firmware.build.sizes.code_bytes

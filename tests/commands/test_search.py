@@ -72,7 +72,7 @@ def test_every_trained_candidate_plans_as_its_converted_tflite(searched):
     for c in trained:
         path = out / "candidates" / f"{c['trial']:04d}" / "model_int8.tflite"
         graph = load_tflite(path)
-        report = fit_report(graph, plan_schedule(graph, board.alignment_bytes), board)
+        report = fit_report(graph, plan_schedule(graph, board.alignment_bytes, dsp_kernels=board.cpu.dsp), board)
         assert (report.sram_bytes, report.arena_bytes, report.flash_bytes, report.total_macs) == (
             c["peak_sram_bytes"], c["arena_bytes"], c["flash_bytes"], c["macs"])
 

@@ -16,7 +16,7 @@ exact: the most any specialised layer needs.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from tinygen.boards import Board
 from tinygen.codegen.variants import op_choice
@@ -30,18 +30,22 @@ LAYER_FLASH_BYTES = 128
 STACK_BYTES = 1024
 
 
-def runtime_flash_bytes(graph: Graph, board: Board, generic: Collection[int] = ()) -> int:
-    """`generic`: operators that keep the generic kernels whatever the core (a patch stage's)."""
+def runtime_flash_bytes(graph: Graph, board: Board, generic: Collection[int] = (),
+                        temps: Mapping[int, int] | None = None) -> int:
+    """`generic`: operators that keep the generic kernels whatever the core (a patch stage's); `temps`: the
+    planned in-place temporaries by operator (MemoryPlan.inplace_temp_bytes), which some kernels need wider."""
     families = {op.opcode for op in graph.operators if op.opcode not in ALIAS_OPS}
     layers = sum(op.opcode not in ALIAS_OPS for op in graph.operators)
-    specialised = sum(choice.code_bytes for choice in _choices(graph, board, generic))
+    specialised = sum(choice.code_bytes for choice in _choices(graph, board, generic, temps or {}))
     return BASE_FLASH_BYTES + FAMILY_FLASH_BYTES * len(families) + LAYER_FLASH_BYTES * layers + specialised
 
 
-def scratch_bytes(graph: Graph, board: Board, generic: Collection[int] = ()) -> int:
+def scratch_bytes(graph: Graph, board: Board, generic: Collection[int] = (),
+                  temps: Mapping[int, int] | None = None) -> int:
     """tg_scratch: the most any specialised layer needs (none: the compiler drops the unused buffer)."""
-    return max((c.scratch_bytes for c in _choices(graph, board, generic)), default=0)
+    return max((c.scratch_bytes for c in _choices(graph, board, generic, temps or {})), default=0)
 
 
-def _choices(graph: Graph, board: Board, generic: Collection[int]):
-    return [c for op in graph.operators if op.index not in generic and (c := op_choice(graph, op, board))]
+def _choices(graph: Graph, board: Board, generic: Collection[int], temps: Mapping[int, int]):
+    return [c for op in graph.operators
+            if op.index not in generic and (c := op_choice(graph, op, board, temps.get(op.index, 0)))]

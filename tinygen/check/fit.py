@@ -165,8 +165,9 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
         for step, op in ((s, graph.operators[i]) for s, i in enumerate(plan.order))
     )
     weights = sum(row.weight_bytes for row in layers)
-    runtime = estimate.runtime_flash_bytes(graph, board, patched)
-    scratch = estimate.scratch_bytes(graph, board, patched)
+    temps = {op: plan.inplace_temp_bytes(op) for op in plan.inplace}
+    runtime = estimate.runtime_flash_bytes(graph, board, patched, temps)
+    scratch = estimate.scratch_bytes(graph, board, patched, temps)
     stack = max(board.stack_bytes, estimate.STACK_BYTES)
     needs: dict[str, list[tuple[str, int]]] = {}
     for region, label, size in (

@@ -50,6 +50,7 @@ class CLayer:
     comment: str
     header: str | None = None  # a specialised kernel's header (always inlined into model.c), else None
     scratch_bytes: int = 0  # what a specialised kernel needs of tg_scratch (model.c)
+    temp_bytes: int = 0  # the planned in-place temporary (0: not in place); specialised kernels may need more
 
     @property
     def symbol(self) -> str:

@@ -54,9 +54,16 @@ class Specialised:
     code_bytes: int  # a generous estimate of its inlined copy
 
 
-def choose(generic: str, f: Mapping[str, int], mve: bool = False) -> Specialised | None:
+def choose(generic: str, f: Mapping[str, int], mve: bool = False, temp_bytes: int = 0) -> Specialised | None:
     """The specialised kernel for a layer on a DSP core (with Helium if `mve`), from its generic kernel and
-    its shape fields (the names of its C parameter block), or None when the generic kernel stays."""
+    its shape fields (the names of its C parameter block), or None when the generic kernel stays.
+    `temp_bytes`: the layer's planned in-place temporary (0: not in place). The specialised in-place paths
+    need four channel planes (depthwise) or four pixels (1x1) of it, which the planner gives when told the
+    board runs these kernels (plan/inplace.py); a narrower one keeps the generic kernel."""
+    if temp_bytes and generic.startswith("tg_depthwise") and temp_bytes < 4 * f["out_h"] * f["out_w"]:
+        return None
+    if temp_bytes and generic.startswith("tg_conv") and temp_bytes < 4 * f["out_c"]:
+        return None
     if mve:
         special = _choose_mve(generic, f)
         if special is not None:
@@ -95,7 +102,7 @@ def _choose_mve(generic: str, f: Mapping[str, int]) -> Specialised | None:
     return None
 
 
-def op_choice(graph: Graph, op: Operator, board: Board) -> Specialised | None:
+def op_choice(graph: Graph, op: Operator, board: Board, temp_bytes: int = 0) -> Specialised | None:
     """`choose` for an operator of the graph, before lowering (what `check` estimates from)."""
     if not board.cpu.dsp or op.opcode not in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
         return None
@@ -106,11 +113,13 @@ def op_choice(graph: Graph, op: Operator, board: Board) -> Specialised | None:
         units, depth = w.shape
         return choose("tg_fully_connected_s8", {"units": units, "depth": depth}, board.cpu.mve)
     h, wd = conv_axes(graph, op)
+    _, out_h, out_w, out_c = graph.tensor(op.outputs[0]).shape
     fields = {"k_h": h.kernel, "k_w": wd.kernel, "in_c": x.shape[3], "stride_h": h.stride, "stride_w": wd.stride,
-              "pad_top": h.pad, "pad_left": wd.pad}
+              "pad_top": h.pad, "pad_left": wd.pad, "out_h": out_h, "out_w": out_w, "out_c": out_c}
     if op.opcode == "DEPTHWISE_CONV_2D":
-        return choose("tg_depthwise_s8", {**fields, "depth_multiplier": op.attrs.depth_multiplier}, board.cpu.mve)
-    return choose("tg_conv_s8", fields, board.cpu.mve)
+        return choose("tg_depthwise_s8", {**fields, "depth_multiplier": op.attrs.depth_multiplier}, board.cpu.mve,
+                      temp_bytes)
+    return choose("tg_conv_s8", fields, board.cpu.mve, temp_bytes)
 
 
 def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
@@ -132,7 +141,7 @@ def _with_weights(layer: CLayer, values: np.ndarray) -> CLayer:
 
 def _specialised(layer: CLayer, mve: bool) -> CLayer:
     f = dict(layer.fields)
-    choice = choose(layer.kernel, f, mve)
+    choice = choose(layer.kernel, f, mve, layer.temp_bytes)
     if choice is None:
         return layer
     if choice.kernel == "tg_fully_connected_dsp_s8":

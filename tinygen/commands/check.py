@@ -35,12 +35,13 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
     path = model_or_default(model)
     graph = load_tflite(path)
     targets = list_boards() if board == "all" else [load_board(board)]
-    schedules: dict[int, Schedule] = {}  # boards with the same alignment share one schedule
+    schedules: dict[tuple[int, bool], Schedule] = {}  # boards alike in alignment and kernels share one schedule
     reports: list[FitReport] = []
     for b in targets:
-        if b.alignment_bytes not in schedules:
-            schedules[b.alignment_bytes] = plan_schedule(graph, b.alignment_bytes, schedule, str(path))
-        reports.append(fit_report(graph, schedules[b.alignment_bytes], b))
+        key = (b.alignment_bytes, b.cpu.dsp)
+        if key not in schedules:
+            schedules[key] = plan_schedule(graph, b.alignment_bytes, schedule, str(path), b.cpu.dsp)
+        reports.append(fit_report(graph, schedules[key], b))
     if plot is not None:
         from tinygen.check.plot import plot_timeline
 

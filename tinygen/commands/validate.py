@@ -70,7 +70,8 @@ def validate(ctx, model, board, port, emulate, count, seed, inputs, output, time
         code, directory = firmware.code, str(firmware.build.directory)
     else:
         graph = load_tflite(path)
-        code = lower_model(graph, plan_schedule(graph, target.alignment_bytes, schedule, str(path)).plan, path)
+        code = lower_model(graph, plan_schedule(graph, target.alignment_bytes, schedule, str(path), target.cpu.dsp).plan,
+                           path)
         directory = None
     vectors = npz_vectors(inputs, code.inputs) if inputs else random_vectors(code.inputs, count, seed)
     with open_device(target, firmware.build.elf if emulate else None, port, timeout) as (link, name):

@@ -3,12 +3,12 @@
 Three kernels can do so, two through a small temporary (templates/kernels):
 - DEPTHWISE_CONV_2D with depth multiplier 1 works a group of channels at a
   time: the group's output planes go to a temporary, then into the group's
-  slots, whose inputs no later group reads. The group is 4 channels when the
-  channels are a multiple of 4 (the DSP kernel's word of four), else 1: a
-  temporary of 4 or 1 times out_h*out_w bytes;
-- a 1×1, stride-1 CONV_2D with out_c <= in_c works up to four pixels at a time
-  (the DSP kernel's register block) through a temporary of 4*out_c bytes: pixel
-  p's output never reaches past pixel p's input;
+  slots, whose inputs no later group reads. The generic kernel's group is one
+  channel (a temporary of out_h*out_w bytes); the DSP kernel's is four (its
+  word of four channels) when the channels are a multiple of 4;
+- a 1×1, stride-1 CONV_2D with out_c <= in_c works pixel by pixel through a
+  temporary of out_c bytes (the DSP and Helium kernels: blocks of four pixels,
+  4*out_c bytes): pixel p's output never reaches past pixel p's input;
 - ADD of same-shape tensors reads each element before writing it (no temporary).
 
 The merged buffer keeps the larger size until the output dies, so an op that
@@ -29,31 +29,33 @@ from tinygen.plan.lifetimes import Buffer, intervals, live_bytes
 PASSES = 3  # an op can start to pay off once a later one is in place (a projection before its ADD)
 
 
-def temp_bytes(graph: Graph, op: Operator) -> int | None:
-    """The temporary `op` needs to run in place over its first input, or None if its kernel cannot."""
+def temp_bytes(graph: Graph, op: Operator, dsp_kernels: bool = False) -> int | None:
+    """The temporary `op` needs to run in place over its first input, or None if its kernel cannot.
+    `dsp_kernels`: the board runs the specialised kernels (tinygen/codegen/variants.py), whose wider
+    temporaries are planned instead; on other boards they would only cost SRAM."""
     x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
     if len(x.shape) != 4 or len(y.shape) != 4 or x.is_constant or x.dtype != "int8" or y.dtype != "int8":
         return None
     _, _, _, in_c = x.shape
     _, out_h, out_w, out_c = y.shape
     if op.opcode == "DEPTHWISE_CONV_2D" and op.attrs.depth_multiplier == 1 and in_c == out_c >= 2:
-        group = 4 if in_c % 4 == 0 else 1
+        group = 4 if dsp_kernels and in_c % 4 == 0 else 1
         return group * out_h * out_w if y.size_bytes <= x.size_bytes else None
     if op.opcode == "CONV_2D":
         k_h, k_w = graph.tensor(op.inputs[1]).shape[1:3]
         same_grid = x.shape[1:3] == y.shape[1:3] and (op.attrs.stride_h, op.attrs.stride_w) == (1, 1)
         if (k_h, k_w) == (1, 1) and same_grid and out_c <= in_c and in_c >= 2:
-            return 4 * out_c
+            return (4 if dsp_kernels else 1) * out_c
     return None
 
 
-def _candidates(graph: Graph, op: Operator) -> list[tuple[int, int]]:
+def _candidates(graph: Graph, op: Operator, dsp_kernels: bool) -> list[tuple[int, int]]:
     """(input tensor to overwrite, temporary bytes) pairs for `op`."""
     if op.opcode == "ADD":
         y = graph.tensor(op.outputs[0])
         return [(t, 0) for t in op.inputs
                 if not graph.tensor(t).is_constant and graph.tensor(t).shape == y.shape and y.dtype == "int8"]
-    temp = temp_bytes(graph, op)
+    temp = temp_bytes(graph, op, dsp_kernels)
     return [] if temp is None else [(op.inputs[0], temp)]
 
 
@@ -62,11 +64,12 @@ def _cost(bufs, order, scratch) -> tuple[int, int]:
     return max(live), sum(live)
 
 
-def _try(graph: Graph, bufs: tuple[Buffer, ...], scratch: dict[int, int], step: dict[int, int], index: int):
+def _try(graph: Graph, bufs: tuple[Buffer, ...], scratch: dict[int, int], step: dict[int, int], index: int,
+         dsp_kernels: bool):
     """Buffers and scratch with op `index` in place over the first input that allows it, or None."""
     op = graph.operators[index]
     owner = {t: b for b in bufs for t in b.tensors}
-    for tensor, temp in _candidates(graph, op):
+    for tensor, temp in _candidates(graph, op, dsp_kernels):
         src, dst = owner.get(tensor), owner.get(op.outputs[0])
         if src is None or dst is None or src.id == dst.id or src.producer is None or src.is_output:
             continue
@@ -80,7 +83,8 @@ def _try(graph: Graph, bufs: tuple[Buffer, ...], scratch: dict[int, int], step: 
 
 
 def apply_inplace(
-    graph: Graph, bufs: Sequence[Buffer], order: Sequence[int], skip: frozenset[int] = frozenset()
+    graph: Graph, bufs: Sequence[Buffer], order: Sequence[int], skip: frozenset[int] = frozenset(),
+    dsp_kernels: bool = False,
 ) -> tuple[tuple[Buffer, ...], dict[int, int], tuple[int, ...]]:
     """Merge each eligible op's output buffer into its input buffer where that helps.
 
@@ -96,7 +100,7 @@ def apply_inplace(
         for index in order:
             if index in skip or index in done:
                 continue
-            trial = _try(graph, current, scratch, step, index)
+            trial = _try(graph, current, scratch, step, index, dsp_kernels)
             if trial is not None:
                 trial_cost = _cost(trial[0], order, trial[1])
                 if trial_cost[0] < cost[0] or (trial_cost[0] == cost[0] and trial_cost[1] <= cost[1]):

@@ -63,6 +63,13 @@ class MemoryPlan:
             return None
         return self.scratch_offset(self.order.index(op))
 
+    def inplace_temp_bytes(self, op: int) -> int:
+        """Size of that temporary, 0 if `op` is not in place (or needs none)."""
+        if op not in self.inplace:
+            return 0
+        step = self.order.index(op)
+        return next((p.size_bytes for p in self.placements if p.kind == "scratch" and p.first_step == step), 0)
+
     @property
     def peak_step(self) -> int:
         return max(range(len(self.live_bytes)), key=self.live_bytes.__getitem__)
@@ -112,11 +119,13 @@ def plan_lifetimes(
     reorder: bool = True,
     stage: PatchStage | None = None,
     inplace: bool = False,
+    dsp_kernels: bool = False,
 ) -> Lifetimes:
     """Order the ops (the stage's first), merge in-place ops, and derive every interval.
 
     With a `stage`, its ops run first, patch by patch, inside a patch area that
-    lives for the whole stage; `inplace` lets eligible ops overwrite their input.
+    lives for the whole stage; `inplace` lets eligible ops overwrite their input,
+    through the temporaries of the DSP kernels if `dsp_kernels` (plan/inplace.py).
     """
     scratch = dict(scratch_bytes or {})
     bufs: tuple[Buffer, ...] = buffers(graph)
@@ -131,7 +140,7 @@ def plan_lifetimes(
     order = head + tuple(tail)
     done: tuple[int, ...] = ()
     if inplace:
-        bufs, temps, done = apply_inplace(graph, bufs, order, skip=frozenset(head))
+        bufs, temps, done = apply_inplace(graph, bufs, order, skip=frozenset(head), dsp_kernels=dsp_kernels)
         scratch.update(temps)
     ivs = intervals(bufs, order, scratch)
     area_id = None
@@ -149,10 +158,11 @@ def plan_memory(
     reorder: bool = True,
     stage: PatchStage | None = None,
     inplace: bool = False,
+    dsp_kernels: bool = False,
 ) -> MemoryPlan:
     """Plan `graph` (see `plan_lifetimes`); strategy "best" runs every strategy in `arena.STRATEGIES`
     and keeps the smallest arena."""
-    life = plan_lifetimes(graph, scratch_bytes, reorder, stage, inplace)
+    life = plan_lifetimes(graph, scratch_bytes, reorder, stage, inplace, dsp_kernels)
     ivs = life.intervals
     results = {
         name: fn(ivs, alignment_bytes)

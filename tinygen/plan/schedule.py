@@ -88,10 +88,13 @@ def _estimates(graph: Graph, stages: list[PatchStage], options: ScheduleOptions)
 
 
 def plan_schedule(graph: Graph, alignment_bytes: int = 16, options: ScheduleOptions = ScheduleOptions(),
-                  origin: str = "model") -> Schedule:
+                  origin: str = "model", dsp_kernels: bool = False) -> Schedule:
+    """`dsp_kernels`: the board runs the specialised kernels, whose in-place paths work through wider
+    temporaries (plan/inplace.py): pass the board's `cpu.dsp`."""
     total = sum(macs(graph, op) for op in graph.operators)
     layer_plan = plan_memory(graph, alignment_bytes)
-    best = plan_memory(graph, alignment_bytes, inplace=options.inplace) if options.inplace else layer_plan
+    best = (plan_memory(graph, alignment_bytes, inplace=True, dsp_kernels=dsp_kernels) if options.inplace
+            else layer_plan)
     if best.arena_bytes > layer_plan.arena_bytes:
         best = layer_plan
     if options.patches != "off":
@@ -100,7 +103,7 @@ def plan_schedule(graph: Graph, alignment_bytes: int = 16, options: ScheduleOpti
             raise InputError(f"{origin}: no first stage of convolutions, pools and adds can be split into "
                              f"{options.patches}×{options.patches} patches; use --patches auto or off")
         for _, _, stage in _estimates(graph, stages, options)[:FULL_PLANS]:
-            plan = plan_memory(graph, alignment_bytes, stage=stage, inplace=options.inplace)
+            plan = plan_memory(graph, alignment_bytes, stage=stage, inplace=options.inplace, dsp_kernels=dsp_kernels)
             better = plan.arena_bytes < best.arena_bytes
             forced = options.patches != "auto" and best.stage is None
             if better or forced:

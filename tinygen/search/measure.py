@@ -53,7 +53,7 @@ class Measurement:
 def measure(arch: Arch, board: Board, schedule: ScheduleOptions = ScheduleOptions(),
             latency: LatencyModel | None = None) -> Measurement:
     graph = ir_graph(layers(arch))
-    planned = plan_schedule(graph, board.alignment_bytes, schedule, "candidate")
+    planned = plan_schedule(graph, board.alignment_bytes, schedule, "candidate", board.cpu.dsp)
     report = fit_report(graph, planned, board)
     params = sum(t.elements for t in graph.tensors if t.is_constant and t.dtype == "int8")
     return Measurement(

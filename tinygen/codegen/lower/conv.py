@@ -123,6 +123,7 @@ def lower_conv(ctx: LowerContext, op: Operator) -> CLayer:
         (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays)) + (right_shifts(shift),)
         + _geometry(ctx, op) + _temp_and_window(ctx, op),
         arrays, f"CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
+        temp_bytes=ctx.plan.inplace_temp_bytes(op.index),
     )
 
 
@@ -140,4 +141,5 @@ def lower_depthwise(ctx: LowerContext, op: Operator) -> CLayer:
         (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays)) + (right_shifts(shift),)
         + _geometry(ctx, op) + (("depth_multiplier", op.attrs.depth_multiplier),) + _temp_and_window(ctx, op),
         arrays, f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
+        temp_bytes=ctx.plan.inplace_temp_bytes(op.index),
     )
