@@ -5,8 +5,7 @@ import shutil
 import numpy as np
 import pytest
 from elftools.elf.elffile import ELFFile
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from tests.models import shared_model
 from tinygen.boards import load_board

@@ -12,14 +12,8 @@ from rich.table import Table
 
 from tinygen.boards import Board, load_board
 from tinygen.codegen.project import ModelCode, lower_model
-from tinygen.commands.options import (
-    DEFAULT_BOARD,
-    emit_json,
-    json_option,
-    model_argument,
-    model_or_default,
-    schedule_options,
-)
+from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
+                                      schedule_options)
 from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite

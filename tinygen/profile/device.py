@@ -21,12 +21,7 @@ from tinygen.validate.flow import ATTEMPTS, identify, run_vectors
 from tinygen.validate.messages import StepCycles, profile_request
 from tinygen.validate.protocol import Command, Counter
 from tinygen.validate.result import QEMU_COUNTERS
-from tinygen.validate.session import (
-    DeviceRefused,
-    DeviceReset,
-    DeviceSession,
-    StateLost,
-)
+from tinygen.validate.session import DeviceRefused, DeviceReset, DeviceSession, StateLost
 
 
 def step_cycles(session: DeviceSession) -> StepCycles:

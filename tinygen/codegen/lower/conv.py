@@ -22,6 +22,7 @@ from tinygen.ir.packing import pack_int4
 from tinygen.plan.inplace import temp_bytes
 from tinygen.quant.fixedpoint import quantize_multiplier
 
+
 WEIGHT_DTYPES = ("int8", "int4")
 
 

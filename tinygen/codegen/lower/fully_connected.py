@@ -12,12 +12,7 @@ import numpy as np
 
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext, activation_range
-from tinygen.codegen.lower.conv import (
-    check_weights,
-    kernel_weights,
-    per_channel_multipliers,
-    right_shifts,
-)
+from tinygen.codegen.lower.conv import check_weights, kernel_weights, per_channel_multipliers, right_shifts
 from tinygen.ir.graph import Operator
 
 
