@@ -16,10 +16,10 @@ exact: the most any specialised layer needs.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from tinygen.boards import Board
-from tinygen.codegen.variants import op_choice
+from tinygen.codegen.variants import Specialised, op_choice
 from tinygen.ir.graph import Graph
 from tinygen.ir.opset import ALIAS_OPS
 
@@ -30,22 +30,23 @@ LAYER_FLASH_BYTES = 128
 STACK_BYTES = 1024
 
 
-def runtime_flash_bytes(graph: Graph, board: Board, generic: Collection[int] = (),
-                        temps: Mapping[int, int] | None = None) -> int:
-    """`generic`: operators that keep the generic kernels whatever the core (a patch stage's); `temps`: the
-    planned in-place temporaries by operator (MemoryPlan.inplace_temp_bytes), which some kernels need wider."""
-    families = {op.opcode for op in graph.operators if op.opcode not in ALIAS_OPS}
-    layers = sum(op.opcode not in ALIAS_OPS for op in graph.operators)
-    specialised = sum(choice.code_bytes for choice in _choices(graph, board, generic, temps or {}))
-    return BASE_FLASH_BYTES + FAMILY_FLASH_BYTES * len(families) + LAYER_FLASH_BYTES * layers + specialised
-
-
-def scratch_bytes(graph: Graph, board: Board, generic: Collection[int] = (),
-                  temps: Mapping[int, int] | None = None) -> int:
-    """tg_scratch: the most any specialised layer needs (none: the compiler drops the unused buffer)."""
-    return max((c.scratch_bytes for c in _choices(graph, board, generic, temps or {})), default=0)
-
-
-def _choices(graph: Graph, board: Board, generic: Collection[int], temps: Mapping[int, int]):
+def specialised_layers(graph: Graph, board: Board, generic: Collection[int] = (),
+                       temps: Mapping[int, int] | None = None) -> list[Specialised]:
+    """The specialised kernels `board` gives the graph's layers. `generic`: operators that keep the generic
+    kernels whatever the core (a patch stage's); `temps`: the planned in-place temporaries by operator
+    (MemoryPlan.inplace_temp_bytes), which the specialised kernels need wider."""
+    temps = temps or {}
     return [c for op in graph.operators
             if op.index not in generic and (c := op_choice(graph, op, board, temps.get(op.index, 0)))]
+
+
+def runtime_flash_bytes(graph: Graph, specialised: Sequence[Specialised] = ()) -> int:
+    families = {op.opcode for op in graph.operators if op.opcode not in ALIAS_OPS}
+    layers = sum(op.opcode not in ALIAS_OPS for op in graph.operators)
+    own_copies = sum(c.code_bytes for c in specialised)
+    return BASE_FLASH_BYTES + FAMILY_FLASH_BYTES * len(families) + LAYER_FLASH_BYTES * layers + own_copies
+
+
+def scratch_bytes(specialised: Sequence[Specialised]) -> int:
+    """tg_scratch: the most any specialised layer needs (none: the compiler drops the unused buffer)."""
+    return max((c.scratch_bytes for c in specialised), default=0)

@@ -166,8 +166,9 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
     )
     weights = sum(row.weight_bytes for row in layers)
     temps = {op: plan.inplace_temp_bytes(op) for op in plan.inplace}
-    runtime = estimate.runtime_flash_bytes(graph, board, patched, temps)
-    scratch = estimate.scratch_bytes(graph, board, patched, temps)
+    special = estimate.specialised_layers(graph, board, patched, temps)
+    runtime = estimate.runtime_flash_bytes(graph, special)
+    scratch = estimate.scratch_bytes(special)
     stack = max(board.stack_bytes, estimate.STACK_BYTES)
     needs: dict[str, list[tuple[str, int]]] = {}
     for region, label, size in (

@@ -31,6 +31,7 @@ from tinygen.boards import Board
 from tinygen.codegen.layer import CLayer, ConstArray
 from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Graph, Operator
+from tinygen.plan.inplace import kernel_temp_bytes
 
 CONV_DSP_BYTES = 128  # TG_CONV_DSP_BYTES (tg_conv_dsp.h.j2): the largest receptive field, in bytes
 CONV_MVE_BYTES = 128  # TG_CONV_MVE_BYTES (tg_conv_mve.h.j2): the same for the Helium kernels
@@ -58,48 +59,38 @@ def choose(generic: str, f: Mapping[str, int], mve: bool = False, temp_bytes: in
     """The specialised kernel for a layer on a DSP core (with Helium if `mve`), from its generic kernel and
     its shape fields (the names of its C parameter block), or None when the generic kernel stays.
     `temp_bytes`: the layer's planned in-place temporary (0: not in place). The specialised in-place paths
-    need four channel planes (depthwise) or four pixels (1x1) of it, which the planner gives when told the
-    board runs these kernels (plan/inplace.py); a narrower one keeps the generic kernel."""
-    if temp_bytes and generic.startswith("tg_depthwise") and temp_bytes < 4 * f["out_h"] * f["out_w"]:
-        return None
-    if temp_bytes and generic.startswith("tg_conv") and temp_bytes < 4 * f["out_c"]:
-        return None
-    if mve:
-        special = _choose_mve(generic, f)
-        if special is not None:
-            return special
+    need the wider one the planner gives when told the board runs them (plan/inplace.py); a layer planned
+    with a narrower one keeps the generic kernel."""
+    if temp_bytes:
+        opcode = "DEPTHWISE_CONV_2D" if generic.startswith("tg_depthwise") else "CONV_2D"
+        if temp_bytes < kernel_temp_bytes(opcode, f["in_c"], f["out_h"], f["out_w"], f["out_c"], dsp_kernels=True):
+            return None
+    if generic == "tg_conv_s8":
+        return _conv(f, mve)
     if generic == "tg_depthwise_s8" and f["depth_multiplier"] == 1 and f["in_c"] % 4 == 0:
         taps = f["k_h"] * f["k_w"]
         return Specialised("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h", 8 * taps if taps <= DW_LANE_TAPS else 0,
                            DW_CODE_BYTES)
-    if generic == "tg_conv_s8":
-        n = f["k_h"] * f["k_w"] * f["in_c"]
-        if n % 4 or n > CONV_DSP_BYTES:
-            return None
-        lanes = (4 if n <= CONV_DSP_BYTES // 2 else 2) * n * 2  # TG_CONV_BLOCK pixels, 2 bytes a value
-        code = CONV_CODE_BYTES + CONV_STEP_CODE_BYTES * min(n // 4, 16)
-        pointwise = (f["k_h"], f["k_w"], f["stride_h"], f["stride_w"], f["pad_top"], f["pad_left"]) == (1, 1, 1, 1, 0, 0)
-        if pointwise:
-            return Specialised("tg_conv_1x1_dsp_s8", "tg_conv_dsp.h", lanes, code)
-        return Specialised("tg_conv_im2col_dsp_s8", "tg_conv_dsp.h", lanes + n, code)  # + the gathered field
+    if generic == "tg_fully_connected_s8" and mve:
+        return Specialised("tg_fully_connected_mve_s8", "tg_fully_connected_mve.h", 0, FC_CODE_BYTES)
     if generic == "tg_fully_connected_s8" and f["units"] % FC_UNITS == 0 and f["depth"] % 4 == 0:
         return Specialised("tg_fully_connected_dsp_s8", "tg_fully_connected_dsp.h",
                            2 * f["depth"] if f["depth"] <= FC_LANE_DEPTH else 0, FC_CODE_BYTES)
     return None
 
 
-def _choose_mve(generic: str, f: Mapping[str, int]) -> Specialised | None:
-    if generic == "tg_conv_s8":
-        n = f["k_h"] * f["k_w"] * f["in_c"]
-        if n > CONV_MVE_BYTES:
-            return None
-        pointwise = (f["k_h"], f["k_w"], f["stride_h"], f["stride_w"], f["pad_top"], f["pad_left"]) == (1, 1, 1, 1, 0, 0)
-        if pointwise:
-            return Specialised("tg_conv_1x1_mve_s8", "tg_conv_mve.h", 0, CONV_CODE_BYTES)
-        return Specialised("tg_conv_im2col_mve_s8", "tg_conv_mve.h", 4 * n, CONV_CODE_BYTES)  # four fields
-    if generic == "tg_fully_connected_s8":
-        return Specialised("tg_fully_connected_mve_s8", "tg_fully_connected_mve.h", 0, FC_CODE_BYTES)
-    return None
+def _conv(f: Mapping[str, int], mve: bool) -> Specialised | None:
+    """A 1x1 (stride 1, unpadded) or im2col convolution over a receptive field of n bytes."""
+    n = f["k_h"] * f["k_w"] * f["in_c"]
+    pointwise = (f["k_h"], f["k_w"], f["stride_h"], f["stride_w"], f["pad_top"], f["pad_left"]) == (1, 1, 1, 1, 0, 0)
+    shape = "1x1" if pointwise else "im2col"
+    if mve and n <= CONV_MVE_BYTES:  # im2col gathers four receptive fields
+        return Specialised(f"tg_conv_{shape}_mve_s8", "tg_conv_mve.h", 0 if pointwise else 4 * n, CONV_CODE_BYTES)
+    if n % 4 or n > CONV_DSP_BYTES:
+        return None
+    lanes = (4 if n <= CONV_DSP_BYTES // 2 else 2) * n * 2  # TG_CONV_BLOCK pixels, 2 bytes a value
+    code = CONV_CODE_BYTES + CONV_STEP_CODE_BYTES * min(n // 4, 16)
+    return Specialised(f"tg_conv_{shape}_dsp_s8", "tg_conv_dsp.h", lanes if pointwise else lanes + n, code)
 
 
 def op_choice(graph: Graph, op: Operator, board: Board, temp_bytes: int = 0) -> Specialised | None:

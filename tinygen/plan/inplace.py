@@ -29,6 +29,14 @@ from tinygen.plan.lifetimes import Buffer, intervals, live_bytes
 PASSES = 3  # an op can start to pay off once a later one is in place (a projection before its ADD)
 
 
+def kernel_temp_bytes(opcode: str, in_c: int, out_h: int, out_w: int, out_c: int, dsp_kernels: bool) -> int:
+    """The temporary an in-place DEPTHWISE_CONV_2D or 1x1 CONV_2D of these shapes works through: one channel
+    plane or one pixel for the generic kernels, four for the specialised ones (`dsp_kernels`)."""
+    if opcode == "DEPTHWISE_CONV_2D":
+        return (4 if dsp_kernels and in_c % 4 == 0 else 1) * out_h * out_w
+    return (4 if dsp_kernels else 1) * out_c
+
+
 def temp_bytes(graph: Graph, op: Operator, dsp_kernels: bool = False) -> int | None:
     """The temporary `op` needs to run in place over its first input, or None if its kernel cannot.
     `dsp_kernels`: the board runs the specialised kernels (tinygen/codegen/variants.py), whose wider
@@ -38,14 +46,14 @@ def temp_bytes(graph: Graph, op: Operator, dsp_kernels: bool = False) -> int | N
         return None
     _, _, _, in_c = x.shape
     _, out_h, out_w, out_c = y.shape
+    temp = kernel_temp_bytes(op.opcode, in_c, out_h, out_w, out_c, dsp_kernels)
     if op.opcode == "DEPTHWISE_CONV_2D" and op.attrs.depth_multiplier == 1 and in_c == out_c >= 2:
-        group = 4 if dsp_kernels and in_c % 4 == 0 else 1
-        return group * out_h * out_w if y.size_bytes <= x.size_bytes else None
+        return temp if y.size_bytes <= x.size_bytes else None
     if op.opcode == "CONV_2D":
         k_h, k_w = graph.tensor(op.inputs[1]).shape[1:3]
         same_grid = x.shape[1:3] == y.shape[1:3] and (op.attrs.stride_h, op.attrs.stride_w) == (1, 1)
         if (k_h, k_w) == (1, 1) and same_grid and out_c <= in_c and in_c >= 2:
-            return (4 if dsp_kernels else 1) * out_c
+            return temp
     return None
 
 
