@@ -1,22 +1,34 @@
-# The two fresh-machine commands (see README.md). Both install what they need, idempotently.
+# The two fresh-machine commands (see README.md). Both install what they need, idempotently,
+# into a project virtual environment (.venv/), never into the system Python (PEP 668).
 PYTHON ?= python3
-APT_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The install is redone only when pyproject.toml changes (or the venv is new).
+STAMP := $(VENV)/.tinygen-installed
 
-.PHONY: setup demo test bench
+.PHONY: setup apt demo test bench
 
-setup:
+setup: apt $(STAMP)
+
+apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
-	$(PYTHON) -m pip install -q -e '.[test]'
+
+$(STAMP): pyproject.toml
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
 
 demo: setup
-	tinygen check --board mps2-an386
-	tinygen run --board mps2-an386 --random 10
+	$(BIN)/tinygen check --board mps2-an386
+	$(BIN)/tinygen run --board mps2-an386 --random 10
 
 test: setup
-	$(PYTHON) -m pytest -q
+	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(PYTHON) benchmarks/check.py
-	$(PYTHON) benchmarks/codegen.py
+	$(BIN)/python benchmarks/check.py
+	$(BIN)/python benchmarks/codegen.py
