@@ -13,9 +13,8 @@ import json
 import click
 
 from tinygen import __version__
+from tinygen.commands.options import JSON_SCHEMA_VERSION
 from tinygen.errors import TinygenError
-
-JSON_SCHEMA_VERSION = 1
 
 COMMANDS = {
     "boards": "tinygen.commands.boards:boards",

@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygen import __version__
 from tinygen.boards import Board
+from tinygen.compare import compare
 from tinygen.build.make import Build, build_project, cached
 from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import ModelCode, lower_model, model_hash, render_project
@@ -21,7 +22,7 @@ from tinygen.plan.memory import MemoryPlan
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
 from tinygen.run import vectors as vec
 from tinygen.run.execute import execute
-from tinygen.run.reference import reference_outputs
+from tinygen.reference import reference_outputs
 
 
 @dataclass(frozen=True)
@@ -84,24 +85,12 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     return Firmware(graph, planned, code, build)
 
 
-def abs_diff(got: np.ndarray, want: np.ndarray) -> np.ndarray:
-    """|got - want| per element: exact integers, or for floats 0 where equal (np.array_equal: NaN differs)."""
-    if np.issubdtype(got.dtype, np.floating):
-        return np.where(got == want, 0.0, np.abs(got.astype(np.float64) - want.astype(np.float64)))
-    return np.abs(got.astype(np.int64) - want.astype(np.int64))
-
-
 def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[list[np.ndarray]],
                  timeout_s: float, progress=None) -> RunResult:
     """Run all vectors in one firmware run, then the reference, and compare element by element."""
     raw = execute(firmware.build, board, vec.pack(vectors), timeout_s)
     got = vec.unpack(raw, firmware.code.outputs, len(vectors))
     want = reference_outputs(model, vectors, len(firmware.code.outputs), progress=progress)
-    mismatches = elements = max_diff = 0
-    for g, w in zip(got, want):
-        diffs = [abs_diff(a, b.reshape(a.shape)) for a, b in zip(g, w)]
-        bad = sum(int((d != 0).sum()) for d in diffs)
-        mismatches += bad > 0
-        elements += bad
-        max_diff = max([max_diff] + [d.max().item() for d in diffs if d.size])
-    return RunResult(board.name, len(vectors), mismatches, elements, max_diff, firmware, got)
+    comparison = compare([io.name for io in firmware.code.outputs], got, want)
+    return RunResult(board.name, len(vectors), comparison.mismatched_vectors, comparison.mismatched_elements,
+                     comparison.max_abs_diff, firmware, got)

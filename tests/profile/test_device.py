@@ -16,7 +16,7 @@ from tinygen.profile.measure import peer_input
 from tinygen.validate.emulator import start_emulator
 from tinygen.validate.flow import identify, run_vectors
 from tinygen.validate.messages import PayloadError, StepCycles
-from tinygen.validate.protocol import Command, Counter
+from tinygen.protocol import Command, Counter
 from tinygen.validate.session import DeviceSession, StateLost, resend_after_s
 
 BOARD = "mps2-an386"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tinygen.validate import cobs
 from tinygen.validate.frame import Damage, Frame, FrameError, FrameReader, decode, encode, pack
-from tinygen.validate.protocol import MAX_PAYLOAD
+from tinygen.protocol import MAX_PAYLOAD
 
 payloads = st.one_of(
     st.binary(max_size=MAX_PAYLOAD),

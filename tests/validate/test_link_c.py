@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from tinygen.boards import load_board
 from tinygen.codegen.render import environment
-from tinygen.validate import protocol
+from tinygen import protocol
 from tinygen.validate.frame import Frame, FrameReader, encode
-from tinygen.validate.protocol import MAX_PAYLOAD, REPLY_BIT, Error, Notice
+from tinygen.protocol import MAX_PAYLOAD, REPLY_BIT, Error, Notice
 
 HERE = Path(__file__).parent
 

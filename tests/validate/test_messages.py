@@ -7,7 +7,7 @@ import struct
 import pytest
 
 from tinygen.validate.messages import Identity, Invocation, PayloadError, TensorInfo
-from tinygen.validate.protocol import Counter, Role
+from tinygen.protocol import Counter, Role
 
 
 def test_identity_and_tensor_layouts():

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tinygen.validate.frame import Frame, FrameReader, encode
-from tinygen.validate.protocol import REPLY_BIT, Command, Error, Notice
+from tinygen.protocol import REPLY_BIT, Command, Error, Notice
 from tinygen.validate.session import DeviceRefused, DeviceReset, DeviceSession, LinkError, NoisyLink, StateLost
 
 

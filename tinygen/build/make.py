@@ -18,7 +18,7 @@ from pathlib import Path
 from elftools.common.exceptions import ELFError
 
 from tinygen.build.sizes import SectionSizes, read_sizes
-from tinygen.build.toolchain import INSTALL_HINT, toolchain
+from tinygen.codegen.toolchain import INSTALL_HINT, toolchain
 from tinygen.codegen.project import Project
 from tinygen.errors import InputError, TinygenError
 

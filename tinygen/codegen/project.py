@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinygen.boards import Board
-from tinygen.build.toolchain import toolchain
+from tinygen.codegen.toolchain import toolchain
 from tinygen.codegen.harness import default_harness, harness_files
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower import LOWERINGS, unsupported_ops
@@ -19,7 +19,7 @@ from tinygen.errors import InputError
 from tinygen.ir.graph import Graph
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.plan.memory import MemoryPlan
-from tinygen.validate import protocol
+from tinygen import protocol
 
 
 @dataclass(frozen=True)

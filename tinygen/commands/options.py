@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from tinygen.cli import JSON_SCHEMA_VERSION
-
 DEFAULT_BOARD = "mps2-an386"
+JSON_SCHEMA_VERSION = 1  # bumped when a --json payload changes incompatibly
 
 
 def default_model() -> Path:

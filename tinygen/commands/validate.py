@@ -15,16 +15,17 @@ from tinygen.codegen.project import ModelCode, lower_model
 from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
                                       schedule_options)
 from tinygen.commands.progress import progress_bar
+from tinygen.compare import OutputCheck, compare
 from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import plan_schedule
-from tinygen.run.reference import reference_outputs
+from tinygen.reference import reference_outputs
 from tinygen.run.vectors import npz_vectors, random_vectors
 from tinygen.validate.emulator import require_emulator
 from tinygen.validate.flow import identify, run_vectors
 from tinygen.validate.link import open_device
-from tinygen.validate.result import Latency, OutputCheck, compare, latency
+from tinygen.validate.result import Latency, latency
 from tinygen.validate.session import DeviceSession, resend_after_s
 
 
@@ -75,7 +76,7 @@ def validate(ctx, model, board, port, emulate, count, seed, inputs, output, time
             runs = run_vectors(session, identity, code, vectors, progress=advance)
     with progress_bar("reference (TFLite Micro)", len(vectors), enabled=not as_json) as advance:
         reference = reference_outputs(path, vectors, len(code.outputs), progress=advance)
-    checks = compare(code.outputs, [run.outputs for run in runs], reference)
+    checks = compare([io.name for io in code.outputs], [run.outputs for run in runs], reference).outputs
     timing = latency(runs, identity.counter, target.cpu.clock_hz, emulated=emulate)
     bit_exact = all(check.bit_exact for check in checks)
     if as_json:

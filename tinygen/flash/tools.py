@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from tinygen.build.toolchain import INSTALL_HINT
+from tinygen.codegen.toolchain import INSTALL_HINT
 from tinygen.errors import InputError, TinygenError
 from tinygen.flash.methods import OBJCOPY, FlashCommand
 

@@ -25,7 +25,7 @@ from tinygen.ir.graph import Graph, Operator
 from tinygen.quant.knapsack import choose_int4
 from tinygen.quant.values import dequantize, quantize_input
 from tinygen.quant.rewrite import int4_candidates, with_int4_weights
-from tinygen.run.reference import reference_outputs
+from tinygen.reference import reference_outputs
 
 SENSITIVITY_SAMPLES = 128
 

@@ -6,7 +6,7 @@ the one written and deployed.
 
 Accuracy: the float model is the float32 .tflite converted from the same graph
 (run with TFLite's interpreter); the int8 model runs in TensorFlow Lite Micro,
-the project's reference (tinygen/run/reference.py): float inputs are quantised
+the project's reference (tinygen/reference.py): float inputs are quantised
 with the input tensor's scale and zero point, int8 outputs de-quantised. The
 metric is top-1 accuracy when labels are given and the output is a class
 vector, otherwise the mean squared error between the two models' outputs.
@@ -46,7 +46,7 @@ from tinygen.ir.graph import Graph, Tensor
 from tinygen.quant.convert import tensorflow, is_float_io
 from tinygen.quant.mixed import MixedPlan
 from tinygen.quant.values import dequantize, quantize_input
-from tinygen.run.reference import reference_outputs
+from tinygen.reference import reference_outputs
 
 _SUFFIXES = ("_int8", "_quantized", "/quantize", "_dequantize")
 

@@ -18,7 +18,7 @@ from tinygen.errors import InputError, TinygenError
 from tinygen.run.vectors import NUMPY
 from tinygen.validate import messages
 from tinygen.validate.messages import Identity, Invocation, TensorInfo
-from tinygen.validate.protocol import VERSION, WRITE_HEADER_BYTES, Command, Role
+from tinygen.protocol import VERSION, WRITE_HEADER_BYTES, Command, Role
 from tinygen.validate.session import DeviceReset, DeviceSession, NoisyLink, StateLost
 
 MIN_CHUNK = 16

@@ -11,7 +11,7 @@ import zlib
 from dataclasses import dataclass
 
 from tinygen.validate import cobs
-from tinygen.validate.protocol import CRC_BYTES, HEADER_BYTES, MAX_PAYLOAD
+from tinygen.protocol import CRC_BYTES, HEADER_BYTES, MAX_PAYLOAD
 
 _HEADER = struct.Struct("<BBH")
 _CRC = struct.Struct("<I")

@@ -6,7 +6,7 @@ import struct
 from dataclasses import dataclass
 
 from tinygen.errors import TinygenError
-from tinygen.validate.protocol import DTYPES, Counter, Role
+from tinygen.protocol import DTYPES, Counter, Role
 
 _IDENTITY = struct.Struct("<BBHIIBB16s")  # version, counter, max payload, arena, clock, inputs, outputs, hash
 _TENSOR = struct.Struct("<BBBBIfi")  # role, index, dtype, rank, size, scale, zero point; then rank u32 dims

@@ -1,4 +1,4 @@
-"""What validation found: per output, bit-exact or not and by how much; latency, or why there is none."""
+"""What validation measured of latency, or why there is none (the outputs' comparison is tinygen.compare)."""
 
 from __future__ import annotations
 
@@ -6,29 +6,11 @@ import math
 import statistics
 from dataclasses import dataclass
 
-import numpy as np
-
-from tinygen.codegen.project import TensorIO
-from tinygen.pipeline import abs_diff
 from tinygen.validate.flow import DeviceRun
-from tinygen.validate.protocol import Counter
+from tinygen.protocol import Counter
 
 QEMU_COUNTERS = ("QEMU does not model the DWT cycle counter (CYCCNT reads 0), "
                  "and its SysTick follows the host's clock, not executed instructions")
-
-
-@dataclass(frozen=True)
-class OutputCheck:
-    index: int
-    name: str
-    vectors: int
-    mismatched_vectors: int
-    mismatched_elements: int
-    max_abs_diff: int | float
-
-    @property
-    def bit_exact(self) -> bool:
-        return self.mismatched_vectors == 0
 
 
 @dataclass(frozen=True)
@@ -48,18 +30,6 @@ class Latency:
         if summary is None or self.clock_hz <= 0:
             return None
         return {k: 1000.0 * v / self.clock_hz for k, v in summary.items()}
-
-
-def compare(outputs: tuple[TensorIO, ...], device: list[list[np.ndarray]],
-            reference: list[list[np.ndarray]]) -> tuple[OutputCheck, ...]:
-    """Element by element, per output: the device's vectors against the reference's."""
-    checks = []
-    for k, io in enumerate(outputs):
-        diffs = [abs_diff(got[k], want[k].reshape(got[k].shape)) for got, want in zip(device, reference)]
-        bad = [int((d != 0).sum()) for d in diffs]
-        checks.append(OutputCheck(k, io.name, len(diffs), sum(b > 0 for b in bad), sum(bad),
-                                  max([0] + [d.max().item() for d in diffs if d.size])))
-    return tuple(checks)
 
 
 def latency(runs: list[DeviceRun], counter: Counter, clock: int, emulated: bool) -> Latency:

@@ -18,7 +18,7 @@ import serial
 
 from tinygen.errors import TinygenError
 from tinygen.validate.frame import MAX_ENCODED, Damage, Frame, FrameReader, encode
-from tinygen.validate.protocol import REPLY_BIT, Command, Error, Notice
+from tinygen.protocol import REPLY_BIT, Command, Error, Notice
 
 
 def resend_after_s(baud: int) -> float:

@@ -20,10 +20,10 @@ import numpy as np
 from tinygen.codegen.layer import CLayer, CSymbol
 from tinygen.codegen.lower.context import LowerContext, quantize_f32
 from tinygen.ir.graph import Operator, Tensor
-from tinygen.quant import gemmlowp
-from tinygen.quant.fixedpoint import calculate_input_radius, quantize_multiplier, round_half_away
-from tinygen.quant.fixedpoint import rounding_divide_by_pot
-from tinygen.quant.fixedpoint import multiply_by_quantized_multiplier as mbqm
+from tinygen.numerics import gemmlowp
+from tinygen.numerics.fixedpoint import calculate_input_radius, quantize_multiplier, round_half_away
+from tinygen.numerics.fixedpoint import rounding_divide_by_pot
+from tinygen.numerics.fixedpoint import multiply_by_quantized_multiplier as mbqm
 
 INT8 = np.arange(-128, 128, dtype=np.int64)  # every int8 input, table order
 

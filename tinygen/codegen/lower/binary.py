@@ -13,7 +13,7 @@ from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext, activation_range
 from tinygen.codegen.lower.shape import element_strides
 from tinygen.ir.graph import Operator, Tensor
-from tinygen.quant.fixedpoint import quantize_multiplier
+from tinygen.numerics.fixedpoint import quantize_multiplier
 
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
 

@@ -10,7 +10,7 @@ from tinygen.codegen.layer import ConstArray, CSymbol
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator, Tensor
 from tinygen.plan.memory import MemoryPlan
-from tinygen.quant.fixedpoint import round_half_away
+from tinygen.numerics.fixedpoint import round_half_away
 
 _CTYPES = {np.dtype(np.int8): "int8_t", np.dtype(np.int16): "int16_t", np.dtype(np.int32): "int32_t",
            np.dtype(np.uint8): "uint8_t"}

@@ -20,7 +20,7 @@ from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.ir.packing import pack_int4
 from tinygen.plan.inplace import temp_bytes
-from tinygen.quant.fixedpoint import quantize_multiplier
+from tinygen.numerics.fixedpoint import quantize_multiplier
 
 
 WEIGHT_DTYPES = ("int8", "int4")

@@ -17,7 +17,7 @@ from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.codegen.lower.shape import MAX_DIMS, collapse, element_strides
 from tinygen.ir.graph import Operator
-from tinygen.quant.fixedpoint import quantize_multiplier, wrap32
+from tinygen.numerics.fixedpoint import quantize_multiplier, wrap32
 
 
 def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ import numpy as np
 from tinygen.codegen.layer import CLayer
 from tinygen.codegen.lower.context import LowerContext
 from tinygen.ir.graph import Operator
-from tinygen.quant.fixedpoint import calculate_input_radius, quantize_multiplier
+from tinygen.numerics.fixedpoint import calculate_input_radius, quantize_multiplier
 
 INPUT_INTEGER_BITS = 5  # TFLite's kScaledDiffIntegerBits
 

@@ -3,7 +3,7 @@
 import numpy as np
 from hypothesis import given, strategies as st
 
-from tinygen.quant.fixedpoint import (
+from tinygen.numerics.fixedpoint import (
     INT32_MAX, INT32_MIN, multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_right)
 
 multipliers = st.one_of(st.just(0), st.integers(1 << 30, INT32_MAX))

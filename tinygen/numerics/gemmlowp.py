@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.quant.fixedpoint import INT32_MAX, INT32_MIN, rounding_divide_by_pot, wrap32
-from tinygen.quant.fixedpoint import saturating_rounding_doubling_high_mul as srdhm
+from tinygen.numerics.fixedpoint import INT32_MAX, INT32_MIN, rounding_divide_by_pot, wrap32
+from tinygen.numerics.fixedpoint import saturating_rounding_doubling_high_mul as srdhm
 
 # exp(-2^k) in Q0.31 for k = -2 .. 4: gemmlowp's barrel shifter constants
 EXP_MINUS_POT = ((-2, 1672461947), (-1, 1302514674), (0, 790015084), (1, 290630308),

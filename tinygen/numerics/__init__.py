@@ -1,0 +1,1 @@
+"""TFLite Micro's integer arithmetic in numpy: the bottom layer every stage that computes a value reads."""
