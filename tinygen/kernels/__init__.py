@@ -1,0 +1,32 @@
+"""The kernels' side of the C interface: typed parameter blocks and the rules that pick a kernel for a layer.
+
+Every C struct a kernel takes is rendered from one class in BLOCKS; lowering
+(tinygen/lower) fills instances, the specialise stage and `check` read them.
+"""
+
+from __future__ import annotations
+
+from tinygen.kernels.activation import ClampParams, LutParams
+from tinygen.kernels.binary import BinaryParams
+from tinygen.kernels.block import ParamBlock
+from tinygen.kernels.conv import ConvParams, DepthwiseParams
+from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.kernels.mean import MeanParams
+from tinygen.kernels.pool import PoolParams
+from tinygen.kernels.quantize import QuantizeParams
+from tinygen.kernels.shape import ConcatenationParams, PadParams, StridedCopyParams
+from tinygen.kernels.softmax import SoftmaxParams
+from tinygen.kernels.window import Window
+
+BLOCKS: tuple[type[ParamBlock], ...] = (
+    Window, ConvParams, DepthwiseParams, FullyConnectedParams, PoolParams, BinaryParams, LutParams, ClampParams,
+    QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
+)
+
+
+def block_named(c_name: str) -> type[ParamBlock]:
+    """The block class whose C struct is `c_name` (what a header template renders)."""
+    for cls in BLOCKS:
+        if cls.C_NAME == c_name:
+            return cls
+    raise KeyError(f"no parameter block is rendered as {c_name}")

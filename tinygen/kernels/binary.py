@@ -1,0 +1,35 @@
+"""The block of elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, i32, i32s, ptr
+
+DIMS = 4  # TFLite Micro broadcasts up to 4-D
+
+
+@dataclass(frozen=True)
+class BinaryParams(ParamBlock):
+    C_NAME = "tg_binary_params"
+    C_DOC = ("Elementwise int8 ops over a 4-D output; input strides are 0 along broadcast axes. "
+             "Output strides let a window write into a larger buffer (tg_binary_window).")
+
+    input1: ArenaPtr | ConstArray = ptr("const int8_t *","first operand (arena tensor or flash constant)")
+    input2: ArenaPtr | ConstArray = ptr("const int8_t *","second operand (arena tensor or flash constant)")
+    output: ArenaPtr = ptr("int8_t *","the result")
+    dims: tuple[int, ...] = i32s(DIMS, "output shape, padded with leading 1s")
+    strides1: tuple[int, ...] = i32s(DIMS, "input1's element strides, 0 along broadcast axes")
+    strides2: tuple[int, ...] = i32s(DIMS, "input2's element strides, 0 along broadcast axes")
+    out_strides: tuple[int, ...] = i32s(DIMS, "output element strides")
+    input1_offset: int = i32("-zp of input1")
+    input2_offset: int = i32("-zp of input2")
+    output_offset: int = i32("zp of the output")
+    input1_multiplier: int = i32("ADD/SUB: input1's rescale")
+    input1_shift: int = i32("... and its shift")
+    input2_multiplier: int = i32("ADD/SUB: input2's rescale")
+    input2_shift: int = i32("... and its shift")
+    output_multiplier: int = i32("ADD/SUB/MUL: the output rescale")
+    output_shift: int = i32("... and its shift")
+    act_min: int = i32("fused activation clamp")
+    act_max: int = i32("upper end of the clamp")

@@ -1,0 +1,27 @@
+"""The int8 MEAN block (TFLite Micro's QuantizedMeanOrSum, 1/count folded into the multiplier)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygen.kernels.block import ArenaPtr, ParamBlock, i32, i32s, ptr
+
+MAX_DIMS = 5  # TG_MEAN_MAX_DIMS
+
+
+@dataclass(frozen=True)
+class MeanParams(ParamBlock):
+    C_NAME = "tg_mean_params"
+    C_DOC = ("MEAN over constant axes. Output element = the kept axes (outer_*), in order; each sums the window "
+             "of reduced axes (inner_*). Strides are in input elements; dims are padded with leading size-1 axes.")
+
+    input: ArenaPtr = ptr("const int8_t *","the operand")
+    output: ArenaPtr = ptr("int8_t *","the result")
+    outer_dims: tuple[int, ...] = i32s(MAX_DIMS, "kept axes")
+    outer_strides: tuple[int, ...] = i32s(MAX_DIMS, "input element strides of the kept axes")
+    inner_dims: tuple[int, ...] = i32s(MAX_DIMS, "reduced axes")
+    inner_strides: tuple[int, ...] = i32s(MAX_DIMS, "input element strides of the reduced axes")
+    input_offset: int = i32("-input_zero_point * count")
+    output_zero_point: int = i32("the output's zero point")
+    multiplier: int = i32("with 1/count folded in")
+    shift: int = i32("requantisation shift")

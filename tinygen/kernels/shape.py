@@ -1,0 +1,50 @@
+"""Data-movement blocks: CONCATENATION, STRIDED_SLICE and TRANSPOSE (one strided copy), PAD.
+
+TFLite Micro applies no quantisation arithmetic in these ops. Shapes are
+padded to MAX_DIMS with leading size-1 axes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygen.kernels.block import ArenaPtr, ConstArray, Offset, ParamBlock, PointerList, i32, i32s, ptr
+
+MAX_DIMS = 5  # TG_SHAPE_MAX_DIMS; TFLite Micro's limit for PAD and TRANSPOSE
+
+
+@dataclass(frozen=True)
+class ConcatenationParams(ParamBlock):
+    C_NAME = "tg_concatenation_params"
+    C_DOC = "CONCATENATION: for each of outer_size blocks, input i contributes sizes[i] contiguous bytes."
+
+    inputs: PointerList = ptr("const int8_t *const *","each input's first byte (arena or flash)")
+    sizes: ConstArray = ptr("const int32_t *", "bytes per block, per input")
+    output: ArenaPtr = ptr("int8_t *","the result")
+    num_inputs: int = i32("entries in inputs and sizes")
+    outer_size: int = i32("blocks along the axes before the concatenation axis")
+
+
+@dataclass(frozen=True)
+class StridedCopyParams(ParamBlock):
+    C_NAME = "tg_strided_copy_params"
+    C_DOC = ("STRIDED_SLICE and TRANSPOSE: output elements in order; output axis k steps the input by strides[k] "
+             "elements (negative for reversed slices). `input` already points at the first element read.")
+
+    input: ArenaPtr | ConstArray | Offset = ptr("const int8_t *","the operand")
+    output: ArenaPtr = ptr("int8_t *","the result")
+    dims: tuple[int, ...] = i32s(MAX_DIMS, "output shape, padded with leading 1s")
+    strides: tuple[int, ...] = i32s(MAX_DIMS, "input element step per output axis")
+
+
+@dataclass(frozen=True)
+class PadParams(ParamBlock):
+    C_NAME = "tg_pad_params"
+    C_DOC = "PAD: the input placed at offset `before` in each axis, the rest filled with pad_value."
+
+    input: ArenaPtr | ConstArray = ptr("const int8_t *","the operand")
+    output: ArenaPtr = ptr("int8_t *","the result")
+    in_dims: tuple[int, ...] = i32s(MAX_DIMS, "input shape, padded with leading 1s")
+    out_dims: tuple[int, ...] = i32s(MAX_DIMS, "output shape, padded with leading 1s")
+    before: tuple[int, ...] = i32s(MAX_DIMS, "padding before the input, per axis")
+    pad_value: int = i32("the fill: the output zero point")
