@@ -1,0 +1,76 @@
+"""Which kernel a layer gets, written out for named shapes (what the kernels' headers cover, by hand).
+
+Scratch figures are the lanes the kernel headers describe: a 1x1/im2col GEMM keeps
+4 pixels (receptive field <= 64 bytes) or 2 pixels (<= 128) of 16-bit lanes, im2col
+adds one gathered field; depthwise keeps 8 bytes per tap for up to 25 taps; a
+dense layer keeps its input as 16-bit lanes up to depth 640.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.kernels.examples import example
+from tinygen.kernels.choice import choose
+from tinygen.kernels.conv import ConvParams, DepthwiseParams
+from tinygen.kernels.fully_connected import FullyConnectedParams
+
+ONE = dict(stride_h=1, stride_w=1, pad_top=0, pad_left=0, dilation_h=1, dilation_w=1, temp=None)
+
+
+def conv(k_h: int, k_w: int, in_c: int, **kw: object) -> ConvParams:
+    return example(ConvParams, **{**ONE, "k_h": k_h, "k_w": k_w, "in_c": in_c, **kw})
+
+
+def depthwise(k: int, channels: int, multiplier: int = 1, **kw: object) -> DepthwiseParams:
+    return example(DepthwiseParams, **{**ONE, "k_h": k, "k_w": k, "in_c": channels, "out_c": channels * multiplier,
+                                       "depth_multiplier": multiplier, **kw})
+
+
+def dense(units: int, depth: int) -> FullyConnectedParams:
+    return example(FullyConnectedParams, units=units, depth=depth)
+
+
+CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or None (the generic kernel stays)
+    ("1x1 over 64 channels (kws)", "tg_conv_s8", conv(1, 1, 64), False, ("tg_conv_1x1_dsp_s8", 4 * 64 * 2)),
+    ("1x1 over 96 channels: 2-pixel block", "tg_conv_s8", conv(1, 1, 96), False, ("tg_conv_1x1_dsp_s8", 2 * 96 * 2)),
+    ("1x1 over 132 channels: too wide", "tg_conv_s8", conv(1, 1, 132), False, None),
+    ("kws first layer 10x4x1 strided", "tg_conv_s8", conv(10, 4, 1, stride_h=2, stride_w=2, pad_top=4, pad_left=1),
+     False, ("tg_conv_im2col_dsp_s8", 4 * 40 * 2 + 40)),
+    ("1x1 stride 2 is gathered", "tg_conv_s8", conv(1, 1, 16, stride_h=2, stride_w=2), False,
+     ("tg_conv_im2col_dsp_s8", 4 * 16 * 2 + 16)),
+    ("3x3x3 RGB stem: field not a multiple of 4", "tg_conv_s8", conv(3, 3, 3), False, None),
+    ("3x3x16: 144-byte field", "tg_conv_s8", conv(3, 3, 16), False, None),
+    ("int4 weights stay generic", "tg_conv_s4", conv(1, 1, 64), False, None),
+    ("Helium 1x1", "tg_conv_s8", conv(1, 1, 64), True, ("tg_conv_1x1_mve_s8", 0)),
+    ("Helium 3x3x3 RGB stem", "tg_conv_s8", conv(3, 3, 3), True, ("tg_conv_im2col_mve_s8", 4 * 27)),
+    ("Helium 3x3x16: 144-byte field", "tg_conv_s8", conv(3, 3, 16), True, None),
+    ("depthwise 3x3 x 64", "tg_depthwise_s8", depthwise(3, 64), False, ("tg_depthwise_dsp_s8", 8 * 9)),
+    ("depthwise 7x7 x 32: taps without lanes", "tg_depthwise_s8", depthwise(7, 32), False, ("tg_depthwise_dsp_s8", 0)),
+    ("depthwise over 6 channels", "tg_depthwise_s8", depthwise(3, 6), False, None),
+    ("depthwise multiplier 8", "tg_depthwise_s8", depthwise(3, 1, 8), False, None),
+    ("Helium depthwise keeps the DSP kernel", "tg_depthwise_s8", depthwise(3, 64), True,
+     ("tg_depthwise_dsp_s8", 8 * 9)),
+    ("dense 64 -> 12", "tg_fully_connected_s8", dense(12, 64), False, ("tg_fully_connected_dsp_s8", 2 * 64)),
+    ("dense 1024 -> 12: input without lanes", "tg_fully_connected_s8", dense(12, 1024), False,
+     ("tg_fully_connected_dsp_s8", 0)),
+    ("dense 64 -> 10: units not a multiple of 4", "tg_fully_connected_s8", dense(10, 64), False, None),
+    ("Helium dense 64 -> 10", "tg_fully_connected_s8", dense(10, 64), True, ("tg_fully_connected_mve_s8", 0)),
+]
+
+
+@pytest.mark.parametrize("name, generic, block, mve, expected", CASES, ids=[c[0] for c in CASES])
+def test_kernel_for_named_shapes(name, generic, block, mve, expected):
+    choice = choose(generic, block, mve)
+    assert (choice and (choice.kernel, choice.scratch_bytes)) == expected
+
+
+def test_an_in_place_layer_needs_the_wider_temporary():
+    """A 1x1 conv over 8x8x64 in place: the generic kernel works through one pixel (64 bytes), the DSP
+    kernel through four (256 bytes)."""
+    layer = conv(1, 1, 64, out_h=8, out_w=8, out_c=64)
+    assert choose("tg_conv_s8", layer, temp_bytes=64) is None
+    assert choose("tg_conv_s8", layer, temp_bytes=256).kernel == "tg_conv_1x1_dsp_s8"
+    plane = depthwise(3, 64, out_h=8, out_w=8)  # one 8x8 channel plane, or four for the DSP kernel
+    assert choose("tg_depthwise_s8", plane, temp_bytes=64) is None
+    assert choose("tg_depthwise_s8", plane, temp_bytes=256).kernel == "tg_depthwise_dsp_s8"

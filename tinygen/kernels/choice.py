@@ -1,0 +1,98 @@
+"""Which kernel runs a layer: the generic one, or a specialised one the core and the layer's shape allow.
+
+The generic kernels (templates/kernels/tg_<family>.c.j2) run every layer on every
+core and read the layer's parameter block at run time. On cores with the DSP
+extension (Cortex-M4, M7, M33 and M55 with DSP), a layer whose shape one of the
+specialised kernels (templates/kernels/tg_<family>_dsp.h.j2) covers calls that
+instead; on cores with Helium (MVE, Cortex-M55), convolutions and dense layers
+take the vector kernels (tg_<family>_mve.h.j2) first. A specialised kernel is
+always inlined into model.c with the layer's constant parameter block, so the
+compiler builds a copy for that layer with every shape, zero point and pointer
+folded in. The price is code: each such layer adds its own copy (`code_bytes`,
+which `check` counts before anything is compiled).
+
+Specialised kernels sign-extend their operands into 16-bit lanes once and reuse
+them; the lanes live in one static buffer, tg_scratch, sized for the most any
+layer needs (layers run one at a time) and counted by `check` as SRAM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygen.kernels.block import ParamBlock
+from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
+from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.plan.inplace import kernel_temp_bytes
+
+CONV_DSP_BYTES = 128  # TG_CONV_DSP_BYTES (tg_conv_dsp.h.j2): the largest receptive field, in bytes
+CONV_MVE_BYTES = 128  # TG_CONV_MVE_BYTES (tg_conv_mve.h.j2): the same for the Helium kernels
+DW_LANE_TAPS = 25  # TG_DW_LANE_TAPS (tg_depthwise_dsp.h.j2): filters whose weights get lanes
+FC_UNITS = 4  # tg_fully_connected_dsp.h.j2: units per pass, their weights interleaved four bytes at a time
+FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf Tiny's deepest dense input)
+
+# Generous per-layer code of a specialised copy (measured on the shared models at -O2, Cortex-M4: 3x3
+# depthwise up to 2.2 kB, 1x1 and im2col convolutions 0.7-1.7 kB, dense layers about 0.7 kB).
+DW_CODE_BYTES = 2560
+CONV_CODE_BYTES = 896  # plus CONV_STEP_CODE_BYTES per unrolled step of four values (up to 16)
+CONV_STEP_CODE_BYTES = 64
+FC_CODE_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Specialised:
+    kernel: str  # the always-inlined C function
+    header: str  # where it lives (templates/kernels/<header>.j2)
+    scratch_bytes: int  # what it needs of tg_scratch
+    code_bytes: int  # a generous estimate of its inlined copy
+
+
+def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int = 0) -> Specialised | None:
+    """The specialised kernel for a layer now calling the generic `kernel` with `params`, on a DSP core (with
+    Helium if `mve`), or None when the generic kernel stays. int4-weight kernels (`_s4`) stay generic.
+    `temp_bytes`: the layer's planned in-place temporary (0: not in place). The specialised in-place paths
+    need the wider one the planner gives when told the board runs them (plan/inplace.py); a layer planned
+    with a narrower one keeps the generic kernel."""
+    if isinstance(params, FilterParams) and temp_bytes:
+        opcode = "DEPTHWISE_CONV_2D" if isinstance(params, DepthwiseParams) else "CONV_2D"
+        wide = kernel_temp_bytes(opcode, params.in_c, params.out_h, params.out_w, params.out_c, dsp_kernels=True)
+        if temp_bytes < wide:
+            return None
+    if isinstance(params, ConvParams) and kernel == "tg_conv_s8":
+        return _conv(params, mve)
+    if isinstance(params, DepthwiseParams) and kernel == "tg_depthwise_s8":
+        return _depthwise(params)
+    if isinstance(params, FullyConnectedParams) and kernel == "tg_fully_connected_s8":
+        return _fully_connected(params, mve)
+    return None
+
+
+def _conv(p: ConvParams, mve: bool) -> Specialised | None:
+    """A 1x1 (stride 1, unpadded) or im2col convolution over a receptive field of n bytes."""
+    n = p.k_h * p.k_w * p.in_c
+    pointwise = (p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left) == (1, 1, 1, 1, 0, 0)
+    shape = "1x1" if pointwise else "im2col"
+    if mve and n <= CONV_MVE_BYTES:  # im2col gathers four receptive fields
+        return Specialised(f"tg_conv_{shape}_mve_s8", "tg_conv_mve.h", 0 if pointwise else 4 * n, CONV_CODE_BYTES)
+    if n % 4 or n > CONV_DSP_BYTES:
+        return None
+    lanes = (4 if n <= CONV_DSP_BYTES // 2 else 2) * n * 2  # TG_CONV_BLOCK pixels, 2 bytes a value
+    code = CONV_CODE_BYTES + CONV_STEP_CODE_BYTES * min(n // 4, 16)
+    return Specialised(f"tg_conv_{shape}_dsp_s8", "tg_conv_dsp.h", lanes if pointwise else lanes + n, code)
+
+
+def _depthwise(p: DepthwiseParams) -> Specialised | None:
+    if p.depth_multiplier != 1 or p.in_c % 4:
+        return None
+    taps = p.k_h * p.k_w
+    return Specialised("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h", 8 * taps if taps <= DW_LANE_TAPS else 0,
+                       DW_CODE_BYTES)
+
+
+def _fully_connected(p: FullyConnectedParams, mve: bool) -> Specialised | None:
+    if mve:
+        return Specialised("tg_fully_connected_mve_s8", "tg_fully_connected_mve.h", 0, FC_CODE_BYTES)
+    if p.units % FC_UNITS or p.depth % 4:
+        return None
+    return Specialised("tg_fully_connected_dsp_s8", "tg_fully_connected_dsp.h",
+                       2 * p.depth if p.depth <= FC_LANE_DEPTH else 0, FC_CODE_BYTES)
