@@ -14,7 +14,9 @@ from tinygen.boards import Board
 from tinygen.compare import compare
 from tinygen.build.make import Build, build_project, cached
 from tinygen.codegen.harness import default_harness
-from tinygen.codegen.project import ModelCode, lower_model, model_hash, render_project
+from tinygen.codegen.project import render_project
+from tinygen.lower.program import ModelCode, lower_model, model_hash
+from tinygen.lower.specialise import specialise
 from tinygen.codegen.render import TEMPLATES
 from tinygen.importers.tflite import load_tflite
 from tinygen.ir.graph import Graph
@@ -75,7 +77,7 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     `profile`: mark every step for `tinygen profile` (never shares a cache with a normal build)."""
     graph = load_tflite(model)
     planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model), board.cpu.dsp)
-    code = dataclasses.replace(lower_model(graph, planned.plan, model), profile=profile)
+    code = dataclasses.replace(specialise(lower_model(graph, planned.plan, model), board), profile=profile)
     harness = harness or default_harness(board)
     directory = output or default_output(model, board, harness, profile)
     key = _build_key(model, board, schedule, harness, profile)

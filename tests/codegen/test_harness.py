@@ -10,7 +10,8 @@ import pytest
 from tinygen.boards import load_board
 from tinygen.codegen import harness
 from tinygen.codegen.harness import default_harness
-from tinygen.codegen.project import lower_model, render_project
+from tinygen.codegen.project import render_project
+from tinygen.lower.program import lower_model
 from tinygen.commands.options import default_model
 from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from tests.ops.harness import convert
 from tinygen.boards import load_board
 from tinygen.build.make import build_project
-from tinygen.codegen.project import lower_model, render_project
+from tinygen.codegen.project import render_project
+from tinygen.lower.program import lower_model
 from tinygen.importers.tflite import load_tflite
 from tinygen.pipeline import Firmware, build_firmware, run_firmware
 from tinygen.plan.memory import plan_memory

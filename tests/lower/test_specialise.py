@@ -1,6 +1,5 @@
-"""Which layers take the specialised DSP kernels, their weight re-layout, and what `check` predicts of them."""
-
-import shutil
+"""The specialise stage: which layers move to the DSP/Helium kernels, their weight re-layout, and that what
+it returns is what model.c calls and what `check` reports."""
 
 import numpy as np
 import pytest
@@ -10,9 +9,12 @@ from hypothesis import given, strategies as st
 from tests.models import shared_model
 from tinygen.boards import load_board
 from tinygen.check.fit import fit_report
-from tinygen.codegen.project import lower_model
-from tinygen.codegen.variants import FC_UNITS, interleave_units, op_choice, specialise
+from tinygen.commands.options import default_model
 from tinygen.importers.tflite import load_tflite
+from tinygen.kernels.choice import FC_UNITS
+from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.lower.program import lower_model
+from tinygen.lower.specialise import interleave_units, specialise
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import plan_schedule
 
@@ -28,33 +30,23 @@ def test_interleaving_puts_each_step_of_four_units_together(blocks, steps, seed)
             assert out[(((u // 4) * (depth // 4) + d // 4) * 4 + u % 4) * 4 + d % 4] == w[u, d]
 
 
-def _lowered(name: str, dsp_kernels: bool = True):
-    path = shared_model(name)
+def _lowered(path, dsp_kernels: bool = True):
     graph = load_tflite(path)
     schedule = plan_schedule(graph, 16, origin=str(path), dsp_kernels=dsp_kernels)
     return graph, schedule, lower_model(graph, schedule.plan, path)
 
 
-@pytest.mark.parametrize("name", ["kws_ref_model", "ad01_int8", "mbv2_035_144_int8"])
-@pytest.mark.parametrize("board_name, suffix", [("mps2-an386", "_dsp_s8"), ("mps3-an547", "_mve_s8")])
-def test_specialise_agrees_with_the_graph_level_choice_check_uses(name, board_name, suffix):
-    graph, schedule, code = _lowered(name)
-    patched = set(schedule.plan.stage.ops) if schedule.plan.stage else set()
-    board = load_board(board_name)
-    kernels = {layer.index: layer.kernel for layer in specialise(code, board).layers}
-    for layer in code.layers:
-        choice = op_choice(graph, graph.operators[layer.index], board, schedule.plan.inplace_temp_bytes(layer.index))
-        expected = choice.kernel if choice and layer.index not in patched else layer.kernel
-        assert kernels[layer.index] == expected
-    assert specialise(code, load_board("mps2-an385")) is code
-    assert any(k.endswith(suffix) for k in kernels.values())
+def test_portable_cores_keep_every_generic_kernel():
+    _, _, code = _lowered(shared_model("kws_ref_model"), dsp_kernels=False)
+    assert specialise(code, load_board("mps2-an385")) == code
 
 
 def test_an_in_place_layer_planned_for_the_generic_kernels_keeps_them():
     """kws's depthwise and 1x1 layers run in place; planned without the DSP kernels' wider temporaries
     (one channel plane, one pixel), a DSP board must not give them the specialised kernels."""
-    _, portable_schedule, code = _lowered("kws_ref_model", dsp_kernels=False)
-    _, dsp_schedule, dsp_code = _lowered("kws_ref_model", dsp_kernels=True)
+    path = shared_model("kws_ref_model")
+    _, portable_schedule, code = _lowered(path, dsp_kernels=False)
+    _, dsp_schedule, dsp_code = _lowered(path, dsp_kernels=True)
     board = load_board("mps2-an386")
     in_place = set(portable_schedule.plan.inplace)
     assert in_place and in_place == set(dsp_schedule.plan.inplace)
@@ -65,28 +57,44 @@ def test_an_in_place_layer_planned_for_the_generic_kernels_keeps_them():
 
 
 def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
-    _, _, code = _lowered("kws_ref_model")
+    _, _, code = _lowered(shared_model("kws_ref_model"))
     special = specialise(code, load_board("mps2-an386"))
-    assert {layer.kernel for layer in special.layers} >= {
-        "tg_conv_im2col_dsp_s8", "tg_depthwise_dsp_s8", "tg_conv_1x1_dsp_s8", "tg_fully_connected_dsp_s8"}
+    assert [layer.kernel for layer in special.layers] == [
+        "tg_conv_im2col_dsp_s8", *["tg_depthwise_dsp_s8", "tg_conv_1x1_dsp_s8"] * 4, "tg_average_pool_s8",
+        "tg_fully_connected_dsp_s8", "tg_softmax_s8"]  # 64 -> 12 units: a multiple of four
     assert special.weight_bytes == code.weight_bytes
-    dense = [layer for layer in special.layers if layer.kernel == "tg_fully_connected_dsp_s8"]
     original = {layer.index: layer for layer in code.layers}
-    for layer in dense:
-        f, before = dict(layer.fields), dict(original[layer.index].fields)
-        assert np.array_equal(f["weights"].values,
-                              interleave_units(before["weights"].values.reshape(f["units"], f["depth"]),
-                                               f["units"], f["depth"]))
-        assert layer.arrays[0] is f["weights"]  # the array emitted is the one the fields name
+    for layer in special.layers:
+        if layer.kernel == "tg_fully_connected_dsp_s8":
+            p, before = layer.params, original[layer.index].params
+            assert isinstance(p, FullyConnectedParams) and isinstance(before, FullyConnectedParams)
+            expected = interleave_units(before.weights.values.reshape(p.units, p.depth), p.units, p.depth)
+            assert np.array_equal(p.weights.values, expected)
+            assert layer.arrays[0] is p.weights  # the array emitted is the one the block points at
+
+
+@pytest.mark.parametrize("model, board_name", [
+    (None, "mps2-an386"), ("kws_ref_model", "mps2-an386"), ("ad01_int8", "mps3-an547")])
+def test_the_kernels_firmware_code_holds_are_what_model_c_calls_and_check_reports(tmp_path, model, board_name):
+    path = shared_model(model) if model else default_model()
+    board = load_board(board_name)
+    firmware = build_firmware(path, board, tmp_path / "fw")
+    model_c = (firmware.build.directory / "model.c").read_text()
+    patched = firmware.code.patch.ops if firmware.code.patch else frozenset()
+    for layer in firmware.code.layers:
+        call = f"{layer.kernel}(&{'p' if layer.index in patched else layer.symbol})"
+        assert call in model_c, call
+    report = fit_report(firmware.graph, firmware.schedule, board)
+    assert {row.index: row.kernel for row in report.layers if row.kernel} == {
+        layer.index: layer.kernel for layer in firmware.code.layers}
+    assert report.scratch_bytes == firmware.code.scratch_bytes
 
 
 @pytest.mark.parametrize("name", ["kws_ref_model", "ad01_int8", "mbv2_035_144_int8"])
 @pytest.mark.parametrize("board_name", ["mps2-an386", "mps2-an385", "mps3-an547"])
 def test_check_bounds_the_built_code_and_states_the_scratch_exactly(tmp_path, name, board_name):
-    if shutil.which("arm-none-eabi-gcc") is None:
-        pytest.skip("arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
     board = load_board(board_name)
-    graph, schedule, _ = _lowered(name, board.cpu.dsp)
+    graph, schedule, _ = _lowered(shared_model(name), board.cpu.dsp)
     report = fit_report(graph, schedule, board)
     firmware = build_firmware(shared_model(name), board, tmp_path / name)
     assert report.runtime_flash_bytes >= firmware.build.sizes.code_bytes

@@ -120,7 +120,7 @@ def test_slice_bounds_follow_python_slicing():
     """Without the offset flag, TFLite's per-axis start/stop is Python's slice; masks mean an omitted bound."""
     import random
 
-    from tinygen.codegen.lower.shape import slice_bounds
+    from tinygen.lower.shape import slice_bounds
 
     rng = random.Random(0)
     for _ in range(3000):

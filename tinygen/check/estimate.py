@@ -4,8 +4,8 @@
 deliberately generous upper estimates: startup, vector table and harness; then
 each kernel family linked once; then each layer's constant parameter block and
 call; then, on cores with the DSP extension, each specialised layer's own copy
-of its kernel (tinygen/codegen/variants.py). Measured against real builds at -O2
-(estimate / built code, bytes; tests/codegen/test_variants.py keeps the bound):
+of its kernel (tinygen/kernels/choice.py). Measured against real builds at -O2
+(estimate / built code, bytes; tests/lower/test_specialise.py keeps the bound):
   Cortex-M3 (portable): kws 12,288 / 9,164; ad01 5,888 / 2,188;
                         MobileNetV2-0.35 20,608 / 18,884; VWW 19,072 / 16,500
   Cortex-M4 (DSP):      kws 32,768 / 23,632; ad01 16,128 / 9,268;
@@ -16,12 +16,11 @@ exact: the most any specialised layer needs.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 
-from tinygen.boards import Board
-from tinygen.codegen.variants import Specialised, op_choice
 from tinygen.ir.graph import Graph
 from tinygen.ir.opset import ALIAS_OPS
+from tinygen.lower.layer import Layer
 
 BASE_FLASH_BYTES = 3072
 FAMILY_FLASH_BYTES = 1536
@@ -30,23 +29,15 @@ LAYER_FLASH_BYTES = 128
 STACK_BYTES = 1024
 
 
-def specialised_layers(graph: Graph, board: Board, generic: Collection[int] = (),
-                       temps: Mapping[int, int] | None = None) -> list[Specialised]:
-    """The specialised kernels `board` gives the graph's layers. `generic`: operators that keep the generic
-    kernels whatever the core (a patch stage's); `temps`: the planned in-place temporaries by operator
-    (MemoryPlan.inplace_temp_bytes), which the specialised kernels need wider."""
-    temps = temps or {}
-    return [c for op in graph.operators
-            if op.index not in generic and (c := op_choice(graph, op, board, temps.get(op.index, 0)))]
-
-
-def runtime_flash_bytes(graph: Graph, specialised: Sequence[Specialised] = ()) -> int:
+def runtime_flash_bytes(graph: Graph, layers: Sequence[Layer] = ()) -> int:
+    """Every operator's family and call (those tinygen cannot generate too, so a model that gains kernels
+    does not suddenly grow), plus the specialised layers' own copies (from the specialise stage)."""
     families = {op.opcode for op in graph.operators if op.opcode not in ALIAS_OPS}
-    layers = sum(op.opcode not in ALIAS_OPS for op in graph.operators)
-    own_copies = sum(c.code_bytes for c in specialised)
-    return BASE_FLASH_BYTES + FAMILY_FLASH_BYTES * len(families) + LAYER_FLASH_BYTES * layers + own_copies
+    calls = sum(op.opcode not in ALIAS_OPS for op in graph.operators)
+    own_copies = sum(layer.code_bytes for layer in layers)
+    return BASE_FLASH_BYTES + FAMILY_FLASH_BYTES * len(families) + LAYER_FLASH_BYTES * calls + own_copies
 
 
-def scratch_bytes(specialised: Sequence[Specialised]) -> int:
+def scratch_bytes(layers: Sequence[Layer]) -> int:
     """tg_scratch: the most any specialised layer needs (none: the compiler drops the unused buffer)."""
-    return max((c.scratch_bytes for c in specialised), default=0)
+    return max((layer.scratch_bytes for layer in layers), default=0)

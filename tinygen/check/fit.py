@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from tinygen.boards import Board
 from tinygen.check import estimate
-from tinygen.codegen.lower import unsupported_ops
+from tinygen.lower import unsupported_ops
+from tinygen.lower.layer import Layer
+from tinygen.lower.program import lower_layers
+from tinygen.lower.specialise import specialise_layers
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import DTYPE_BITS, Graph
 from tinygen.ir.opset import ALIAS_OPS
@@ -26,6 +29,8 @@ class LayerRow:
     layer_live_bytes: int  # the same op in the plain layer-by-layer plan
     is_peak: bool
     mode: str  # "patch" (inside the patch stage), "in place", or "" (layer by layer)
+    kernel: str | None  # the C function model.c calls (after the specialise stage); None: an alias (no code)
+    # or an operator tinygen cannot generate
 
 
 @dataclass(frozen=True)
@@ -140,10 +145,15 @@ def _stages(plan) -> tuple[StageUse, ...]:
 
 
 def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
+    """The graph as `board` would run it: lowered and specialised exactly as `build` does (a few milliseconds,
+    nothing compiled), so the kernels, their scratch and their code are the build's."""
     plan, layer_plan = schedule.plan, schedule.layer_plan
     peak = plan.peak_step
     layer_step = {op: s for s, op in enumerate(layer_plan.order)}
     patched = set(plan.stage.ops) if plan.stage else set()
+
+    lowered = lower_layers(graph, plan, graph.name, skip_unsupported=True)
+    program: dict[int, Layer] = {layer.index: layer for layer in specialise_layers(lowered, board, patched)}
 
     def mode(op: int) -> str:
         return "patch" if op in patched else "in place" if op in plan.inplace else ""
@@ -161,14 +171,13 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
             layer_live_bytes=layer_plan.live_bytes[layer_step[op.index]],
             is_peak=step == peak,
             mode=mode(op.index),
+            kernel=program[op.index].kernel if op.index in program else None,
         )
         for step, op in ((s, graph.operators[i]) for s, i in enumerate(plan.order))
     )
     weights = sum(row.weight_bytes for row in layers)
-    temps = {op: plan.inplace_temp_bytes(op) for op in plan.inplace}
-    special = estimate.specialised_layers(graph, board, patched, temps)
-    runtime = estimate.runtime_flash_bytes(graph, special)
-    scratch = estimate.scratch_bytes(special)
+    runtime = estimate.runtime_flash_bytes(graph, tuple(program.values()))
+    scratch = estimate.scratch_bytes(tuple(program.values()))
     stack = max(board.stack_bytes, estimate.STACK_BYTES)
     needs: dict[str, list[tuple[str, int]]] = {}
     for region, label, size in (

@@ -45,7 +45,8 @@ def report_json(r: FitReport) -> dict:
         "layers": [
             {"step": l.step, "index": l.index, "op": l.opcode, "output_shape": list(l.output_shape),
              "macs": l.macs, "weight_bytes": l.weight_bytes, "weight_bits": l.weight_bits, "live_bytes": l.live_bytes,
-             "layer_by_layer_live_bytes": l.layer_live_bytes, "mode": l.mode or "layer", "peak": l.is_peak}
+             "layer_by_layer_live_bytes": l.layer_live_bytes, "mode": l.mode or "layer", "peak": l.is_peak,
+             "kernel": l.kernel}
             for l in r.layers
         ],
         "unsupported_ops": r.unsupported_ops,
@@ -58,10 +59,10 @@ def _weights(layer) -> str:
 
 
 def print_report(r: FitReport, console: Console) -> None:
-    table = Table("step", "op", "output", "MACs", "weights", "live (layer by layer)", "live (planned)", "mode", "",
-                  title=f"{r.model} on {r.board}")
+    table = Table("step", "op", "kernel", "output", "MACs", "weights", "live (layer by layer)", "live (planned)",
+                  "mode", "", title=f"{r.model} on {r.board}")
     for l in r.layers:
-        table.add_row(str(l.step), l.opcode, "x".join(map(str, l.output_shape)), f"{l.macs:,}",
+        table.add_row(str(l.step), l.opcode, l.kernel or "-", "x".join(map(str, l.output_shape)), f"{l.macs:,}",
                       _weights(l), f"{l.layer_live_bytes:,}", f"{l.live_bytes:,}", l.mode,
                       "[bold red]◀ peak[/]" if l.is_peak else "")
     console.print(table)

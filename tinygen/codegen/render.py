@@ -9,6 +9,8 @@ import numpy as np
 
 from tinygen import __version__
 from tinygen.codegen.boot2 import rp2040_boot2
+from tinygen.kernels import block_named, mean, shape
+from tinygen.kernels.block import c_initializer, c_struct
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -20,15 +22,6 @@ def c_array(values: np.ndarray, per_line: int = 24) -> str:
     return ",\n".join("    " + line for line in lines)
 
 
-def c_value(value) -> str:
-    """A struct field initialiser: ints, floats with an f suffix, tuples as {...}, symbols as themselves."""
-    if isinstance(value, tuple):
-        return "{" + ", ".join(c_value(v) for v in value) + "}"
-    if isinstance(value, float):
-        return f"{value!r}f"
-    return str(value)
-
-
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -38,7 +31,9 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(c_array=c_array, c_value=c_value, hex=lambda n: f"0x{n:08X}")
+    env.filters.update(c_array=c_array, c_initializer=c_initializer, hex=lambda n: f"0x{n:08X}")
+    env.globals["c_struct"] = lambda c_name: c_struct(block_named(c_name))  # kernel headers: typedef from the block
+    env.globals["kernel_limits"] = {"TG_SHAPE_MAX_DIMS": shape.MAX_DIMS, "TG_MEAN_MAX_DIMS": mean.MAX_DIMS}
     env.globals["version"] = __version__
     env.globals["rp2040_boot2"] = rp2040_boot2  # startup.c.j2: boot2 bytes and CRC for boards with [boot2]
     return env

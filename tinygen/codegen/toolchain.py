@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from tinygen.boards import Board
 
 OPT = "-O2"
-COMMON = "-std=c99 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter"
+# -Werror=missing-field-initializers: model.c's positional parameter-block initializers cannot lose a field
+# (tinygen/kernels/block.py).
+COMMON = ("-std=c99 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter "
+          "-Werror=missing-field-initializers")
 INSTALL_HINT = "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi"
 
 

@@ -11,7 +11,7 @@ from rich.table import Table
 from tinygen.commands.options import emit_json, json_option, model_argument, model_or_default
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import Graph
-from tinygen.codegen.lower import generated_ops
+from tinygen.lower import generated_ops
 from tinygen.importers.tflite import load_tflite
 
 

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.boards import Board, load_board
-from tinygen.codegen.project import ModelCode, lower_model
+from tinygen.lower.program import ModelCode, lower_model
+from tinygen.lower.specialise import specialise
 from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
                                       schedule_options)
 from tinygen.commands.progress import progress_bar
@@ -65,8 +66,8 @@ def validate(ctx, model, board, port, emulate, count, seed, inputs, output, time
         code, directory = firmware.code, str(firmware.build.directory)
     else:
         graph = load_tflite(path)
-        code = lower_model(graph, plan_schedule(graph, target.alignment_bytes, schedule, str(path), target.cpu.dsp).plan,
-                           path)
+        plan = plan_schedule(graph, target.alignment_bytes, schedule, str(path), target.cpu.dsp).plan
+        code = specialise(lower_model(graph, plan, path), target)
         directory = None
     vectors = npz_vectors(inputs, code.inputs) if inputs else random_vectors(code.inputs, count, seed)
     with open_device(target, firmware.build.elf if emulate else None, port, timeout) as (link, name):

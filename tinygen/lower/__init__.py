@@ -1,23 +1,27 @@
-"""Lowering: one function per operator family turns an IR operator into a `CLayer`."""
+"""Lowering: one function per operator family turns an IR operator into a `Layer` (a kernel and its block).
+
+Lowering is board-independent; the specialise stage (specialise.py) then moves
+layers to the kernels a board's core runs faster.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from tinygen.codegen.layer import CLayer
-from tinygen.codegen.lower.activation import lower_activation, lower_dequantize, lower_quantize
-from tinygen.codegen.lower.binary import lower_binary
-from tinygen.codegen.lower.context import LowerContext
-from tinygen.codegen.lower.conv import lower_conv, lower_depthwise
-from tinygen.codegen.lower.fully_connected import lower_fully_connected
-from tinygen.codegen.lower.mean import lower_mean
-from tinygen.codegen.lower.pool import lower_pool
-from tinygen.codegen.lower.softmax import lower_softmax
-from tinygen.codegen.lower.shape import lower_concatenation, lower_pad, lower_strided_slice, lower_transpose
+from tinygen.lower.layer import Layer
+from tinygen.lower.activation import lower_activation, lower_dequantize, lower_quantize
+from tinygen.lower.binary import lower_binary
+from tinygen.lower.context import LowerContext
+from tinygen.lower.conv import lower_conv, lower_depthwise
+from tinygen.lower.fully_connected import lower_fully_connected
+from tinygen.lower.mean import lower_mean
+from tinygen.lower.pool import lower_pool
+from tinygen.lower.softmax import lower_softmax
+from tinygen.lower.shape import lower_concatenation, lower_pad, lower_strided_slice, lower_transpose
 from tinygen.ir.graph import Graph, Operator
 from tinygen.ir.opset import ALIAS_OPS
 
-Lowering = Callable[[LowerContext, Operator], CLayer]
+Lowering = Callable[[LowerContext, Operator], Layer]
 
 LOWERINGS: dict[str, Lowering] = {
     "CONV_2D": lower_conv,

@@ -17,9 +17,11 @@ import math
 
 import numpy as np
 
-from tinygen.codegen.layer import CLayer, CSymbol
-from tinygen.codegen.lower.context import LowerContext, quantize_f32
+from tinygen.lower.context import LowerContext, quantize_f32
 from tinygen.ir.graph import Operator, Tensor
+from tinygen.kernels.activation import ClampParams, LutParams
+from tinygen.kernels.quantize import QuantizeParams
+from tinygen.lower.layer import Layer
 from tinygen.numerics import gemmlowp
 from tinygen.numerics.fixedpoint import calculate_input_radius, quantize_multiplier, round_half_away
 from tinygen.numerics.fixedpoint import rounding_divide_by_pot
@@ -141,17 +143,16 @@ def hard_swish_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
 # --- lowering ----------------------------------------------------------------------------------------------
 
 
-def _table_layer(ctx: LowerContext, op: Operator, table: np.ndarray, what: str) -> CLayer:
+def _table_layer(ctx: LowerContext, op: Operator, table: np.ndarray, what: str) -> Layer:
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     table = table.astype(np.int64)
     lo, hi = int(table[0]), int(table[-1])
-    head = (("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("size", x.elements))
     if np.array_equal(table, np.clip(INT8, lo, hi)):  # a clamp: no table in flash
-        return CLayer(op.index, op.opcode, "activation", "tg_clamp_s8", "tg_clamp_params",
-                      head + (("act_min", lo), ("act_max", hi)), (), f"{what} as clamp [{lo}, {hi}]")
-    lut = ctx.array(op, "table", table.astype(np.int8))
-    return CLayer(op.index, op.opcode, "activation", "tg_lut_s8", "tg_lut_params", head + (("table", lut),),
-                  (lut,), f"{what} as 256-entry table")
+        clamp = ClampParams(input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements, act_min=lo, act_max=hi)
+        return Layer(op.index, op.opcode, "activation", "tg_clamp_s8", clamp, f"{what} as clamp [{lo}, {hi}]")
+    lut = LutParams(input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements,
+                    table=ctx.array(op, "table", table.astype(np.int8)))
+    return Layer(op.index, op.opcode, "activation", "tg_lut_s8", lut, f"{what} as 256-entry table")
 
 
 def _int8_io(ctx: LowerContext, op: Operator):
@@ -168,7 +169,7 @@ def _int8_io(ctx: LowerContext, op: Operator):
     return ctx.scale(x), ctx.zero_point(x), ctx.scale(y), ctx.zero_point(y)
 
 
-def lower_activation(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
     xs, xz, ys, yz = _int8_io(ctx, op)
     shape = ctx.tensor(op, 0).shape
     if op.opcode == "LOGISTIC":
@@ -192,15 +193,15 @@ def lower_activation(ctx: LowerContext, op: Operator) -> CLayer:
     return _table_layer(ctx, op, table, f"{op.opcode} {shape}")
 
 
-def _float_io_layer(ctx: LowerContext, op: Operator, kernel: str, int8: Tensor, what: str) -> CLayer:
-    """A tg_quantize_params layer; scale (an exact C hex float32 literal) and zero point are the int8 side's."""
+def _float_io_layer(ctx: LowerContext, op: Operator, kernel: str, int8: Tensor, what: str) -> Layer:
+    """A QuantizeParams layer; scale and zero point are the int8 side's."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
-    fields = (("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("size", x.elements),
-              ("scale", CSymbol(float(np.float32(ctx.scale(int8))).hex() + "f")), ("zero_point", ctx.zero_point(int8)))
-    return CLayer(op.index, op.opcode, "quantize", kernel, "tg_quantize_params", fields, (), f"{what} {x.shape}")
+    params = QuantizeParams(input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements, scale=ctx.scale(int8),
+                            zero_point=ctx.zero_point(int8))
+    return Layer(op.index, op.opcode, "quantize", kernel, params, f"{what} {x.shape}")
 
 
-def lower_quantize(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_quantize(ctx: LowerContext, op: Operator) -> Layer:
     """float32 -> int8: zp + roundf(x / scale) in float32 (reference/quantize.h); int8 -> int8: requantize."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if x.dtype == "int8":
@@ -211,7 +212,7 @@ def lower_quantize(ctx: LowerContext, op: Operator) -> CLayer:
     return _float_io_layer(ctx, op, "tg_quantize_f32_s8", y, "QUANTIZE float32 -> int8")
 
 
-def lower_dequantize(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_dequantize(ctx: LowerContext, op: Operator) -> Layer:
     """int8 -> float32: (float)(double(scale) * (x - zp)), which one float32 multiply reproduces exactly."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if (x.dtype, y.dtype) != ("int8", "float32") or x.quant is None or x.quant.per_channel or x.is_constant:

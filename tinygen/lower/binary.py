@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.codegen.layer import CLayer
-from tinygen.codegen.lower.context import LowerContext, activation_range
-from tinygen.codegen.lower.shape import element_strides
 from tinygen.ir.graph import Operator, Tensor
+from tinygen.kernels.binary import BinaryParams
+from tinygen.kernels.block import ArenaPtr, ConstArray
+from tinygen.lower.context import LowerContext, activation_range
+from tinygen.lower.layer import Layer
+from tinygen.lower.shape import element_strides
 from tinygen.numerics.fixedpoint import quantize_multiplier
 
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
@@ -37,16 +39,14 @@ def _add_sub_multipliers(s1: float, s2: float, so: float):
     return [quantize_multiplier(r) for r in (s1 / twice, s2 / twice, twice / ((1 << LEFT_SHIFT) * so))]
 
 
-def lower_binary(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     if len(y.shape) > 4:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
-    inputs, arrays = [], []
+    inputs: list[ArenaPtr | ConstArray] = []
     for slot, t in enumerate((a, b)):
         if t.is_constant:  # e.g. a constant bias added elementwise
-            arr = ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1))
-            arrays.append(arr)
-            inputs.append(arr)
+            inputs.append(ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1)))
         else:
             inputs.append(ctx.ptr(t))
     kind = op.opcode.lower()
@@ -60,18 +60,13 @@ def lower_binary(ctx: LowerContext, op: Operator) -> CLayer:
         raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
     activation = getattr(op.attrs, "activation", "NONE")
     lo, hi = activation_range(activation, y)
-    fields = (
-        ("input1", inputs[0]), ("input2", inputs[1]), ("output", ctx.ptr(y)),
-        ("dims", tuple(_out4(y))),
-        ("strides1", tuple(broadcast_strides(a.shape))),
-        ("strides2", tuple(broadcast_strides(b.shape))),
-        ("out_strides", tuple(element_strides(_out4(y)))),
-        ("input1_offset", -ctx.zero_point(a)), ("input2_offset", -ctx.zero_point(b)),
-        ("output_offset", ctx.zero_point(y)),
-        ("input1_multiplier", pairs[0][0]), ("input1_shift", pairs[0][1]),
-        ("input2_multiplier", pairs[1][0]), ("input2_shift", pairs[1][1]),
-        ("output_multiplier", pairs[2][0]), ("output_shift", pairs[2][1]),
-        ("act_min", lo), ("act_max", hi),
+    params = BinaryParams(
+        input1=inputs[0], input2=inputs[1], output=ctx.ptr(y), dims=tuple(_out4(y)),
+        strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)),
+        out_strides=tuple(element_strides(_out4(y))),
+        input1_offset=-ctx.zero_point(a), input2_offset=-ctx.zero_point(b), output_offset=ctx.zero_point(y),
+        input1_multiplier=pairs[0][0], input1_shift=pairs[0][1], input2_multiplier=pairs[1][0],
+        input2_shift=pairs[1][1], output_multiplier=pairs[2][0], output_shift=pairs[2][1], act_min=lo, act_max=hi,
     )
-    return CLayer(op.index, op.opcode, "binary", f"tg_{kind}_s8", "tg_binary_params", fields, tuple(arrays),
-                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")
+    return Layer(op.index, op.opcode, "binary", f"tg_{kind}_s8", params,
+                 f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")

@@ -6,15 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinygen.codegen.layer import ConstArray, CSymbol
+from tinygen.kernels.block import ArenaPtr, ConstArray
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator, Tensor
 from tinygen.plan.memory import MemoryPlan
 from tinygen.numerics.fixedpoint import round_half_away
-
-_CTYPES = {np.dtype(np.int8): "int8_t", np.dtype(np.int16): "int16_t", np.dtype(np.int32): "int32_t",
-           np.dtype(np.uint8): "uint8_t"}
-
 
 @dataclass(frozen=True)
 class LowerContext:
@@ -25,12 +21,11 @@ class LowerContext:
     def tensor(self, op: Operator, slot: int, which: str = "inputs") -> Tensor:
         return self.graph.tensor(getattr(op, which)[slot])
 
-    def ptr(self, tensor: Tensor) -> CSymbol:
-        return CSymbol(f"tg_arena + {self.plan.offset_of(tensor.index)}")
+    def ptr(self, tensor: Tensor) -> ArenaPtr:
+        return ArenaPtr(self.plan.offset_of(tensor.index))
 
     def array(self, op: Operator, name: str, values: np.ndarray) -> ConstArray:
-        values = np.ascontiguousarray(values)
-        return ConstArray(f"tg_l{op.index}_{name}", _CTYPES[values.dtype], values)
+        return ConstArray(f"tg_l{op.index}_{name}", np.ascontiguousarray(values))
 
     def fail(self, op: Operator, problem: str) -> InputError:
         return InputError(f"{self.origin}: operator {op.index} {op.opcode}: {problem}")

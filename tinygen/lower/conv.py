@@ -12,15 +12,22 @@ accumulator is identical and the inner loop is a plain dot product.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 
-from tinygen.codegen.layer import CLayer, CSymbol
-from tinygen.codegen.lower.context import LowerContext, activation_range
 from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.ir.packing import pack_int4
-from tinygen.plan.inplace import temp_bytes
+from tinygen.kernels.block import ArenaPtr
+from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
+from tinygen.kernels.window import full_window
+from tinygen.lower.context import LowerContext, activation_range
+from tinygen.lower.layer import Layer
 from tinygen.numerics.fixedpoint import quantize_multiplier
+from tinygen.plan.inplace import temp_bytes
+
+F = TypeVar("F", bound=FilterParams)
 
 
 WEIGHT_DTYPES = ("int8", "int4")
@@ -58,50 +65,41 @@ def kernel_weights(family: str, w: Tensor, values: np.ndarray) -> tuple[str, np.
     return f"tg_{family}_s8", values
 
 
-def _geometry(ctx: LowerContext, op: Operator):
+def _filter_params(cls: type[F], ctx: LowerContext, op: Operator, stored: np.ndarray, bias: np.ndarray,
+                   **extra: int) -> F:
+    """The block of a convolution or depthwise convolution: geometry, requantisation, in-place temporary."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     _, in_h, in_w, in_c = x.shape
     _, out_h, out_w, out_c = y.shape
     h, w = conv_axes(ctx.graph, op)
     lo, hi = activation_range(op.attrs.activation, y)
-    return (
-        ("in_h", in_h), ("in_w", in_w), ("in_c", in_c), ("out_h", out_h), ("out_w", out_w), ("out_c", out_c),
-        ("k_h", h.kernel), ("k_w", w.kernel), ("stride_h", h.stride), ("stride_w", w.stride),
-        ("dilation_h", h.dilation), ("dilation_w", w.dilation), ("pad_top", h.pad), ("pad_left", w.pad),
-        ("input_zero_point", ctx.zero_point(x)), ("output_zero_point", ctx.zero_point(y)),
-        ("act_min", lo), ("act_max", hi),
+    multiplier, shift = per_channel_multipliers(ctx, op, out_c)
+    return cls(
+        input=ctx.ptr(x), output=ctx.ptr(y), weights=ctx.array(op, "weights", stored),
+        bias=ctx.array(op, "bias", bias.astype(np.int32)), multiplier=ctx.array(op, "multiplier", multiplier),
+        shift=ctx.array(op, "shift", shift), right_shifts=right_shifts(shift),
+        in_h=in_h, in_w=in_w, in_c=in_c, out_h=out_h, out_w=out_w, out_c=out_c, k_h=h.kernel, k_w=w.kernel,
+        stride_h=h.stride, stride_w=w.stride, dilation_h=h.dilation, dilation_w=w.dilation,
+        pad_top=h.pad, pad_left=w.pad, input_zero_point=ctx.zero_point(x), output_zero_point=ctx.zero_point(y),
+        act_min=lo, act_max=hi, temp=_temp(ctx, op), win=full_window(in_w, out_h, out_w), **extra,
     )
 
 
-def full_window(in_w: int, out_h: int, out_w: int) -> tuple[int, ...]:
-    """tg_window for the whole op: whole input and output buffers, every output pixel."""
-    return (0, 0, in_w, 0, out_h, 0, out_w, 0, 0, out_w)
-
-
-def _temp_and_window(ctx: LowerContext, op: Operator):
-    """Full window; temp is the scratch an in-place op (output over its input) works through, else 0."""
+def _temp(ctx: LowerContext, op: Operator) -> ArenaPtr | None:
+    """The scratch an in-place op (output over its input) works through; None when not in place."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     off = ctx.plan.inplace_temp(op.index)
     # the planner's temp_bytes is the one statement of which shapes the kernels' in-place paths handle
     if off is not None and (temp_bytes(ctx.graph, op) is None
                             or ctx.plan.offset_of(x.index) != ctx.plan.offset_of(y.index)):
         raise ValueError(f"operator {op.index} {op.opcode} {x.shape} -> {y.shape} cannot run in place")
-    temp = CSymbol("0") if off is None else CSymbol(f"tg_arena + {off}")
-    return ("temp", temp), ("win", full_window(x.shape[2], y.shape[1], y.shape[2]))
+    return None if off is None else ArenaPtr(off)
 
 
-_ARRAY_FIELDS = ("weights", "bias", "multiplier", "shift")
-
-
-def _arrays(ctx, op, weights, bias, mult, shift):
-    values = (weights, bias.astype(np.int32), mult, shift)
-    return tuple(ctx.array(op, name, v) for name, v in zip(_ARRAY_FIELDS, values))
-
-
-def right_shifts(shift: np.ndarray) -> tuple[str, int]:
-    """The `right_shifts` field: 1 when every channel scales by less than 1/4 (shift <= -2), so the DSP
-    kernels requantise in their shortest one-step form without testing each channel (tg_fixedpoint.h)."""
-    return "right_shifts", int(bool((shift <= -2).all()))
+def right_shifts(shift: np.ndarray) -> int:
+    """1 when every channel scales by less than 1/4 (shift <= -2), so the DSP kernels requantise in their
+    shortest one-step form without testing each channel (tg_fixedpoint.h)."""
+    return int(bool((shift <= -2).all()))
 
 
 def _check_batch(ctx: LowerContext, op: Operator) -> None:
@@ -110,37 +108,30 @@ def _check_batch(ctx: LowerContext, op: Operator) -> None:
         raise ctx.fail(op, "batch size is not 1; export the model with batch size 1")
 
 
-def lower_conv(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_conv(ctx: LowerContext, op: Operator) -> Layer:
     _check_batch(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     out_c, k_h, k_w, _ = w.shape
     weights = w.data.astype(np.int8)
     bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.reshape(out_c, -1).astype(np.int64).sum(axis=1)
     kernel, stored = kernel_weights("conv", w, weights)
-    multiplier, shift = per_channel_multipliers(ctx, op, out_c)
-    arrays = _arrays(ctx, op, stored, bias, multiplier, shift)
-    return CLayer(
-        op.index, op.opcode, "conv", kernel, "tg_conv_params",
-        (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays)) + (right_shifts(shift),)
-        + _geometry(ctx, op) + _temp_and_window(ctx, op),
-        arrays, f"CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
+    return Layer(
+        op.index, op.opcode, "conv", kernel, _filter_params(ConvParams, ctx, op, stored, bias),
+        f"CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
         temp_bytes=ctx.plan.inplace_temp_bytes(op.index),
     )
 
 
-def lower_depthwise(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_depthwise(ctx: LowerContext, op: Operator) -> Layer:
     _check_batch(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     _, k_h, k_w, out_c = w.shape
     weights = w.data.astype(np.int8).reshape(k_h * k_w, out_c)
     bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.astype(np.int64).sum(axis=0)
     kernel, stored = kernel_weights("depthwise", w, weights)
-    multiplier, shift = per_channel_multipliers(ctx, op, out_c)
-    arrays = _arrays(ctx, op, stored, bias, multiplier, shift)
-    return CLayer(
-        op.index, op.opcode, "depthwise", kernel, "tg_depthwise_params",
-        (("input", ctx.ptr(x)), ("output", ctx.ptr(y))) + tuple(zip(_ARRAY_FIELDS, arrays)) + (right_shifts(shift),)
-        + _geometry(ctx, op) + (("depth_multiplier", op.attrs.depth_multiplier),) + _temp_and_window(ctx, op),
-        arrays, f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
+    params = _filter_params(DepthwiseParams, ctx, op, stored, bias, depth_multiplier=op.attrs.depth_multiplier)
+    return Layer(
+        op.index, op.opcode, "depthwise", kernel, params,
+        f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
         temp_bytes=ctx.plan.inplace_temp_bytes(op.index),
     )

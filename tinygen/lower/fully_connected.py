@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.codegen.layer import CLayer
-from tinygen.codegen.lower.context import LowerContext, activation_range
-from tinygen.codegen.lower.conv import check_weights, kernel_weights, per_channel_multipliers, right_shifts
+from tinygen.lower.context import LowerContext, activation_range
+from tinygen.lower.conv import check_weights, kernel_weights, per_channel_multipliers, right_shifts
 from tinygen.ir.graph import Operator
+from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.lower.layer import Layer
 
 
-def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_fully_connected(ctx: LowerContext, op: Operator) -> Layer:
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     check_weights(ctx, op)
     units, depth = w.shape
@@ -29,17 +30,11 @@ def lower_fully_connected(ctx: LowerContext, op: Operator) -> CLayer:
     multiplier, shift = per_channel_multipliers(ctx, op, len(w.quant.scales))
     lo, hi = activation_range(op.attrs.activation, y)
     kernel, stored = kernel_weights("fully_connected", w, weights)
-    named = {
-        "weights": stored,
-        "bias": bias.astype(np.int32),
-        "multiplier": multiplier,
-        "shift": shift,
-    }
-    arrays = tuple(ctx.array(op, name, v) for name, v in named.items())
-    fields = (
-        ("input", ctx.ptr(x)), ("output", ctx.ptr(y)), *zip(named, arrays), right_shifts(shift),
-        ("batches", batches), ("depth", depth), ("units", units), ("per_channel", int(w.quant.per_channel)),
-        ("output_zero_point", ctx.zero_point(y)), ("act_min", lo), ("act_max", hi),
+    params = FullyConnectedParams(
+        input=ctx.ptr(x), output=ctx.ptr(y), weights=ctx.array(op, "weights", stored),
+        bias=ctx.array(op, "bias", bias.astype(np.int32)), multiplier=ctx.array(op, "multiplier", multiplier),
+        shift=ctx.array(op, "shift", shift), right_shifts=right_shifts(shift), batches=batches, depth=depth,
+        units=units, per_channel=int(w.quant.per_channel), output_zero_point=ctx.zero_point(y), act_min=lo, act_max=hi,
     )
-    return CLayer(op.index, op.opcode, "fully_connected", kernel, "tg_fully_connected_params",
-                  fields, arrays, f"FULLY_CONNECTED {depth} -> {units} {op.attrs.activation}")
+    return Layer(op.index, op.opcode, "fully_connected", kernel, params,
+                 f"FULLY_CONNECTED {depth} -> {units} {op.attrs.activation}")

@@ -1,57 +1,34 @@
-"""What Python hands the templates for one layer: a kernel call and its constant parameter block.
+"""One layer of the generated program: the kernel model.c calls and the parameter block it passes.
 
-Python computes every value (offsets, shapes, multipliers, folded biases);
-the templates only place them. A field value is an int, a float, or the name
-of a C symbol (an arena pointer expression or a constant array).
+Python computes every value (offsets, shapes, multipliers, folded biases); the
+templates only place them (tinygen/kernels/block.py renders the block).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from tinygen.kernels.block import ConstArray, ParamBlock
 
 
 @dataclass(frozen=True)
-class ConstArray:
-    """A `const` array in flash, in the weights section."""
-
-    symbol: str
-    ctype: str  # int8_t, int32_t, int16_t, uint8_t
-    values: np.ndarray
-
-    @property
-    def size_bytes(self) -> int:
-        return int(self.values.size * self.values.dtype.itemsize)
-
-    def __str__(self) -> str:
-        return self.symbol
-
-
-@dataclass(frozen=True)
-class CSymbol:
-    """A C expression placed verbatim (pointer into the arena, array name)."""
-
-    expr: str
-
-    def __str__(self) -> str:
-        return self.expr
-
-
-@dataclass(frozen=True)
-class CLayer:
+class Layer:
     index: int  # operator index in the graph
     opcode: str
-    family: str  # kernel file: templates/kernels/tg_<family>.c.j2
-    kernel: str  # C function
-    params_type: str  # C struct
-    fields: tuple[tuple[str, int | float | tuple | CSymbol | ConstArray], ...]
-    arrays: tuple[ConstArray, ...]
+    family: str  # the generic kernels' files: templates/kernels/tg_<family>.{h,c}.j2
+    kernel: str  # the C function model.c calls
+    params: ParamBlock
     comment: str
     header: str | None = None  # a specialised kernel's header (always inlined into model.c), else None
     scratch_bytes: int = 0  # what a specialised kernel needs of tg_scratch (model.c)
+    code_bytes: int = 0  # a specialised kernel's own inlined copy (estimate; generic kernels are shared)
     temp_bytes: int = 0  # the planned in-place temporary (0: not in place); specialised kernels may need more
 
     @property
     def symbol(self) -> str:
         return f"tg_layer{self.index}"
+
+    @property
+    def arrays(self) -> tuple[ConstArray, ...]:
+        """The layer's constants in flash."""
+        return self.params.arrays()

@@ -13,10 +13,11 @@ from math import prod
 
 import numpy as np
 
-from tinygen.codegen.layer import CLayer
-from tinygen.codegen.lower.context import LowerContext
-from tinygen.codegen.lower.shape import MAX_DIMS, collapse, element_strides
 from tinygen.ir.graph import Operator
+from tinygen.kernels.mean import MAX_DIMS, MeanParams
+from tinygen.lower.context import LowerContext
+from tinygen.lower.layer import Layer
+from tinygen.lower.shape import collapse, element_strides
 from tinygen.numerics.fixedpoint import quantize_multiplier, wrap32
 
 
@@ -27,7 +28,7 @@ def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tupl
     return (multiplier << k) // count, shift - k
 
 
-def lower_mean(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_mean(ctx: LowerContext, op: Operator) -> Layer:
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     rank = len(x.shape)
     axis_tensor = ctx.tensor(op, 1)
@@ -44,13 +45,11 @@ def lower_mean(ctx: LowerContext, op: Operator) -> CLayer:
     outer_dims, outer_strides = collapse([x.shape[k] for k in kept], [strides[k] for k in kept])
     inner_dims, inner_strides = collapse([x.shape[k] for k in axes], [strides[k] for k in axes])
     multiplier, shift = mean_multiplier(ctx.scale(x), ctx.scale(y), count)
-    fields = (
-        ("input", ctx.ptr(x)), ("output", ctx.ptr(y)),
-        ("outer_dims", outer_dims), ("outer_strides", outer_strides),
-        ("inner_dims", inner_dims), ("inner_strides", inner_strides),
-        ("input_offset", int(wrap32(-ctx.zero_point(x) * count))),  # TFLite Micro's int32 product
-        ("output_zero_point", ctx.zero_point(y)),
-        ("multiplier", multiplier), ("shift", shift),
+    params = MeanParams(
+        input=ctx.ptr(x), output=ctx.ptr(y), outer_dims=outer_dims, outer_strides=outer_strides,
+        inner_dims=inner_dims, inner_strides=inner_strides,
+        input_offset=int(wrap32(-ctx.zero_point(x) * count)),  # TFLite Micro's int32 product
+        output_zero_point=ctx.zero_point(y), multiplier=multiplier, shift=shift,
     )
-    return CLayer(op.index, op.opcode, "mean", "tg_mean_s8", "tg_mean_params", fields, (),
-                  f"MEAN axes {axes} keep_dims={op.attrs.keep_dims} {x.shape} -> {y.shape}")
+    return Layer(op.index, op.opcode, "mean", "tg_mean_s8", params,
+                 f"MEAN axes {axes} keep_dims={op.attrs.keep_dims} {x.shape} -> {y.shape}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinygen.codegen.layer import CLayer
+from tinygen.lower.layer import Layer
 from tinygen.ir.graph import Graph
 from tinygen.plan.patches import PatchStage
 
@@ -27,7 +27,7 @@ class PatchView:
 
 @dataclass(frozen=True)
 class PatchCall:
-    layer: CLayer
+    layer: Layer
     inputs: tuple[PatchView, ...]  # one for convolutions and pools, two for ADD
     output: PatchView
     channels: int
@@ -52,7 +52,7 @@ def _table(spans) -> np.ndarray:
     return np.array([[(s.start, s.stop) for s in per_slot] for per_slot in spans], dtype=np.int16)
 
 
-def patch_code(graph: Graph, stage: PatchStage, layers: dict[int, CLayer]) -> PatchCode:
+def patch_code(graph: Graph, stage: PatchStage, layers: dict[int, Layer]) -> PatchCode:
     def view(tensor: int) -> PatchView:
         slot = stage.slot(tensor)
         return PatchView(slot, graph.tensor(tensor).shape[2] if stage.is_full(slot) else 0)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from tinygen.codegen.layer import CLayer
-from tinygen.codegen.lower.context import LowerContext, activation_range
-from tinygen.codegen.lower.conv import full_window
 from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Operator
+from tinygen.kernels.pool import PoolParams
+from tinygen.kernels.window import full_window
+from tinygen.lower.context import LowerContext, activation_range
+from tinygen.lower.layer import Layer
 
 
-def lower_pool(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_pool(ctx: LowerContext, op: Operator) -> Layer:
     a = op.attrs
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     _, in_h, in_w, channels = x.shape
@@ -17,11 +18,10 @@ def lower_pool(ctx: LowerContext, op: Operator) -> CLayer:
     h, w = conv_axes(ctx.graph, op)
     lo, hi = activation_range(a.activation, y)
     kind = "average" if op.opcode == "AVERAGE_POOL_2D" else "max"
-    fields = (
-        ("input", ctx.ptr(x)), ("output", ctx.ptr(y)), ("in_h", in_h), ("in_w", in_w), ("channels", channels),
-        ("out_h", out_h), ("out_w", out_w), ("filter_h", h.kernel), ("filter_w", w.kernel),
-        ("stride_h", h.stride), ("stride_w", w.stride), ("pad_top", h.pad), ("pad_left", w.pad),
-        ("act_min", lo), ("act_max", hi), ("win", full_window(in_w, out_h, out_w)),
+    params = PoolParams(
+        input=ctx.ptr(x), output=ctx.ptr(y), in_h=in_h, in_w=in_w, channels=channels, out_h=out_h, out_w=out_w,
+        filter_h=h.kernel, filter_w=w.kernel, stride_h=h.stride, stride_w=w.stride, pad_top=h.pad, pad_left=w.pad,
+        act_min=lo, act_max=hi, win=full_window(in_w, out_h, out_w),
     )
-    return CLayer(op.index, op.opcode, "pool", f"tg_{kind}_pool_s8", "tg_pool_params", fields, (),
-                  f"{op.opcode} {a.filter_h}x{a.filter_w}/{a.stride_h} {x.shape} -> {y.shape}")
+    return Layer(op.index, op.opcode, "pool", f"tg_{kind}_pool_s8", params,
+                 f"{op.opcode} {a.filter_h}x{a.filter_w}/{a.stride_h} {x.shape} -> {y.shape}")

@@ -12,11 +12,12 @@ from math import prod
 
 import numpy as np
 
-from tinygen.codegen.layer import CLayer, CSymbol
-from tinygen.codegen.lower.context import LowerContext
 from tinygen.ir.graph import Operator, Tensor
+from tinygen.kernels.block import ArenaPtr, ConstArray, Offset, PointerList
+from tinygen.kernels.shape import MAX_DIMS, ConcatenationParams, PadParams, StridedCopyParams
+from tinygen.lower.context import LowerContext
+from tinygen.lower.layer import Layer
 
-MAX_DIMS = 5  # TG_SHAPE_MAX_DIMS in tg_shape.h; TFLite Micro's limit for PAD and TRANSPOSE
 
 
 def element_strides(shape: tuple[int, ...]) -> list[int]:
@@ -54,27 +55,23 @@ def _constant_ints(ctx: LowerContext, op: Operator, slot: int, what: str) -> np.
     return t.data.astype(np.int64).reshape(-1)
 
 
-def _source(ctx: LowerContext, op: Operator, t: Tensor, name: str, arrays: list):
+def _source(ctx: LowerContext, op: Operator, t: Tensor, name: str) -> ArenaPtr | ConstArray:
     """Arena pointer, or a flash array when the operand is a constant (e.g. a learned token)."""
     if not t.is_constant:
         return ctx.ptr(t)
-    array = ctx.array(op, name, t.data.astype(np.int8).reshape(-1))
-    arrays.append(array)
-    return array
+    return ctx.array(op, name, t.data.astype(np.int8).reshape(-1))
 
 
-def _gather(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, first: int, dims, strides, comment: str):
+def _gather(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, first: int, dims: list[int], strides: list[int],
+            comment: str) -> Layer:
     """A layer that reads input[first + sum(i_k * strides[k])] for each output index, in output order."""
-    arrays: list = []
-    source = _source(ctx, op, x, "input", arrays)
-    dims, strides = collapse(list(dims), list(strides))
-    fields = (("input", CSymbol(f"{source} + {first}") if first else source), ("output", ctx.ptr(y)),
-              ("dims", dims), ("strides", strides))
-    return CLayer(op.index, op.opcode, "shape", "tg_strided_copy_s8", "tg_strided_copy_params", fields,
-                  tuple(arrays), comment)
+    merged_dims, merged_strides = collapse(list(dims), list(strides))
+    params = StridedCopyParams(input=Offset(_source(ctx, op, x, "input"), first), output=ctx.ptr(y),
+                               dims=merged_dims, strides=merged_strides)
+    return Layer(op.index, op.opcode, "shape", "tg_strided_copy_s8", params, comment)
 
 
-def lower_concatenation(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_concatenation(ctx: LowerContext, op: Operator) -> Layer:
     """Output = for each outer block, each input's contiguous chunk in turn (TFLite's reference layout)."""
     y = ctx.tensor(op, 0, "outputs")
     inputs = [ctx.tensor(op, i) for i in range(len(op.inputs))]
@@ -85,18 +82,15 @@ def lower_concatenation(ctx: LowerContext, op: Operator) -> CLayer:
             raise ctx.fail(op, "inputs are quantised differently from the output; TFLite Micro requires them "
                                "equal (re-export, or requantise the inputs first)")
     axis = op.attrs.axis + len(y.shape) if op.attrs.axis < 0 else op.attrs.axis
-    arrays: list = []
-    sources = [_source(ctx, op, t, f"input{k}", arrays) for k, t in enumerate(inputs)]
+    sources = tuple(_source(ctx, op, t, f"input{k}") for k, t in enumerate(inputs))
     sizes = ctx.array(op, "sizes", np.array([prod(t.shape[axis:]) for t in inputs], np.int32))
-    arrays.append(sizes)
-    pointers = CSymbol("(const int8_t *const[]){" + ", ".join(str(s) for s in sources) + "}")  # C99 file-scope literal
-    fields = (("inputs", pointers), ("sizes", sizes), ("output", ctx.ptr(y)),
-              ("num_inputs", len(inputs)), ("outer_size", prod(y.shape[:axis])))
-    return CLayer(op.index, op.opcode, "shape", "tg_concatenation_s8", "tg_concatenation_params", fields,
-                  tuple(arrays), f"CONCATENATION axis {axis} {[t.shape for t in inputs]} -> {y.shape}")
+    params = ConcatenationParams(inputs=PointerList(sources), sizes=sizes, output=ctx.ptr(y),
+                                 num_inputs=len(inputs), outer_size=prod(y.shape[:axis]))
+    return Layer(op.index, op.opcode, "shape", "tg_concatenation_s8", params,
+                 f"CONCATENATION axis {axis} {[t.shape for t in inputs]} -> {y.shape}")
 
 
-def lower_pad(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_pad(ctx: LowerContext, op: Operator) -> Layer:
     """Copy plus fill with the output zero point (real 0); scales are not compared, as in TFLite Micro."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     rank = len(x.shape)
@@ -104,13 +98,10 @@ def lower_pad(ctx: LowerContext, op: Operator) -> CLayer:
     if rank > MAX_DIMS or pads.shape[0] != rank or (pads < 0).any():
         raise ctx.fail(op, f"paddings {pads.tolist()} for a {rank}-D input; tinygen pads up to 5-D, non-negative")
     lead = MAX_DIMS - rank
-    arrays: list = []
-    fields = (("input", _source(ctx, op, x, "input", arrays)), ("output", ctx.ptr(y)),
-              ("in_dims", (1,) * lead + tuple(x.shape)), ("out_dims", (1,) * lead + tuple(y.shape)),
-              ("before", (0,) * lead + tuple(int(p) for p in pads[:, 0])),
-              ("pad_value", ctx.zero_point(y)))
-    return CLayer(op.index, op.opcode, "shape", "tg_pad_s8", "tg_pad_params", fields, tuple(arrays),
-                  f"PAD {pads.tolist()} {x.shape} -> {y.shape}")
+    params = PadParams(input=_source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(1,) * lead + tuple(x.shape),
+                       out_dims=(1,) * lead + tuple(y.shape), before=(0,) * lead + tuple(int(p) for p in pads[:, 0]),
+                       pad_value=ctx.zero_point(y))
+    return Layer(op.index, op.opcode, "shape", "tg_pad_s8", params, f"PAD {pads.tolist()} {x.shape} -> {y.shape}")
 
 
 def slice_bounds(size: int, begin: int, end: int, stride: int, begin_masked: bool, end_masked: bool,
@@ -131,7 +122,7 @@ def slice_bounds(size: int, begin: int, end: int, stride: int, begin_masked: boo
     return range(start, stop, stride)
 
 
-def lower_strided_slice(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_strided_slice(ctx: LowerContext, op: Operator) -> Layer:
     """ellipsis_mask and new_axis_mask are ignored, as TFLite Micro forces them to 0."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     a, rank = op.attrs, len(x.shape)
@@ -152,7 +143,7 @@ def lower_strided_slice(ctx: LowerContext, op: Operator) -> CLayer:
     return _gather(ctx, op, x, y, first, counts, strides, f"STRIDED_SLICE [{spans}] {x.shape} -> {y.shape}")
 
 
-def lower_transpose(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_transpose(ctx: LowerContext, op: Operator) -> Layer:
     """Output axis k walks input axis perm[k]: the input strides, permuted."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     perm = [int(p) for p in _constant_ints(ctx, op, 1, "perm")]

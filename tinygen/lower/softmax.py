@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.codegen.layer import CLayer
-from tinygen.codegen.lower.context import LowerContext
 from tinygen.ir.graph import Operator
+from tinygen.kernels.softmax import SoftmaxParams
+from tinygen.lower.context import LowerContext
+from tinygen.lower.layer import Layer
 from tinygen.numerics.fixedpoint import calculate_input_radius, quantize_multiplier
 
 INPUT_INTEGER_BITS = 5  # TFLite's kScaledDiffIntegerBits
@@ -31,7 +32,7 @@ def softmax_scaling(beta: float, input_scale: float) -> tuple[int, int, int]:
     return multiplier, left_shift, -calculate_input_radius(INPUT_INTEGER_BITS, left_shift)
 
 
-def lower_softmax(ctx: LowerContext, op: Operator) -> CLayer:
+def lower_softmax(ctx: LowerContext, op: Operator) -> Layer:
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if (x.dtype, y.dtype) != ("int8", "int8"):
         raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports int8 -> int8 softmax")
@@ -45,10 +46,6 @@ def lower_softmax(ctx: LowerContext, op: Operator) -> CLayer:
     except ValueError as exc:
         raise ctx.fail(op, f"{exc}; TFLite Micro aborts on this model (input scale or beta too small)") from None
     depth = x.shape[-1]
-    fields = (
-        ("input", ctx.ptr(x)), ("output", ctx.ptr(y)),
-        ("rows", x.elements // depth), ("depth", depth),
-        ("input_multiplier", multiplier), ("input_left_shift", left_shift), ("diff_min", diff_min),
-    )
-    return CLayer(op.index, op.opcode, "softmax", "tg_softmax_s8", "tg_softmax_params", fields, (),
-                  f"SOFTMAX {x.shape} beta={op.attrs.beta!r}")
+    params = SoftmaxParams(input=ctx.ptr(x), output=ctx.ptr(y), rows=x.elements // depth, depth=depth,
+                           input_multiplier=multiplier, input_left_shift=left_shift, diff_min=diff_min)
+    return Layer(op.index, op.opcode, "softmax", "tg_softmax_s8", params, f"SOFTMAX {x.shape} beta={op.attrs.beta!r}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygen.codegen.project import TensorIO
+from tinygen.lower.program import TensorIO
 from tinygen.errors import InputError
 
 NUMPY = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32, "uint8": np.uint8}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygen.codegen.project import ModelCode, TensorIO, model_hash
+from tinygen.lower.program import ModelCode, TensorIO, model_hash
 from tinygen.errors import InputError, TinygenError
 from tinygen.run.vectors import NUMPY
 from tinygen.validate import messages
