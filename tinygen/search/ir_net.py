@@ -4,10 +4,12 @@ The search measures thousands of subnets; converting each through TensorFlow
 would take seconds apiece, so the graph is built directly with the operators,
 tensor shapes and constant sizes the converter produces (Conv2D + BatchNorm +
 ReLU6 fold into CONV_2D with a bias and a fused RELU6; GlobalAveragePooling2D
-becomes MEAN over axes 1 and 2). The planner and `check` need only those; the
-constants are zeros and activations carry no quantisation, so these graphs plan
-and check, and are never lowered to C. tests/search/test_ir_net.py proves them
-equal, for planning, to the converted models.
+becomes MEAN over axes 1 and 2). The planner needs only those; `check` also
+lowers the graph to pick each layer's kernel, so the constants are zeros and
+every tensor carries a quantisation of the converter's form (per-channel
+weight scales, softmax output 1/256 at -128); the values are never trained or
+run. tests/search/test_ir_net.py proves them equal, for planning and checking,
+to the converted models.
 """
 
 from __future__ import annotations
@@ -26,15 +28,22 @@ from tinygen.ir.graph import Graph, Operator, Quant, Tensor
 from tinygen.search.net import Add, Conv, Dense, Depthwise, GlobalPool, Net, Softmax
 
 
+ACTIVATION = Quant((0.05,), (-128,))  # any scale works: the values are never run
+WEIGHT_SCALE = 0.01
+SOFTMAX_OUTPUT = Quant((1 / 256,), (-128,))  # what TFLite requires of an int8 softmax
+
+
 class _Builder:
     def __init__(self):
         self.tensors: list[Tensor] = []
         self.ops: list[Operator] = []
 
     def tensor(self, name: str, shape: tuple[int, ...], dtype: str = "int8", constant: bool = False,
-               channels: int = 1) -> int:
-        data = np.zeros(shape, np.int32 if dtype == "int32" else np.int8) if constant else None
-        quant = Quant((1.0,) * channels, (0,) * channels) if constant and dtype == "int8" else None
+               channels: int = 1, quant: Quant | None = None, data: np.ndarray | None = None) -> int:
+        if constant and data is None:
+            data = np.zeros(shape, np.int32 if dtype == "int32" else np.int8)
+        if quant is None and dtype == "int8":  # weights symmetric per channel, activations per tensor
+            quant = Quant((WEIGHT_SCALE,) * channels, (0,) * channels) if constant else ACTIVATION
         self.tensors.append(Tensor(len(self.tensors), name, shape, dtype, quant, data))
         return len(self.tensors) - 1
 
@@ -47,7 +56,7 @@ def ir_graph(net: Net, name: str = "candidate") -> Graph:
     values = [b.tensor("input", (1,) + net.shapes[0])]
     for i, node in enumerate(net.nodes):
         shape = (1,) + net.shapes[i + 1]
-        out = b.tensor(f"v{i + 1}", shape)
+        out = b.tensor(f"v{i + 1}", shape, quant=SOFTMAX_OUTPUT if isinstance(node, Softmax) else None)
         src = values[node.source]
         if isinstance(node, Conv):
             in_c, out_c = net.shapes[node.source][-1], node.channels
@@ -64,7 +73,7 @@ def ir_graph(net: Net, name: str = "candidate") -> Graph:
         elif isinstance(node, Add):
             b.op("ADD", (src, values[node.other]), out, ActivationAttrs("NONE"))
         elif isinstance(node, GlobalPool):
-            axes = b.tensor(f"axes{i + 1}", (2,), "int32", constant=True)
+            axes = b.tensor(f"axes{i + 1}", (2,), "int32", constant=True, data=np.array([1, 2], np.int32))
             b.op("MEAN", (src, axes), out, ReducerAttrs(keep_dims=False))
         elif isinstance(node, Dense):
             depth = net.shapes[node.source][-1]
