@@ -54,6 +54,8 @@ def build(model: Path | None, board: str, output: Path | None, schedule, as_json
     fw = build_firmware(path, target, output, schedule=schedule)
     if as_json:
         emit_json({"model": fw.graph.name, "board": target.name, "directory": str(fw.build.directory),
-                   "elf": str(fw.build.elf), **sizes_json(fw.build.sizes)})
+                   "elf": str(fw.build.elf), **sizes_json(fw.build.sizes),
+                   "layers": [{"index": layer.index, "op": layer.opcode, "kernel": layer.kernel}
+                              for layer in fw.code.layers]})
     else:
         print_sizes(fw, target, Console())

@@ -92,7 +92,8 @@ def profile_json(p: Profile) -> dict:
     payload = {
         "model": p.model, "board": p.board, "unit": unit, f"{unit}_per_inference": total, "macs": p.macs,
         f"macs_per_{one}": p.macs / total if total else 0.0, f"marker_{unit}": p.marker_count, "elf": str(p.elf),
-        "layers": [{"step": i, "layers": list(s.layers), "op": s.op, "macs": s.macs, unit: s.count,
+        "layers": [{"step": i, "layers": list(s.layers), "op": s.op, "kernel": s.kernel, "kernels": list(s.kernels),
+                    "macs": s.macs, unit: s.count,
                     "output_bytes": s.output_bytes, f"macs_per_{one}": s.macs_per_count,
                     "share": s.count / total if total else 0.0}
                    for i, s in enumerate(p.steps)],

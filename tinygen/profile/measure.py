@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygen.boards import Board
-from tinygen.codegen.project import TensorIO
+from tinygen.lower.program import TensorIO
 from tinygen.ir.cost import macs
 from tinygen.pipeline import Firmware, build_firmware
 from tinygen.plan.schedule import ScheduleOptions
@@ -26,10 +26,15 @@ from tinygen.profile.emulate import count_instructions
 from tinygen.run.vectors import pack
 
 
+PATCH_STAGE_FUNCTION = "tg_patch_stage"  # templates/project/model.c.j2
+
+
 @dataclass(frozen=True)
 class StepProfile:
     layers: tuple[int, ...]  # operator indices: one, or the patch stage's
     op: str  # the opcode, or "PATCH_STAGE"
+    kernel: str  # the C function tg_model_invoke calls for this step (tg_patch_stage for the patch loop)
+    kernels: tuple[str, ...]  # each layer's kernel
     macs: int  # including the patch stage's recomputed halos
     output_bytes: int
     count: int  # instructions (QEMU) or cycles (a board), as the Profile's unit says
@@ -81,8 +86,9 @@ def _step(firmware: Firmware, layers, count: int) -> StepProfile:
     if patched:
         work += firmware.schedule.extra_macs
     last = graph.tensor(graph.operators[layers[-1].index].outputs[0])
-    return StepProfile(tuple(layer.index for layer in layers), "PATCH_STAGE" if patched else layers[0].opcode, work,
-                       last.size_bytes, count)
+    return StepProfile(tuple(layer.index for layer in layers), "PATCH_STAGE" if patched else layers[0].opcode,
+                       PATCH_STAGE_FUNCTION if patched else layers[0].kernel,
+                       tuple(layer.kernel for layer in layers), work, last.size_bytes, count)
 
 
 def profile_model(model: Path, board: Board, output: Path | None = None,
