@@ -76,6 +76,23 @@ def test_check_default_model_json():
     assert result.stderr == ""
 
 
+def test_check_and_build_name_the_kernels_model_c_calls(tmp_path):
+    """The bundled CNN on the Cortex-M4 board keeps every generic kernel, each for its own reason: layers 0-4
+    are the patch stage (windows change per patch), layer 5 is a 3x3x16 convolution (a 144-byte receptive
+    field, over the DSP GEMM's 128), the dense head has 10 units (not a multiple of four). check (nothing
+    compiled) and build report the same kernels, and model.c calls each."""
+    checked = one_json_object(invoke("check", "--json"))
+    built = one_json_object(invoke("build", "-o", tmp_path / "fw", "--json"))
+    kernels = {layer["index"]: layer["kernel"] for layer in built["layers"]}
+    assert kernels == {0: "tg_conv_s8", 1: "tg_depthwise_s8", 2: "tg_conv_s8", 3: "tg_add_s8", 4: "tg_max_pool_s8",
+                       5: "tg_conv_s8", 7: "tg_fully_connected_s8", 8: "tg_softmax_s8"}
+    assert {layer["index"]: layer["kernel"] for layer in checked["layers"] if layer["kernel"]} == kernels
+    assert [layer["index"] for layer in checked["layers"] if layer["mode"] == "patch"] == [0, 1, 2, 3, 4]
+    model_c = (tmp_path / "fw" / "model.c").read_text()
+    assert all(f"{kernels[i]}(&p)" in model_c for i in range(5))
+    assert all(f"{kernels[i]}(&tg_layer{i})" in model_c for i in (5, 7, 8))
+
+
 def test_check_default_model_table():
     result = invoke("check")
     assert "FITS" in result.stdout and "digits_cnn_int8 on mps2-an386" in result.stdout

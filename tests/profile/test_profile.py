@@ -38,6 +38,9 @@ def test_ad01_json_per_layer_and_repeatable(tmp_path):
     assert runs[0]["instructions_per_inference"] == runs[1]["instructions_per_inference"]
     layers = runs[0]["layers"]
     assert [layer["op"] for layer in layers] == ["FULLY_CONNECTED"] * 10
+    # every dense layer of ad01 has units and depth in multiples of four: the DSP kernel runs each
+    assert [layer["kernel"] for layer in layers] == ["tg_fully_connected_dsp_s8"] * 10
+    assert all(layer["kernels"] == [layer["kernel"]] for layer in layers)
     assert sum(layer["macs"] for layer in layers) == 264192 == runs[0]["macs"]
     assert sum(layer["instructions"] for layer in layers) == runs[0]["instructions_per_inference"]
     assert abs(sum(layer["share"] for layer in layers) - 1) < 1e-9
