@@ -1,4 +1,4 @@
-"""Operator groups the importer and planner treat specially (the generated set is codegen.lower.LOWERINGS)."""
+"""Operator groups the importer and planner treat specially (the generated set is tinygen.lower.LOWERINGS)."""
 
 # RESHAPE, SQUEEZE and EXPAND_DIMS only relabel a shape: the planner aliases
 # their output onto their input and the generated code emits nothing.
