@@ -144,6 +144,8 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None) -
         files[f"tg_{family}.c"] = f"kernels/tg_{family}.c.j2"
     for header in specialised:
         files[header] = f"kernels/{header}.j2"
+    if specialised:
+        files["tg_specialised.h"] = "kernels/tg_specialised.h.j2"
     files.update(harness_files(board, harness))
     rendered = tuple((name, env.get_template(tpl).render(**ctx)) for name, tpl in sorted(files.items()))
     return Project(model, board, rendered)
