@@ -121,10 +121,11 @@ def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
     )
 
 
-def render_project(model: ModelCode, board: Board, harness: str | None = None) -> Project:
-    """`harness`: one of codegen.harness.HARNESSES; None picks the board's default."""
+def render_project(model: ModelCode, board: Board, harness: str | None = None, debug: bool = False) -> Project:
+    """`harness`: one of codegen.harness.HARNESSES; None picks the board's default. `debug`: the Makefile
+    compiles for a debugger (build.toolchain.DEBUG_OPT)."""
     env = environment()
-    tc = toolchain(board)
+    tc = toolchain(board, debug)
     harness = harness or default_harness(board)
     model = specialise(model, board)
     specialised = sorted({layer.header for layer in model.layers if layer.header})
