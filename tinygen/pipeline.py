@@ -54,16 +54,19 @@ class RunResult:
         return self.mismatches == 0
 
 
-def default_output(model: Path, board: Board, harness: str | None = None, profile: bool = False) -> Path:
-    """firmware_out/<model>-<board>, with the harness appended when it is not the board's default
-    and -profile for profile builds."""
+def default_output(model: Path, board: Board, harness: str | None = None, profile: bool = False,
+                   debug: bool = False) -> Path:
+    """firmware_out/<model>-<board>, with the harness appended when it is not the board's default,
+    -profile for profile builds and -debug for debug builds."""
     suffix = f"-{harness}" if harness and harness != default_harness(board) else ""
-    return Path("firmware_out") / f"{model.stem}-{board.name}{suffix}{'-profile' if profile else ''}"
+    suffix += ("-profile" if profile else "") + ("-debug" if debug else "")
+    return Path("firmware_out") / f"{model.stem}-{board.name}{suffix}"
 
 
-def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: str, profile: bool) -> str:
+def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: str, profile: bool,
+               debug: bool) -> str:
     h = hashlib.sha256()
-    h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n{harness}\n{profile}\n".encode())
+    h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n{harness}\n{profile}\n{debug}\n".encode())
     h.update(board.path.read_bytes())
     for path in sorted(TEMPLATES.rglob("*.j2")):
         h.update(path.name.encode() + path.read_bytes())
@@ -72,18 +75,19 @@ def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: st
 
 def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False,
                    schedule: ScheduleOptions = ScheduleOptions(), harness: str | None = None,
-                   profile: bool = False) -> Firmware:
+                   profile: bool = False, debug: bool = False) -> Firmware:
     """`harness`: "host", "semihost" or "uart" (codegen.harness); None: the board's default.
-    `profile`: mark every step for `tinygen profile` (never shares a cache with a normal build)."""
+    `profile`: mark every step for `tinygen profile` (never shares a cache with a normal build).
+    `debug`: compile for a debugger (-Og -g3, the kernels' C loops; its own folder and cache key)."""
     graph = load_tflite(model)
     planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model), board.cpu.dsp)
     code = dataclasses.replace(specialise(lower_model(graph, planned.plan, model), board), profile=profile)
     harness = harness or default_harness(board)
-    directory = output or default_output(model, board, harness, profile)
-    key = _build_key(model, board, schedule, harness, profile)
+    directory = output or default_output(model, board, harness, profile, debug)
+    key = _build_key(model, board, schedule, harness, profile, debug)
     build = cached(directory, key) if reuse else None
     if build is None:
-        build = build_project(render_project(code, board, harness), directory, key)
+        build = build_project(render_project(code, board, harness, debug), directory, key)
     return Firmware(graph, planned, code, build)
 
 

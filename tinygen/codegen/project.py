@@ -19,12 +19,12 @@ class Project:
     files: tuple[tuple[str, str], ...]  # (relative path, text)
 
 
-def render_project(model: ModelCode, board: Board, harness: str | None = None) -> Project:
+def render_project(model: ModelCode, board: Board, harness: str | None = None, debug: bool = False) -> Project:
     """`model` as the specialise stage left it for `board`; `harness`: one of codegen.harness.HARNESSES, None
-    picks the board's default."""
+    picks the board's default. `debug`: the Makefile compiles for a debugger (codegen.toolchain.DEBUG_OPT)."""
     env = environment()
     harness = harness or default_harness(board)
-    ctx = {"model": model, "board": board, "toolchain": toolchain(board), "stack_bytes": board.stack_bytes,
+    ctx = {"model": model, "board": board, "toolchain": toolchain(board, debug), "stack_bytes": board.stack_bytes,
            "harness": harness, "protocol": protocol}
     files = {
         "model.h": "project/model.h.j2",
@@ -40,6 +40,8 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None) -
         files[f"tg_{family}.c"] = f"kernels/tg_{family}.c.j2"
     for header in model.headers:
         files[header] = f"kernels/{header}.j2"
+    if model.headers:
+        files["tg_specialised.h"] = "kernels/tg_specialised.h.j2"
     files.update(harness_files(board, harness))
     rendered = tuple((name, env.get_template(tpl).render(**ctx)) for name, tpl in sorted(files.items()))
     return Project(model, board, rendered)

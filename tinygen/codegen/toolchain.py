@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from tinygen.boards import Board
 
 OPT = "-O2"
+# Debug builds (`--debug`, commands/options.py says why -Og): TG_DEBUG gives the specialised kernels their debug
+# form, one copy each with its loops in C (templates/kernels/tg_specialised.h.j2).
+DEBUG_OPT = "-Og -g3 -DTG_DEBUG"
 # -Werror=missing-field-initializers: model.c's positional parameter-block initializers cannot lose a field
 # (tinygen/kernels/block.py).
 COMMON = ("-std=c99 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter "
@@ -29,12 +32,13 @@ def _float_flags(fpu: str | None) -> str:
     return f"-mfpu={fpu} -mfloat-abi=hard"
 
 
-def toolchain(board: Board) -> Toolchain:
+def toolchain(board: Board, debug: bool = False) -> Toolchain:
+    opt = DEBUG_OPT if debug else OPT
     if board.cpu.core == "host":
-        return Toolchain("cc", f"{OPT} {COMMON} -DTG_HOST", "-Wl,--gc-sections")
+        return Toolchain("cc", f"{opt} {COMMON} -DTG_HOST", "-Wl,--gc-sections")
     arch = f"-mcpu={board.cpu.core} -mthumb {_float_flags(board.cpu.fpu)}"
     return Toolchain(
         "arm-none-eabi-gcc",
-        f"{arch} {OPT} {COMMON}",
+        f"{arch} {opt} {COMMON}",
         "-T linker.ld -nostartfiles --specs=nano.specs -Wl,--gc-sections -Wl,-Map=firmware.map",
     )

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from tinygen.boards import Board, load_board
 from tinygen.build.sizes import SectionSizes
-from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
-                                      schedule_options)
+from tinygen.commands.options import (DEFAULT_BOARD, debug_option, emit_json, json_option, model_argument,
+                                      model_or_default, schedule_options)
 from tinygen.pipeline import Firmware, build_firmware
 
 
@@ -45,13 +45,14 @@ def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Project folder [default: firmware_out/<model>-<board>].")
+@debug_option
 @schedule_options
 @json_option
-def build(model: Path | None, board: str, output: Path | None, schedule, as_json: bool) -> None:
+def build(model: Path | None, board: str, output: Path | None, debug: bool, schedule, as_json: bool) -> None:
     """Generate and compile MODEL for BOARD; exit 1 with a breakdown if it does not fit."""
     path = model_or_default(model)
     target = load_board(board)
-    fw = build_firmware(path, target, output, schedule=schedule)
+    fw = build_firmware(path, target, output, schedule=schedule, debug=debug)
     if as_json:
         emit_json({"model": fw.graph.name, "board": target.name, "directory": str(fw.build.directory),
                    "elf": str(fw.build.elf), **sizes_json(fw.build.sizes),

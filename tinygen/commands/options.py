@@ -78,6 +78,14 @@ qat_options = _stack(
                  help="Epochs of quantisation-aware fine-tuning on --calib when --max-loss is exceeded."),
 )
 
+# build, run and validate --emulate: the flags themselves are codegen.toolchain.DEBUG_OPT's
+debug_option = click.option(
+    "--debug", is_flag=True,
+    help="Debug build for gdb, in its own folder (<model>-<board>[-harness]-debug): -Og -g3, each specialised "
+         "kernel one function with its assembly loops in C (same integers). -Og, not -O0 (which also builds): "
+         "GCC's level for debugging keeps variables and lines, with smaller stack frames and code than -O0.",
+)
+
 
 def schedule_options(command):
     """--patches, --max-mac-overhead and --inplace/--no-inplace, passed on as one `schedule` argument."""

@@ -9,8 +9,8 @@ from rich.console import Console
 
 from tinygen.boards import load_board
 from tinygen.commands.build import print_sizes, sizes_json
-from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
-                                      schedule_options)
+from tinygen.commands.options import (DEFAULT_BOARD, debug_option, emit_json, json_option, model_argument,
+                                      model_or_default, schedule_options)
 from tinygen.commands.progress import progress_bar
 from tinygen.pipeline import build_firmware, run_firmware
 from tinygen.run.vectors import npz_vectors, random_vectors
@@ -27,14 +27,15 @@ from tinygen.run.vectors import npz_vectors, random_vectors
 @click.option("--save-outputs", type=click.Path(dir_okay=False, path_type=Path), help="Write the firmware's outputs (.npz).")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds before the run is abandoned.")
+@debug_option
 @schedule_options
 @json_option
 @click.pass_context
-def run(ctx, model, board, count, seed, inputs, save_outputs, output, timeout, schedule, as_json):
+def run(ctx, model, board, count, seed, inputs, save_outputs, output, timeout, debug, schedule, as_json):
     """Run MODEL's firmware on BOARD and check it bit-exact against TensorFlow Lite Micro (exit 1 if not)."""
     path = model_or_default(model)
     target = load_board(board)
-    fw = build_firmware(path, target, output, reuse=True, schedule=schedule)
+    fw = build_firmware(path, target, output, reuse=True, schedule=schedule, debug=debug)
     vectors = npz_vectors(inputs, fw.code.inputs) if inputs else random_vectors(fw.code.inputs, count, seed)
     with progress_bar("reference (TFLite Micro)", len(vectors), enabled=not as_json) as advance:
         result = run_firmware(fw, path, target, vectors, timeout, progress=advance)

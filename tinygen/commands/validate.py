@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.boards import Board, load_board
+from tinygen.commands.options import (DEFAULT_BOARD, debug_option, emit_json, json_option, model_argument,
+                                      model_or_default, schedule_options)
+from tinygen.commands.progress import progress_bar
 from tinygen.lower.program import ModelCode, lower_model
 from tinygen.lower.specialise import specialise
-from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
-                                      schedule_options)
-from tinygen.commands.progress import progress_bar
 from tinygen.compare import OutputCheck, compare
 from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite
@@ -46,10 +46,11 @@ from tinygen.validate.session import DeviceSession, resend_after_s
               help="Project folder for --emulate [default: firmware_out/<model>-<board>-uart].")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
               help="Seconds one request (an inference included) may take, resends included, before giving up.")
+@debug_option
 @schedule_options
 @json_option
 @click.pass_context
-def validate(ctx, model, board, port, emulate, count, seed, inputs, output, timeout, schedule, as_json):
+def validate(ctx, model, board, port, emulate, count, seed, inputs, output, timeout, debug, schedule, as_json):
     """Send input vectors to MODEL's firmware on BOARD over serial, compare every output with TensorFlow Lite
     Micro, and report latency (exit 1 if any output differs)."""
     path = model_or_default(model)
@@ -57,12 +58,16 @@ def validate(ctx, model, board, port, emulate, count, seed, inputs, output, time
     if bool(port) == emulate:
         raise InputError("give either --port DEVICE_OR_URL (a board running the validation firmware) "
                          "or --emulate (QEMU), not " + ("both" if emulate else "neither"))
+    if debug and port:
+        raise InputError("--debug builds --emulate's firmware; for a board, build it with `tinygen build --debug`, "
+                         "flash it, then validate over --port without --debug")
     if target.console is None:
         raise InputError(f"{target.name}: no [console] table in {target.path.name}, so no UART to validate over; "
                          "pick a board with one (tinygen boards)")
     if emulate:
         require_emulator(target)
-        firmware = build_firmware(path, target, output, reuse=True, schedule=schedule, harness="uart")
+        firmware = build_firmware(path, target, output, reuse=True, schedule=schedule, harness="uart",
+                                  debug=debug)
         code, directory = firmware.code, str(firmware.build.directory)
     else:
         graph = load_tflite(path)

@@ -5,10 +5,10 @@ core and read the layer's parameter block at run time. On cores with the DSP
 extension (Cortex-M4, M7, M33 and M55 with DSP), a layer whose shape one of the
 specialised kernels (templates/kernels/tg_<family>_dsp.h.j2) covers calls that
 instead; on cores with Helium (MVE, Cortex-M55), convolutions and dense layers
-take the vector kernels (tg_<family>_mve.h.j2) first. A specialised kernel is
-always inlined into model.c with the layer's constant parameter block, so the
-compiler builds a copy for that layer with every shape, zero point and pointer
-folded in. The price is code: each such layer adds its own copy (`code_bytes`,
+take the vector kernels (tg_<family>_mve.h.j2) first. In release builds a
+specialised kernel is always inlined into model.c with the layer's constant
+parameter block, so the compiler builds a copy for that layer with every shape,
+zero point and pointer folded in (--debug builds call one shared copy). The price is code: each such layer adds its own copy (`code_bytes`,
 which `check` counts before anything is compiled).
 
 Specialised kernels sign-extend their operands into 16-bit lanes once and reuse

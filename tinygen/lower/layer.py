@@ -19,7 +19,7 @@ class Layer:
     kernel: str  # the C function model.c calls
     params: ParamBlock
     comment: str
-    header: str | None = None  # a specialised kernel's header (always inlined into model.c), else None
+    header: str | None = None  # a specialised kernel's header (inlined into model.c), else None
     scratch_bytes: int = 0  # what a specialised kernel needs of tg_scratch (model.c)
     code_bytes: int = 0  # a specialised kernel's own inlined copy (estimate; generic kernels are shared)
     temp_bytes: int = 0  # the planned in-place temporary (0: not in place); specialised kernels may need more
