@@ -11,9 +11,10 @@ OPT = "-O2"
 # form, one copy each with its loops in C (templates/kernels/tg_specialised.h.j2).
 DEBUG_OPT = "-Og -g3 -DTG_DEBUG"
 # -Werror=missing-field-initializers: model.c's positional parameter-block initializers cannot lose a field
-# (tinygen/kernels/block.py).
+# (tinygen/kernels/block.py); a value in the wrong slot (an int for a pointer, a pointer of the wrong type) is an
+# error too, not a warning.
 COMMON = ("-std=c99 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter "
-          "-Werror=missing-field-initializers")
+          "-Werror=missing-field-initializers -Werror=int-conversion -Werror=incompatible-pointer-types")
 INSTALL_HINT = "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi"
 
 
