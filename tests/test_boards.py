@@ -8,10 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tinygen.boards import BOARDS_DIR, SCHEMA_PATH, SCHEMA_VERSION, Boot2, Pin, list_boards, load_board
+from tinygen.boards import SCHEMA_VERSION, Boot2, Pin, list_boards, load_board, schema_path
 from tinygen.errors import InputError
+from tinygen.resources import boards_dir
 
-SHIPPED = sorted(p.stem for p in BOARDS_DIR.glob("*.toml"))
+SHIPPED = sorted(p.stem for p in boards_dir().glob("*.toml"))
 INVALID = sorted((Path(__file__).parent / "boards").glob("invalid_*.toml"))
 EMULATED = {"mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505", "mps3-an547", "netduinoplus2"}
 REAL = {
@@ -54,7 +55,7 @@ stack = "sram"
 
 
 def test_schema_is_valid_draft_2020_12():
-    schema = json.loads(SCHEMA_PATH.read_text())
+    schema = json.loads(schema_path().read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert "bump schema_version" in schema["$comment"].lower()
@@ -67,9 +68,9 @@ def test_catalog_has_the_expected_boards():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_board_loads_and_passes_schema(name):
-    path = BOARDS_DIR / f"{name}.toml"
+    path = boards_dir() / f"{name}.toml"
     data = tomllib.loads(path.read_text())
-    jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(data)
+    jsonschema.Draft202012Validator(json.loads(schema_path().read_text())).validate(data)
     board = load_board(name)
     assert board.name == name and board.path == path.resolve()
     assert board.description

@@ -23,10 +23,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.models import shared_model
-from tinygen.boards import BOARDS_DIR, list_boards
+from tinygen.boards import list_boards
 from tinygen.cli import COMMANDS, cli
 from tinygen.commands.options import default_model
 from tinygen.importers.tflite import load_tflite
+from tinygen.resources import boards_dir
 
 CHECK_KEYS = {"model", "board", "fits", "arena_bytes", "arena_lower_bound_bytes", "flash_bytes", "sram_bytes",
               "layers", "unsupported_ops"}
@@ -132,7 +133,7 @@ def test_check_all_boards():
 
 
 def test_check_board_by_path():
-    report = one_json_object(invoke("check", "--board", BOARDS_DIR / "mps2-an385.toml", "--json"))
+    report = one_json_object(invoke("check", "--board", boards_dir() / "mps2-an385.toml", "--json"))
     assert report["board"] == "mps2-an385"
 
 
@@ -156,7 +157,7 @@ def test_check_plot_unwritable(tmp_path):
 @pytest.fixture
 def tiny_board(tmp_path):
     """mps2-an386 with its arena region (psram) shrunk to 1 KiB: the bundled example's 3 KiB arena cannot fit."""
-    text = (BOARDS_DIR / "mps2-an386.toml").read_text()
+    text = (boards_dir() / "mps2-an386.toml").read_text()
     text = text.replace('name = "mps2-an386"', 'name = "tiny-board"')
     text, n = re.subn(r'(name = "psram"\nkind = "ram"\norigin = 0x21000000\nlength = )0x01000000', r"\g<1>0x400", text)
     assert n == 1, "boards/mps2-an386.toml changed: update the psram pattern"
@@ -339,7 +340,7 @@ def test_inspect_shared_model():
 def test_boards_json():
     payload = one_json_object(invoke("boards", "--json"))
     names = [b["name"] for b in payload["boards"]]
-    assert names == sorted(p.stem for p in BOARDS_DIR.glob("*.toml"))
+    assert names == sorted(p.stem for p in boards_dir().glob("*.toml"))
     an386 = next(b for b in payload["boards"] if b["name"] == "mps2-an386")
     assert an386["core"] == "cortex-m4" and an386["emulated"] and an386["qemu_machine"] == "mps2-an386"
     assert {r["name"] for r in an386["memory"]} == {"ssram1", "ssram23", "psram"}

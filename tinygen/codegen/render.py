@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jinja2
 import numpy as np
 
 from tinygen import __version__
 from tinygen.codegen.boot2 import rp2040_boot2
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+from tinygen.resources import templates_dir
 
 
 def c_array(values: np.ndarray, per_line: int = 24) -> str:
@@ -31,7 +28,7 @@ def c_value(value) -> str:
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(templates_dir()),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
