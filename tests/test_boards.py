@@ -2,12 +2,14 @@
 
 import dataclasses
 import json
+import re
 import tomllib
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+import tinygen.boards
 from tinygen.boards import SCHEMA_VERSION, Boot2, Pin, list_boards, load_board, schema_path
 from tinygen.errors import InputError
 from tinygen.resources import boards_dir
@@ -86,6 +88,13 @@ def test_shipped_board_loads_and_passes_schema(name):
     if name in REAL:
         assert board.qemu is None and board.console is not None and board.flash is not None
         assert board.cpu.clock_hz > 0 and board.cpu.max_clock_hz >= board.cpu.clock_hz
+
+
+def test_an_empty_catalogue_is_an_error_not_an_empty_list(tmp_path, monkeypatch):
+    monkeypatch.setattr(tinygen.boards, "boards_dir", lambda: tmp_path)
+    for call in (list_boards, lambda: load_board("mps2-an386")):
+        with pytest.raises(InputError, match="^" + re.escape(f"{tmp_path}: no board files (*.toml)")):
+            call()
 
 
 def test_list_boards_is_sorted_by_name():

@@ -184,18 +184,17 @@ class Board:
 
 def load_board(name_or_path: str) -> Board:
     """Load a shipped board by name, or any board file by path."""
-    known = ", ".join(_names())
     if name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path:
         path = Path(name_or_path)
         if not path.is_file():
             raise InputError(
-                f"{name_or_path}: no such board file; check the path or use one of: {known}"
+                f"{name_or_path}: no such board file; check the path or use one of: {', '.join(_names())}"
             )
         return _load(path)
     path = boards_dir() / f"{name_or_path}.toml"
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name_or_path) or not path.is_file():
         raise InputError(
-            f"unknown board '{name_or_path}' (no {_shown(path)}); use one of: {known}, "
+            f"unknown board '{name_or_path}' (no {_shown(path)}); use one of: {', '.join(_names())}, "
             "or pass --board path/to/board.toml"
         )
     return _load(path)
@@ -212,7 +211,13 @@ def schema_path() -> Path:
 
 
 def _names() -> list[str]:
-    return sorted(p.stem for p in boards_dir().glob("*.toml"))
+    """The shipped boards' names; none at all means a broken installation, never an empty catalogue."""
+    folder = boards_dir()
+    names = sorted(p.stem for p in folder.glob("*.toml"))
+    if not names:
+        raise InputError(f"{folder}: no board files (*.toml) in tinygen's board catalogue; "
+                         "reinstall tinygen (pip install --force-reinstall tinygen)")
+    return names
 
 
 def _shown(path: Path) -> str:

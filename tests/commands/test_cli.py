@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import tinygen.boards
 from tests.models import shared_model
 from tinygen.boards import list_boards
 from tinygen.cli import COMMANDS, cli
@@ -346,6 +347,18 @@ def test_boards_json():
     assert {r["name"] for r in an386["memory"]} == {"ssram1", "ssram23", "psram"}
     table = invoke("boards").stdout
     assert all(name in table for name in names)
+
+
+@pytest.mark.parametrize("args", [("boards",), ("boards", "--json"), ("check", "--board", "all")])
+def test_an_empty_board_catalogue_is_one_line_exit_2(args, tmp_path, monkeypatch):
+    """A wheel without its board files once listed no boards and exited 0."""
+    monkeypatch.setattr(tinygen.boards, "boards_dir", lambda: tmp_path)
+    result = invoke(*args, exit_code=2)
+    one_error_line(result, str(tmp_path), "no board files", "reinstall tinygen")
+    if "--json" in args:
+        assert one_json_object(result)["error"]["exit_code"] == 2
+    else:
+        assert result.stdout == ""
 
 
 def test_group_help_lists_every_command():
