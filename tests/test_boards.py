@@ -2,16 +2,19 @@
 
 import dataclasses
 import json
+import re
 import tomllib
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from tinygen.boards import BOARDS_DIR, SCHEMA_PATH, SCHEMA_VERSION, Boot2, Pin, list_boards, load_board
+import tinygen.boards
+from tinygen.boards import SCHEMA_VERSION, Boot2, Pin, list_boards, load_board, schema_path
 from tinygen.errors import InputError
+from tinygen.resources import boards_dir
 
-SHIPPED = sorted(p.stem for p in BOARDS_DIR.glob("*.toml"))
+SHIPPED = sorted(p.stem for p in boards_dir().glob("*.toml"))
 INVALID = sorted((Path(__file__).parent / "boards").glob("invalid_*.toml"))
 EMULATED = {"mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505", "mps3-an547", "netduinoplus2"}
 REAL = {
@@ -54,7 +57,7 @@ stack = "sram"
 
 
 def test_schema_is_valid_draft_2020_12():
-    schema = json.loads(SCHEMA_PATH.read_text())
+    schema = json.loads(schema_path().read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert "bump schema_version" in schema["$comment"].lower()
@@ -67,9 +70,9 @@ def test_catalog_has_the_expected_boards():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_board_loads_and_passes_schema(name):
-    path = BOARDS_DIR / f"{name}.toml"
+    path = boards_dir() / f"{name}.toml"
     data = tomllib.loads(path.read_text())
-    jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(data)
+    jsonschema.Draft202012Validator(json.loads(schema_path().read_text())).validate(data)
     board = load_board(name)
     assert board.name == name and board.path == path.resolve()
     assert board.description
@@ -85,6 +88,13 @@ def test_shipped_board_loads_and_passes_schema(name):
     if name in REAL:
         assert board.qemu is None and board.console is not None and board.flash is not None
         assert board.cpu.clock_hz > 0 and board.cpu.max_clock_hz >= board.cpu.clock_hz
+
+
+def test_an_empty_catalogue_is_an_error_not_an_empty_list(tmp_path, monkeypatch):
+    monkeypatch.setattr(tinygen.boards, "boards_dir", lambda: tmp_path)
+    for call in (list_boards, lambda: load_board("mps2-an386")):
+        with pytest.raises(InputError, match="^" + re.escape(f"{tmp_path}: no board files (*.toml)")):
+            call()
 
 
 def test_list_boards_is_sorted_by_name():

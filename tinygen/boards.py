@@ -20,9 +20,8 @@ from typing import Any
 import jsonschema
 
 from tinygen.errors import InputError
+from tinygen.resources import boards_dir
 
-BOARDS_DIR = Path(__file__).resolve().parent.parent / "boards"
-SCHEMA_PATH = BOARDS_DIR / "schema.json"
 SCHEMA_VERSION = 1
 DEFAULT_STACK_BYTES = 0x2000
 DEFAULT_ALIGNMENT_BYTES = 16
@@ -185,18 +184,17 @@ class Board:
 
 def load_board(name_or_path: str) -> Board:
     """Load a shipped board by name, or any board file by path."""
-    known = ", ".join(_names())
     if name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path:
         path = Path(name_or_path)
         if not path.is_file():
             raise InputError(
-                f"{name_or_path}: no such board file; check the path or use one of: {known}"
+                f"{name_or_path}: no such board file; check the path or use one of: {', '.join(_names())}"
             )
         return _load(path)
-    path = BOARDS_DIR / f"{name_or_path}.toml"
+    path = boards_dir() / f"{name_or_path}.toml"
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name_or_path) or not path.is_file():
         raise InputError(
-            f"unknown board '{name_or_path}' (no {_shown(path)}); use one of: {known}, "
+            f"unknown board '{name_or_path}' (no {_shown(path)}); use one of: {', '.join(_names())}, "
             "or pass --board path/to/board.toml"
         )
     return _load(path)
@@ -207,8 +205,19 @@ def list_boards() -> list[Board]:
     return sorted((load_board(name) for name in _names()), key=lambda b: b.name)
 
 
+def schema_path() -> Path:
+    """The JSON schema every board file is validated against, shipped beside the boards."""
+    return boards_dir() / "schema.json"
+
+
 def _names() -> list[str]:
-    return sorted(p.stem for p in BOARDS_DIR.glob("*.toml"))
+    """The shipped boards' names; none at all means a broken installation, never an empty catalogue."""
+    folder = boards_dir()
+    names = sorted(p.stem for p in folder.glob("*.toml"))
+    if not names:
+        raise InputError(f"{folder}: no board files (*.toml) in tinygen's board catalogue; "
+                         "reinstall tinygen (pip install --force-reinstall tinygen)")
+    return names
 
 
 def _shown(path: Path) -> str:
@@ -234,13 +243,13 @@ def _load(path: Path) -> Board:
     if error is not None:
         raise InputError(f"{shown}: {_explain(error, data)}".replace("\n", " "))
     board = _build(data, path)
-    _check(board, shown, builtin=path.resolve().parent == BOARDS_DIR)
+    _check(board, shown, builtin=path.resolve().parent == boards_dir())
     return board
 
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+    return jsonschema.Draft202012Validator(json.loads(schema_path().read_text()))
 
 
 def _explain(error: jsonschema.ValidationError, data: dict) -> str:

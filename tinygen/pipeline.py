@@ -17,11 +17,11 @@ from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import render_project
 from tinygen.lower.program import ModelCode, lower_model, model_hash
 from tinygen.lower.specialise import specialise
-from tinygen.codegen.render import TEMPLATES
 from tinygen.importers.tflite import load_tflite
 from tinygen.ir.graph import Graph
 from tinygen.plan.memory import MemoryPlan
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
+from tinygen.resources import templates_dir
 from tinygen.run import vectors as vec
 from tinygen.run.execute import execute
 from tinygen.reference import reference_outputs
@@ -68,7 +68,7 @@ def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: st
     h = hashlib.sha256()
     h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n{harness}\n{profile}\n{debug}\n".encode())
     h.update(board.path.read_bytes())
-    for path in sorted(TEMPLATES.rglob("*.j2")):
+    for path in sorted(templates_dir().rglob("*.j2")):
         h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()[:20]
 

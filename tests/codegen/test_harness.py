@@ -58,7 +58,7 @@ def test_uart_without_console_or_driver(code, tmp_path, monkeypatch):
     bare.write_text(text[:text.index("[console]")])
     with pytest.raises(InputError, match=r"bare.toml: no \[console\] table"):
         render_project(code, load_board(str(bare)), "uart")
-    monkeypatch.setattr(harness, "TEMPLATES", tmp_path)  # as if no driver template existed
+    monkeypatch.setattr(harness, "templates_dir", lambda: tmp_path)  # as if no driver template existed
     with pytest.raises(InputError, match=r"console.uart = 'cmsdk' has no driver yet \(templates/boards/"):
         render_project(code, load_board("mps2-an386"), "uart")
 

@@ -22,11 +22,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import tinygen.boards
 from tests.models import shared_model
-from tinygen.boards import BOARDS_DIR, list_boards
+from tinygen.boards import list_boards
 from tinygen.cli import COMMANDS, cli
 from tinygen.commands.options import default_model
 from tinygen.importers.tflite import load_tflite
+from tinygen.resources import boards_dir
 
 CHECK_KEYS = {"model", "board", "fits", "arena_bytes", "arena_lower_bound_bytes", "flash_bytes", "sram_bytes",
               "layers", "unsupported_ops"}
@@ -149,7 +151,7 @@ def test_check_all_boards():
 
 
 def test_check_board_by_path():
-    report = one_json_object(invoke("check", "--board", BOARDS_DIR / "mps2-an385.toml", "--json"))
+    report = one_json_object(invoke("check", "--board", boards_dir() / "mps2-an385.toml", "--json"))
     assert report["board"] == "mps2-an385"
 
 
@@ -173,7 +175,7 @@ def test_check_plot_unwritable(tmp_path):
 @pytest.fixture
 def tiny_board(tmp_path):
     """mps2-an386 with its arena region (psram) shrunk to 1 KiB: the bundled example's 3 KiB arena cannot fit."""
-    text = (BOARDS_DIR / "mps2-an386.toml").read_text()
+    text = (boards_dir() / "mps2-an386.toml").read_text()
     text = text.replace('name = "mps2-an386"', 'name = "tiny-board"')
     text, n = re.subn(r'(name = "psram"\nkind = "ram"\norigin = 0x21000000\nlength = )0x01000000', r"\g<1>0x400", text)
     assert n == 1, "boards/mps2-an386.toml changed: update the psram pattern"
@@ -356,12 +358,24 @@ def test_inspect_shared_model():
 def test_boards_json():
     payload = one_json_object(invoke("boards", "--json"))
     names = [b["name"] for b in payload["boards"]]
-    assert names == sorted(p.stem for p in BOARDS_DIR.glob("*.toml"))
+    assert names == sorted(p.stem for p in boards_dir().glob("*.toml"))
     an386 = next(b for b in payload["boards"] if b["name"] == "mps2-an386")
     assert an386["core"] == "cortex-m4" and an386["emulated"] and an386["qemu_machine"] == "mps2-an386"
     assert {r["name"] for r in an386["memory"]} == {"ssram1", "ssram23", "psram"}
     table = invoke("boards").stdout
     assert all(name in table for name in names)
+
+
+@pytest.mark.parametrize("args", [("boards",), ("boards", "--json"), ("check", "--board", "all")])
+def test_an_empty_board_catalogue_is_one_line_exit_2(args, tmp_path, monkeypatch):
+    """A wheel without its board files once listed no boards and exited 0."""
+    monkeypatch.setattr(tinygen.boards, "boards_dir", lambda: tmp_path)
+    result = invoke(*args, exit_code=2)
+    one_error_line(result, str(tmp_path), "no board files", "reinstall tinygen")
+    if "--json" in args:
+        assert one_json_object(result)["error"]["exit_code"] == 2
+    else:
+        assert result.stdout == ""
 
 
 def test_group_help_lists_every_command():

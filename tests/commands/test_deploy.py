@@ -13,9 +13,9 @@ import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.quant.digits import shared_digits
-from tinygen.boards import BOARDS_DIR
 from tinygen.commands.options import default_model
 from tinygen.importers.tflite import load_tflite
+from tinygen.resources import boards_dir
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def test_deploy_int8_end_to_end(digits, tmp_path):
 def test_small_flash_board_makes_deploy_choose_int4(digits, tmp_path):
     # the same network, already int8, planned as deploy plans it: the same code estimate
     code = one_json_object(invoke("check", default_model(), "--board", "mps2-an386", "--json"))["runtime_flash_bytes_estimate"]
-    text = (BOARDS_DIR / "mps2-an386.toml").read_text()
+    text = (boards_dir() / "mps2-an386.toml").read_text()
     board = tmp_path / "mps2-an386-small.toml"
     board.write_text(text.replace('name = "mps2-an386"', 'name = "mps2-an386-small"')
                      .replace("length = 0x00400000", f"length = {code + 3600}", 1))  # ssram1: code + weights

@@ -18,12 +18,12 @@ from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.flash.builds import minimal_build, needs_arm
 from tests.flash.fakes import NO_PROBE, fake_tool, logged_args, path_with, without_pyocd
 from tests.test_boards import REAL
-from tinygen.boards import BOARDS_DIR
 from tinygen.build.make import STAMP
 from tinygen.cli import COMMANDS, cli
 from tinygen.commands.flash import flash
 from tinygen.commands.options import default_model
 from tinygen.flash.methods import BOOTSEL_NOTE, PYOCD_NOTE
+from tinygen.resources import boards_dir
 
 pytestmark = needs_arm
 
@@ -169,7 +169,7 @@ def test_a_board_with_nothing_to_flash_is_refused_before_any_build(tmp_path, mon
 
 def test_a_model_is_built_first_then_reused(tmp_path, monkeypatch):
     """An emulated board with a [flash] table added: it builds with the semihosting harness on any checkout."""
-    text = (BOARDS_DIR / "mps2-an386.toml").read_text().replace('name = "mps2-an386"', 'name = "mps2-flash"')
+    text = (boards_dir() / "mps2-an386.toml").read_text().replace('name = "mps2-an386"', 'name = "mps2-flash"')
     board = tmp_path / "mps2-flash.toml"
     board.write_text(text + '\n[flash]\nmethod = "openocd"\nopenocd_config = "board/mps2.cfg"\n')
     monkeypatch.chdir(tmp_path)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.test_boards import REAL
-from tinygen.boards import BOARDS_DIR, load_board
+from tinygen.boards import load_board
 from tinygen.errors import InputError
 from tinygen.flash.image import LoadRange
 from tinygen.flash.methods import BOOTSEL_NOTE, OBJCOPY, PYOCD_NOTE, flash_setup
+from tinygen.resources import boards_dir
 
 ELF = Path("out/firmware.elf")
 F767 = LoadRange(0x08000000, 0x08001000)
@@ -77,7 +78,7 @@ def test_host_and_emulated_boards_have_nothing_to_flash():
 
 
 def test_a_board_without_flash_table_needs_probe_and_what_the_probe_needs(tmp_path):
-    text = (BOARDS_DIR / "nucleo-f767zi.toml").read_text()
+    text = (boards_dir() / "nucleo-f767zi.toml").read_text()
     path = tmp_path / "bare.toml"
     path.write_text(text[:text.index("[flash]")].replace('name = "nucleo-f767zi"', 'name = "bare"'))
     board = load_board(str(path))

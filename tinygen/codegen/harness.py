@@ -8,8 +8,8 @@ console UART (`tinygen validate`), the default on real boards, where nothing els
 from __future__ import annotations
 
 from tinygen.boards import Board
-from tinygen.codegen.render import TEMPLATES
 from tinygen.errors import InputError
+from tinygen.resources import templates_dir
 
 HARNESSES = ("host", "semihost", "uart")
 
@@ -40,7 +40,7 @@ def harness_files(board: Board, harness: str) -> dict[str, str]:
         raise InputError(f"{board.path.name}: no [console] table, so no UART for the validation harness; "
                          "add one (see boards/README.md)")
     driver = f"boards/cortex-m/uart_{board.console.uart}.c.j2"
-    if not (TEMPLATES / driver).is_file():
+    if not (templates_dir() / driver).is_file():
         raise InputError(f"{board.path.name}: console.uart = '{board.console.uart}' has no driver yet "
                          f"(templates/{driver}); pick a board with another UART")
     files.update({

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jinja2
 import numpy as np
 
@@ -11,8 +9,7 @@ from tinygen import __version__
 from tinygen.codegen.boot2 import rp2040_boot2
 from tinygen.kernels import block_named, mean, shape
 from tinygen.kernels.block import c_initializer, c_struct
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+from tinygen.resources import templates_dir
 
 
 def c_array(values: np.ndarray, per_line: int = 24) -> str:
@@ -24,7 +21,7 @@ def c_array(values: np.ndarray, per_line: int = 24) -> str:
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(templates_dir()),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib.resources import files
 from pathlib import Path
 
 import click
+
+from tinygen.resources import example_model
 
 DEFAULT_BOARD = "mps2-an386"
 JSON_SCHEMA_VERSION = 1  # bumped when a --json payload changes incompatibly
 
 
 def default_model() -> Path:
-    """The bundled example (an int8 CNN on scikit-learn's digits), so every command runs with no arguments."""
-    return Path(str(files("tinygen") / "data" / "digits_cnn_int8.tflite"))
+    """MODEL when none is given: the bundled example, so every command runs with no arguments."""
+    return example_model()
 
 
 def _remember_json(ctx: click.Context, _param, value: bool) -> bool:

@@ -12,10 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tinygen.codegen.render import TEMPLATES
 from tinygen.errors import InputError, TinygenError
-
-SOURCE = TEMPLATES / "profile" / "tg_insn_plugin.c"
+from tinygen.resources import templates_dir
 
 
 def _cache() -> Path:
@@ -25,7 +23,8 @@ def _cache() -> Path:
 
 def plugin_path() -> Path:
     """The compiled plugin, built now if missing or stale."""
-    source = SOURCE.read_bytes()
+    plugin_c = templates_dir() / "profile" / "tg_insn_plugin.c"
+    source = plugin_c.read_bytes()
     target = _cache() / f"tg_insn_plugin-{hashlib.sha256(source).hexdigest()[:12]}.so"
     if target.exists():
         return target
@@ -35,11 +34,11 @@ def plugin_path() -> Path:
                          "apt-get install gcc")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    done = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-o", str(tmp), str(SOURCE)],
+    done = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-o", str(tmp), str(plugin_c)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         tmp.unlink(missing_ok=True)
-        raise TinygenError(f"{SOURCE}: the host compiler failed ({done.stderr.strip().splitlines()[-1:]}); "
+        raise TinygenError(f"{plugin_c}: the host compiler failed ({done.stderr.strip().splitlines()[-1:]}); "
                            "check that gcc can build shared objects")
     tmp.replace(target)
     return target
