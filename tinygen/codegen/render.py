@@ -10,6 +10,7 @@ from tinygen.codegen.boot2 import rp2040_boot2
 from tinygen.kernels import block_named, mean, shape
 from tinygen.kernels.block import c_initializer, c_struct
 from tinygen.resources import templates_dir
+from tinygen.text import Untrusted, c_comment, c_string
 
 
 def c_array(values: np.ndarray, per_line: int = 24) -> str:
@@ -19,8 +20,18 @@ def c_array(values: np.ndarray, per_line: int = 24) -> str:
     return ",\n".join("    " + line for line in lines)
 
 
+def refuse_untrusted(value: object) -> object:
+    """Jinja's finalize: a string from a model or board file reaches the output only through c_comment or
+    c_string (tinygen/text.py), so a template that forgets the filter fails instead of injecting."""
+    if isinstance(value, Untrusted):
+        raise TypeError(f"a model or board string ({c_comment(value, 40)!r}) reached a template unescaped; "
+                        "pass it through | c_comment or | c_string")
+    return value
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
+        finalize=refuse_untrusted,
         loader=jinja2.FileSystemLoader(templates_dir()),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -28,7 +39,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(c_array=c_array, c_initializer=c_initializer, hex=lambda n: f"0x{n:08X}")
+    env.filters.update(c_array=c_array, c_initializer=c_initializer, c_comment=c_comment, c_string=c_string,
+                       hex=lambda n: f"0x{n:08X}")
     env.globals["c_struct"] = lambda c_name: c_struct(block_named(c_name))  # kernel headers: typedef from the block
     env.globals["kernel_limits"] = {"TG_SHAPE_MAX_DIMS": shape.MAX_DIMS, "TG_MEAN_MAX_DIMS": mean.MAX_DIMS}
     env.globals["version"] = __version__

@@ -1,0 +1,43 @@
+"""Model and board strings in generated C: comments and string literals that no input can break out of."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinygen.text import COMMENT_LIMIT, Untrusted, c_comment, c_string
+
+ATTACKS = ['in */ #include <stdlib.h> __attribute__((constructor)) static void f(void){ system("touch x"); } /*',
+           '*\\/ x', '??/\n#error', 'a"; int injected; char *b = "', "\x1b[31m\u202e\x00"]
+
+
+@given(st.text())
+def test_a_comment_never_closes_and_stays_printable(text):
+    safe = c_comment(text)
+    for bad in ("*/", "/*", "??", "\\", '"', "\n"):
+        assert bad not in safe
+    assert all(32 <= ord(c) < 127 for c in safe) and len(safe) <= COMMENT_LIMIT
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=4).map(lambda xs: xs + ATTACKS))
+def test_the_compiler_reads_back_exactly_the_string_and_nothing_else(tmp_path_factory, texts):
+    """A C program holding every text as a comment and a string literal compiles (no injected token) and
+    prints the UTF-8 bytes of each text exactly."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    assert cc, "no host C compiler: apt-get install build-essential"
+    folder = tmp_path_factory.mktemp("text")
+    body = "\n".join(f"/* {c_comment(t)} */ fputs({c_string(t)}, stdout); putchar(0);" for t in texts)
+    (folder / "t.c").write_text(f"#include <stdio.h>\nint main(void) {{\n{body}\nreturn 0;\n}}\n")
+    subprocess.run([cc, "-std=c99", "-Wall", "-Werror", "-o", str(folder / "t"), str(folder / "t.c")], check=True)
+    out = subprocess.run([str(folder / "t")], capture_output=True, check=True).stdout
+    expected = [t.encode("utf-8", errors="replace").split(b"\0")[0] for t in texts]  # fputs stops at NUL
+    assert out.split(b"\0")[:-1] == expected
+
+
+def test_untrusted_is_still_the_string():
+    name = Untrusted("input_1")
+    assert name == "input_1" and isinstance(name, str)
