@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema
 
+from tinygen.text import Untrusted
 from tinygen.errors import InputError
 from tinygen.resources import boards_dir
 
@@ -171,6 +172,11 @@ class Board:
                 return region
         known = ", ".join(r.name for r in self.memory)
         raise InputError(f"{_shown(self.path)}: no memory region '{name}'; use one of: {known}")
+
+    @property
+    def file_name(self) -> Untrusted:
+        """The board file's name, as generated files mention it (a path the user chose: escaped there)."""
+        return Untrusted(self.path.name)
 
     @property
     def emulated(self) -> bool:
@@ -347,7 +353,7 @@ def _build(data: dict, path: Path) -> Board:
     code_origin = next((m.origin for m in memory if m.name == placement.code), 0)
     return Board(
         name=data["name"],
-        description=data["description"],
+        description=Untrusted(data["description"]),
         path=path.resolve(),
         cpu=Cpu(
             core=cpu["core"],
@@ -371,10 +377,10 @@ def _build(data: dict, path: Path) -> Board:
                 base=console["base"],
                 baud=console["baud"],
                 clock_hz=console.get("clock_hz"),
-                instance=console.get("instance"),
+                instance=Untrusted(console["instance"]) if "instance" in console else None,
                 tx=Pin(**console["tx"]) if "tx" in console else None,
                 rx=Pin(**console["rx"]) if "rx" in console else None,
-                enable=tuple(EnableBit(**e) for e in console.get("enable", ())),
+                enable=tuple(EnableBit(**{**e, "name": Untrusted(e["name"])}) for e in console.get("enable", ())),
             )
             if console
             else None

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import tflite
 
+from tinygen.text import Untrusted
 from tinygen.errors import InputError
 from tinygen.importers.tflite_options import parse_attrs
 from tinygen.ir.graph import Graph, Operator, Quant, Tensor
@@ -47,7 +48,7 @@ def load_tflite(path: str | Path) -> Graph:
         raise InputError(f"{path}: is a directory; pass the path of an int8 .tflite model") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror}); check the path and permissions") from None
-    graph = parse_tflite(raw, name=path.stem, origin=str(path))
+    graph = parse_tflite(raw, name=Untrusted(path.stem), origin=str(path))
     _require_int8(graph, str(path))
     return graph
 
@@ -78,7 +79,8 @@ def _read(raw: bytes, name: str) -> Graph:
     for i in range(model.OperatorCodesLength()):
         oc = model.OperatorCodes(i)
         code = max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())
-        opcodes.append("CUSTOM:" + oc.CustomCode().decode() if code == tflite.BuiltinOperator.CUSTOM
+        custom = (oc.CustomCode() or b"").decode(errors="replace")
+        opcodes.append(Untrusted("CUSTOM:" + custom) if code == tflite.BuiltinOperator.CUSTOM
                        else _OPCODE_NAMES.get(code, f"BUILTIN_{code}"))
     tensors = tuple(_tensor(model, sg, i, raw) for i in range(sg.TensorsLength()))
     operators = []
@@ -97,7 +99,7 @@ def _read(raw: bytes, name: str) -> Graph:
 
 def _tensor(model, sg, index: int, raw: bytes) -> Tensor:
     t = sg.Tensors(index)
-    tname = t.Name().decode(errors="replace")
+    tname = Untrusted((t.Name() or f"tensor {index}".encode()).decode(errors="replace"))
     dtype = _DTYPES.get(t.Type())
     if dtype is None:
         raise InputError(f"tensor '{tname}' has TFLite type {t.Type()}, which tinygen does not handle")
