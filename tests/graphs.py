@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -35,28 +37,26 @@ def dag_graph(spec: list[tuple[str, tuple[int, ...], int]], input_size: int, out
     return Graph("dag", tuple(tensors), tuple(ops), (0,), tuple(outs))
 
 
+def random_dag(pick: Callable[[int, int], int], max_ops: int = 14) -> tuple[Graph, dict[int, int]]:
+    """A DAG with branches, joins, RESHAPE aliases, several outputs, and per-op scratch; `pick(lo, hi)`
+    chooses every integer (inclusive), so hypothesis and a seeded `random.Random.randint` build the same kind."""
+    n = pick(1, max_ops)
+    spec = []
+    sizes = {0: pick(1, 4096)}
+    for i in range(n):
+        ins = tuple(sorted({pick(0, i) for _ in range(pick(1, min(3, i + 1)))}))
+        if pick(0, 3) == 0:  # a RESHAPE output has its input's size (same bytes, new shape)
+            spec.append(("RESHAPE", ins[:1], sizes[ins[0]]))
+        else:
+            spec.append(("ADD", ins, pick(1, 4096)))
+        sizes[i + 1] = spec[-1][2]
+    extra_outputs = {pick(1, n) for _ in range(pick(0, 2))}
+    graph = dag_graph(spec, sizes[0], outputs=tuple(sorted(extra_outputs | {n})))
+    scratch = {i: (0, 0, 0, 64, 1000)[pick(0, 4)] for i in range(n)}
+    return graph, scratch
+
+
 @st.composite
 def random_dags(draw, max_ops: int = 14):
-    """Random DAGs with branches, joins, RESHAPE aliases, several outputs, and per-op scratch."""
-    n = draw(st.integers(1, max_ops))
-    spec = []
-    for i in range(n):
-        k = draw(st.integers(1, min(3, i + 1)))
-        ins = tuple(sorted(draw(st.sets(st.integers(0, i), min_size=1, max_size=k))))
-        alias = draw(st.booleans()) and draw(st.booleans())
-        opcode = "RESHAPE" if alias else "ADD"
-        size = draw(st.integers(1, 4096))
-        if alias:
-            ins = ins[:1]
-        spec.append((opcode, ins, size))
-    # a RESHAPE output has its input's size (same bytes, new shape)
-    sizes = {0: draw(st.integers(1, 4096))}
-    fixed = []
-    for i, (opcode, ins, size) in enumerate(spec):
-        size = sizes[ins[0]] if opcode == "RESHAPE" else size
-        sizes[i + 1] = size
-        fixed.append((opcode, ins, size))
-    extra_outputs = draw(st.sets(st.integers(1, n), max_size=2))
-    graph = dag_graph(fixed, sizes[0], outputs=tuple(sorted(extra_outputs | {n})))
-    scratch = {i: draw(st.sampled_from([0, 0, 0, 64, 1000])) for i in range(n)}
-    return graph, scratch
+    """`random_dag` drawn by hypothesis, so failures shrink."""
+    return random_dag(lambda lo, hi: draw(st.integers(lo, hi)), max_ops)
