@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import prod
 
 import numpy as np
 from hypothesis import strategies as st
 
-from tinygen.ir.attrs import NoAttrs
+from tinygen.ir.attrs import Attrs, Conv2DAttrs, FullyConnectedAttrs, NoAttrs
 from tinygen.ir.graph import Graph, Operator, Tensor
 
 
@@ -60,3 +61,36 @@ def random_dag(pick: Callable[[int, int], int], max_ops: int = 14) -> tuple[Grap
 def random_dags(draw, max_ops: int = 14):
     """`random_dag` drawn by hypothesis, so failures shrink."""
     return random_dag(lambda lo, hi: draw(st.integers(lo, hi)), max_ops)
+
+
+def conv_net(input_hwc: tuple[int, int, int], layers: list[tuple]) -> Graph:
+    """An int8 NHWC chain from layers ("CONV_2D", kernel, stride, "SAME" | "VALID", channels), ("RESHAPE",)
+    (flattens) and ("FULLY_CONNECTED", units); weights are zero constants (OHWI, or units × depth)."""
+    shape: tuple[int, ...] = (1, *input_hwc)
+    tensors = [Tensor(0, "in", shape, "int8")]
+    ops: list[Operator] = []
+
+    def add(name: str, shape: tuple[int, ...], data: np.ndarray | None = None) -> int:
+        tensors.append(Tensor(len(tensors), name, shape, "int8", data=data))
+        return len(tensors) - 1
+
+    x = 0
+    inputs: tuple[int, ...]
+    attrs: Attrs
+    for i, (opcode, *args) in enumerate(layers):
+        if opcode == "CONV_2D":
+            k, stride, padding, channels = args
+            _, h, w, c = shape
+            size = (lambda n: -(-n // stride)) if padding == "SAME" else (lambda n: (n - k) // stride + 1)
+            weights = add(f"w{i}", (channels, k, k, c), np.zeros((channels, k, k, c), np.int8))
+            shape, inputs, attrs = (1, size(h), size(w), channels), (x, weights), Conv2DAttrs(padding, stride, stride)
+        elif opcode == "RESHAPE":
+            shape, inputs, attrs = (1, prod(shape)), (x,), NoAttrs()
+        else:
+            (units,) = args
+            weights = add(f"w{i}", (units, shape[-1]), np.zeros((units, shape[-1]), np.int8))
+            shape, inputs, attrs = (1, units), (x, weights), FullyConnectedAttrs()
+        y = add(f"t{i}", shape)
+        ops.append(Operator(len(ops), opcode, inputs, (y,), attrs))
+        x = y
+    return Graph("conv_net", tuple(tensors), tuple(ops), (0,), (x,))
