@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from math import prod
+
 import numpy as np
 from hypothesis import strategies as st
 
-from tinygen.ir.attrs import NoAttrs
+from tinygen.ir.attrs import Attrs, Conv2DAttrs, FullyConnectedAttrs, NoAttrs
 from tinygen.ir.graph import Graph, Operator, Tensor
 
 
@@ -35,28 +38,59 @@ def dag_graph(spec: list[tuple[str, tuple[int, ...], int]], input_size: int, out
     return Graph("dag", tuple(tensors), tuple(ops), (0,), tuple(outs))
 
 
+def random_dag(pick: Callable[[int, int], int], max_ops: int = 14) -> tuple[Graph, dict[int, int]]:
+    """A DAG with branches, joins, RESHAPE aliases, several outputs, and per-op scratch; `pick(lo, hi)`
+    chooses every integer (inclusive), so hypothesis and a seeded `random.Random.randint` build the same kind."""
+    n = pick(1, max_ops)
+    spec = []
+    sizes = {0: pick(1, 4096)}
+    for i in range(n):
+        ins = tuple(sorted({pick(0, i) for _ in range(pick(1, min(3, i + 1)))}))
+        if pick(0, 3) == 0:  # a RESHAPE output has its input's size (same bytes, new shape)
+            spec.append(("RESHAPE", ins[:1], sizes[ins[0]]))
+        else:
+            spec.append(("ADD", ins, pick(1, 4096)))
+        sizes[i + 1] = spec[-1][2]
+    extra_outputs = {pick(1, n) for _ in range(pick(0, 2))}
+    graph = dag_graph(spec, sizes[0], outputs=tuple(sorted(extra_outputs | {n})))
+    scratch = {i: (0, 0, 0, 64, 1000)[pick(0, 4)] for i in range(n)}
+    return graph, scratch
+
+
 @st.composite
 def random_dags(draw, max_ops: int = 14):
-    """Random DAGs with branches, joins, RESHAPE aliases, several outputs, and per-op scratch."""
-    n = draw(st.integers(1, max_ops))
-    spec = []
-    for i in range(n):
-        k = draw(st.integers(1, min(3, i + 1)))
-        ins = tuple(sorted(draw(st.sets(st.integers(0, i), min_size=1, max_size=k))))
-        alias = draw(st.booleans()) and draw(st.booleans())
-        opcode = "RESHAPE" if alias else "ADD"
-        size = draw(st.integers(1, 4096))
-        if alias:
-            ins = ins[:1]
-        spec.append((opcode, ins, size))
-    # a RESHAPE output has its input's size (same bytes, new shape)
-    sizes = {0: draw(st.integers(1, 4096))}
-    fixed = []
-    for i, (opcode, ins, size) in enumerate(spec):
-        size = sizes[ins[0]] if opcode == "RESHAPE" else size
-        sizes[i + 1] = size
-        fixed.append((opcode, ins, size))
-    extra_outputs = draw(st.sets(st.integers(1, n), max_size=2))
-    graph = dag_graph(fixed, sizes[0], outputs=tuple(sorted(extra_outputs | {n})))
-    scratch = {i: draw(st.sampled_from([0, 0, 0, 64, 1000])) for i in range(n)}
-    return graph, scratch
+    """`random_dag` drawn by hypothesis, so failures shrink."""
+    return random_dag(lambda lo, hi: draw(st.integers(lo, hi)), max_ops)
+
+
+def conv_net(input_hwc: tuple[int, int, int], layers: list[tuple]) -> Graph:
+    """An int8 NHWC chain from layers ("CONV_2D", kernel, stride, "SAME" | "VALID", channels), ("RESHAPE",)
+    (flattens) and ("FULLY_CONNECTED", units); weights are zero constants (OHWI, or units × depth)."""
+    shape: tuple[int, ...] = (1, *input_hwc)
+    tensors = [Tensor(0, "in", shape, "int8")]
+    ops: list[Operator] = []
+
+    def add(name: str, shape: tuple[int, ...], data: np.ndarray | None = None) -> int:
+        tensors.append(Tensor(len(tensors), name, shape, "int8", data=data))
+        return len(tensors) - 1
+
+    x = 0
+    inputs: tuple[int, ...]
+    attrs: Attrs
+    for i, (opcode, *args) in enumerate(layers):
+        if opcode == "CONV_2D":
+            k, stride, padding, channels = args
+            _, h, w, c = shape
+            size = (lambda n: -(-n // stride)) if padding == "SAME" else (lambda n: (n - k) // stride + 1)
+            weights = add(f"w{i}", (channels, k, k, c), np.zeros((channels, k, k, c), np.int8))
+            shape, inputs, attrs = (1, size(h), size(w), channels), (x, weights), Conv2DAttrs(padding, stride, stride)
+        elif opcode == "RESHAPE":
+            shape, inputs, attrs = (1, prod(shape)), (x,), NoAttrs()
+        else:
+            (units,) = args
+            weights = add(f"w{i}", (units, shape[-1]), np.zeros((units, shape[-1]), np.int8))
+            shape, inputs, attrs = (1, units), (x, weights), FullyConnectedAttrs()
+        y = add(f"t{i}", shape)
+        ops.append(Operator(len(ops), opcode, inputs, (y,), attrs))
+        x = y
+    return Graph("conv_net", tuple(tensors), tuple(ops), (0,), (x,))

@@ -1,4 +1,7 @@
-"""Planner invariants on random DAGs (hypothesis): the guarantees the generated C relies on."""
+"""Planner invariants on random DAGs (hypothesis): the guarantees the generated C relies on.
+
+How good the order and the offsets are is measured against exhaustive search in test_exact.py.
+"""
 
 from hypothesis import given, settings
 
@@ -50,14 +53,4 @@ def test_plan_invariants(case):
     assert all(p.first_step == p.last_step for p in scratch_placements)
 
     assert plan.arena_bytes >= plan.lower_bound_bytes == max(plan.live_bytes)
-    assert plan.arena_bytes <= plan.greedy_arena_bytes
     assert plan_memory(graph, alignment_bytes=16, scratch_bytes=scratch) == plan
-
-
-@settings(max_examples=200, deadline=None)
-@given(random_dags(max_ops=10))
-def test_reordering_never_raises_the_peak(case):
-    graph, scratch = case
-    fixed = plan_memory(graph, scratch_bytes=scratch, reorder=False)
-    searched = plan_memory(graph, scratch_bytes=scratch)
-    assert searched.lower_bound_bytes <= fixed.lower_bound_bytes
