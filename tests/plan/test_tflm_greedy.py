@@ -16,8 +16,9 @@ when one of s rounded up does. The second test checks that: each size 16*s becom
 16*s - 15, planned at alignment 16, and must land at 16 times TFLite Micro's offset.
 
 Ties. TFLite Micro orders equal sizes by the order they were added (its
-ReverseSortInPlace is stable); `greedy_by_size` by first use, then id. Only the
-person-detection case has equal sizes, and there the two orders give the same offsets.
+ReverseSortInPlace swaps only strictly smaller values forward: a stable sort), and
+so does `greedy_by_size` (by id). TIES below is a case where ordering ties by first
+use instead gives 11 bytes, not TFLite Micro's 15.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ CASES = {
     "TestGreedyMedium": ([(10, 0, 1), (20, 1, 2), (30, 2, 3), (40, 3, 4), (50, 0, 1)], [50, 70, 40, 0, 0], 90),
     "TestOverlapCase": ([(100, 0, 1), (50, 2, 3), (20, 1, 2)], None, 120),
 }
+
+# Five buffers, four of 4 bytes. In the order added, TFLite Micro's first fit puts the 4-byte ones at 0, 4, 0, 8 and
+# the 3-byte one at 12: a 15-byte arena (worked by hand from its algorithm).
+TIES = ([(4, 3, 3), (4, 1, 3), (4, 0, 0), (4, 0, 1), (3, 0, 1)], 15)
 
 # TestPersonDetectionModel: "buffer sizes and time ranges ... from the 250KB MobileNet model used in the person
 # detection example"; the test asserts no overlap and an arena below the 241,027-byte sum of all buffers.
@@ -87,3 +92,10 @@ def test_tflm_person_detection_model():
     assert arena_bytes(ivs, offsets) < PERSON_DETECTION_SUM
     # beyond TFLite Micro's assertion: the arena is the reference's live peak, so no placement beats it
     assert arena_bytes(ivs, offsets) == ex.peak([ex.Life(i, *buffer) for i, buffer in enumerate(PERSON_DETECTION)])
+
+
+def test_ties_keep_the_order_buffers_were_added():
+    buffers, arena = TIES
+    ivs = [Interval(k, size, first, last) for k, (size, first, last) in enumerate(buffers)]
+    offsets = greedy_by_size(ivs, 1)
+    assert [offsets[k] for k in range(5)] == [0, 4, 0, 8, 12] and arena_bytes(ivs, offsets) == arena

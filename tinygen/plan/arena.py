@@ -42,8 +42,9 @@ def first_fit(ivs: Sequence[Interval], alignment: int) -> Offsets:
 
 
 def greedy_by_size(ivs: Sequence[Interval], alignment: int) -> Offsets:
-    """TFLite Micro's GreedyMemoryPlanner: largest first, then earliest first use."""
-    return first_fit(sorted(ivs, key=lambda iv: (-iv.size_bytes, iv.first, iv.id)), alignment)
+    """TFLite Micro's GreedyMemoryPlanner: largest first; equal sizes in the order the buffers were added
+    (its ReverseSortInPlace is a stable sort; TFLite Micro adds tensors by index, so by id here)."""
+    return first_fit(sorted(ivs, key=lambda iv: (-iv.size_bytes, iv.id)), alignment)
 
 
 def search(ivs: Sequence[Interval], alignment: int, tries: int = 48, seed: int = 0) -> Offsets:
