@@ -14,7 +14,7 @@ from tests.models import shared_model
 from tests.validate.firmware import BOARD, kws_uart_firmware
 from tinygen.boards import load_board
 from tinygen.cli import cli
-from tinygen.codegen.project import model_hash
+from tinygen.lower.program import model_hash
 from tinygen.commands.options import default_model
 from tinygen.validate.emulator import start_emulator
 
