@@ -21,6 +21,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ class FloatModel:
 
     path: Path
     input_shape: tuple[int, ...]
-    keras: object | None
+    keras: Any | None  # a tf.keras.Model: TensorFlow is imported lazily and has no type stubs
 
 
 def tensorflow():

@@ -87,8 +87,8 @@ def _load_folder(path: Path, input_shape: tuple[int, ...]) -> Dataset:
             if file.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
             try:
-                with Image.open(file) as image:
-                    image = image.convert("L" if channels == 1 else "RGB").resize((width, height))
+                with Image.open(file) as opened:
+                    image = opened.convert("L" if channels == 1 else "RGB").resize((width, height))
                     pixels = np.asarray(image, dtype=np.float32) / 255.0
             except (UnidentifiedImageError, OSError) as exc:
                 raise InputError(f"{file}: cannot read as an image ({type(exc).__name__}); "
