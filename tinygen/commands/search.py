@@ -31,7 +31,8 @@ def _shape(value: str | None) -> tuple[int, int, int] | None:
     parts = value.lower().split("x")
     if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts) or int(parts[2]) not in (1, 3):
         raise InputError(f"--input-shape {value}: not HxWxC with C 1 or 3; write e.g. 32x32x1")
-    return tuple(int(p) for p in parts)
+    h, w, c = (int(p) for p in parts)
+    return h, w, c
 
 
 @click.command()

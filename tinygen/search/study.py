@@ -55,6 +55,13 @@ class Candidate:
     fits: bool
     score: Score | None  # None: over budget, never trained
 
+    @property
+    def trained_score(self) -> Score:
+        """`score`, for a candidate known to be trained (the best, one of the scored)."""
+        if self.score is None:
+            raise ValueError(f"trial {self.number} was never trained")
+        return self.score
+
 
 def _optuna():
     try:
