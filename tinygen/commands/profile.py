@@ -105,7 +105,7 @@ def profile_json(p: Profile) -> dict:
 
 def print_profile(p: Profile, console: Console) -> None:
     total, unit = p.per_inference, p.unit
-    how = "QEMU, exact" if unit == "instructions" else f"on the board at {p.clock_hz / 1e6:g} MHz"
+    how = "QEMU, exact" if p.clock_hz is None else f"on the board at {p.clock_hz / 1e6:g} MHz"
     table = Table(title=f"{p.model} on {p.board}: {unit} per inference ({how})")
     for column in ("#", "layer", "op", "MACs", unit, f"MACs/{unit[:5]}", "share"):
         table.add_column(column, justify="left" if column in ("layer", "op") else "right")
