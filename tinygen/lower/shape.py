@@ -37,7 +37,7 @@ def collapse(dims: list[int], strides: list[int], width: int = MAX_DIMS) -> tupl
     Size-1 axes vanish; axis i folds into i+1 when stepping i equals walking all of i+1.
     """
     merged: list[list[int]] = []
-    for d, s in zip(dims, strides):
+    for d, s in zip(dims, strides, strict=True):
         if d == 1:
             continue
         if merged and merged[-1][1] == d * s:
@@ -140,8 +140,8 @@ def lower_strided_slice(ctx: LowerContext, op: Operator) -> Layer:
     if prod(counts) != y.elements:
         raise ctx.fail(op, f"slice selects {counts} elements but the output is {y.shape}")
     in_strides = element_strides(x.shape)
-    first = sum(r.start * s for r, s in zip(ranges, in_strides)) if y.elements else 0
-    strides = [r.step * s for r, s in zip(ranges, in_strides)]
+    first = sum(r.start * s for r, s in zip(ranges, in_strides, strict=True)) if y.elements else 0
+    strides = [r.step * s for r, s in zip(ranges, in_strides, strict=True)]
     spans = ", ".join(f"{r.start}:{r.stop}:{r.step}" for r in ranges)
     return _gather(ctx, op, x, y, first, counts, strides, f"STRIDED_SLICE [{spans}] {x.shape} -> {y.shape}")
 

@@ -206,8 +206,8 @@ def match_tensors(float_graph: Graph, int8_graph: Graph) -> dict[int, int]:
     core = [op for op in int8_graph.operators if not is_float_io(int8_graph, op)]
     pairs: dict[int, int] = {}
     if [op.opcode for op in core] == [op.opcode for op in float_graph.operators]:
-        for q_op, f_op in zip(core, float_graph.operators):
-            for qt, ft in zip(q_op.outputs, f_op.outputs):
+        for q_op, f_op in zip(core, float_graph.operators, strict=True):  # same opcodes, checked above
+            for qt, ft in zip(q_op.outputs, f_op.outputs, strict=False):
                 pairs[qt] = ft
         for op in io_quantize:
             position = int8_graph.inputs.index(op.inputs[0])
