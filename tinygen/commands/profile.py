@@ -27,10 +27,12 @@ from tinygen.profile.measure import Profile
 
 @click.command()
 @model_argument
-@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Emulated board, or with --port a real one (name or .toml).")
+@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
+              help="Emulated board, or with --port a real one (name or .toml).")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a bar chart of instructions (or cycles) per layer (.png/.svg/.pdf).")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Profile build's project folder.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Profile build's project folder.")
 @click.option("--port", help="Serial device or pyserial URL of a board running the profile build (built into "
                              "--output; flash it with `tinygen flash DIR`): cycles per layer instead of QEMU's "
                              "instructions.")

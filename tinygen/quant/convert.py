@@ -108,7 +108,8 @@ def load_model(path: Path) -> FloatModel:
         raise InputError(f"{path}: cannot load as a Keras model ({_first_line(exc)}); "
                          "save it with model.save('model.keras')") from None
     if len(model.inputs) != 1:
-        raise InputError(f"{path}: the model has {len(model.inputs)} inputs; tinygen quantize handles single-input models")
+        raise InputError(f"{path}: the model has {len(model.inputs)} inputs; "
+                         "tinygen quantize handles single-input models")
     input_shape = _feature_shape(path, tuple(model.inputs[0].shape))
     return FloatModel(path, input_shape, _batch1(tf, model, input_shape))
 
