@@ -83,7 +83,7 @@ def main() -> None:
     inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
     scale, zp = inp["quantization"]
     correct = 0
-    for sample, label in zip(x_test, y_test):
+    for sample, label in zip(x_test, y_test, strict=True):
         q = np.clip(np.round(sample / scale + zp), -128, 127).astype(np.int8)
         interp.set_tensor(inp["index"], q[None])
         interp.invoke()

@@ -28,9 +28,9 @@ def dag_graph(spec: list[tuple[str, tuple[int, ...], int]], input_size: int, out
     tensors = [Tensor(0, "in", (input_size,), "int8")]
     ops = []
     n = len(spec)
-    for i, (opcode, ins, size) in enumerate(spec):
+    for i, (_, _, size) in enumerate(spec):
         tensors.append(Tensor(i + 1, f"t{i + 1}", (size,), "int8"))
-    for i, (opcode, ins, size) in enumerate(spec):
+    for i, (opcode, ins, _) in enumerate(spec):
         w = Tensor(n + 1 + i, f"w{i}", (4,), "int8", data=np.zeros(4, np.int8))
         tensors.append(w)
         ops.append(Operator(i, opcode, tuple(ins) + (w.index,), (i + 1,), NoAttrs()))

@@ -31,18 +31,16 @@ COMMANDS = {
 }
 
 
-class CliError(click.ClickException):
-    def __init__(self, error: TinygenError, json_mode: bool):
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
-        self.json_mode = json_mode
+def report_error(error: TinygenError, json_mode: bool) -> None:
+    """One line on stderr and, under --json, one versioned error object on stdout.
 
-    def show(self, file=None) -> None:
-        if self.json_mode:
-            payload = {"schema_version": JSON_SCHEMA_VERSION,
-                       "error": {"message": self.message, "exit_code": self.exit_code}}
-            click.echo(json.dumps(payload))
-        click.echo(f"tinygen: error: {self.message}", err=True)
+    Not a click.ClickException: its exit code is one per class, a TinygenError's is the error's own.
+    """
+    if json_mode:
+        payload = {"schema_version": JSON_SCHEMA_VERSION,
+                   "error": {"message": str(error), "exit_code": error.exit_code}}
+        click.echo(json.dumps(payload))
+    click.echo(f"tinygen: error: {error}", err=True)
 
 
 class LazyGroup(click.Group):
@@ -59,7 +57,8 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TinygenError as error:
-            raise CliError(error, ctx.meta.get("tinygen.json", False)) from None
+            report_error(error, ctx.meta.get("tinygen.json", False))
+            raise click.exceptions.Exit(error.exit_code) from None
 
 
 @click.group(cls=LazyGroup)

@@ -60,7 +60,8 @@ def abs_diff(got: np.ndarray, want: np.ndarray) -> np.ndarray:
 
 def compare(names: Sequence[str], got: Vectors, want: Vectors) -> Comparison:
     """Element by element, per output; `want`'s arrays are reshaped to `got`'s (the reference may add axes)."""
-    diffs = [[abs_diff(g[k], w[k].reshape(g[k].shape)) for k in range(len(names))] for g, w in zip(got, want)]
+    diffs = [[abs_diff(g[k], w[k].reshape(g[k].shape)) for k in range(len(names))]
+             for g, w in zip(got, want, strict=True)]
     outputs = []
     for k, name in enumerate(names):
         bad = [int((vector[k] != 0).sum()) for vector in diffs]

@@ -28,6 +28,11 @@ from tinygen.run.vectors import random_vectors
 HOST = load_board("host")
 
 
+def _out_size(n: int, k: int, stride: int, padding: str) -> int:
+    """Keras' output size along one axis."""
+    return -(-n // stride) if padding == "same" else (n - k) // stride + 1
+
+
 @st.composite
 def conv_chains(draw):
     """(input shape, layer specs): every layer keeps the spatial size >= 1."""
@@ -44,8 +49,7 @@ def conv_chains(draw):
             stride, padding = 1, "same"
         filters = c if kind == "residual" else draw(st.integers(2, 8))
         layers.append((kind, k, stride, padding, filters, draw(st.sampled_from([None, "relu", "relu6"]))))
-        size = lambda n: -(-n // stride) if padding == "same" else (n - k) // stride + 1  # noqa: E731
-        h, w = size(h), size(w)
+        h, w = _out_size(h, k, stride, padding), _out_size(w, k, stride, padding)
         c = c if kind in ("depthwise", "pool", "residual") else filters
     return shape, layers
 
@@ -96,7 +100,7 @@ def test_patched_chain_matches_layer_by_layer_on_host(tmp_path, data):
     vectors = random_vectors(code.inputs, 4, seed=n)
     got = run_firmware(patched, path, HOST, vectors, timeout_s=60)
     want = run_firmware(plain, path, HOST, vectors, timeout_s=60)
-    for a, b in zip(got.outputs, want.outputs):
-        for x, y in zip(a, b):
+    for a, b in zip(got.outputs, want.outputs, strict=True):
+        for x, y in zip(a, b, strict=True):
             np.testing.assert_array_equal(x, y)
     assert got.bit_exact and want.bit_exact  # both also equal TFLite Micro's interpreter

@@ -18,7 +18,7 @@ import pytest
 from tests.kernels.examples import example
 from tinygen.codegen.toolchain import COMMON
 from tinygen.kernels import BLOCKS, block_named
-from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, c_initializer, c_struct, i32, ptr
+from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, c_initializer, c_struct, i32
 from tinygen.kernels.conv import ConvParams
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.kernels.window import Window

@@ -34,7 +34,8 @@ def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 2
 
     def representative():
         for _ in range(calib):
-            yield [rng.uniform(lo, hi, (1, *shape)).astype(np.float32) for (lo, hi), shape in zip(spans, input_shapes)]
+            yield [rng.uniform(lo, hi, (1, *shape)).astype(np.float32)
+                   for (lo, hi), shape in zip(spans, input_shapes, strict=True)]
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     configure_int8(converter, representative, io)

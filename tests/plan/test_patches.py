@@ -1,5 +1,7 @@
 """Patch schedules: receptive fields, patch partitions, stage search, and the acceptance figures."""
 
+from itertools import pairwise
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +18,7 @@ from tinygen.plan.schedule import ScheduleOptions, plan_schedule
 def test_even_spans_partition_the_axis(size, n):
     spans = even_spans(size, min(n, size))
     assert spans[0].start == 0 and spans[-1].stop == size
-    assert all(a.stop == b.start for a, b in zip(spans, spans[1:]))
+    assert all(a.stop == b.start for a, b in pairwise(spans))
     assert max(s.size for s in spans) - min(s.size for s in spans) <= 1
 
 

@@ -27,7 +27,7 @@ def test_sampled_subnets_respect_the_space_and_round_trip_through_json(seed, wid
     space = SearchSpace((32, 32, 1), width, 10, stem)
     arch = space.sample(np.random.default_rng(seed))
     assert Arch.from_json(arch.to_json()) == arch
-    for stage, spec in zip(arch.stages, IMAGE_STAGES):
+    for stage, spec in zip(arch.stages, IMAGE_STAGES, strict=True):
         assert spec.min_depth <= len(stage.blocks) <= spec.max_depth
         assert stage.channels == scaled(spec.channels, width) and stage.stride == spec.stride
         assert all(b.kernel in space.kernels and b.expand in space.expands for b in stage.blocks)

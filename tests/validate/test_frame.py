@@ -46,7 +46,7 @@ def test_frame_round_trip_in_any_pieces(frame, data):
     wire = encode(frame) * 3
     cuts = sorted(data.draw(st.lists(st.integers(0, len(wire)), max_size=8)))
     reader, events = FrameReader(), []
-    for start, end in zip([0, *cuts], [*cuts, len(wire)]):
+    for start, end in zip([0, *cuts], [*cuts, len(wire)], strict=True):
         events += reader.feed(wire[start:end])
     assert events == [frame, frame, frame]
 

@@ -11,8 +11,9 @@ from tinygen.lower.layer import Layer
 from tinygen.lower.program import lower_layers
 from tinygen.lower.specialise import specialise_layers
 from tinygen.ir.cost import macs
-from tinygen.ir.graph import DTYPE_BITS, Graph
+from tinygen.ir.graph import DTYPE_BITS, Graph, Operator
 from tinygen.ir.opset import ALIAS_OPS
+from tinygen.plan.memory import MemoryPlan
 from tinygen.plan.schedule import Schedule
 
 
@@ -110,7 +111,7 @@ class FitReport:
         return all(r.fits for r in self.regions)
 
 
-def layer_weight_bytes(graph: Graph, op) -> int:
+def layer_weight_bytes(graph: Graph, op: Operator) -> int:
     """The layer's constants as the firmware stores them: the model's (int4 packed), plus what the
     generated code adds for CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: an int32 multiplier and shift
     per requantisation scale (per output channel for convolutions, per scale for dense layers), and an
@@ -127,13 +128,13 @@ def layer_weight_bytes(graph: Graph, op) -> int:
     return size
 
 
-def filter_bits(graph: Graph, op) -> int | None:
+def filter_bits(graph: Graph, op: Operator) -> int | None:
     if op.opcode not in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
         return None
     return DTYPE_BITS[graph.tensor(op.inputs[1]).dtype]
 
 
-def _stages(plan) -> tuple[StageUse, ...]:
+def _stages(plan: MemoryPlan) -> tuple[StageUse, ...]:
     steps = len(plan.order)
     if plan.stage is None:
         return (StageUse("layer by layer", 0, steps - 1, max(plan.live_bytes, default=0)),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from tinygen.check.fit import FitReport
+from tinygen.check.fit import FitReport, LayerRow
 
 
 def _kib(n: int) -> str:
@@ -53,7 +53,7 @@ def report_json(r: FitReport) -> dict:
     }
 
 
-def _weights(layer) -> str:
+def _weights(layer: LayerRow) -> str:
     """Bytes, and the filter's width when it is int4 (mixed precision): int8 is the default, left unsaid."""
     return f"{layer.weight_bytes:,}" + (" (int4)" if layer.weight_bits == 4 else "")
 
@@ -96,7 +96,8 @@ def print_report(r: FitReport, console: Console) -> None:
 
 
 def print_summary(reports: list[FitReport], console: Console) -> None:
-    table = Table("board", "flash", "SRAM", "arena", "tightest region", "verdict", title=reports[0].model if reports else "")
+    table = Table("board", "flash", "SRAM", "arena", "tightest region", "verdict",
+                  title=reports[0].model if reports else "")
     for r in reports:
         tight = min(r.regions, key=lambda u: u.margin_bytes / max(u.capacity_bytes, 1))
         table.add_row(r.board, _kib(r.flash_bytes), _kib(r.sram_bytes), _kib(r.arena_bytes),

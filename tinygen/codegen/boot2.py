@@ -56,6 +56,8 @@ def crc32_boot2(data: bytes) -> int:
 def rp2040_boot2(board: Board) -> Boot2Image:
     """boot2 for `board` ([boot2] kind "rp2040-03h"), entering the image at board.vector_table."""
     boot2 = board.boot2
+    if boot2 is None:  # startup.c.j2 asks only for boards that have one
+        raise ValueError(f"board {board.name} has no [boot2] table")
     return _assemble([
         _Load(3, boot2.ssi_base, "XIP_SSI"),
         _movs(1, 0),

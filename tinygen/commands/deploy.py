@@ -68,7 +68,7 @@ def deployment_json(d: Deployment) -> dict:
         "evaluated_on_calibration_set": acc.on_calibration,
         "weight_budget_bytes": d.weight_budget_bytes,
         "weights_bytes": report.weights_bytes,
-        "mixed": mixed_json(report.mixed, report.mixed_accuracy) if report.mixed is not None else None,
+        "mixed": mixed_json(report),
         "qat": qat_json(d.qat),
         "directory": str(d.firmware.build.directory),
         "elf": str(d.firmware.build.elf),
@@ -86,14 +86,15 @@ def print_deployment(d: Deployment, console: Console) -> None:
         print_mixed(report.mixed, console)
     s = d.firmware.build.sizes
     table = Table("", "", title=f"deployed {d.model.name} on {d.fit.board}")
+    mixed = report.mixed_accuracy
     if acc.metric == "top1":
         where = "calibration set" if acc.on_calibration else f"{acc.source.name}"
-        table.add_row("accuracy (top-1)", f"float {100 * acc.float_value:.2f}%, int8 {100 * acc.quant_value:.2f}%"
-                      + (f", mixed {100 * report.mixed_accuracy.quant_value:.2f}%" if report.mixed else "")
+        float_top1, int8_top1 = acc.top1
+        table.add_row("accuracy (top-1)", f"float {100 * float_top1:.2f}%, int8 {100 * int8_top1:.2f}%"
+                      + (f", mixed {100 * mixed.top1[1]:.2f}%" if mixed else "")
                       + f" on {acc.samples} samples of {where}")
     else:
-        table.add_row("MSE vs float", f"int8 {acc.mse:.6g}"
-                      + (f", mixed {report.mixed_accuracy.mse:.6g}" if report.mixed else ""))
+        table.add_row("MSE vs float", f"int8 {acc.mse:.6g}" + (f", mixed {mixed.squared_error:.6g}" if mixed else ""))
     table.add_row("precision", f"{d.precision}; weights {report.weights_bytes:,} B "
                                f"(budget {d.weight_budget_bytes:,} B)")
     table.add_row("flash", f"{s.flash_bytes:,} B (code {s.code_bytes:,} + weights {s.weights_bytes:,})")

@@ -41,7 +41,7 @@ def flash(source: Path | None, board: str, probe: str | None, dry_run: bool, sch
     if not dry_run:
         if command.api:
             with progress_bar(f"flashing {target.name}", 100, enabled=not as_json) as advance:
-                flash_with_pyocd(elf, setup.target, _percent(advance))
+                flash_with_pyocd(elf, setup.pyocd_target, _percent(advance))
         else:
             run_command(command)
     if as_json:

@@ -27,10 +27,12 @@ from tinygen.profile.measure import Profile
 
 @click.command()
 @model_argument
-@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Emulated board, or with --port a real one (name or .toml).")
+@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
+              help="Emulated board, or with --port a real one (name or .toml).")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a bar chart of instructions (or cycles) per layer (.png/.svg/.pdf).")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Profile build's project folder.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Profile build's project folder.")
 @click.option("--port", help="Serial device or pyserial URL of a board running the profile build (built into "
                              "--output; flash it with `tinygen flash DIR`): cycles per layer instead of QEMU's "
                              "instructions.")
@@ -105,7 +107,7 @@ def profile_json(p: Profile) -> dict:
 
 def print_profile(p: Profile, console: Console) -> None:
     total, unit = p.per_inference, p.unit
-    how = "QEMU, exact" if unit == "instructions" else f"on the board at {p.clock_hz / 1e6:g} MHz"
+    how = "QEMU, exact" if p.clock_hz is None else f"on the board at {p.clock_hz / 1e6:g} MHz"
     table = Table(title=f"{p.model} on {p.board}: {unit} per inference ({how})")
     for column in ("#", "layer", "op", "MACs", unit, f"MACs/{unit[:5]}", "share"):
         table.add_column(column, justify="left" if column in ("layer", "op") else "right")

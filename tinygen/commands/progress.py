@@ -22,7 +22,7 @@ def progress_bar(description: str, total: int | None, enabled: bool):
         task = bar.add_task(description, total=total)
 
         def advance(text: str | None = None) -> None:
-            bar.update(task, advance=1, **({"description": text} if text else {}))
+            bar.update(task, advance=1, description=text or None)  # None keeps the description
 
         yield advance
 

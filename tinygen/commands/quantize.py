@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 import numpy as np
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from tinygen.commands.options import (
@@ -34,7 +34,7 @@ from tinygen.quant.convert import IO_TYPES, load_model
 from tinygen.quant.data import load_dataset
 from tinygen.quant.flow import QatResult, QuantOptions, quantize_float
 from tinygen.quant.mixed import MixedPlan
-from tinygen.quant.report import Accuracy, LayerSQNR, QuantReport
+from tinygen.quant.report import LayerSQNR, QuantReport
 
 
 @click.command()
@@ -77,6 +77,7 @@ def print_qat(qat: QatResult | None, console: Console) -> None:
     if qat is None:
         return
     if qat.status == "applied":
+        assert qat.before is not None and qat.after is not None  # quantize_float measures both when it applies QAT
         verdict = "kept" if qat.kept else "not kept (post-training model was as good)"
         console.print(f"QAT ({qat.epochs} epochs): top-1 {100 * qat.before:.2f}% -> {100 * qat.after:.2f}%, {verdict}")
     else:
@@ -116,11 +117,15 @@ def report_json(report: QuantReport) -> dict:
                    for l in report.layers],
         "flagged": [l.layer for l in report.flagged],
         "unmatched": [l.tensor for l in report.unmatched],
-        "mixed": mixed_json(report.mixed, report.mixed_accuracy) if report.mixed is not None else None,
+        "mixed": mixed_json(report),
     }
 
 
-def mixed_json(mixed: MixedPlan, acc: Accuracy) -> dict:
+def mixed_json(report: QuantReport) -> dict | None:
+    """The mixed-precision plan and its accuracy, or None without a flash budget."""
+    mixed, acc = report.mixed, report.mixed_accuracy
+    if mixed is None or acc is None:
+        return None
     return {
         "budget_bytes": mixed.budget_bytes,
         "int8_weight_bytes": mixed.int8_weight_bytes,
@@ -140,8 +145,10 @@ def mixed_json(mixed: MixedPlan, acc: Accuracy) -> dict:
 def print_mixed(mixed: MixedPlan, console: Console) -> None:
     table = Table(title=f"weights: int8 {mixed.int8_weight_bytes:,} B -> mixed {mixed.weight_bytes:,} B "
                         f"(budget {mixed.budget_bytes:,} B)")
-    for column, justify in (("#", "right"), ("op", "left"), ("filter", "left"), ("values", "right"),
-                            ("int4 SQNR dB", "right"), ("bits", "right"), ("bytes", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"), ("op", "left"), ("filter", "left"), ("values", "right"), ("int4 SQNR dB", "right"),
+        ("bits", "right"), ("bytes", "right"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for l in mixed.layers:
         db = "-" if not mixed.samples else "inf" if not np.isfinite(l.sensitivity_db) else f"{l.sensitivity_db:.1f}"
@@ -154,8 +161,10 @@ def print_mixed(mixed: MixedPlan, console: Console) -> None:
 
 def print_report(report: QuantReport, console: Console) -> None:
     table = Table(title=f"{report.output}: per-layer SQNR over {report.calibration_samples} calibration samples")
-    for column, justify in (("#", "right"), ("layer", "left"), ("op", "left"), ("output shape", "left"),
-                            ("SQNR dB", "right"), ("flag", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"), ("layer", "left"), ("op", "left"), ("output shape", "left"), ("SQNR dB", "right"),
+        ("flag", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for layer in report.layers:
         if layer.status == "ok":
@@ -171,14 +180,15 @@ def print_report(report: QuantReport, console: Console) -> None:
     where = (f"on the calibration set ({acc.samples} samples; no --eval given)" if acc.on_calibration else
              f"on {acc.source} ({acc.samples} samples)")
     if acc.metric == "top1":
-        summary = (f"top-1 float {100 * acc.float_value:.2f}%, int8 {100 * acc.quant_value:.2f}% "
+        float_top1, int8_top1 = acc.top1
+        summary = (f"top-1 float {100 * float_top1:.2f}%, int8 {100 * int8_top1:.2f}% "
                    f"(delta {acc.delta_points:+.2f} points)")
     else:
         summary = f"MSE(float, int8 outputs) {acc.mse:.6g}"
-    if report.mixed is not None:
+    if report.mixed is not None and report.mixed_accuracy is not None:
         print_mixed(report.mixed, console)
         mixed = report.mixed_accuracy
-        summary += (f", mixed int8/int4 {100 * mixed.quant_value:.2f}% (delta {mixed.delta_points:+.2f} points)"
+        summary += (f", mixed int8/int4 {100 * mixed.top1[1]:.2f}% (delta {mixed.delta_points:+.2f} points)"
                     if mixed.metric == "top1" else f"; MSE(float, mixed outputs) {mixed.mse:.6g}")
     console.print(f"{summary} {where}; weights {report.weights_bytes:,} bytes, "
                   f"model {report.model_bytes:,} bytes -> {report.output}")

@@ -31,7 +31,8 @@ def _shape(value: str | None) -> tuple[int, int, int] | None:
     parts = value.lower().split("x")
     if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts) or int(parts[2]) not in (1, 3):
         raise InputError(f"--input-shape {value}: not HxWxC with C 1 or 3; write e.g. 32x32x1")
-    return tuple(int(p) for p in parts)
+    h, w, c = (int(p) for p in parts)
+    return h, w, c
 
 
 @click.command()
@@ -39,21 +40,27 @@ def _shape(value: str | None) -> tuple[int, int, int] | None:
               help="Labelled data: .npz with x and y, or a folder with one sub-folder of images per class.")
 @click.option("--eval", "eval_data", type=click.Path(path_type=Path),
               help="Evaluation data that ranks candidates (same format); default: a seeded 20% of --data.")
-@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
-@click.option("--sram", type=BYTES, default=None, help="Peak SRAM budget (arena + stack), e.g. 32K; default: the board's.")
-@click.option("--flash", type=BYTES, default=None, help="Flash budget (weights + code), e.g. 96K; default: the board's.")
+@click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
+              help="Board name or path to a board .toml.")
+@click.option("--sram", type=BYTES, default=None,
+              help="Peak SRAM budget (arena + stack), e.g. 32K; default: the board's.")
+@click.option("--flash", type=BYTES, default=None,
+              help="Flash budget (weights + code), e.g. 96K; default: the board's.")
 @click.option("--latency-ms", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Latency budget per inference, from the cost model of --latency-profile.")
 @click.option("--latency-profile", type=click.Path(path_type=Path), default=None,
-              help="`tinygen profile ... --json` output that calibrates the latency cost model (needed by --latency-ms).")
+              help="`tinygen profile ... --json` output that calibrates the latency cost model "
+                   "(needed by --latency-ms).")
 @click.option("--trials", type=click.IntRange(min=1), default=24, show_default=True,
               help="Candidates sampled (over-budget ones are measured, not trained).")
-@click.option("--epochs", type=click.IntRange(min=1), default=8, show_default=True, help="Training epochs per candidate.")
+@click.option("--epochs", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Training epochs per candidate.")
 @click.option("--population", type=click.IntRange(min=2), default=8, show_default=True,
               help="NSGA-II generation size; a generation trains in parallel.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Local training processes (1: in this process).")
-@click.option("--ray-address", default=None, help="Train on this existing Ray cluster instead (pip install 'tinygen[ray]').")
+@click.option("--ray-address", default=None,
+              help="Train on this existing Ray cluster instead (pip install 'tinygen[ray]').")
 @click.option("--space-samples", type=click.IntRange(min=1), default=30, show_default=True,
               help="Random subnets that rate each (resolution, width) space.")
 @click.option("--spectrogram", is_flag=True, help="Inputs are spectrograms: DS-CNN's 10x4 stem, no resizing.")

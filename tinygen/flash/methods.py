@@ -49,11 +49,17 @@ class FlashSetup:
     openocd_config: str | None
     code: MemoryRegion  # st-flash writes the flat image at its origin
 
+    @property
+    def pyocd_target(self) -> str:
+        assert self.target is not None  # flash_setup requires it for pyOCD
+        return self.target
+
     def command(self, elf: Path, image: LoadRange) -> FlashCommand:
         if self.method == "pyocd":
-            return FlashCommand("pyocd", ("pyocd", "load", "--target", self.target, str(elf)), api=True,
+            return FlashCommand("pyocd", ("pyocd", "load", "--target", self.pyocd_target, str(elf)), api=True,
                                 note=PYOCD_NOTE)
         if self.method == "openocd":
+            assert self.openocd_config is not None  # flash_setup requires it for OpenOCD
             # A separate interface script needs the transport a board script would select; every part
             # here is debugged over SWD, and J-Link adapters default to JTAG (OpenOCD 0.12).
             interface = ("-f", self.openocd_interface, "-c", "transport select swd") if self.openocd_interface else ()
@@ -81,11 +87,14 @@ def flash_setup(board: Board, probe: str | None) -> FlashSetup:
     if board.cpu.core == "host":
         raise InputError(f"{board.name}: the host board is a native process, nothing to flash; "
                          "use tinygen run --board host")
-    if board.flash is None and probe is None:
+    if probe:
+        method = probe
+    elif board.flash is not None:
+        method = board.flash.method
+    else:
         fix = ("it is emulated: use tinygen run or tinygen validate --emulate" if board.emulated
                else f"add one (see boards/README.md) or pass --probe {'|'.join(METHODS)}")
         raise InputError(f"{where}: no [flash] table, so no flashing method; {fix}")
-    method = probe or board.flash.method
     target = board.flash.target if board.flash else None
     interface = board.flash.openocd_interface if board.flash else None
     config = board.flash.openocd_config if board.flash else None

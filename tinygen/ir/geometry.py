@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tinygen.ir.attrs import Conv2DAttrs, Pool2DAttrs
 from tinygen.ir.graph import Graph, Operator
 
 SPATIAL_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D")
@@ -27,11 +28,13 @@ def same_padding(in_size: int, out_size: int, k: int, stride: int, dilation: int
 
 def conv_axes(graph: Graph, op: Operator) -> tuple[Axis, Axis]:
     """(height, width) axes of a spatial op, NHWC tensors; OHWI (CONV_2D) or 1HWO (DEPTHWISE) weights."""
-    a = op.attrs
+    a: Conv2DAttrs | Pool2DAttrs
     if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        a = op.attrs_of(Conv2DAttrs)
         _, k_h, k_w, _ = graph.tensor(op.inputs[1]).shape
         dilation = (a.dilation_h, a.dilation_w)
     elif op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        a = op.attrs_of(Pool2DAttrs)
         k_h, k_w, dilation = a.filter_h, a.filter_w, (1, 1)
     else:
         raise ValueError(f"{op.opcode} is not a spatial op ({', '.join(SPATIAL_OPS)})")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import prod
+from typing import TypeVar
 
 import numpy as np
 
 from tinygen.ir.attrs import Attrs
+
+A = TypeVar("A", bound=Attrs)
 
 # Bits per element; int4 is packed two per byte (TFLite's INT4 layout).
 DTYPE_BITS = {
@@ -80,6 +83,19 @@ class Operator:
     inputs: tuple[int, ...]
     outputs: tuple[int, ...]
     attrs: Attrs
+
+    def attrs_of(self, kind: type[A]) -> A:
+        """`attrs` as `kind`, checked: the one way to read an op's attributes.
+
+        `attrs` is a union over every op's attribute class, so a lowering states the kind it expects here rather
+        than narrowing at each read. The importer pairs each opcode with its class, so a mismatch is a bug in
+        whatever built the graph, reported with the operator it concerns. A subclass passes (a
+        DepthwiseConv2DAttrs is a Conv2DAttrs).
+        """
+        if not isinstance(self.attrs, kind):
+            raise TypeError(f"operator {self.index} ({self.opcode}) has {type(self.attrs).__name__}, "
+                            f"not the {kind.__name__} it is read as")
+        return self.attrs
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -90,7 +90,7 @@ class PointerList:
         return "(const int8_t *const[]){" + ", ".join(item.c() for item in self.items) + "}"
 
 
-Pointer = Union[ArenaPtr, ConstArray, Offset, PointerList]
+Pointer = ArenaPtr | ConstArray | Offset | PointerList
 
 
 @dataclass(frozen=True)

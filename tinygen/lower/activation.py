@@ -14,10 +14,13 @@ Float QUANTIZE/DEQUANTIZE keep TFLite Micro's float32 arithmetic.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tinygen.lower.context import LowerContext, quantize_f32
+from tinygen.ir.attrs import LeakyReluAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.activation import ClampParams, LutParams
 from tinygen.kernels.quantize import QuantizeParams
@@ -35,7 +38,7 @@ def _f64(x: float) -> float:
     return float(np.float32(x))
 
 
-def _clamp8(v) -> np.ndarray:
+def _clamp8(v: ArrayLike) -> np.ndarray:
     return np.clip(v, -128, 127)
 
 
@@ -51,38 +54,38 @@ def sigmoid_tanh_params(input_scale: float) -> tuple[int, int, int]:
     return round_half_away(q * 2.0**31), shift, calculate_input_radius(4, shift)
 
 
-def _saturating_lut(diff, radius, inside):
+def _saturating_lut(diff: np.ndarray, radius: int, inside: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """LOGISTIC/TANH: -128 at or below -radius, 127 at or above radius, else `inside(diff)`."""
     middle = (diff > -radius) & (diff < radius)
     values = inside(np.where(middle, diff, 0))
     return np.where(diff <= -radius, -128, np.where(diff >= radius, 127, values))
 
 
-def logistic_table(x_scale, x_zp) -> np.ndarray:
+def logistic_table(x_scale: float, x_zp: int) -> np.ndarray:
     m, shift, radius = sigmoid_tanh_params(x_scale)
     return _saturating_lut(INT8 - x_zp, radius, lambda d: _clamp8(
         rounding_divide_by_pot(gemmlowp.logistic(mbqm(d, m, shift), 4), 23) - 128))
 
 
-def tanh_table(x_scale, x_zp) -> np.ndarray:
+def tanh_table(x_scale: float, x_zp: int) -> np.ndarray:
     """Output assumed scale 1/128, zero point 0: TFLite Micro neither checks nor applies the output params."""
     m, shift, radius = sigmoid_tanh_params(x_scale)
     return _saturating_lut(INT8 - x_zp, radius, lambda d: _clamp8(
         rounding_divide_by_pot(gemmlowp.tanh(mbqm(d, m, shift), 4), 24)))
 
 
-def relu_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
+def relu_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndarray:
     m, shift = quantize_multiplier(_f64(x_scale) / _f64(y_scale))
     lo = max(-128, quantize_f32(0.0, y_scale, y_zp))
     return np.clip(y_zp + mbqm(INT8 - x_zp, m, shift), lo, 127)
 
 
-def relu6_table(x_scale, x_zp) -> np.ndarray:
+def relu6_table(x_scale: float, x_zp: int) -> np.ndarray:
     """TFLite Micro clamps the raw input to [zp_in, zp_in + 6/s_in]: the output quantisation is ignored."""
     return np.clip(INT8, x_zp, min(127, quantize_f32(6.0, x_scale, x_zp)))
 
 
-def leaky_relu_table(x_scale, x_zp, y_scale, y_zp, alpha) -> np.ndarray:
+def leaky_relu_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int, alpha: float) -> np.ndarray:
     """A negative alpha scales by |alpha| and negates: not the same as a negative multiplier, whose
     rounding of exact halves differs (verified against TFLite Micro with alpha -0.5, equal scales)."""
     m_alpha, s_alpha = quantize_multiplier(_f64(x_scale) * _f64(alpha) / _f64(y_scale))
@@ -92,7 +95,7 @@ def leaky_relu_table(x_scale, x_zp, y_scale, y_zp, alpha) -> np.ndarray:
     return _clamp8(y_zp + np.where(d >= 0, mbqm(d, m_id, s_id), negative))
 
 
-def requantize_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
+def requantize_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndarray:
     m, shift = quantize_multiplier(_f64(x_scale) / _f64(y_scale))
     return _clamp8(mbqm(INT8 - x_zp, m, shift) + y_zp)
 
@@ -102,18 +105,18 @@ def _down16(m: int) -> int:
     return 32767 if m >= (1 << 31) - 1 - (1 << 15) else (m + (1 << 15)) >> 16
 
 
-def _sat16(v):
+def _sat16(v: ArrayLike) -> np.ndarray:
     return np.clip(v, -32768, 32767)
 
 
-def _srdhm16(a, b):
+def _srdhm16(a: ArrayLike, b: int) -> np.ndarray:
     """int16 SaturatingRoundingDoublingHighMul (the -32768 * -32768 case cannot occur: b > 0)."""
     ab = np.asarray(a, np.int64) * b
     total = ab + np.where(ab >= 0, 1 << 14, 1 - (1 << 14))
     return np.where(total >= 0, total >> 15, -((-total) >> 15))
 
 
-def hard_swish_params(x_scale, y_scale) -> tuple[int, int, int, int]:
+def hard_swish_params(x_scale: float, y_scale: float) -> tuple[int, int, int, int]:
     """(output multiplier16, exponent, reluish multiplier16, exponent): TFLite Micro's HardSwishPrepare."""
     hires = np.float32(np.float32(1.0 / 128.0) * np.float32(x_scale))
     m_out, e_out = quantize_multiplier(float(hires) / _f64(y_scale))
@@ -121,7 +124,7 @@ def hard_swish_params(x_scale, y_scale) -> tuple[int, int, int, int]:
     return _down16(m_out), e_out, _down16(m_relu), e_relu
 
 
-def hard_swish_table(x_scale, x_zp, y_scale, y_zp) -> np.ndarray:
+def hard_swish_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndarray:
     """reference/hard_swish.h in int16: x * relu6(x + 3) / 6 via a 'reluish' factor in [0, 1]."""
     m_out, e_out, m_relu, e_relu = hard_swish_params(x_scale, y_scale)
     hires = (INT8 - x_zp) * 128  # |x - zp| <= 255, so the int16 products never wrap
@@ -155,7 +158,7 @@ def _table_layer(ctx: LowerContext, op: Operator, table: np.ndarray, what: str) 
     return Layer(op.index, op.opcode, "activation", "tg_lut_s8", lut, f"{what} as 256-entry table")
 
 
-def _int8_io(ctx: LowerContext, op: Operator):
+def _int8_io(ctx: LowerContext, op: Operator) -> tuple[float, int, float, int]:
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if (x.dtype, y.dtype) != ("int8", "int8"):
         raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports int8 -> int8 here")
@@ -183,7 +186,7 @@ def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
     elif op.opcode == "RELU6":
         table = relu6_table(xs, xz)
     elif op.opcode == "LEAKY_RELU":
-        table = leaky_relu_table(xs, xz, ys, yz, op.attrs.alpha)
+        table = leaky_relu_table(xs, xz, ys, yz, op.attrs_of(LeakyReluAttrs).alpha)
     elif op.opcode == "HARD_SWISH":
         if hard_swish_params(xs, ys)[1] > 0:
             raise ctx.fail(op, "input scale / 128 exceeds the output scale; TFLite Micro rejects this HARD_SWISH")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygen.ir.attrs import ActivationAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ArenaPtr, ConstArray
@@ -34,7 +35,7 @@ def _out4(t: Tensor) -> list[int]:
     return [1] * (4 - len(t.shape)) + list(t.shape)
 
 
-def _add_sub_multipliers(s1: float, s2: float, so: float):
+def _add_sub_multipliers(s1: float, s2: float, so: float) -> list[tuple[int, int]]:
     twice = 2 * max(s1, s2)
     return [quantize_multiplier(r) for r in (s1 / twice, s2 / twice, twice / ((1 << LEFT_SHIFT) * so))]
 
@@ -45,10 +46,10 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
     inputs: list[ArenaPtr | ConstArray] = []
     for slot, t in enumerate((a, b)):
-        if t.is_constant:  # e.g. a constant bias added elementwise
-            inputs.append(ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1)))
-        else:
+        if t.data is None:
             inputs.append(ctx.ptr(t))
+        else:  # e.g. a constant bias added elementwise
+            inputs.append(ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1)))
     kind = op.opcode.lower()
     pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
     if op.opcode in ("ADD", "SUB"):
@@ -58,8 +59,9 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
             float(np.float32(ctx.scale(a))) * float(np.float32(ctx.scale(b))) / float(np.float32(ctx.scale(y))))
     elif (a.quant, b.quant) != (y.quant, y.quant):
         raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
-    activation = getattr(op.attrs, "activation", "NONE")
-    lo, hi = activation_range(activation, y)
+    # MAXIMUM and MINIMUM have no options, so no fused activation
+    activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
+    lo, hi = activation_range(activation, ctx.quant(y))
     params = BinaryParams(
         input1=inputs[0], input2=inputs[1], output=ctx.ptr(y), dims=tuple(_out4(y)),
         strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)),

@@ -8,7 +8,7 @@ import numpy as np
 
 from tinygen.kernels.block import ArenaPtr, ConstArray
 from tinygen.errors import InputError
-from tinygen.ir.graph import Graph, Operator, Tensor
+from tinygen.ir.graph import Graph, Operator, Quant, Tensor
 from tinygen.plan.memory import MemoryPlan
 from tinygen.numerics.fixedpoint import round_half_away
 
@@ -33,10 +33,21 @@ class LowerContext:
     def zero_point(self, t: Tensor) -> int:
         return t.quant.zero_point if t.quant else 0
 
-    def scale(self, t: Tensor) -> float:
+    def quant(self, t: Tensor) -> Quant:
+        """`t`'s quantisation, which a model can omit even on an int8 tensor."""
         if t.quant is None:
             raise InputError(f"{self.origin}: tensor '{t.name}' has no quantisation; re-export as full-integer int8")
-        return t.quant.scale
+        return t.quant
+
+    def scale(self, t: Tensor) -> float:
+        return self.quant(t).scale
+
+    def constant(self, op: Operator, slot: int) -> np.ndarray:
+        """The data of input `slot`, which the kernels take from flash: a model can feed it from another op."""
+        t = self.tensor(op, slot)
+        if t.data is None:
+            raise self.fail(op, f"input {slot} ('{t.name}') is not a constant; tinygen needs it in the model")
+        return t.data
 
 
 def quantize_f32(value: float, scale: float, zero_point: int) -> int:
@@ -44,9 +55,9 @@ def quantize_f32(value: float, scale: float, zero_point: int) -> int:
     return zero_point + round_half_away(float(np.float32(value) / np.float32(scale)))
 
 
-def activation_range(activation: str, out: Tensor) -> tuple[int, int]:
-    """TFLite's CalculateActivationRangeQuantized for int8: fused clamps in output units."""
-    scale, zp = out.quant.scale, out.quant.zero_point
+def activation_range(activation: str, out: Quant) -> tuple[int, int]:
+    """TFLite's CalculateActivationRangeQuantized for int8: fused clamps in output units (`out`'s)."""
+    scale, zp = out.scale, out.zero_point
 
     def q(x: float) -> int:
         return quantize_f32(x, scale, zp)

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from tinygen.ir.attrs import Conv2DAttrs, DepthwiseConv2DAttrs
 from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.ir.packing import pack_int4
@@ -36,15 +37,16 @@ WEIGHT_DTYPES = ("int8", "int4")
 def per_channel_multipliers(ctx: LowerContext, op: Operator, channels: int) -> tuple[np.ndarray, np.ndarray]:
     """TFLite Micro's PopulateConvolutionQuantizationParams: double(in) * double(w[c]) / double(out)."""
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
-    scales = w.quant.scales if len(w.quant.scales) == channels else w.quant.scales * channels
-    pairs = [quantize_multiplier(float(np.float32(ctx.scale(x))) * float(np.float32(s)) / float(np.float32(ctx.scale(y))))
-             for s in scales]
+    scales = ctx.quant(w).scales
+    scales = scales if len(scales) == channels else scales * channels
+    s_in, s_out = float(np.float32(ctx.scale(x))), float(np.float32(ctx.scale(y)))
+    pairs = [quantize_multiplier(s_in * float(np.float32(s)) / s_out) for s in scales]
     return np.array([m for m, _ in pairs], np.int32), np.array([s for _, s in pairs], np.int32)
 
 
 def _bias(ctx: LowerContext, op: Operator, channels: int) -> np.ndarray:
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
-        return ctx.tensor(op, 2).data.astype(np.int64).reshape(channels)
+        return ctx.constant(op, 2).astype(np.int64).reshape(channels)
     return np.zeros(channels, np.int64)
 
 
@@ -72,7 +74,7 @@ def _filter_params(cls: type[F], ctx: LowerContext, op: Operator, stored: np.nda
     _, in_h, in_w, in_c = x.shape
     _, out_h, out_w, out_c = y.shape
     h, w = conv_axes(ctx.graph, op)
-    lo, hi = activation_range(op.attrs.activation, y)
+    lo, hi = activation_range(op.attrs_of(Conv2DAttrs).activation, ctx.quant(y))
     multiplier, shift = per_channel_multipliers(ctx, op, out_c)
     return cls(
         input=ctx.ptr(x), output=ctx.ptr(y), weights=ctx.array(op, "weights", stored),
@@ -112,12 +114,13 @@ def lower_conv(ctx: LowerContext, op: Operator) -> Layer:
     _check_batch(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     out_c, k_h, k_w, _ = w.shape
-    weights = w.data.astype(np.int8)
+    weights = ctx.constant(op, 1).astype(np.int8)
     bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.reshape(out_c, -1).astype(np.int64).sum(axis=1)
     kernel, stored = kernel_weights("conv", w, weights)
+    a = op.attrs_of(Conv2DAttrs)
     return Layer(
         op.index, op.opcode, "conv", kernel, _filter_params(ConvParams, ctx, op, stored, bias),
-        f"CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
+        f"CONV_2D {k_h}x{k_w}/{a.stride_h} {x.shape} -> {y.shape} {a.activation}",
         temp_bytes=ctx.plan.inplace_temp_bytes(op.index),
     )
 
@@ -126,12 +129,13 @@ def lower_depthwise(ctx: LowerContext, op: Operator) -> Layer:
     _check_batch(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     _, k_h, k_w, out_c = w.shape
-    weights = w.data.astype(np.int8).reshape(k_h * k_w, out_c)
+    weights = ctx.constant(op, 1).astype(np.int8).reshape(k_h * k_w, out_c)
     bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.astype(np.int64).sum(axis=0)
     kernel, stored = kernel_weights("depthwise", w, weights)
-    params = _filter_params(DepthwiseParams, ctx, op, stored, bias, depth_multiplier=op.attrs.depth_multiplier)
+    a = op.attrs_of(DepthwiseConv2DAttrs)
+    params = _filter_params(DepthwiseParams, ctx, op, stored, bias, depth_multiplier=a.depth_multiplier)
     return Layer(
         op.index, op.opcode, "depthwise", kernel, params,
-        f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{op.attrs.stride_h} {x.shape} -> {y.shape} {op.attrs.activation}",
+        f"DEPTHWISE_CONV_2D {k_h}x{k_w}/{a.stride_h} {x.shape} -> {y.shape} {a.activation}",
         temp_bytes=ctx.plan.inplace_temp_bytes(op.index),
     )

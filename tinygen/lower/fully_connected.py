@@ -12,6 +12,7 @@ import numpy as np
 
 from tinygen.lower.context import LowerContext, activation_range
 from tinygen.lower.conv import check_weights, kernel_weights, per_channel_multipliers, right_shifts
+from tinygen.ir.attrs import FullyConnectedAttrs
 from tinygen.ir.graph import Operator
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.lower.layer import Layer
@@ -22,19 +23,20 @@ def lower_fully_connected(ctx: LowerContext, op: Operator) -> Layer:
     check_weights(ctx, op)
     units, depth = w.shape
     batches = x.elements // depth
-    weights = w.data.astype(np.int8).reshape(units, depth)
+    weights = ctx.constant(op, 1).astype(np.int8).reshape(units, depth)
     bias = np.zeros(units, np.int64)
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
-        bias += ctx.tensor(op, 2).data.astype(np.int64).reshape(units)
+        bias += ctx.constant(op, 2).astype(np.int64).reshape(units)
     bias -= ctx.zero_point(x) * weights.astype(np.int64).sum(axis=1)
-    multiplier, shift = per_channel_multipliers(ctx, op, len(w.quant.scales))
-    lo, hi = activation_range(op.attrs.activation, y)
+    w_quant, activation = ctx.quant(w), op.attrs_of(FullyConnectedAttrs).activation
+    multiplier, shift = per_channel_multipliers(ctx, op, len(w_quant.scales))
+    lo, hi = activation_range(activation, ctx.quant(y))
     kernel, stored = kernel_weights("fully_connected", w, weights)
     params = FullyConnectedParams(
         input=ctx.ptr(x), output=ctx.ptr(y), weights=ctx.array(op, "weights", stored),
         bias=ctx.array(op, "bias", bias.astype(np.int32)), multiplier=ctx.array(op, "multiplier", multiplier),
         shift=ctx.array(op, "shift", shift), right_shifts=right_shifts(shift), batches=batches, depth=depth,
-        units=units, per_channel=int(w.quant.per_channel), output_zero_point=ctx.zero_point(y), act_min=lo, act_max=hi,
+        units=units, per_channel=int(w_quant.per_channel), output_zero_point=ctx.zero_point(y), act_min=lo, act_max=hi,
     )
     return Layer(op.index, op.opcode, "fully_connected", kernel, params,
-                 f"FULLY_CONNECTED {depth} -> {units} {op.attrs.activation}")
+                 f"FULLY_CONNECTED {depth} -> {units} {activation}")

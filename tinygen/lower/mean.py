@@ -13,6 +13,7 @@ from math import prod
 
 import numpy as np
 
+from tinygen.ir.attrs import ReducerAttrs
 from tinygen.ir.graph import Operator
 from tinygen.kernels.mean import MAX_DIMS, MeanParams
 from tinygen.lower.context import LowerContext
@@ -52,4 +53,4 @@ def lower_mean(ctx: LowerContext, op: Operator) -> Layer:
         output_zero_point=ctx.zero_point(y), multiplier=multiplier, shift=shift,
     )
     return Layer(op.index, op.opcode, "mean", "tg_mean_s8", params,
-                 f"MEAN axes {axes} keep_dims={op.attrs.keep_dims} {x.shape} -> {y.shape}")
+                 f"MEAN axes {axes} keep_dims={op.attrs_of(ReducerAttrs).keep_dims} {x.shape} -> {y.shape}")

@@ -14,7 +14,7 @@ import numpy as np
 
 from tinygen.lower.layer import Layer
 from tinygen.ir.graph import Graph
-from tinygen.plan.patches import PatchStage
+from tinygen.plan.patches import PatchStage, Span
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class PatchCode:
         return self.rows.shape[1]
 
 
-def _table(spans) -> np.ndarray:
+def _table(spans: tuple[tuple[Span, ...], ...]) -> np.ndarray:
     return np.array([[(s.start, s.stop) for s in per_slot] for per_slot in spans], dtype=np.int16)
 
 

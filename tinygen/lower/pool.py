@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tinygen.ir.attrs import Pool2DAttrs
 from tinygen.ir.geometry import conv_axes
 from tinygen.ir.graph import Operator
 from tinygen.kernels.pool import PoolParams
@@ -11,12 +12,12 @@ from tinygen.lower.layer import Layer
 
 
 def lower_pool(ctx: LowerContext, op: Operator) -> Layer:
-    a = op.attrs
+    a = op.attrs_of(Pool2DAttrs)
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     _, in_h, in_w, channels = x.shape
     _, out_h, out_w, _ = y.shape
     h, w = conv_axes(ctx.graph, op)
-    lo, hi = activation_range(a.activation, y)
+    lo, hi = activation_range(a.activation, ctx.quant(y))
     kind = "average" if op.opcode == "AVERAGE_POOL_2D" else "max"
     params = PoolParams(
         input=ctx.ptr(x), output=ctx.ptr(y), in_h=in_h, in_w=in_w, channels=channels, out_h=out_h, out_w=out_w,

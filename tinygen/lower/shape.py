@@ -8,10 +8,12 @@ generation time; STRIDED_SLICE and TRANSPOSE both become one strided gather.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import prod
 
 import numpy as np
 
+from tinygen.ir.attrs import ConcatenationAttrs, StridedSliceAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.block import ArenaPtr, ConstArray, Offset, PointerList
 from tinygen.kernels.shape import MAX_DIMS, ConcatenationParams, PadParams, StridedCopyParams
@@ -20,7 +22,7 @@ from tinygen.lower.layer import Layer
 
 
 
-def element_strides(shape: tuple[int, ...]) -> list[int]:
+def element_strides(shape: Sequence[int]) -> list[int]:
     """Row-major element strides of `shape`."""
     strides, step = [0] * len(shape), 1
     for axis in range(len(shape) - 1, -1, -1):
@@ -35,7 +37,7 @@ def collapse(dims: list[int], strides: list[int], width: int = MAX_DIMS) -> tupl
     Size-1 axes vanish; axis i folds into i+1 when stepping i equals walking all of i+1.
     """
     merged: list[list[int]] = []
-    for d, s in zip(dims, strides):
+    for d, s in zip(dims, strides, strict=True):
         if d == 1:
             continue
         if merged and merged[-1][1] == d * s:
@@ -57,7 +59,7 @@ def _constant_ints(ctx: LowerContext, op: Operator, slot: int, what: str) -> np.
 
 def _source(ctx: LowerContext, op: Operator, t: Tensor, name: str) -> ArenaPtr | ConstArray:
     """Arena pointer, or a flash array when the operand is a constant (e.g. a learned token)."""
-    if not t.is_constant:
+    if t.data is None:
         return ctx.ptr(t)
     return ctx.array(op, name, t.data.astype(np.int8).reshape(-1))
 
@@ -75,13 +77,14 @@ def lower_concatenation(ctx: LowerContext, op: Operator) -> Layer:
     """Output = for each outer block, each input's contiguous chunk in turn (TFLite's reference layout)."""
     y = ctx.tensor(op, 0, "outputs")
     inputs = [ctx.tensor(op, i) for i in range(len(op.inputs))]
-    if op.attrs.activation != "NONE":
-        raise ctx.fail(op, f"fused {op.attrs.activation}; TFLite Micro's CONCATENATION rejects activations")
+    a = op.attrs_of(ConcatenationAttrs)
+    if a.activation != "NONE":
+        raise ctx.fail(op, f"fused {a.activation}; TFLite Micro's CONCATENATION rejects activations")
     for t in inputs:
         if (ctx.scale(t), ctx.zero_point(t)) != (ctx.scale(y), ctx.zero_point(y)):
             raise ctx.fail(op, "inputs are quantised differently from the output; TFLite Micro requires them "
                                "equal (re-export, or requantise the inputs first)")
-    axis = op.attrs.axis + len(y.shape) if op.attrs.axis < 0 else op.attrs.axis
+    axis = a.axis + len(y.shape) if a.axis < 0 else a.axis
     sources = tuple(_source(ctx, op, t, f"input{k}") for k, t in enumerate(inputs))
     sizes = ctx.array(op, "sizes", np.array([prod(t.shape[axis:]) for t in inputs], np.int32))
     params = ConcatenationParams(inputs=PointerList(sources), sizes=sizes, output=ctx.ptr(y),
@@ -125,7 +128,7 @@ def slice_bounds(size: int, begin: int, end: int, stride: int, begin_masked: boo
 def lower_strided_slice(ctx: LowerContext, op: Operator) -> Layer:
     """ellipsis_mask and new_axis_mask are ignored, as TFLite Micro forces them to 0."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
-    a, rank = op.attrs, len(x.shape)
+    a, rank = op.attrs_of(StridedSliceAttrs), len(x.shape)
     begin, end, step = (_constant_ints(ctx, op, k, name) for k, name in ((1, "begin"), (2, "end"), (3, "strides")))
     if rank > 4 or not len(begin) == len(end) == len(step) == rank or (step == 0).any():
         raise ctx.fail(op, f"begin/end/strides {begin.tolist()}/{end.tolist()}/{step.tolist()} for a {rank}-D "
@@ -137,8 +140,8 @@ def lower_strided_slice(ctx: LowerContext, op: Operator) -> Layer:
     if prod(counts) != y.elements:
         raise ctx.fail(op, f"slice selects {counts} elements but the output is {y.shape}")
     in_strides = element_strides(x.shape)
-    first = sum(r.start * s for r, s in zip(ranges, in_strides)) if y.elements else 0
-    strides = [r.step * s for r, s in zip(ranges, in_strides)]
+    first = sum(r.start * s for r, s in zip(ranges, in_strides, strict=True)) if y.elements else 0
+    strides = [r.step * s for r, s in zip(ranges, in_strides, strict=True)]
     spans = ", ".join(f"{r.start}:{r.stop}:{r.step}" for r in ranges)
     return _gather(ctx, op, x, y, first, counts, strides, f"STRIDED_SLICE [{spans}] {x.shape} -> {y.shape}")
 

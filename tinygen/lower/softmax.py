@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygen.ir.attrs import SoftmaxAttrs
 from tinygen.ir.graph import Operator
 from tinygen.kernels.softmax import SoftmaxParams
 from tinygen.lower.context import LowerContext
@@ -41,11 +42,12 @@ def lower_softmax(ctx: LowerContext, op: Operator) -> Layer:
                            "TFLite Micro requires scale 1/256 and zero point -128")
     if x.shape != y.shape or not x.shape:
         raise ctx.fail(op, f"input shape {x.shape} and output shape {y.shape} differ")
+    beta = op.attrs_of(SoftmaxAttrs).beta
     try:
-        multiplier, left_shift, diff_min = softmax_scaling(op.attrs.beta, ctx.scale(x))
+        multiplier, left_shift, diff_min = softmax_scaling(beta, ctx.scale(x))
     except ValueError as exc:
         raise ctx.fail(op, f"{exc}; TFLite Micro aborts on this model (input scale or beta too small)") from None
     depth = x.shape[-1]
     params = SoftmaxParams(input=ctx.ptr(x), output=ctx.ptr(y), rows=x.elements // depth, depth=depth,
                            input_multiplier=multiplier, input_left_shift=left_shift, diff_min=diff_min)
-    return Layer(op.index, op.opcode, "softmax", "tg_softmax_s8", params, f"SOFTMAX {x.shape} beta={op.attrs.beta!r}")
+    return Layer(op.index, op.opcode, "softmax", "tg_softmax_s8", params, f"SOFTMAX {x.shape} beta={beta!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
@@ -46,12 +47,12 @@ def round_half_away(x: float) -> int:
     return int(math.floor(x + 0.5)) if x >= 0 else -int(math.floor(-x + 0.5))
 
 
-def wrap32(x):
+def wrap32(x: ArrayLike) -> np.ndarray:
     """int32 wrap-around of int64 values (C's int32 adds and multiplies)."""
     return ((np.asarray(x, np.int64) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
-def saturating_rounding_doubling_high_mul(a, b):
+def saturating_rounding_doubling_high_mul(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """gemmlowp's SaturatingRoundingDoublingHighMul on int64 numpy arrays (or ints)."""
     a = np.asarray(a, np.int64)
     b = np.asarray(b, np.int64)
@@ -63,7 +64,7 @@ def saturating_rounding_doubling_high_mul(a, b):
     return np.where(overflow, INT32_MAX, high).astype(np.int64)
 
 
-def rounding_divide_by_pot(x, exponent):
+def rounding_divide_by_pot(x: ArrayLike, exponent: ArrayLike) -> np.ndarray:
     """gemmlowp's RoundingDivideByPOT: arithmetic shift right, rounding half away from zero."""
     x = np.asarray(x, np.int64)
     exponent = np.asarray(exponent, np.int64)
@@ -73,7 +74,7 @@ def rounding_divide_by_pot(x, exponent):
     return (x >> exponent) + (remainder > threshold)
 
 
-def multiply_by_quantized_multiplier(x, multiplier, shift):
+def multiply_by_quantized_multiplier(x: ArrayLike, multiplier: ArrayLike, shift: ArrayLike) -> np.ndarray:
     """TFLite Micro's double-rounding MultiplyByQuantizedMultiplier (int32 x)."""
     shift = np.asarray(shift, np.int64)
     left = np.where(shift > 0, shift, 0)
@@ -82,7 +83,7 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
     return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right)
 
 
-def multiply_by_quantized_multiplier_right(x, multiplier, shift):
+def multiply_by_quantized_multiplier_right(x: ArrayLike, multiplier: ArrayLike, shift: ArrayLike) -> np.ndarray:
     """The same for shift <= -1 in one rounding step: the DSP kernels' requantisation (tg_fixedpoint.h).
 
     With e = -shift, y = floor((x*m + 2^30) / 2^31) (the high multiply, for m > 0) and the rounding

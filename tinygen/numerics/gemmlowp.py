@@ -10,6 +10,7 @@ out each step.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tinygen.numerics.fixedpoint import INT32_MAX, INT32_MIN, rounding_divide_by_pot, wrap32
 from tinygen.numerics.fixedpoint import saturating_rounding_doubling_high_mul as srdhm
@@ -19,7 +20,7 @@ EXP_MINUS_POT = ((-2, 1672461947), (-1, 1302514674), (0, 790015084), (1, 2906303
                  (2, 39332535), (3, 720401), (4, 242))
 
 
-def saturating_shift_left(x, exponent: int):
+def saturating_shift_left(x: ArrayLike, exponent: int) -> np.ndarray:
     """SaturatingRoundingMultiplyByPOT for exponent > 0 (and gemmlowp Rescale to fewer integer bits)."""
     x = np.asarray(x, np.int64)
     if exponent == 0:
@@ -28,7 +29,7 @@ def saturating_shift_left(x, exponent: int):
     return np.where(x > threshold, INT32_MAX, np.where(x < -threshold, INT32_MIN, wrap32(x << exponent)))
 
 
-def exp_on_interval_between_negative_one_quarter_and_0_excl(a):
+def exp_on_interval_between_negative_one_quarter_and_0_excl(a: ArrayLike) -> np.ndarray:
     """exp(a) for a in [-1/4, 0) in Q0.31: Taylor polynomial around -1/8."""
     exp_minus_one_eighth, one_third = 1895147668, 715827883
     x = wrap32(np.asarray(a, np.int64) + (1 << 28))
@@ -39,7 +40,7 @@ def exp_on_interval_between_negative_one_quarter_and_0_excl(a):
     return wrap32(exp_minus_one_eighth + srdhm(exp_minus_one_eighth, wrap32(x + poly)))
 
 
-def exp_on_negative_values(a, ib: int):
+def exp_on_negative_values(a: ArrayLike, ib: int) -> np.ndarray:
     """exp(a) for a <= 0 with `ib` integer bits (ib <= 5 here), result Q0.31."""
     assert 0 <= ib <= 5, ib  # gemmlowp's extra clamp for ib > 5 is not needed by int8 kernels
     a = np.asarray(a, np.int64)
@@ -55,7 +56,7 @@ def exp_on_negative_values(a, ib: int):
     return np.where(a == 0, INT32_MAX, result)
 
 
-def _newton_raphson_reciprocal(a):
+def _newton_raphson_reciprocal(a: ArrayLike) -> np.ndarray:
     """1 / (1 + a) / 2 for a in [0, 1) Q0.31, in Q2.29: three Newton-Raphson steps from 48/17 - 32/17 d."""
     total = np.asarray(a, np.int64) + INT32_MAX
     half_denominator = np.where(total >= 0, (total + 1) // 2, -((-total + 1) // 2))  # RoundingHalfSum
@@ -66,22 +67,22 @@ def _newton_raphson_reciprocal(a):
     return x
 
 
-def one_over_one_plus_x_for_x_in_0_1(a):
+def one_over_one_plus_x_for_x_in_0_1(a: ArrayLike) -> np.ndarray:
     return saturating_shift_left(_newton_raphson_reciprocal(a), 1)
 
 
-def one_minus_x_over_one_plus_x_for_x_in_0_1(a):
+def one_minus_x_over_one_plus_x_for_x_in_0_1(a: ArrayLike) -> np.ndarray:
     return saturating_shift_left(wrap32(_newton_raphson_reciprocal(a) - (1 << 29)), 2)
 
 
-def logistic(a, ib: int):
+def logistic(a: ArrayLike, ib: int) -> np.ndarray:
     """gemmlowp logistic: `ib` integer bits in, Q0.31 out."""
     a = np.asarray(a, np.int64)
     positive = one_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(-np.abs(a), ib))
     return np.where(a == 0, 1 << 30, np.where(a > 0, positive, wrap32(INT32_MAX - positive)))
 
 
-def tanh(a, ib: int):
+def tanh(a: ArrayLike, ib: int) -> np.ndarray:
     """gemmlowp tanh: `ib` integer bits in, Q0.31 out; exp(2n) reuses n's raw value with ib + 1 bits."""
     a = np.asarray(a, np.int64)
     t = one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(-np.abs(a), ib + 1))

@@ -59,11 +59,13 @@ def search(ivs: Sequence[Interval], alignment: int, tries: int = 48, seed: int =
         sorted(ivs, key=lambda iv: (iv.first, -iv.size_bytes, iv.id)),
         sorted(ivs, key=lambda iv: (-_conflict_bytes(iv, ivs), iv.id)),
     ]
-    best_order, best, best_size = None, None, None
-    for order in orderings:
+    best_order = orderings[0]
+    best = first_fit(best_order, alignment)
+    best_size = arena_bytes(ivs, best)
+    for order in orderings[1:]:
         offsets = first_fit(order, alignment)
         size = arena_bytes(ivs, offsets)
-        if best_size is None or size < best_size:
+        if size < best_size:
             best_order, best, best_size = order, offsets, size
     rng = random.Random(seed)
     for _ in range(tries if len(ivs) > 2 else 0):

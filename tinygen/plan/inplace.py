@@ -20,9 +20,10 @@ never overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from tinygen.ir.attrs import Conv2DAttrs, DepthwiseConv2DAttrs
 from tinygen.ir.graph import Graph, Operator
 from tinygen.plan.lifetimes import Buffer, intervals, live_bytes
 
@@ -47,11 +48,14 @@ def temp_bytes(graph: Graph, op: Operator, dsp_kernels: bool = False) -> int | N
     _, _, _, in_c = x.shape
     _, out_h, out_w, out_c = y.shape
     temp = kernel_temp_bytes(op.opcode, in_c, out_h, out_w, out_c, dsp_kernels)
-    if op.opcode == "DEPTHWISE_CONV_2D" and op.attrs.depth_multiplier == 1 and in_c == out_c >= 2:
-        return temp if y.size_bytes <= x.size_bytes else None
+    if op.opcode == "DEPTHWISE_CONV_2D":
+        if op.attrs_of(DepthwiseConv2DAttrs).depth_multiplier == 1 and in_c == out_c >= 2:
+            return temp if y.size_bytes <= x.size_bytes else None
+        return None
     if op.opcode == "CONV_2D":
         k_h, k_w = graph.tensor(op.inputs[1]).shape[1:3]
-        same_grid = x.shape[1:3] == y.shape[1:3] and (op.attrs.stride_h, op.attrs.stride_w) == (1, 1)
+        a = op.attrs_of(Conv2DAttrs)
+        same_grid = x.shape[1:3] == y.shape[1:3] and (a.stride_h, a.stride_w) == (1, 1)
         if (k_h, k_w) == (1, 1) and same_grid and out_c <= in_c and in_c >= 2:
             return temp
     return None
@@ -67,13 +71,13 @@ def _candidates(graph: Graph, op: Operator, dsp_kernels: bool) -> list[tuple[int
     return [] if temp is None else [(op.inputs[0], temp)]
 
 
-def _cost(bufs, order, scratch) -> tuple[int, int]:
+def _cost(bufs: Sequence[Buffer], order: Sequence[int], scratch: Mapping[int, int]) -> tuple[int, int]:
     live = live_bytes(intervals(bufs, order, scratch), len(order))
     return max(live), sum(live)
 
 
 def _try(graph: Graph, bufs: tuple[Buffer, ...], scratch: dict[int, int], step: dict[int, int], index: int,
-         dsp_kernels: bool):
+         dsp_kernels: bool) -> tuple[tuple[Buffer, ...], dict[int, int]] | None:
     """Buffers and scratch with op `index` in place over the first input that allows it, or None."""
     op = graph.operators[index]
     owner = {t: b for b in bufs for t in b.tensors}
@@ -112,7 +116,7 @@ def apply_inplace(
             if trial is not None:
                 trial_cost = _cost(trial[0], order, trial[1])
                 if trial_cost[0] < cost[0] or (trial_cost[0] == cost[0] and trial_cost[1] <= cost[1]):
-                    current, scratch, cost = *trial, trial_cost
+                    (current, scratch), cost = trial, trial_cost
                     done.append(index)
         if len(done) == before:
             break

@@ -35,7 +35,7 @@ class Interval:
     first: int
     last: int
 
-    def overlaps(self, other: "Interval") -> bool:
+    def overlaps(self, other: Interval) -> bool:
         return self.first <= other.last and other.first <= self.last
 
 

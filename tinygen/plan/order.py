@@ -10,7 +10,7 @@ order is always a candidate, so the result is never worse than it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from tinygen.plan.lifetimes import Buffer, intervals, live_bytes
 
@@ -24,7 +24,8 @@ def peak_bytes(bufs: Sequence[Buffer], order: Sequence[int], scratch: Mapping[in
 class _Problem:
     """Bitmask view of the schedule: per op, its predecessors, bytes it creates, and buffers it may free."""
 
-    def __init__(self, ops, preds, bufs, scratch):
+    def __init__(self, ops: Sequence[int], preds: Mapping[int, frozenset[int]], bufs: Sequence[Buffer],
+                 scratch: Mapping[int, int]) -> None:
         self.ops = list(ops)
         pos = {op: i for i, op in enumerate(self.ops)}
         self.pred = [sum(1 << pos[p] for p in preds.get(op, ()) if p in pos) for op in self.ops]
@@ -53,7 +54,7 @@ class _Problem:
         freed = sum(size for readers, size in self.freeable[i] if readers & ~after_done == 0)
         return during, live + self.stays[i] - freed
 
-    def ready(self, done: int):
+    def ready(self, done: int) -> Iterator[int]:
         for i in range(len(self.ops)):
             if not done >> i & 1 and self.pred[i] & ~done == 0:
                 yield i
@@ -77,7 +78,7 @@ def best_order(
 
 def _exact(p: _Problem, max_states: int) -> tuple[int, ...] | None:
     n = len(p.ops)
-    layer = {0: (0, p.start_live, ())}  # done mask -> (peak, live, order)
+    layer: dict[int, tuple[int, int, tuple[int, ...]]] = {0: (0, p.start_live, ())}  # done mask -> (peak, live, order)
     seen = 1
     for _ in range(n):
         nxt: dict[int, tuple[int, int, tuple[int, ...]]] = {}

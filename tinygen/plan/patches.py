@@ -182,7 +182,8 @@ def _pixels(graph: Graph, op: int) -> int:
     return h * w
 
 
-def _pack(graph, ops, tensors, sizes, alignment) -> tuple[tuple[int, ...], int]:
+def _pack(graph: Graph, ops: Sequence[int], tensors: Sequence[int], sizes: Sequence[int],
+          alignment: int) -> tuple[tuple[int, ...], int]:
     """Offsets of the per-patch buffers inside the patch area, planned like the arena itself."""
     step = {i: s for s, i in enumerate(ops)}
     consumers, producers = graph.consumers(), graph.producers()

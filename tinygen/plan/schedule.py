@@ -74,7 +74,8 @@ def _candidates(graph: Graph, options: ScheduleOptions, alignment: int, total: i
     return found
 
 
-def _estimates(graph: Graph, stages: list[PatchStage], options: ScheduleOptions):
+def _estimates(graph: Graph, stages: list[PatchStage],
+               options: ScheduleOptions) -> list[tuple[int, int, PatchStage]]:
     """(estimated peak, extra MACs, stage) per candidate; the rest's lifetimes are derived once per split."""
     rest_peak: dict[tuple[int, ...], int] = {}
     result = []

@@ -26,7 +26,8 @@ from tinygen.validate.session import DeviceRefused, DeviceReset, DeviceSession, 
 
 def step_cycles(session: DeviceSession) -> StepCycles:
     """Every step's cycles from the last INVOKE, fetched page by page."""
-    first, cycles, page = 0, [], None
+    first, page = 0, None
+    cycles: list[int] = []
     while page is None or first < page.steps:
         page = StepCycles.parse(session.request(Command.PROFILE, profile_request(first)))
         if not page.cycles and page.first < page.steps:

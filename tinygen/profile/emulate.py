@@ -59,7 +59,7 @@ def count_instructions(build: Build, board: Board, payload: bytes, timeout_s: fl
         work = Path(tmp)
         (work / "tg_in.bin").write_bytes(payload)
         counts = work / "counts.txt"
-        command = qemu_command(board, build.elf) + ["-plugin", f"{plugin},marker={marker:#x},out={counts}"]
+        command = qemu_command(board.qemu, build.elf) + ["-plugin", f"{plugin},marker={marker:#x},out={counts}"]
         try:
             done = subprocess.run(command, cwd=work, capture_output=True, timeout=timeout_s)
         except subprocess.TimeoutExpired:

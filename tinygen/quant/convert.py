@@ -21,6 +21,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ class FloatModel:
 
     path: Path
     input_shape: tuple[int, ...]
-    keras: object | None
+    keras: Any | None  # a tf.keras.Model: TensorFlow is imported lazily and has no type stubs
 
 
 def tensorflow():
@@ -107,7 +108,8 @@ def load_model(path: Path) -> FloatModel:
         raise InputError(f"{path}: cannot load as a Keras model ({_first_line(exc)}); "
                          "save it with model.save('model.keras')") from None
     if len(model.inputs) != 1:
-        raise InputError(f"{path}: the model has {len(model.inputs)} inputs; tinygen quantize handles single-input models")
+        raise InputError(f"{path}: the model has {len(model.inputs)} inputs; "
+                         "tinygen quantize handles single-input models")
     input_shape = _feature_shape(path, tuple(model.inputs[0].shape))
     return FloatModel(path, input_shape, _batch1(tf, model, input_shape))
 

@@ -35,7 +35,8 @@ def load_dataset(path: Path, input_shape: tuple[int, ...]) -> Dataset:
     """Read `path` (npz or class folders) for a model whose input (batch dimension excluded) is `input_shape`."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: no such file or folder; pass an .npz with 'x' (and 'y') or a folder of class sub-folders")
+        raise InputError(f"{path}: no such file or folder; pass an .npz with 'x' (and 'y') or a folder of class "
+                         "sub-folders")
     dataset = _load_folder(path, input_shape) if path.is_dir() else _load_npz(path, input_shape)
     if len(dataset) == 0:
         raise InputError(f"{path}: no samples (empty data set); pass at least one sample")
@@ -58,8 +59,8 @@ def _load_npz(path: Path, input_shape: tuple[int, ...]) -> Dataset:
     if x.ndim >= 1 and x.shape[1:] != tuple(input_shape) and x.shape[1:] + (1,) == tuple(input_shape):
         x = x[..., None]
     if x.ndim < 1 or x.shape[1:] != tuple(input_shape):
-        raise InputError(f"{path}: 'x' has shape {x.shape} but the model takes (N, {', '.join(map(str, input_shape))}); "
-                         "reshape the samples to the model's input")
+        raise InputError(f"{path}: 'x' has shape {x.shape} but the model takes "
+                         f"(N, {', '.join(map(str, input_shape))}); reshape the samples to the model's input")
     y = arrays.get("y")
     if y is not None:
         if y.dtype.kind not in "biuf":
@@ -87,8 +88,8 @@ def _load_folder(path: Path, input_shape: tuple[int, ...]) -> Dataset:
             if file.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
             try:
-                with Image.open(file) as image:
-                    image = image.convert("L" if channels == 1 else "RGB").resize((width, height))
+                with Image.open(file) as opened:
+                    image = opened.convert("L" if channels == 1 else "RGB").resize((width, height))
                     pixels = np.asarray(image, dtype=np.float32) / 255.0
             except (UnidentifiedImageError, OSError) as exc:
                 raise InputError(f"{file}: cannot read as an image ({type(exc).__name__}); "

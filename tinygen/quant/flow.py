@@ -52,7 +52,8 @@ class QuantOptions:
 
 
 def delivered_accuracy(report: QuantReport) -> Accuracy:
-    return report.mixed_accuracy if report.mixed is not None else report.accuracy
+    """The written model's: the mixed one's when a budget made filters int4 (QuantReport pairs the two)."""
+    return report.mixed_accuracy if report.mixed_accuracy is not None else report.accuracy
 
 
 def _ptq(model: FloatModel, calib: Dataset, evaluation: Dataset, on_calibration: bool, output: Path,
@@ -76,28 +77,30 @@ def quantize_float(model: FloatModel, calib: Dataset, evaluation: Dataset | None
     if acc.metric != "top1":
         return Quantized(report, blob, QatResult("skipped", "QAT needs labelled data and a class-vector output",
                                                  options.qat_epochs))
-    if -acc.delta_points <= options.max_loss_points:
-        return Quantized(report, blob, QatResult("not needed", f"loss {-acc.delta_points:.2f} points is within "
+    float_top1, before = acc.top1
+    loss = 100.0 * (float_top1 - before)  # -delta_points
+    if loss <= options.max_loss_points:
+        return Quantized(report, blob, QatResult("not needed", f"loss {loss:.2f} points is within "
                                                  f"--max-loss {options.max_loss_points:g}", options.qat_epochs,
-                                                 acc.quant_value, None))
+                                                 before, None))
     graph = parse_tflite(blob, name=output.stem, origin=str(output))
     filters = [graph.tensor(op.inputs[1]) for op in graph.operators if op.opcode in WEIGHT_OPS]  # execution order
     try:
         tuned = finetune(model, calib, [t.elements for t in filters], [4 if t.dtype == "int4" else 8 for t in filters],
                          options.qat_epochs)
     except QatUnsupported as exc:
-        return Quantized(report, blob, QatResult("skipped", str(exc), options.qat_epochs, acc.quant_value))
+        return Quantized(report, blob, QatResult("skipped", str(exc), options.qat_epochs, before))
     tuned_report, _, tuned_blob = _ptq(tuned, calib, data, evaluation is None, output, options, None, progress)
-    tuned_acc = delivered_accuracy(tuned_report)
-    kept = tuned_acc.quant_value > acc.quant_value
-    qat = QatResult("applied", "", options.qat_epochs, acc.quant_value, tuned_acc.quant_value, kept)
+    _, after = delivered_accuracy(tuned_report).top1
+    kept = after > before
+    qat = QatResult("applied", "", options.qat_epochs, before, after, kept)
     if not kept:
         return Quantized(report, blob, qat)
-    original = acc.float_value  # accuracies stay relative to the user's float model
 
-    def rebase(a: Accuracy | None) -> Accuracy | None:
-        return None if a is None else dataclasses.replace(a, float_value=original)
+    def rebase(a: Accuracy) -> Accuracy:  # accuracies stay relative to the user's float model
+        return dataclasses.replace(a, float_value=float_top1)
 
+    mixed_acc = tuned_report.mixed_accuracy
     tuned_report = dataclasses.replace(tuned_report, accuracy=rebase(tuned_report.accuracy),
-                                       mixed_accuracy=rebase(tuned_report.mixed_accuracy))
+                                       mixed_accuracy=None if mixed_acc is None else rebase(mixed_acc))
     return Quantized(tuned_report, tuned_blob, qat)

@@ -34,7 +34,7 @@ def choose_int4(saved: Sequence[int], cost: Sequence[float], need: int) -> froze
     cells = capacity // unit
     best = np.zeros(cells + 1)  # best[c]: the most cost kept int8 within c units
     kept = np.zeros((len(saved), cells + 1), dtype=bool)
-    for i, (s, c) in enumerate(zip(saved, cost)):
+    for i, (s, c) in enumerate(zip(saved, cost, strict=True)):
         w = -(-s // unit)
         if w > cells:
             continue

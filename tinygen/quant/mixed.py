@@ -69,7 +69,8 @@ def _outputs(blob: bytes, graph: Graph, vectors: list[list[np.ndarray]]) -> np.n
     """All outputs of every vector, de-quantised and flattened: (N, total output elements)."""
     outs = [graph.tensor(t) for t in graph.outputs]
     results = reference_outputs(blob, vectors, len(outs))
-    return np.stack([np.concatenate([dequantize(np.asarray(a), t.quant).reshape(-1) for a, t in zip(r, outs)])
+    return np.stack([np.concatenate([dequantize(np.asarray(a), t.quant).reshape(-1)
+                                     for a, t in zip(r, outs, strict=True)])
                      for r in results])
 
 
@@ -91,8 +92,8 @@ def sensitivities(int8_blob: bytes, graph: Graph, layers: list[Operator], x: np.
 
 def min_weight_bytes(graph: Graph) -> int:
     """The weights with every filter that can be int4 in int4: no budget below this can be met."""
-    return graph.weight_bytes - sum(graph.tensor(op.inputs[1]).size_bytes - (graph.tensor(op.inputs[1]).elements + 1) // 2
-                                    for op in int4_candidates(graph))
+    filters = [graph.tensor(op.inputs[1]) for op in int4_candidates(graph)]
+    return graph.weight_bytes - sum(t.size_bytes - (t.elements + 1) // 2 for t in filters)
 
 
 def mixed_precision(int8_blob: bytes, budget_bytes: int, x: np.ndarray, origin: str,
@@ -105,7 +106,7 @@ def mixed_precision(int8_blob: bytes, budget_bytes: int, x: np.ndarray, origin: 
     layers = int4_candidates(graph)
     filters = [graph.tensor(op.inputs[1]) for op in layers]
     int4_bytes = [(t.elements + 1) // 2 for t in filters]
-    saved = [t.size_bytes - b for t, b in zip(filters, int4_bytes)]
+    saved = [t.size_bytes - b for t, b in zip(filters, int4_bytes, strict=True)]
     need = graph.weight_bytes - budget_bytes
     floor = min_weight_bytes(graph)
     if need > sum(saved):
@@ -121,6 +122,6 @@ def mixed_precision(int8_blob: bytes, budget_bytes: int, x: np.ndarray, origin: 
     blob = with_int4_weights(int8_blob, [layers[i].index for i in chosen], origin) if chosen else int8_blob
     choices = tuple(
         LayerChoice(op.index, op.opcode, t.name, t.elements, t.size_bytes, b, n, 4 if i in chosen else 8)
-        for i, (op, t, b, n) in enumerate(zip(layers, filters, int4_bytes, noise)))
+        for i, (op, t, b, n) in enumerate(zip(layers, filters, int4_bytes, noise, strict=True)))
     weight_bytes = parse_tflite(blob, name="mixed", origin=origin).weight_bytes
     return MixedPlan(budget_bytes, graph.weight_bytes, weight_bytes, choices, len(samples) if need > 0 else 0, blob)

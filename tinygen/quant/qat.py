@@ -80,19 +80,19 @@ def finetune(model: FloatModel, data: Dataset, filter_sizes: list[int], bits: li
     optimizer = tf.keras.optimizers.Adam(LEARNING_RATE)
     plan = [(layer.kernel, (b, b == 8 or not isinstance(layer, tf.keras.layers.Dense),
                             isinstance(layer, tf.keras.layers.DepthwiseConv2D)))
-            for layer, b in zip(layers, bits)]
+            for layer, b in zip(layers, bits, strict=True)]
     dataset = tf.data.Dataset.from_tensor_slices((data.x, data.y)).shuffle(len(data), seed=seed).batch(BATCH)
     for _ in range(epochs):
         for x, y in dataset:
             saved = [kernel.numpy() for kernel, _ in plan]
-            for (kernel, how), w in zip(plan, saved):
+            for (kernel, how), w in zip(plan, saved, strict=True):
                 kernel.assign(fake_quantize(w, *how))
             with tf.GradientTape() as tape:
                 loss = loss_fn(y, trainable(x, training=True))
             grads = tape.gradient(loss, trainable.trainable_variables)
-            for (kernel, _), w in zip(plan, saved):
+            for (kernel, _), w in zip(plan, saved, strict=True):
                 kernel.assign(w)
-            optimizer.apply_gradients(zip(grads, trainable.trainable_variables))
+            optimizer.apply_gradients(zip(grads, trainable.trainable_variables, strict=True))
     tuned = tf.keras.models.clone_model(batch1)
     tuned.set_weights(trainable.get_weights())
     return FloatModel(model.path, model.input_shape, tuned)

@@ -72,6 +72,20 @@ class Accuracy:
             return None
         return 100.0 * (self.quant_value - self.float_value)
 
+    @property
+    def top1(self) -> tuple[float, float]:
+        """(float, quantised) top-1 fractions, for code that has checked the metric is "top1"."""
+        if self.float_value is None or self.quant_value is None:
+            raise ValueError(f"an accuracy measured as {self.metric} has no top-1 values")
+        return self.float_value, self.quant_value
+
+    @property
+    def squared_error(self) -> float:
+        """`mse`, for code that has checked the metric is "mse"."""
+        if self.mse is None:
+            raise ValueError(f"an accuracy measured as {self.metric} has no mean squared error")
+        return self.mse
+
 
 def _accuracy_from(f: np.ndarray, q: np.ndarray, y: np.ndarray | None, source: Path, on_calibration: bool) -> Accuracy:
     classes = f.reshape(len(f), -1).shape[1]
@@ -117,6 +131,10 @@ class QuantReport:
     model_bytes: int
     mixed: MixedPlan | None = None
     mixed_accuracy: Accuracy | None = None
+
+    def __post_init__(self) -> None:
+        if (self.mixed is None) != (self.mixed_accuracy is None):
+            raise ValueError("a mixed-precision plan and its accuracy come together")
 
     @property
     def flagged(self) -> tuple[LayerSQNR, ...]:
@@ -188,8 +206,8 @@ def match_tensors(float_graph: Graph, int8_graph: Graph) -> dict[int, int]:
     core = [op for op in int8_graph.operators if not is_float_io(int8_graph, op)]
     pairs: dict[int, int] = {}
     if [op.opcode for op in core] == [op.opcode for op in float_graph.operators]:
-        for q_op, f_op in zip(core, float_graph.operators):
-            for qt, ft in zip(q_op.outputs, f_op.outputs):
+        for q_op, f_op in zip(core, float_graph.operators, strict=True):  # same opcodes, checked above
+            for qt, ft in zip(q_op.outputs, f_op.outputs, strict=False):
                 pairs[qt] = ft
         for op in io_quantize:
             position = int8_graph.inputs.index(op.inputs[0])
@@ -239,13 +257,14 @@ def layer_sqnr(f_run, int8_blob: bytes, float_graph: Graph, int8_graph: Graph, x
             rows.append(LayerSQNR(index, opcode, t.name, t.shape, "unmatched", None, None, False))
             continue
         s, n = signal[t.index], noise[t.index]
+        flagged = False
         if s == 0.0:
             status, db = "no-signal", None
         elif n == 0.0:
             status, db = "exact", math.inf
         else:
             status, db = "ok", 10.0 * math.log10(s / n)
-        flagged = status == "ok" and db < threshold_db
+            flagged = db < threshold_db
         rows.append(LayerSQNR(index, opcode, t.name, t.shape, status, db,
                               float_graph.tensor(pairs[t.index]).name, flagged))
     return tuple(rows)

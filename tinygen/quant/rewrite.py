@@ -36,7 +36,10 @@ def int4_candidates(graph: Graph) -> list[Operator]:
 
 
 def int4_weights(graph: Graph, op: Operator) -> Int4Layer:
+    """The int4 filter of `op`, one of `int4_candidates`."""
     w = graph.tensor(op.inputs[1])
+    if w.data is None or w.quant is None:
+        raise ValueError(f"operator {op.index} {op.opcode} has no quantised constant filter to make int4")
     return requantize_int4(w.data, w.quant.scales, w.quant.axis, op.opcode not in PER_TENSOR_OPS)
 
 
@@ -67,8 +70,11 @@ def with_int4_weights(blob: bytes, ops: Iterable[int], origin: str = "model") ->
 
 
 def _rescale_bias(schema, model, graph: Graph, op: Operator, layer: Int4Layer) -> None:
-    w8, bias = graph.tensor(op.inputs[1]), graph.tensor(op.inputs[2])
-    s_in = graph.tensor(op.inputs[0]).quant.scale
+    x, w8, bias = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.inputs[2])
+    if x.quant is None or w8.quant is None or bias.data is None:
+        raise ValueError(f"operator {op.index} {op.opcode}: an unquantised input or filter, or a bias that is not "
+                         "constant; its bias cannot follow the int4 scales")
+    s_in = x.quant.scale
     channels = bias.elements
     scales4 = np.broadcast_to(layer.scales, (channels,)) if layer.scales.size == 1 else layer.scales
     values = requantize_bias(bias.data.reshape(-1), w8.quant.scales, scales4)

@@ -11,15 +11,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tinygen.boards import Board
+from tinygen.boards import Board, Qemu
 from tinygen.build.make import Build
 from tinygen.errors import InputError, TinygenError
 
 QEMU_HINT = "apt-get install qemu-system-arm"
 
 
-def qemu_command(board: Board, elf: Path) -> list[str]:
-    return ["qemu-system-arm", "-M", board.qemu.machine, "-nographic", "-monitor", "none", "-serial", "null",
+def qemu_command(qemu: Qemu, elf: Path) -> list[str]:
+    return ["qemu-system-arm", "-M", qemu.machine, "-nographic", "-monitor", "none", "-serial", "null",
             "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)]
 
 
@@ -30,7 +30,7 @@ def execute(build: Build, board: Board, payload: bytes, timeout_s: float) -> byt
     elif board.qemu is not None:
         if shutil.which("qemu-system-arm") is None:
             raise InputError(f"qemu-system-arm: not found on PATH; install it: {QEMU_HINT}")
-        command = qemu_command(board, build.elf)
+        command = qemu_command(board.qemu, build.elf)
     else:
         raise InputError(f"{board.name}: a real board, not emulated; use `tinygen validate --port` on hardware, "
                          "or pick an emulated board (tinygen boards)")

@@ -20,7 +20,7 @@ def random_vectors(inputs: tuple[TensorIO, ...], count: int, seed: int) -> list[
         for io in inputs:
             dtype = NUMPY[io.dtype]
             if np.issubdtype(dtype, np.integer):
-                info = np.iinfo(dtype)
+                info = np.iinfo(io.dtype)
                 vector.append(rng.integers(info.min, info.max, io.shape, dtype=dtype, endpoint=True))
             else:  # float input feeding a QUANTIZE: cover the input's quantised range
                 lo = (-128 - io.zero_point) * io.scale

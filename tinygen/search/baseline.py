@@ -11,7 +11,7 @@ the acceptance test (`benchmarks/search.py` measures it on every run).
 
 from __future__ import annotations
 
-from tinygen.search.net import SPECTROGRAM_KERNEL, Conv, Dense, Depthwise, GlobalPool, Net, Softmax, shaped
+from tinygen.search.net import SPECTROGRAM_KERNEL, Conv, Dense, Depthwise, GlobalPool, Net, Node, Softmax, shaped
 
 CHANNELS = 64
 BLOCKS = 4
@@ -19,7 +19,7 @@ BLOCKS = 4
 
 def ds_cnn(input_shape: tuple[int, int, int], classes: int, channels: int = CHANNELS,
            spectrogram: bool = False) -> Net:
-    nodes = [Conv(0, SPECTROGRAM_KERNEL if spectrogram else (3, 3), 2, channels, True)]
+    nodes: list[Node] = [Conv(0, SPECTROGRAM_KERNEL if spectrogram else (3, 3), 2, channels, True)]
     for block in range(BLOCKS):
         stride = 2 if block == 1 and not spectrogram else 1
         nodes.append(Depthwise(len(nodes), 3, stride))

@@ -16,7 +16,7 @@ def keras_model(net: Net, name: str = "candidate"):
     layers = keras.layers
     inp = layers.Input(net.input_shape, name="input")
     values = [inp]
-    for i, node in enumerate(net.nodes):
+    for node in net.nodes:
         x = values[node.source]
         if isinstance(node, Conv):
             x = layers.Conv2D(node.channels, node.kernel, node.stride, padding="same", use_bias=False)(x)

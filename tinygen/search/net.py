@@ -108,7 +108,8 @@ def layers(arch: Arch) -> Net:
 
 def shaped(input_shape: tuple[int, int, int], nodes: list[Node]) -> Net:
     """A `Net` from its nodes, every value's shape derived in order."""
-    shapes = [tuple(input_shape)]
+    h, w, c = input_shape  # may arrive as a list (JSON)
+    shapes: list[tuple[int, ...]] = [(h, w, c)]
     for node in nodes:
         shapes.append(_out_shape(node, shapes))
-    return Net(tuple(input_shape), tuple(nodes), tuple(shapes))
+    return Net((h, w, c), tuple(nodes), tuple(shapes))

@@ -40,8 +40,8 @@ def pick_best(candidates: list[Candidate]) -> Candidate | None:
     scored = [c for c in candidates if c.fits and c.score is not None]
     if not scored:
         return None
-    return min(scored, key=lambda c: (-c.score.int8_accuracy, c.measurement.sram_bytes, c.measurement.flash_bytes,
-                                      c.number))
+    return min(scored, key=lambda c: (-c.trained_score.int8_accuracy, c.measurement.sram_bytes,
+                                      c.measurement.flash_bytes, c.number))
 
 
 def candidate_row(c: Candidate) -> dict:
@@ -102,13 +102,15 @@ def _plot(outcome: SearchOutcome, budget_sram: int | None, budget_flash: int | N
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for ax, key, label, limit in ((axes[0], "sram_bytes", "peak SRAM (kB)", budget_sram),
                                   (axes[1], "flash_bytes", "flash (kB)", budget_flash)):
-        points = [(getattr(c.measurement, key) / 1024, 100 * c.score.int8_accuracy) for c in scored]
+        points = [(getattr(c.measurement, key) / 1024, 100 * c.trained_score.int8_accuracy) for c in scored]
         ax.scatter([p[0] for p in points], [p[1] for p in points], s=18, color="tab:blue", label="candidates")
         front = sorted(points[i] for i in pareto_front(points))
         if front:
-            ax.step([p[0] for p in front], [p[1] for p in front], where="post", color="tab:orange", label="Pareto front")
+            ax.step([p[0] for p in front], [p[1] for p in front], where="post", color="tab:orange",
+                    label="Pareto front")
         if outcome.best is not None:
-            ax.scatter([getattr(outcome.best.measurement, key) / 1024], [100 * outcome.best.score.int8_accuracy],
+            best = outcome.best
+            ax.scatter([getattr(best.measurement, key) / 1024], [100 * best.trained_score.int8_accuracy],
                        s=80, marker="*", color="tab:red", label="best", zorder=3)
         if limit:
             ax.axvline(limit / 1024, color="grey", linestyle="--", label="budget")
@@ -130,5 +132,6 @@ def write_outcome(outcome: SearchOutcome, budget_sram: int | None, budget_flash:
     write_atomically(d / "candidates.json", json.dumps(outcome_json(outcome), indent=1).encode())
     write_atomically(d / "pareto.png", _plot(outcome, budget_sram, budget_flash))
     if outcome.best is not None:
-        write_atomically(d / "best.keras", outcome.best.score.keras_path.read_bytes())
-        write_atomically(d / "best_int8.tflite", outcome.best.score.tflite_path.read_bytes())
+        best = outcome.best.trained_score
+        write_atomically(d / "best.keras", best.keras_path.read_bytes())
+        write_atomically(d / "best_int8.tflite", best.tflite_path.read_bytes())

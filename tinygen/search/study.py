@@ -55,6 +55,13 @@ class Candidate:
     fits: bool
     score: Score | None  # None: over budget, never trained
 
+    @property
+    def trained_score(self) -> Score:
+        """`score`, for a candidate known to be trained (the best, one of the scored)."""
+        if self.score is None:
+            raise ValueError(f"trial {self.number} was never trained")
+        return self.score
+
 
 def _optuna():
     try:
@@ -128,7 +135,7 @@ class Search:
         m = measure(arch, self.config.board, self.config.schedule, self.config.latency)
         trial.set_user_attr("arch", arch.to_json())
         trial.set_user_attr("measurement", asdict(m))
-        for name, value in zip(("sram", "flash", "latency"), m.violations(self.config.budget)):
+        for name, value in zip(("sram", "flash", "latency"), m.violations(self.config.budget), strict=True):
             trial.set_constraint(name, value)  # NSGA-II ranks feasible trials first, then by total violation
 
     def _candidate(self, frozen, score: Score | None) -> Candidate:

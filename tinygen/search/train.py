@@ -101,5 +101,5 @@ def evaluate_net(number: int, net: Net, data: SplitData, epochs: int, seed: int,
     tflite_path = directory / "model_int8.tflite"
     quantized = quantize_float(FloatModel(keras_path, shape, model), calib, evaluation, tflite_path, QuantOptions())
     tflite_path.write_bytes(quantized.blob)
-    acc = quantized.report.accuracy
-    return Score(number, acc.float_value, acc.quant_value, keras_path, tflite_path, time.monotonic() - start)
+    float_top1, int8_top1 = quantized.report.accuracy.top1
+    return Score(number, float_top1, int8_top1, keras_path, tflite_path, time.monotonic() - start)

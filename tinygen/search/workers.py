@@ -8,6 +8,7 @@ them, each TensorFlow limited to its share, so two trainings do not fight over o
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,7 @@ def _init(data: SplitData, threads: int) -> None:
 
 
 def _run(task: Task) -> Score:
+    assert _data is not None  # LocalPool starts every worker with _init
     return evaluate(task, _data)
 
 
@@ -78,7 +80,7 @@ class RayCluster:
             raise InputError("--ray-address: Ray is not installed; pip install 'tinygen[ray]'") from None
         self.ray = ray
         try:
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, logging_level="ERROR")
+            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, logging_level=logging.ERROR)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise InputError(f"--ray-address {address}: cannot join the Ray cluster ({str(exc).splitlines()[0]}); "
                              "start one with `ray start --head` and pass the address it prints") from None

@@ -21,7 +21,7 @@ from typing import Self
 
 import serial
 
-from tinygen.boards import Board
+from tinygen.boards import Board, Qemu
 from tinygen.errors import InputError, TinygenError
 from tinygen.run.execute import QEMU_HINT
 from tinygen.validate.port import POLL_S
@@ -33,6 +33,7 @@ START_TIMEOUT_S = 10.0
 @dataclass
 class Emulator:
     elf: Path
+    machine: str  # QEMU's -M
     process: subprocess.Popen
     serial_port: int
     monitor_port: int | None
@@ -74,6 +75,7 @@ class Emulator:
         status = self.process.poll()
         if status is None:
             return "QEMU is still running"
+        assert self.process.stderr is not None  # start_emulator pipes it
         lines = (self.process.stderr.read() or b"").decode(errors="replace").strip().splitlines()
         return f"QEMU exited with status {status}" + (f": {lines[-1]}" if lines else "")
 
@@ -95,36 +97,37 @@ class Emulator:
         self.close()
 
 
-def require_emulator(board: Board) -> None:
-    """InputError unless QEMU can run `board`."""
+def require_emulator(board: Board) -> Qemu:
+    """`board`'s [qemu] table; InputError unless QEMU can run it."""
     if board.qemu is None:
         raise InputError(f"{board.name}: not emulated (its board file has no [qemu] table); "
                          "use --port with the board attached, or pick an emulated board (tinygen boards)")
     if shutil.which("qemu-system-arm") is None:
         raise InputError(f"qemu-system-arm: not found on PATH; install it: {QEMU_HINT}")
+    return board.qemu
 
 
 def start_emulator(board: Board, elf: Path, monitor: bool = False) -> Emulator:
     """QEMU running `elf` on `board`, its UART listening on a free local port (and its monitor, if asked)."""
-    require_emulator(board)
+    qemu = require_emulator(board)
     for _ in range(3):  # a free port can be taken between choosing it and QEMU binding it
         serial_port, monitor_port = _free_port(), (_free_port() if monitor else None)
-        process = subprocess.Popen(_command(board, elf, serial_port, monitor_port),
+        process = subprocess.Popen(_command(qemu, elf, serial_port, monitor_port),
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        emulator = Emulator(elf, process, serial_port, monitor_port)
+        emulator = Emulator(elf, qemu.machine, process, serial_port, monitor_port)
         if not _bind_failed(emulator):
             return emulator
         emulator.close()
     raise TinygenError(f"{elf}: QEMU could not bind a local port three times; free some ports and retry")
 
 
-def _command(board: Board, elf: Path, serial_port: int, monitor_port: int | None) -> list[str]:
-    command = ["qemu-system-arm", "-M", board.qemu.machine]
-    if board.qemu.cpu:
-        command += ["-cpu", board.qemu.cpu]
+def _command(qemu: Qemu, elf: Path, serial_port: int, monitor_port: int | None) -> list[str]:
+    command = ["qemu-system-arm", "-M", qemu.machine]
+    if qemu.cpu:
+        command += ["-cpu", qemu.cpu]
     command += ["-display", "none", "-serial", f"tcp:{HOST}:{serial_port},server=on,wait=off,nodelay=on"]
     command += ["-monitor", f"tcp:{HOST}:{monitor_port},server=on,wait=off" if monitor_port else "none"]
-    if board.qemu.semihosting:
+    if qemu.semihosting:
         command += ["-semihosting-config", "enable=on,target=native"]
     return command + ["-kernel", str(elf)]
 

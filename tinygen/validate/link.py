@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import serial
+
 from tinygen.boards import Board
-from tinygen.errors import TinygenError
+from tinygen.errors import InputError, TinygenError
 from tinygen.validate.emulator import start_emulator
 from tinygen.validate.port import open_port
 from tinygen.validate.session import LinkError
 
 
 @contextmanager
-def open_device(board: Board, elf: Path | None, port: str | None, timeout: float):
+def open_device(board: Board, elf: Path | None, port: str | None,
+                timeout: float) -> Iterator[tuple[serial.SerialBase, str]]:
     """(open serial link, name for messages): QEMU running `elf`, or the port as given."""
     if elf is None:
+        if port is None:
+            raise ValueError("open_device needs the firmware to emulate or the port of a board")
+        if board.console is None:
+            raise InputError(f"{board.name}: no [console] table in {board.path.name}, so no UART to talk over; "
+                             "pick a board with one (tinygen boards)")
         link = open_port(port, board.console.baud, timeout)
         try:
             yield link, port
@@ -24,7 +33,7 @@ def open_device(board: Board, elf: Path | None, port: str | None, timeout: float
         return
     with start_emulator(board, elf) as emulator:
         link = emulator.connect(timeout)
-        name = f"QEMU {board.qemu.machine} UART ({emulator.url})"
+        name = f"QEMU {emulator.machine} UART ({emulator.url})"
         try:
             yield link, name
         except LinkError:

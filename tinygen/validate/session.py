@@ -101,6 +101,7 @@ class DeviceSession:
                         in_flight = 1
                         resend_at = time.monotonic() + interval
                     continue
+                assert isinstance(event, Frame)  # _damage took every Damage
                 if event.kind == Notice.BOOT:
                     if not ignore_boot:
                         self.stats.resets += 1
