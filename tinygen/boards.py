@@ -89,7 +89,7 @@ class Pin:
     @property
     def number(self) -> int:
         """Pin index within its port: PA9 -> 9, P0.06 -> 6, GP0 -> 0."""
-        return int(re.search(r"(\d+)$", self.pin).group(1))
+        return int(self.pin[len(self.pin.rstrip("0123456789")):])  # the schema's pin patterns end in digits
 
     @property
     def port(self) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class SectionSizes:
 
 def _symbols_bytes(elf: ELFFile, pattern: str) -> int:
     table = elf.get_section_by_name(".symtab")
-    if table is None:
+    if not isinstance(table, SymbolTableSection):
         return 0
     return sum(s["st_size"] for s in table.iter_symbols() if re.fullmatch(pattern, s.name))
 

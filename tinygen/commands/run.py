@@ -43,7 +43,8 @@ def run(ctx, model, board, count, seed, inputs, save_outputs, output, timeout, d
         import numpy as np
 
         names = {f"y{k}" if len(fw.code.outputs) > 1 else "y": k for k in range(len(fw.code.outputs))}
-        np.savez(save_outputs, **{name: np.stack([o[k] for o in result.outputs]) for name, k in names.items()})
+        arrays = {name: np.stack([o[k] for o in result.outputs]) for name, k in names.items()}
+        np.savez(save_outputs, allow_pickle=True, **arrays)  # numpy's default, spelled out for the type checker
     s = fw.build.sizes
     if as_json:
         emit_json({"model": fw.graph.name, "board": target.name, "bit_exact": result.bit_exact,
