@@ -106,7 +106,8 @@ def main() -> None:
         plan_s = time.perf_counter() - start
         wall_s, walls, report = check_wall_s(path, args.board, args.repeat)
         if report["arena_bytes"] != plan.arena_bytes:
-            raise SystemExit(f"{name}: `tinygen check` says {report['arena_bytes']} B, the planner {plan.arena_bytes} B")
+            raise SystemExit(f"{name}: `tinygen check` says {report['arena_bytes']} B, "
+                             f"the planner {plan.arena_bytes} B")
         tflm = tflm_arena(graph.name)
         rows.append({
             "model": name, "path": str(path), "board": args.board, "operators": len(graph.operators),
@@ -114,11 +115,13 @@ def main() -> None:
             "lower_bound_bytes": plan.lower_bound_bytes, "tflm_greedy_arena_bytes": plan.greedy_arena_bytes,
             "tflm_arena_head_bytes": tflm["head"], "tflm_arena_total_bytes": tflm["total"],
             "tflm_source": tflm["source"], "fits": report["fits"],
-            "plan_s": round(plan_s, 4), "check_wall_s": round(wall_s, 4), "check_wall_runs_s": [round(t, 4) for t in walls],
+            "plan_s": round(plan_s, 4), "check_wall_s": round(wall_s, 4),
+            "check_wall_runs_s": [round(t, 4) for t in walls],
         })
     table = Table("model", "ops", "arena (strategy)", "lower bound", "TFLM greedy\nsame lifetimes",
                   "TFLM measured\nhead", "TFLM measured\ntotal", "check wall\n(median)",
-                  title=f"tinygen check on {args.board}: arena bytes, and wall time of the CLI (median of {args.repeat})")
+                  title=f"tinygen check on {args.board}: arena bytes, "
+                        f"and wall time of the CLI (median of {args.repeat})")
     for r in rows:
         table.add_row(r["model"], str(r["operators"]), f"{r['arena_bytes']:,} ({r['strategy']})",
                       _bytes(r["lower_bound_bytes"]), _bytes(r["tflm_greedy_arena_bytes"]),

@@ -37,13 +37,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from train_example import build_model as digits_cnn  # noqa: E402
+from train_example import load_digits_split  # noqa: E402
+
 from tinygen import __version__  # noqa: E402
 from tinygen.quant.convert import FloatModel, convert_float, convert_int8  # noqa: E402
 from tinygen.quant.data import Dataset  # noqa: E402
 from tinygen.quant.flow import QuantOptions, quantize_float  # noqa: E402
 from tinygen.quant.mixed import mixed_precision  # noqa: E402
 from tinygen.quant.report import quant_report  # noqa: E402
-from train_example import build_model as digits_cnn, load_digits_split  # noqa: E402
 
 
 def digits_dscnn32(tf):
@@ -127,7 +129,8 @@ def main() -> None:
     rows = [measure(tf, name, build, resize, args.budget, args.epochs, args.qat_epochs) for name, build, resize in (
         ("digits_cnn", digits_cnn, None), ("digits_dscnn32", digits_dscnn32, 32), ("digits_mlp", digits_mlp, None))]
     table = Table("model", "float", "int8", "mixed", "mixed + QAT", "int8 weights", "mixed weights (budget)",
-                  "int4 layers", "int8 s", "mixed s", "QAT s", title=f"quantisation cost (mixed budget {args.budget:.0%} of int8 weights)")
+                  "int4 layers", "int8 s", "mixed s", "QAT s",
+                  title=f"quantisation cost (mixed budget {args.budget:.0%} of int8 weights)")
     for r in rows:
         table.add_row(r["model"], f"{100 * r['float_accuracy']:.2f}%",
                       f"{100 * r['int8_accuracy']:.2f}% ({r['int8_delta_points']:+.2f})",
@@ -140,8 +143,9 @@ def main() -> None:
     Console(width=160).print(table)
     out = ROOT / "benchmarks" / "results" / "quantize.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"tinygen": __version__, "machine": platform.machine(), "python": platform.python_version(),
-                               "budget_fraction": args.budget, "models": rows}, indent=2) + "\n")
+    out.write_text(json.dumps({"tinygen": __version__, "machine": platform.machine(),
+                               "python": platform.python_version(), "budget_fraction": args.budget, "models": rows},
+                              indent=2) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
 
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from digits_npz import write_digits  # noqa: E402
+
 from tinygen import __version__  # noqa: E402
 from tinygen.boards import load_board  # noqa: E402
 from tinygen.commands.options import BYTES  # noqa: E402

@@ -92,7 +92,8 @@ def _n(value) -> str:
 
 
 def _print(rows: list[dict], board: str) -> None:
-    table = Table(title=f"instructions per inference on {board} (QEMU, exact); TFLM figures from ../shared/benchmarks/peers")
+    table = Table(title=f"instructions per inference on {board} (QEMU, exact); "
+                        "TFLM figures from ../shared/benchmarks/peers")
     for column in ("model", "MACs", "SMLAD bound", "tinygen", "TFLM ref", "TFLM CMSIS-NN", "tinygen / CMSIS-NN",
                    "target", "runtime flash", "TFLM CMSIS-NN runtime flash"):
         table.add_column(column, justify="left" if column == "model" else "right")

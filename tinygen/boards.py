@@ -9,6 +9,7 @@ becomes a one-line :class:`InputError` naming the file, the problem and a fix.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tomllib
@@ -19,9 +20,9 @@ from typing import Any
 
 import jsonschema
 
-from tinygen.text import Untrusted
 from tinygen.errors import InputError
 from tinygen.resources import boards_dir
+from tinygen.text import Untrusted
 
 SCHEMA_VERSION = 1
 DEFAULT_STACK_BYTES = 0x2000
@@ -411,7 +412,7 @@ def _check(board: Board, shown: str, builtin: bool) -> None:
                 f"memory region '{region.name}' ends past 0xffffffff; fix its origin or length"
             )
     ordered = sorted(board.memory, key=lambda r: r.origin)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         if a.end > b.origin:
             raise fail(
                 f"memory regions '{a.name}' ({_span(a)}) and '{b.name}' ({_span(b)}) overlap; "

@@ -11,20 +11,20 @@ import numpy as np
 
 from tinygen import __version__
 from tinygen.boards import Board
-from tinygen.compare import compare
 from tinygen.build.make import Build, build_project, cached
 from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import render_project
-from tinygen.lower.program import ModelCode, lower_model, model_hash
-from tinygen.lower.specialise import specialise
+from tinygen.compare import compare
 from tinygen.importers.tflite import load_tflite
 from tinygen.ir.graph import Graph
+from tinygen.lower.program import ModelCode, lower_model, model_hash
+from tinygen.lower.specialise import specialise
 from tinygen.plan.memory import MemoryPlan
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
+from tinygen.reference import reference_outputs
 from tinygen.resources import templates_dir
 from tinygen.run import vectors as vec
 from tinygen.run.execute import execute
-from tinygen.reference import reference_outputs
 
 
 @dataclass(frozen=True)

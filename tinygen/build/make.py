@@ -18,8 +18,8 @@ from pathlib import Path
 from elftools.common.exceptions import ELFError
 
 from tinygen.build.sizes import SectionSizes, read_sizes
-from tinygen.codegen.toolchain import INSTALL_HINT, toolchain
 from tinygen.codegen.project import Project
+from tinygen.codegen.toolchain import INSTALL_HINT, toolchain
 from tinygen.errors import InputError, TinygenError
 
 STAMP = "tinygen-build.json"

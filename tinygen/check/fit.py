@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from tinygen.boards import Board
 from tinygen.check import estimate
+from tinygen.ir.cost import macs
+from tinygen.ir.graph import DTYPE_BITS, Graph, Operator
+from tinygen.ir.opset import ALIAS_OPS
 from tinygen.lower import unsupported_ops
 from tinygen.lower.layer import Layer
 from tinygen.lower.program import lower_layers
 from tinygen.lower.specialise import specialise_layers
-from tinygen.ir.cost import macs
-from tinygen.ir.graph import DTYPE_BITS, Graph, Operator
-from tinygen.ir.opset import ALIAS_OPS
 from tinygen.plan.memory import MemoryPlan
 from tinygen.plan.schedule import Schedule
 

@@ -10,8 +10,15 @@ from rich.table import Table
 
 from tinygen.boards import Board, load_board
 from tinygen.build.sizes import SectionSizes
-from tinygen.commands.options import (DEFAULT_BOARD, debug_option, emit_json, json_option, model_argument,
-                                      model_or_default, schedule_options)
+from tinygen.commands.options import (
+    DEFAULT_BOARD,
+    debug_option,
+    emit_json,
+    json_option,
+    model_argument,
+    model_or_default,
+    schedule_options,
+)
 from tinygen.pipeline import Firmware, build_firmware
 
 

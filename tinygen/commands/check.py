@@ -10,8 +10,14 @@ from rich.console import Console
 from tinygen.boards import list_boards, load_board
 from tinygen.check.fit import FitReport, fit_report
 from tinygen.check.render import print_report, print_summary, report_json
-from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
-                                      schedule_options)
+from tinygen.commands.options import (
+    DEFAULT_BOARD,
+    emit_json,
+    json_option,
+    model_argument,
+    model_or_default,
+    schedule_options,
+)
 from tinygen.importers.tflite import load_tflite
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
 

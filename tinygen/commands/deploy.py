@@ -10,11 +10,19 @@ from rich.table import Table
 
 from tinygen.boards import load_board
 from tinygen.commands.build import sizes_json
-from tinygen.commands.options import (BYTES, DEFAULT_BOARD, data_options, emit_json, json_option, qat_options,
-                                      schedule_options)
+from tinygen.commands.options import (
+    BYTES,
+    DEFAULT_BOARD,
+    data_options,
+    emit_json,
+    json_option,
+    qat_options,
+    schedule_options,
+)
 from tinygen.commands.progress import stage_status
 from tinygen.commands.quantize import mixed_json, print_mixed, print_qat, qat_json
-from tinygen.deploy import Deployment, deploy as run_deploy
+from tinygen.deploy import Deployment
+from tinygen.deploy import deploy as run_deploy
 from tinygen.quant.convert import load_model
 from tinygen.quant.data import load_dataset
 

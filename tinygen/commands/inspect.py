@@ -9,10 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.commands.options import emit_json, json_option, model_argument, model_or_default
+from tinygen.importers.tflite import load_tflite
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import Graph
 from tinygen.lower import generated_ops
-from tinygen.importers.tflite import load_tflite
 
 
 def _io(graph: Graph, index: int) -> dict:

@@ -74,7 +74,8 @@ data_options = _stack(
 )
 qat_options = _stack(
     click.option("--max-loss", type=click.FloatRange(min=0.0), default=None,
-                 help="Top-1 points the quantised model may lose; beyond, fine-tune with QAT (needs labels in --calib)."),
+                 help="Top-1 points the quantised model may lose; beyond, fine-tune with QAT "
+                      "(needs labels in --calib)."),
     click.option("--qat-epochs", type=click.IntRange(min=1), default=3, show_default=True,
                  help="Epochs of quantisation-aware fine-tuning on --calib when --max-loss is exceeded."),
 )

@@ -18,8 +18,14 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.boards import load_board
-from tinygen.commands.options import (DEFAULT_BOARD, emit_json, json_option, model_argument, model_or_default,
-                                      schedule_options)
+from tinygen.commands.options import (
+    DEFAULT_BOARD,
+    emit_json,
+    json_option,
+    model_argument,
+    model_or_default,
+    schedule_options,
+)
 from tinygen.errors import InputError
 from tinygen.plan.schedule import ScheduleOptions
 from tinygen.profile.measure import Profile

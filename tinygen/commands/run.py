@@ -9,8 +9,15 @@ from rich.console import Console
 
 from tinygen.boards import load_board
 from tinygen.commands.build import print_sizes, sizes_json
-from tinygen.commands.options import (DEFAULT_BOARD, debug_option, emit_json, json_option, model_argument,
-                                      model_or_default, schedule_options)
+from tinygen.commands.options import (
+    DEFAULT_BOARD,
+    debug_option,
+    emit_json,
+    json_option,
+    model_argument,
+    model_or_default,
+    schedule_options,
+)
 from tinygen.commands.progress import progress_bar
 from tinygen.pipeline import build_firmware, run_firmware
 from tinygen.run.vectors import npz_vectors, random_vectors
@@ -24,7 +31,8 @@ from tinygen.run.vectors import npz_vectors, random_vectors
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--inputs", type=click.Path(dir_okay=False, path_type=Path),
               help=".npz with one array per model input (or 'x'), axis 0 = vectors; overrides --random.")
-@click.option("--save-outputs", type=click.Path(dir_okay=False, path_type=Path), help="Write the firmware's outputs (.npz).")
+@click.option("--save-outputs", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the firmware's outputs (.npz).")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds before the run is abandoned.")
 @debug_option

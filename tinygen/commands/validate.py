@@ -11,14 +11,21 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.boards import Board, load_board
-from tinygen.commands.options import (DEFAULT_BOARD, debug_option, emit_json, json_option, model_argument,
-                                      model_or_default, schedule_options)
+from tinygen.commands.options import (
+    DEFAULT_BOARD,
+    debug_option,
+    emit_json,
+    json_option,
+    model_argument,
+    model_or_default,
+    schedule_options,
+)
 from tinygen.commands.progress import progress_bar
-from tinygen.lower.program import ModelCode, lower_model
-from tinygen.lower.specialise import specialise
 from tinygen.compare import OutputCheck, compare
 from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite
+from tinygen.lower.program import ModelCode, lower_model
+from tinygen.lower.specialise import specialise
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import plan_schedule
 from tinygen.reference import reference_outputs

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import tflite
 
-from tinygen.text import Untrusted
 from tinygen.errors import InputError
 from tinygen.importers.tflite_options import parse_attrs
 from tinygen.ir.graph import Graph, Operator, Quant, Tensor
 from tinygen.ir.opset import FLOAT_IO_OPS
 from tinygen.ir.packing import unpack_int4
+from tinygen.text import Untrusted
 
 _OPCODE_NAMES = {
     v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_") and isinstance(v, int)

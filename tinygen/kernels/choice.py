@@ -8,8 +8,9 @@ instead; on cores with Helium (MVE, Cortex-M55), convolutions and dense layers
 take the vector kernels (tg_<family>_mve.h.j2) first. In release builds a
 specialised kernel is always inlined into model.c with the layer's constant
 parameter block, so the compiler builds a copy for that layer with every shape,
-zero point and pointer folded in (--debug builds call one shared copy). The price is code: each such layer adds its own copy (`code_bytes`,
-which `check` counts before anything is compiled).
+zero point and pointer folded in (--debug builds call one shared copy). The
+price is code: each such layer adds its own copy (`code_bytes`, which `check`
+counts before anything is compiled).
 
 Specialised kernels sign-extend their operands into 16-bit lanes once and reuse
 them; the lanes live in one static buffer, tg_scratch, sized for the most any

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tinygen.lower.layer import Layer
+from tinygen.ir.graph import Graph, Operator
+from tinygen.ir.opset import ALIAS_OPS
 from tinygen.lower.activation import lower_activation, lower_dequantize, lower_quantize
 from tinygen.lower.binary import lower_binary
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
+from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_mean
 from tinygen.lower.pool import lower_pool
-from tinygen.lower.softmax import lower_softmax
 from tinygen.lower.shape import lower_concatenation, lower_pad, lower_strided_slice, lower_transpose
-from tinygen.ir.graph import Graph, Operator
-from tinygen.ir.opset import ALIAS_OPS
+from tinygen.lower.softmax import lower_softmax
 
 Lowering = Callable[[LowerContext, Operator], Layer]
 

@@ -19,15 +19,19 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from tinygen.lower.context import LowerContext, quantize_f32
 from tinygen.ir.attrs import LeakyReluAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.activation import ClampParams, LutParams
 from tinygen.kernels.quantize import QuantizeParams
+from tinygen.lower.context import LowerContext, quantize_f32
 from tinygen.lower.layer import Layer
 from tinygen.numerics import gemmlowp
-from tinygen.numerics.fixedpoint import calculate_input_radius, quantize_multiplier, round_half_away
-from tinygen.numerics.fixedpoint import rounding_divide_by_pot
+from tinygen.numerics.fixedpoint import (
+    calculate_input_radius,
+    quantize_multiplier,
+    round_half_away,
+    rounding_divide_by_pot,
+)
 from tinygen.numerics.fixedpoint import multiply_by_quantized_multiplier as mbqm
 
 INT8 = np.arange(-128, 128, dtype=np.int64)  # every int8 input, table order

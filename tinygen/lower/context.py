@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinygen.kernels.block import ArenaPtr, ConstArray
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator, Quant, Tensor
-from tinygen.plan.memory import MemoryPlan
+from tinygen.kernels.block import ArenaPtr, ConstArray
 from tinygen.numerics.fixedpoint import round_half_away
+from tinygen.plan.memory import MemoryPlan
+
 
 @dataclass(frozen=True)
 class LowerContext:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygen.lower.context import LowerContext, activation_range
-from tinygen.lower.conv import check_weights, kernel_weights, per_channel_multipliers, right_shifts
 from tinygen.ir.attrs import FullyConnectedAttrs
 from tinygen.ir.graph import Operator
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.lower.context import LowerContext, activation_range
+from tinygen.lower.conv import check_weights, kernel_weights, per_channel_multipliers, right_shifts
 from tinygen.lower.layer import Layer
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinygen.lower.layer import Layer
 from tinygen.ir.graph import Graph
+from tinygen.lower.layer import Layer
 from tinygen.plan.patches import PatchStage, Span
 
 

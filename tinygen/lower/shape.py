@@ -21,7 +21,6 @@ from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
 
 
-
 def element_strides(shape: Sequence[int]) -> list[int]:
     """Row-major element strides of `shape`."""
     strides, step = [0] * len(shape), 1

@@ -17,9 +17,9 @@ from tinygen.boards import Board
 from tinygen.errors import TinygenError
 from tinygen.pipeline import Firmware
 from tinygen.profile.measure import Profile, peer_input, profile_steps
+from tinygen.protocol import Command, Counter
 from tinygen.validate.flow import ATTEMPTS, identify, run_vectors
 from tinygen.validate.messages import StepCycles, profile_request
-from tinygen.protocol import Command, Counter
 from tinygen.validate.result import QEMU_COUNTERS
 from tinygen.validate.session import DeviceRefused, DeviceReset, DeviceSession, StateLost
 

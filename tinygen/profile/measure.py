@@ -18,13 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from tinygen.boards import Board
-from tinygen.lower.program import TensorIO
 from tinygen.ir.cost import macs
+from tinygen.lower.program import TensorIO
 from tinygen.pipeline import Firmware, build_firmware
 from tinygen.plan.schedule import ScheduleOptions
 from tinygen.profile.emulate import count_instructions
 from tinygen.run.vectors import pack
-
 
 PATCH_STAGE_FUNCTION = "tg_patch_stage"  # templates/project/model.c.j2
 

@@ -23,8 +23,8 @@ from tinygen.errors import InputError
 from tinygen.importers.tflite import parse_tflite
 from tinygen.ir.graph import Graph, Operator
 from tinygen.quant.knapsack import choose_int4
-from tinygen.quant.values import dequantize, quantize_input
 from tinygen.quant.rewrite import int4_candidates, with_int4_weights
+from tinygen.quant.values import dequantize, quantize_input
 from tinygen.reference import reference_outputs
 
 SENSITIVITY_SAMPLES = 128

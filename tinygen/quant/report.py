@@ -43,7 +43,7 @@ import numpy as np
 
 from tinygen.importers.tflite import parse_tflite
 from tinygen.ir.graph import Graph, Tensor
-from tinygen.quant.convert import tensorflow, is_float_io
+from tinygen.quant.convert import is_float_io, tensorflow
 from tinygen.quant.mixed import MixedPlan
 from tinygen.quant.values import dequantize, quantize_input
 from tinygen.reference import reference_outputs

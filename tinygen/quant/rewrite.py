@@ -45,8 +45,8 @@ def int4_weights(graph: Graph, op: Operator) -> Int4Layer:
 
 def with_int4_weights(blob: bytes, ops: Iterable[int], origin: str = "model") -> bytes:
     """`blob` (an int8 .tflite) with the filters of operators `ops` stored as int4."""
-    from tensorflow.lite.python import schema_py_generated as schema
     import flatbuffers
+    from tensorflow.lite.python import schema_py_generated as schema
 
     graph = parse_tflite(blob, name="model", origin=origin)
     chosen = [graph.operators[i] for i in sorted(set(ops))]

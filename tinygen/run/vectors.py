@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygen.lower.program import TensorIO
 from tinygen.errors import InputError
+from tinygen.lower.program import TensorIO
 
 NUMPY = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32, "uint8": np.uint8}
 

@@ -57,7 +57,8 @@ def family_spaces(data: SplitData, spectrogram: bool) -> SpaceFamily:
 
 def rate_spaces(data: SplitData, options: SearchOptions, on_space=None) -> tuple[SpaceScore, ...]:
     """TinyNAS step one, best space first; deterministic, so a resumed search re-derives the same space."""
-    scores = tuple(optimise_space(family_spaces(data, options.spectrogram), options.board, options.budget, options.space_samples, options.seed,
+    spaces = family_spaces(data, options.spectrogram)
+    scores = tuple(optimise_space(spaces, options.board, options.budget, options.space_samples, options.seed,
                                   options.schedule, options.latency, on_space))
     if scores[0].fitting == 0:
         b = options.budget

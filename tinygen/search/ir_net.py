@@ -27,7 +27,6 @@ from tinygen.ir.attrs import (
 from tinygen.ir.graph import Graph, Operator, Quant, Tensor
 from tinygen.search.net import Add, Conv, Dense, Depthwise, GlobalPool, Net, Softmax
 
-
 ACTIVATION = Quant((0.05,), (-128,))  # any scale works: the values are never run
 WEIGHT_SCALE = 0.01
 SOFTMAX_OUTPUT = Quant((1 / 256,), (-128,))  # what TFLite requires of an int8 softmax

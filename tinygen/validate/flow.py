@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygen.lower.program import ModelCode, TensorIO, model_hash
 from tinygen.errors import InputError, TinygenError
+from tinygen.lower.program import ModelCode, TensorIO, model_hash
+from tinygen.protocol import VERSION, WRITE_HEADER_BYTES, Command, Role
 from tinygen.run.vectors import NUMPY
 from tinygen.validate import messages
 from tinygen.validate.messages import Identity, Invocation, TensorInfo
-from tinygen.protocol import VERSION, WRITE_HEADER_BYTES, Command, Role
 from tinygen.validate.session import DeviceReset, DeviceSession, NoisyLink, StateLost
 
 MIN_CHUNK = 16

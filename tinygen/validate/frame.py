@@ -10,8 +10,8 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-from tinygen.validate import cobs
 from tinygen.protocol import CRC_BYTES, HEADER_BYTES, MAX_PAYLOAD
+from tinygen.validate import cobs
 
 _HEADER = struct.Struct("<BBH")
 _CRC = struct.Struct("<I")

@@ -60,7 +60,8 @@ class TensorInfo:
             raise PayloadError(f"tensor reply of {len(payload)} bytes, expected at least {_TENSOR.size}" + _REBUILD)
         role, index, dtype, rank, size, scale, zero_point = _TENSOR.unpack_from(payload)
         if len(payload) != _TENSOR.size + 4 * rank or dtype >= len(DTYPES) or role not in tuple(Role):
-            raise PayloadError(f"tensor reply inconsistent (rank {rank}, dtype code {dtype}, {len(payload)} bytes)" + _REBUILD)
+            raise PayloadError(f"tensor reply inconsistent (rank {rank}, dtype code {dtype}, {len(payload)} bytes)"
+                               + _REBUILD)
         shape = struct.unpack_from(f"<{rank}I", payload, _TENSOR.size)
         return cls(Role(role), index, DTYPES[dtype], tuple(shape), size, scale, zero_point)
 

@@ -6,8 +6,8 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from tinygen.validate.flow import DeviceRun
 from tinygen.protocol import Counter
+from tinygen.validate.flow import DeviceRun
 
 QEMU_COUNTERS = ("QEMU does not model the DWT cycle counter (CYCCNT reads 0), "
                  "and its SysTick follows the host's clock, not executed instructions")

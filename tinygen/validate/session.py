@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import serial
 
 from tinygen.errors import TinygenError
-from tinygen.validate.frame import MAX_ENCODED, Damage, Frame, FrameReader, encode
 from tinygen.protocol import REPLY_BIT, Command, Error, Notice
+from tinygen.validate.frame import MAX_ENCODED, Damage, Frame, FrameReader, encode
 
 
 def resend_after_s(baud: int) -> float:
