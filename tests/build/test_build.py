@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 
 import pytest
 from click.testing import CliRunner
 
 from tests.models import shared_model
+from tests.tools import require_tool
 from tinygen.boards import load_board
 from tinygen.cli import cli
 
-needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
-                               reason="arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
+needs_arm = pytest.mark.tools("arm-none-eabi-gcc")
 
 
 def _tiny_board(tmp_path, flash_length: int):
@@ -92,8 +91,8 @@ def test_a_damaged_cache_rebuilds_instead_of_failing(tmp_path, damage):
 def test_a_cached_build_in_the_default_relative_folder_runs_again(tmp_path, monkeypatch, board):
     """The second `tinygen run` reuses firmware_out/...; the emulator and host runs start in a temporary
     folder, so the cached ELF's path must be absolute."""
-    if board != "host" and shutil.which("qemu-system-arm") is None:
-        pytest.skip("qemu-system-arm missing")
+    if board != "host":
+        require_tool("qemu-system-arm")
     monkeypatch.chdir(tmp_path)
     for _ in range(2):
         result = CliRunner().invoke(cli, ["run", "--board", board, "--random", "1", "--json"])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import binascii
 import json
-import shutil
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -19,6 +18,7 @@ from elftools.elf.elffile import ELFFile
 
 from tests.models import shared_model
 from tests.test_boards import REAL
+from tests.tools import require_module
 from tinygen.boards import load_board
 from tinygen.cli import cli
 from tinygen.codegen.boot2 import rp2040_boot2
@@ -26,8 +26,7 @@ from tinygen.commands.options import default_model
 from tinygen.errors import TinygenError
 from tinygen.pipeline import build_firmware
 
-pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
-                                reason="arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
+pytestmark = pytest.mark.tools("arm-none-eabi-gcc")
 PERIPHERAL_BLOCK = 0x1000  # every console UART's registers lie within 4 KiB of its base
 
 
@@ -82,7 +81,7 @@ def test_vector_table_sits_where_the_board_file_says(built, board):
 def test_uart_driver_touches_the_registers_the_board_file_names(built, board):
     """tg_uart_init/write/read are in the image (the harness calls them) and reach the board file's UART base,
     its pins' GPIO blocks and every register of its [console] enable steps."""
-    pytest.importorskip("capstone")  # pyOCD's disassembler, installed with tinygen[flash]
+    require_module("capstone")  # pyOCD's disassembler, installed with tinygen[flash]
     console = load_board(board).console
     elf = built(board, "example").build.elf
     init, write, read = (_accessed(elf, f"tg_uart_{name}") for name in ("init", "write", "read"))
@@ -115,10 +114,9 @@ def test_rp2040_image_starts_with_a_boot2_the_boot_rom_accepts(built):
 
 
 @pytest.mark.slow
+@pytest.mark.tools("qemu-system-arm")
 def test_stm32f4_usart_driver_carries_the_validation_protocol_in_qemu(tmp_path, monkeypatch):
     """QEMU's netduinoplus2 models the SR/DR USART (hw/char/stm32f2xx_usart.c), so this driver runs for real."""
-    if shutil.which("qemu-system-arm") is None:
-        pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["validate", "--board", "netduinoplus2", "--emulate", "--random", "3", "--json"])
     assert result.exit_code == 0, (result.stdout, result.stderr)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import subprocess
 
-import pytest
 
+from tests.tools import require_tool
 from tinygen.boards import load_board
 from tinygen.codegen.boot2 import SPI_CTRLR0_XIP, VTOR, crc32_boot2, rp2040_boot2
 
@@ -28,8 +27,7 @@ def test_image_is_256_bytes_ending_in_the_crc_of_the_rest():
 
 
 def test_objdump_reads_the_listing_back(tmp_path):
-    if shutil.which(OBJDUMP) is None:
-        pytest.skip(f"{OBJDUMP} missing: apt-get install binutils-arm-none-eabi")
+    require_tool(OBJDUMP)
     board = load_board("rp2040-pico")
     image = rp2040_boot2(board)
     binary = tmp_path / "boot2.bin"

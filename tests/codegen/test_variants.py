@@ -1,6 +1,5 @@
 """Which layers take the specialised DSP kernels, their weight re-layout, and what `check` predicts of them."""
 
-import shutil
 
 import numpy as np
 import pytest
@@ -8,6 +7,7 @@ from elftools.elf.elffile import ELFFile
 from hypothesis import given, strategies as st
 
 from tests.models import shared_model
+from tests.tools import require_tool
 from tinygen.boards import load_board
 from tinygen.check.fit import fit_report
 from tinygen.codegen.project import lower_model
@@ -83,8 +83,7 @@ def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
 @pytest.mark.parametrize("name", ["kws_ref_model", "ad01_int8", "mbv2_035_144_int8"])
 @pytest.mark.parametrize("board_name", ["mps2-an386", "mps2-an385", "mps3-an547"])
 def test_check_bounds_the_built_code_and_states_the_scratch_exactly(tmp_path, name, board_name):
-    if shutil.which("arm-none-eabi-gcc") is None:
-        pytest.skip("arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
+    require_tool("arm-none-eabi-gcc")
     board = load_board(board_name)
     graph, schedule, _ = _lowered(name, board.cpu.dsp)
     report = fit_report(graph, schedule, board)

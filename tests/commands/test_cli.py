@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.models import shared_model
+from tests.tools import require_module
 from tinygen.boards import BOARDS_DIR, list_boards
 from tinygen.cli import COMMANDS, cli
 from tinygen.commands.options import default_model
@@ -268,7 +269,7 @@ UNSUPPORTED = {"SPACE_TO_DEPTH": 2, "DEPTH_TO_SPACE": 1}
 @pytest.fixture(scope="session")
 def unsupported_tflite(tmp_path_factory):
     """A full-integer int8 model whose middle ops are int8 builtins tinygen has no kernel for."""
-    tf = pytest.importorskip("tensorflow")
+    tf = require_module("tensorflow")
     inp = tf.keras.Input((8, 8, 4), batch_size=1)
     x = tf.keras.layers.Conv2D(4, 3, padding="same", activation="relu")(inp)
     x = tf.keras.layers.Lambda(lambda t: tf.nn.space_to_depth(t, 2))(x)

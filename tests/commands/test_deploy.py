@@ -7,12 +7,12 @@ so deploy must choose int4 filters by itself.
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.quant.digits import shared_digits
+from tests.tools import require_tool
 from tinygen.boards import BOARDS_DIR
 from tinygen.commands.options import default_model
 from tinygen.importers.tflite import load_tflite
@@ -22,8 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def digits(tmp_path_factory):
-    if shutil.which("qemu-system-arm") is None:
-        pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+    require_tool("qemu-system-arm")
     return shared_digits(tmp_path_factory)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
@@ -15,7 +13,7 @@ from tinygen.ir.cost import macs
 from tinygen.pipeline import build_firmware
 from tinygen.profile.measure import profile_model
 
-pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="needs qemu-system-arm")
+pytestmark = pytest.mark.tools("qemu-system-arm", "arm-none-eabi-gcc")
 
 
 def test_two_runs_count_the_same_and_steps_cover_every_layer(tmp_path):
