@@ -1,5 +1,5 @@
-"""Shared fixtures (models the tests make themselves, no downloads), and the `tools` mark: a test that needs a
-program fails before it starts when the program is missing (tests/tools.py)."""
+"""Shared fixtures (models the tests make themselves, no downloads) and the suite's two setup rules: shared-model
+extras are deselected where ../shared is absent (tests/models.py), and a missing tool fails (tests/tools.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,27 @@ import os
 
 import pytest
 
+from tests.models import SHARED, run_shared_tests
 from tests.tools import require_module, require_tool
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if run_shared_tests():
+        return
+    extras = [item for item in items if item.get_closest_marker("shared_models")]
+    if extras:
+        config.hook.pytest_deselected(items=extras)
+        items[:] = [item for item in items if not item.get_closest_marker("shared_models")]
+    config.stash[DESELECTED] = len(extras)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    if config.stash.get(DESELECTED, 0):
+        terminalreporter.write_line(f"{config.stash[DESELECTED]} shared-model tests deselected: {SHARED} is absent "
+                                    "(they run where it exists, and always under CI=true)")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -30,6 +30,7 @@ def _build(*args):
     return CliRunner().invoke(cli, ["build", *args, "--json"])
 
 
+@pytest.mark.shared_models
 @needs_arm
 def test_build_reports_real_sizes_and_make_rebuilds(tmp_path):
     out = tmp_path / "fw"
@@ -45,6 +46,7 @@ def test_build_reports_real_sizes_and_make_rebuilds(tmp_path):
     assert (out / "firmware.elf").stat().st_size > 0
 
 
+@pytest.mark.shared_models
 @needs_arm
 def test_overflow_is_exit_1_with_breakdown_and_keeps_the_old_build(tmp_path):
     out = tmp_path / "fw"

@@ -46,7 +46,7 @@ def built(tmp_path_factory):
     return build
 
 
-@pytest.mark.parametrize("model", ["example", "kws_ref_model"])
+@pytest.mark.parametrize("model", ["example", pytest.param("kws_ref_model", marks=pytest.mark.shared_models)])
 @pytest.mark.parametrize("board", sorted(REAL))
 def test_builds_with_sizes_or_says_it_does_not_fit(built, board, model):
     firmware = built(board, model)

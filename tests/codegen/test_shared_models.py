@@ -9,6 +9,7 @@ from tinygen.pipeline import build_firmware, run_firmware
 from tinygen.run.vectors import random_vectors
 
 
+@pytest.mark.shared_models
 @pytest.mark.parametrize("name, patched", [
     ("mbv2_035_144_int8", True),
     ("mcunet_like_vww_int8", True),
@@ -25,6 +26,7 @@ def test_default_schedule_is_bit_exact_in_qemu(tmp_path, name, patched):
     assert result.vectors == 3 and result.bit_exact, (result.mismatches, result.max_abs_diff)
 
 
+@pytest.mark.shared_models
 @pytest.mark.parametrize("board_name", ["mps2-an385", "mps2-an386", "mps2-an500", "mps3-an547", "host"])
 @pytest.mark.parametrize("name", ["kws_ref_model", "ad01_int8"])
 def test_mlperf_models_are_bit_exact_on_every_core(tmp_path, name, board_name):

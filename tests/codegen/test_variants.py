@@ -35,6 +35,7 @@ def _lowered(name: str, dsp_kernels: bool = True):
     return graph, schedule, lower_model(graph, schedule.plan, path)
 
 
+@pytest.mark.shared_models
 @pytest.mark.parametrize("name", ["kws_ref_model", "ad01_int8", "mbv2_035_144_int8"])
 @pytest.mark.parametrize("board_name, suffix", [("mps2-an386", "_dsp_s8"), ("mps3-an547", "_mve_s8")])
 def test_specialise_agrees_with_the_graph_level_choice_check_uses(name, board_name, suffix):
@@ -50,6 +51,7 @@ def test_specialise_agrees_with_the_graph_level_choice_check_uses(name, board_na
     assert any(k.endswith(suffix) for k in kernels.values())
 
 
+@pytest.mark.shared_models
 def test_an_in_place_layer_planned_for_the_generic_kernels_keeps_them():
     """kws's depthwise and 1x1 layers run in place; planned without the DSP kernels' wider temporaries
     (one channel plane, one pixel), a DSP board must not give them the specialised kernels."""
@@ -64,6 +66,7 @@ def test_an_in_place_layer_planned_for_the_generic_kernels_keeps_them():
     assert all(wide[i].endswith("_dsp_s8") for i in in_place)
 
 
+@pytest.mark.shared_models
 def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
     _, _, code = _lowered("kws_ref_model")
     special = specialise(code, load_board("mps2-an386"))
@@ -80,6 +83,7 @@ def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
         assert layer.arrays[0] is f["weights"]  # the array emitted is the one the fields name
 
 
+@pytest.mark.shared_models
 @pytest.mark.parametrize("name", ["kws_ref_model", "ad01_int8", "mbv2_035_144_int8"])
 @pytest.mark.parametrize("board_name", ["mps2-an386", "mps2-an385", "mps3-an547"])
 def test_check_bounds_the_built_code_and_states_the_scratch_exactly(tmp_path, name, board_name):

@@ -83,6 +83,7 @@ def test_check_default_model_table():
     assert result.stderr == ""
 
 
+@pytest.mark.shared_models
 @pytest.mark.parametrize("name, arena_bytes, bound, layer_by_layer", [
     # in-place depthwise and 1x1 convs through the DSP kernels' temporaries (4 channel planes of 125 B, 4 pixels
     # of 64 B); 8500 rounds up to 16-byte alignment
@@ -98,6 +99,7 @@ def test_check_shared_models_reach_the_lower_bound(name, arena_bytes, bound, lay
     assert off["arena_bytes"] == off["arena_lower_bound_bytes"] == layer_by_layer
 
 
+@pytest.mark.shared_models
 def test_check_reports_the_patch_schedule(tmp_path):
     report = one_json_object(invoke("check", shared_model("mbv2_035_144_int8"), "--json"))
     assert report["layer_by_layer_peak_bytes"] == 311_040
@@ -330,6 +332,7 @@ def test_inspect_json():
     assert all(op["supported"] for op in info["operators"])
 
 
+@pytest.mark.shared_models
 def test_inspect_shared_model():
     info = one_json_object(invoke("inspect", shared_model("kws_ref_model"), "--json"))
     assert info["op_counts"] == {"CONV_2D": 5, "DEPTHWISE_CONV_2D": 4, "AVERAGE_POOL_2D": 1, "RESHAPE": 1,

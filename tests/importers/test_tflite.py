@@ -16,6 +16,7 @@ from tinygen.importers.tflite import load_tflite, parse_tflite
 from tinygen.ir.attrs import Conv2DAttrs, Pool2DAttrs
 
 
+@pytest.mark.shared_models
 def test_kws_structure():
     g = load_tflite(shared_model("kws_ref_model"))
     assert g.opcode_counts() == {"CONV_2D": 5, "DEPTHWISE_CONV_2D": 4, "AVERAGE_POOL_2D": 1, "RESHAPE": 1,

@@ -66,6 +66,7 @@ def test_patches_off_and_forced():
     assert auto.plan.arena_bytes <= off.plan.arena_bytes
 
 
+@pytest.mark.shared_models
 def test_mbv2_peak_is_a_quarter_of_layer_by_layer_within_the_mac_budget():
     graph = load_tflite(shared_model("mbv2_035_144_int8"))
     schedule = plan_schedule(graph, 16)
@@ -75,6 +76,7 @@ def test_mbv2_peak_is_a_quarter_of_layer_by_layer_within_the_mac_budget():
     assert schedule.stage is not None and schedule.mac_overhead <= 0.2
 
 
+@pytest.mark.shared_models
 @pytest.mark.parametrize("name", ["mcunet_like_vww_int8", "kws_ref_model", "ad01_int8"])
 def test_schedules_are_never_worse_than_layer_by_layer(name):
     graph = load_tflite(shared_model(name))
@@ -83,6 +85,7 @@ def test_schedules_are_never_worse_than_layer_by_layer(name):
     assert schedule.mac_overhead <= 0.2
 
 
+@pytest.mark.shared_models
 def test_tight_mac_budget_turns_patches_off():
     graph = load_tflite(shared_model("mbv2_035_144_int8"))
     schedule = plan_schedule(graph, 16, ScheduleOptions(max_mac_overhead=0.0))

@@ -29,6 +29,7 @@ def test_two_runs_count_the_same_and_steps_cover_every_layer(tmp_path):
     assert all(s.count > 0 for s in first.steps)
 
 
+@pytest.mark.shared_models
 def test_ad01_json_per_layer_and_repeatable(tmp_path):
     ad01 = shared_model("ad01_int8")
     runs = [one_json_object(invoke("profile", ad01, "--board", "mps2-an386", "-o", tmp_path / "fw", "--json"))
