@@ -7,7 +7,6 @@ so deploy must choose int4 filters by itself.
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object

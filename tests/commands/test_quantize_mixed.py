@@ -7,7 +7,6 @@ budget, loses at most 2 points against float, and `tinygen run` on mps2-an386
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
