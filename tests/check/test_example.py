@@ -29,6 +29,7 @@ def test_the_example_report_matches_the_patch_stage_worked_out_by_hand():
     assert report.layer_peak_bytes == 3 * 1024
     assert report.arena_bytes == report.arena_lower_bound_bytes == 64 + 256 + 912
     patch = report.patch
+    assert patch is not None
     assert (patch.split_shape, patch.n, patch.ops, patch.area_bytes) == ((1, 4, 4, 16), 2, (0, 1, 2, 3, 4), 912)
     assert [(size, offset) for _, size, offset in patch.buffers] == [(400, 0), (256, 400), (256, 656), (256, 400)]
     assert (report.total_macs, patch.extra_macs) == (MODEL_MACS, EXTRA_MACS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 from rich.console import Console
 
@@ -21,11 +22,11 @@ def _report(tmp_path, sram_bytes: int, graph: Graph | None = None) -> FitReport:
     return fit_report(graph, plan_schedule(graph, board.alignment_bytes), board)
 
 
-def _text(print_to, *args) -> str:
+def _text(print_to: Callable[..., None], *args: object) -> str:
     """What `print_to` shows, box-drawing characters dropped and runs of space made one, so cells read in order."""
-    console = Console(file=io.StringIO(), width=200, color_system=None)
-    print_to(*args, console)
-    return " ".join(re.sub("[\u2500-\u257f]", " ", console.file.getvalue()).split())
+    out = io.StringIO()
+    print_to(*args, Console(file=out, width=200, color_system=None))
+    return " ".join(re.sub("[\u2500-\u257f]", " ", out.getvalue()).split())
 
 
 def test_json_holds_the_worked_out_figures(tmp_path):

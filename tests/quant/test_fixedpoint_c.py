@@ -9,7 +9,9 @@ shift) fails here instead of being miscompiled on a board one day.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -102,7 +104,7 @@ def helpers(tmp_path_factory) -> Path:
     return out / "helpers"
 
 
-def run_c(program: Path, name: str, rows: list[tuple[int, ...]]) -> list[int]:
+def run_c(program: Path, name: str, rows: Sequence[tuple[int, ...]]) -> list[int]:
     lines = "".join(f"{name} {' '.join(map(str, (*row, 0, 0)[:3]))}\n" for row in rows)
     done = subprocess.run([str(program)], input=lines, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and not done.stderr, done.stderr  # UBSan reports on stderr and exits non-zero
@@ -156,7 +158,8 @@ def test_the_written_out_rounding_divide_rounds_half_away_from_zero(x, exponent)
 # --- C against its numpy twin and TFLite's definitions ---------------------------------------------------------------
 
 
-def _three_way(program: Path, name: str, rows: list[tuple[int, ...]], twin, reference) -> None:
+def _three_way(program: Path, name: str, rows: Sequence[tuple[int, ...]], twin: Callable[..., Any],
+               reference: Callable[..., int]) -> None:
     c = run_c(program, name, rows)
     columns = [np.array(col, np.int64) for col in zip(*rows)]
     numpy = [int(v) for v in np.broadcast_to(twin(*columns), (len(rows),))]
