@@ -81,9 +81,9 @@ def conv_net(input_hwc: tuple[int, int, int], layers: list[tuple]) -> Graph:
         if opcode == "CONV_2D":
             k, stride, padding, channels = args
             _, h, w, c = shape
-            size = (lambda n: -(-n // stride)) if padding == "SAME" else (lambda n: (n - k) // stride + 1)
+            out_h, out_w = ((-(-n // stride)) if padding == "SAME" else (n - k) // stride + 1 for n in (h, w))
             weights = add(f"w{i}", (channels, k, k, c), np.zeros((channels, k, k, c), np.int8))
-            shape, inputs, attrs = (1, size(h), size(w), channels), (x, weights), Conv2DAttrs(padding, stride, stride)
+            shape, inputs, attrs = (1, out_h, out_w, channels), (x, weights), Conv2DAttrs(padding, stride, stride)
         elif opcode == "RESHAPE":
             shape, inputs, attrs = (1, prod(shape)), (x,), NoAttrs()
         else:

@@ -1,8 +1,19 @@
-"""Paths to the shared reference models; tests that need them skip cleanly when ../shared is absent."""
+"""The models tests run on: the bundled example, always present, and the shared reference models, extras.
 
+The shared models live in ../shared beside the project root. A test that needs one carries the `shared_models`
+mark: where ../shared/models is absent those tests are deselected (conftest.py counts them in the summary), so a
+fresh clone runs everything else with nothing skipped. Under CI (CI=true) they are never deselected: a missing
+shared model fails there, as it does for an unmarked test that asks for one.
+"""
+
+from __future__ import annotations
+
+import os
 from pathlib import Path
 
 import pytest
+
+from tinygen.commands.options import default_model
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "models"
 LOCATIONS = {
@@ -11,10 +22,27 @@ LOCATIONS = {
     "mbv2_035_144_int8": "synthetic/mbv2_035_144_int8.tflite",
     "mcunet_like_vww_int8": "synthetic/mcunet_like_vww_int8.tflite",
 }
+EXAMPLE = "digits_cnn_int8"  # the bundled example, what `tinygen run` uses without a MODEL
+
+
+def on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def run_shared_tests() -> bool:
+    """Whether `shared_models` tests run: always under CI, elsewhere when ../shared/models exists."""
+    return on_ci() or SHARED.is_dir()
+
+
+def model_path(name: str) -> Path:
+    """The bundled example by its name, or a shared model (see shared_model)."""
+    return default_model() if name == EXAMPLE else shared_model(name)
 
 
 def shared_model(name: str) -> Path:
     path = SHARED / LOCATIONS[name]
     if not path.exists():
-        pytest.skip(f"{path} is absent (the shared models live beside the project root)")
+        why = "CI=true runs every shared-model test" if on_ci() else "mark the test @pytest.mark.shared_models"
+        pytest.fail(f"{path} is absent (the shared models live in ../shared beside the project root); {why}",
+                    pytrace=False)
     return path

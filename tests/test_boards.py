@@ -220,17 +220,14 @@ def test_invalid_fixtures_cover_each_defect():
 
 
 @pytest.mark.slow
+@pytest.mark.tools("qemu-system-arm", "arm-none-eabi-gcc")
 @pytest.mark.parametrize("name", sorted(EMULATED))
 def test_every_emulated_board_runs_the_example_bit_exact(name, tmp_path):
     """The board file's memory map must match QEMU's machine (netduinoplus2's ccm once did not)."""
-    import shutil
-
     from tinygen.commands.options import default_model
     from tinygen.pipeline import build_firmware, run_firmware
     from tinygen.run.vectors import random_vectors
 
-    if shutil.which("qemu-system-arm") is None:
-        pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
     board = load_board(name)
     firmware = build_firmware(default_model(), board, tmp_path / name)
     result = run_firmware(firmware, default_model(), board, random_vectors(firmware.code.inputs, 3, 0), 120)

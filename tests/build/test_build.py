@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 
 import pytest
 from click.testing import CliRunner
 
-from tests.models import shared_model
+from tests.models import EXAMPLE, model_path
+from tests.tools import require_tool
 from tinygen.boards import load_board
 from tinygen.cli import cli
+from tinygen.commands.options import default_model
 
-needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
-                               reason="arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
+needs_arm = pytest.mark.tools("arm-none-eabi-gcc")
 
 
 def _tiny_board(tmp_path, flash_length: int):
@@ -32,13 +32,20 @@ def _build(*args):
 
 
 @needs_arm
-def test_build_reports_real_sizes_and_make_rebuilds(tmp_path):
+@pytest.mark.parametrize("model, least_weights", [
+    # the example: 5,288 B of filters and biases, and 82 requantisation scales (16+16+16+24 channels and the dense
+    # layer's 10 per-channel scales) each an int32 multiplier and shift
+    (EXAMPLE, 5_288 + 82 * 8),
+    pytest.param("ad01_int8", 270_000, marks=pytest.mark.shared_models),  # int8 weights and int32 biases
+])
+def test_build_reports_real_sizes_and_make_rebuilds(tmp_path, model, least_weights):
     out = tmp_path / "fw"
-    result = _build(str(shared_model("ad01_int8")), "--board", "mps2-an386", "-o", str(out))
+    result = _build(str(model_path(model)), "--board", "mps2-an386", "-o", str(out))
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
-    assert info["weights_bytes"] >= 270_000  # ad01's int8 weights and int32 biases
-    assert info["arena_bytes"] == 768
+    assert info["weights_bytes"] >= least_weights
+    planned = json.loads(CliRunner().invoke(cli, ["check", str(model_path(model)), "--json"]).stdout)
+    assert info["arena_bytes"] == planned["arena_bytes"]  # the ELF's arena section is the planned arena
     assert info["flash_bytes"] == info["code_bytes"] + info["weights_bytes"]
     subprocess.run(["make", "clean"], cwd=out, check=True, capture_output=True)
     assert not (out / "firmware.elf").exists()
@@ -49,10 +56,11 @@ def test_build_reports_real_sizes_and_make_rebuilds(tmp_path):
 @needs_arm
 def test_overflow_is_exit_1_with_breakdown_and_keeps_the_old_build(tmp_path):
     out = tmp_path / "fw"
-    model = str(shared_model("ad01_int8"))
+    model = str(default_model())
     assert _build(model, "--board", "mps2-an386", "-o", str(out)).exit_code == 0
     before = (out / "firmware.elf").read_bytes()
-    result = _build(model, "--board", str(_tiny_board(tmp_path, 64 * 1024)), "-o", str(out))
+    # about 16 KiB of code and weights into 8 KiB
+    result = _build(model, "--board", str(_tiny_board(tmp_path, 8 * 1024)), "-o", str(out))
     assert result.exit_code == 1
     message = json.loads(result.stdout)["error"]["message"]
     assert "does not fit tiny" in message and "weights" in message and "ssram1" in message
@@ -92,8 +100,8 @@ def test_a_damaged_cache_rebuilds_instead_of_failing(tmp_path, damage):
 def test_a_cached_build_in_the_default_relative_folder_runs_again(tmp_path, monkeypatch, board):
     """The second `tinygen run` reuses firmware_out/...; the emulator and host runs start in a temporary
     folder, so the cached ELF's path must be absolute."""
-    if board != "host" and shutil.which("qemu-system-arm") is None:
-        pytest.skip("qemu-system-arm missing")
+    if board != "host":
+        require_tool("qemu-system-arm")
     monkeypatch.chdir(tmp_path)
     for _ in range(2):
         result = CliRunner().invoke(cli, ["run", "--board", board, "--random", "1", "--json"])

@@ -132,6 +132,7 @@ def test_generated_project_changed_to_opt_is_bit_exact(board, opt, kernels_model
 
 
 @needs_tools
+@pytest.mark.shared_models
 @pytest.mark.parametrize("board", BOARDS)
 def test_kws_at_O0_is_bit_exact(board, tmp_path):
     """The issue's acceptance on the shared kws model: a generated project built at -O0 runs bit-exact."""

@@ -1,14 +1,14 @@
 """Every real board builds with its UART driver (issue 7 item 2): the bundled example and kws_ref_model compile and
-link with sizes reported, or say plainly that they do not fit. The ELF is then read back: the driver touches the
-registers the board file names (traced through a disassembly), the vector table sits where the board file says,
-and the RP2040 image starts with a boot2 whose CRC the boot ROM accepts. netduinoplus2, which QEMU emulates with
-the same SR/DR USART, carries the validation protocol bit-exact through its stm32f4-usart driver."""
+link with sizes reported on exactly the boards they fit, and say plainly that they do not fit elsewhere. The ELF
+is then read back: the driver touches the registers the board file names (traced through a disassembly), the vector
+table sits where the board file says, and the RP2040 image starts with a boot2 whose CRC the boot ROM accepts.
+netduinoplus2, which QEMU emulates with the same SR/DR USART, carries the validation protocol bit-exact through its
+stm32f4-usart driver."""
 
 from __future__ import annotations
 
 import binascii
 import json
-import shutil
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -17,18 +17,32 @@ import pytest
 from click.testing import CliRunner
 from elftools.elf.elffile import ELFFile
 
-from tests.models import shared_model
+from tests.commands.test_cli import invoke, one_json_object
+from tests.models import EXAMPLE, model_path
 from tests.test_boards import REAL
+from tests.tools import require_module
 from tinygen.boards import load_board
 from tinygen.cli import cli
 from tinygen.codegen.boot2 import rp2040_boot2
-from tinygen.commands.options import default_model
 from tinygen.errors import TinygenError
 from tinygen.pipeline import build_firmware
 
-pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
-                                reason="arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
+pytestmark = pytest.mark.tools("arm-none-eabi-gcc")
 PERIPHERAL_BLOCK = 0x1000  # every console UART's registers lie within 4 KiB of its base
+
+# The real boards each model fits, pinned from `tinygen check MODEL --board all`. The example needs 19,256 B of flash
+# (5,944 B of weights and the code estimate) and 3,280 B of SRAM (a 1,232 B arena and the 2,048 B stack): every
+# real board holds it many times over. kws needs 28,984 B of weights beside a code estimate of 32,768 B on the DSP
+# cores (12,288 B portable), and an 8,512 B arena (8,496 B without the DSP kernels' wider in-place temporaries),
+# 512 B of kernel scratch and a 2,048 B stack. Per board, the region kws uses most:
+#   stm32f746g-disco  1 MiB flash holds 61,752 B; its 64 KiB DTCM holds scratch and stack (2,560 B)
+#   nucleo-f767zi     2 MiB flash, 61,752 B; the arena in 368 KiB SRAM1, scratch and stack in 128 KiB DTCM
+#   nucleo-h743zi     2 MiB flash, 61,752 B; the arena in 512 KiB AXI SRAM, scratch and stack in 128 KiB DTCM
+#   nucleo-l4r5zi     2 MiB flash, 61,752 B; the arena in 384 KiB SRAM3, scratch and stack in 192 KiB SRAM1
+#   nrf52840dk        1 MiB flash, 61,752 B; one 256 KiB RAM holds arena, scratch and stack (11,072 B)
+#   rp2040-pico       Cortex-M0+, portable kernels: 2 MiB flash holds 41,272 B, 256 KiB SRAM 10,544 B
+# so kws fits every one; test_a_board_too_small_for_kws_says_so shows the other outcome on a shrunk board.
+FITS = {EXAMPLE: set(REAL), "kws_ref_model": set(REAL)}
 
 
 @pytest.fixture(scope="module")
@@ -38,23 +52,24 @@ def built(tmp_path_factory):
 
     @cache
     def build(board: str, model: str):
-        path = default_model() if model == "example" else shared_model(model)
         try:
-            return build_firmware(path, load_board(board), root / f"{model}-{board}")
+            return build_firmware(model_path(model), load_board(board), root / f"{model}-{board}")
         except TinygenError as error:
             return error
 
     return build
 
 
-@pytest.mark.parametrize("model", ["example", "kws_ref_model"])
+@pytest.mark.parametrize("model", [EXAMPLE, pytest.param("kws_ref_model", marks=pytest.mark.shared_models)])
 @pytest.mark.parametrize("board", sorted(REAL))
-def test_builds_with_sizes_or_says_it_does_not_fit(built, board, model):
+def test_builds_with_sizes_exactly_where_it_fits(built, board, model):
+    fits = board in FITS[model]
+    assert one_json_object(invoke("check", model_path(model), "--board", board, "--json"))["fits"] is fits
     firmware = built(board, model)
-    if isinstance(firmware, TinygenError):
-        message = str(firmware)
-        assert f"does not fit {board}" in message and " B " in message and "\n" not in message
+    if not fits:
+        _assert_does_not_fit(firmware, board)
         return
+    assert not isinstance(firmware, TinygenError), str(firmware)
     sizes = firmware.build.sizes
     assert sizes.code_bytes > 0 and sizes.weights_bytes > 0 and sizes.arena_bytes >= firmware.code.arena_bytes
     assert sizes.flash_bytes == sizes.code_bytes + sizes.weights_bytes
@@ -64,9 +79,24 @@ def test_builds_with_sizes_or_says_it_does_not_fit(built, board, model):
     assert board_file.stack_bytes <= sizes.stack_bytes <= stack.length_bytes  # .stack includes its 8-byte alignment
 
 
+@pytest.mark.shared_models
+def test_a_board_too_small_for_kws_says_so(tmp_path):
+    """nrf52840dk with 8 KiB of RAM: the example's 3,280 B of SRAM fit, kws's 11,072 B do not."""
+    text = load_board("nrf52840dk").path.read_text().replace('name = "nrf52840dk"', 'name = "nrf52840-8k"')
+    small = tmp_path / "nrf52840-8k.toml"
+    small.write_text(text.replace("length = 0x00040000", "length = 0x00002000", 1))
+    verdicts = {model: one_json_object(invoke("check", model_path(model), "--board", small, "--json",
+                                              exit_code=0 if model == EXAMPLE else 1))["fits"]
+                for model in (EXAMPLE, "kws_ref_model")}
+    assert verdicts == {EXAMPLE: True, "kws_ref_model": False}
+    with pytest.raises(TinygenError) as refused:
+        build_firmware(model_path("kws_ref_model"), load_board(str(small)), tmp_path / "kws")
+    _assert_does_not_fit(refused.value, "nrf52840-8k")
+
+
 @pytest.mark.parametrize("board", sorted(REAL))
 def test_vector_table_sits_where_the_board_file_says(built, board):
-    firmware, board_file = built(board, "example"), load_board(board)
+    firmware, board_file = built(board, EXAMPLE), load_board(board)
     with firmware.build.elf.open("rb") as f:
         elf = ELFFile(f)
         symbols = _symbols(elf)
@@ -82,9 +112,9 @@ def test_vector_table_sits_where_the_board_file_says(built, board):
 def test_uart_driver_touches_the_registers_the_board_file_names(built, board):
     """tg_uart_init/write/read are in the image (the harness calls them) and reach the board file's UART base,
     its pins' GPIO blocks and every register of its [console] enable steps."""
-    pytest.importorskip("capstone")  # pyOCD's disassembler, installed with tinygen[flash]
+    require_module("capstone")  # pyOCD's disassembler, installed with tinygen[flash]
     console = load_board(board).console
-    elf = built(board, "example").build.elf
+    elf = built(board, EXAMPLE).build.elf
     init, write, read = (_accessed(elf, f"tg_uart_{name}") for name in ("init", "write", "read"))
     uart = range(console.base, console.base + PERIPHERAL_BLOCK)
     assert all(any(address in uart for address in accessed) for accessed in (init, write, read))
@@ -101,7 +131,7 @@ def test_uart_driver_touches_the_registers_the_board_file_names(built, board):
 
 def test_rp2040_image_starts_with_a_boot2_the_boot_rom_accepts(built):
     board = load_board("rp2040-pico")
-    with built("rp2040-pico", "example").build.elf.open("rb") as f:
+    with built("rp2040-pico", EXAMPLE).build.elf.open("rb") as f:
         elf = ELFFile(f)
         boot2 = elf.get_section_by_name(".boot2")
         origin = board.region(board.placement.code).origin
@@ -115,10 +145,9 @@ def test_rp2040_image_starts_with_a_boot2_the_boot_rom_accepts(built):
 
 
 @pytest.mark.slow
+@pytest.mark.tools("qemu-system-arm")
 def test_stm32f4_usart_driver_carries_the_validation_protocol_in_qemu(tmp_path, monkeypatch):
     """QEMU's netduinoplus2 models the SR/DR USART (hw/char/stm32f2xx_usart.c), so this driver runs for real."""
-    if shutil.which("qemu-system-arm") is None:
-        pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["validate", "--board", "netduinoplus2", "--emulate", "--random", "3", "--json"])
     assert result.exit_code == 0, (result.stdout, result.stderr)
@@ -126,6 +155,12 @@ def test_stm32f4_usart_driver_carries_the_validation_protocol_in_qemu(tmp_path, 
     assert report["bit_exact"] is True and report["vectors"] == 3 and report["link"]["damaged_replies"] == 0
     assert "netduinoplus2" in report["device"]["build"]
     assert "SR/DR register layout" in (Path(report["directory"]) / "uart.c").read_text()
+
+
+def _assert_does_not_fit(result, board: str) -> None:
+    assert isinstance(result, TinygenError), f"built for {board}, which it should not fit"
+    message = str(result)
+    assert f"does not fit {board}" in message and " B " in message and "\n" not in message
 
 
 def _reverse(value: int, bits: int) -> int:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import subprocess
 
-import pytest
-
+from tests.tools import require_tool
 from tinygen.boards import load_board
 from tinygen.codegen.boot2 import SPI_CTRLR0_XIP, VTOR, crc32_boot2, rp2040_boot2
 
@@ -23,13 +21,25 @@ def test_crc_is_crc32_mpeg2():
 
 def test_image_is_256_bytes_ending_in_the_crc_of_the_rest():
     image = rp2040_boot2(load_board("rp2040-pico"))
-    assert len(image.data) == 256 and image.crc == crc32_boot2(image.data[:252])
-    assert image.data[:len(b"".join(line.code for line in image.lines))] == b"".join(line.code for line in image.lines)
+    assert len(image.data) == 256 and int.from_bytes(image.data[252:], "little") == crc32_boot2(image.data[:252])
+
+
+def test_each_listed_line_sits_at_its_offset_and_literals_hold_their_value():
+    """The listing's offsets follow one another from 0, each line's bytes are in the image at its offset, and a
+    ".word"/".short" literal's bytes are its value, little-endian; after the listing, zeros up to the CRC."""
+    image = rp2040_boot2(load_board("rp2040-pico"))
+    offset = 0
+    for line in image.lines:
+        assert line.offset == offset and image.data[offset:offset + len(line.code)] == line.code, line
+        directive, _, value = line.text.partition(" ")
+        if directive in (".word", ".short"):
+            assert line.code == int(value, 16).to_bytes(4 if directive == ".word" else 2, "little"), line
+        offset += len(line.code)
+    assert image.data[offset:252] == bytes(252 - offset)
 
 
 def test_objdump_reads_the_listing_back(tmp_path):
-    if shutil.which(OBJDUMP) is None:
-        pytest.skip(f"{OBJDUMP} missing: apt-get install binutils-arm-none-eabi")
+    require_tool(OBJDUMP)
     board = load_board("rp2040-pico")
     image = rp2040_boot2(board)
     binary = tmp_path / "boot2.bin"

@@ -3,18 +3,16 @@ refusals, and a cache key and folder of its own."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tinygen.boards import load_board
 from tinygen.codegen import harness
 from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import render_project
-from tinygen.lower.program import lower_model
 from tinygen.commands.options import default_model
 from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite
+from tinygen.lower.program import lower_model
 from tinygen.pipeline import build_firmware, default_output
 from tinygen.plan.schedule import ScheduleOptions, plan_schedule
 
@@ -63,9 +61,8 @@ def test_uart_without_console_or_driver(code, tmp_path, monkeypatch):
         render_project(code, load_board("mps2-an386"), "uart")
 
 
+@pytest.mark.tools("arm-none-eabi-gcc")
 def test_each_harness_has_its_own_folder_and_cache_key(tmp_path):
-    if shutil.which("arm-none-eabi-gcc") is None:
-        pytest.skip("arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
     board, model = load_board("mps2-an386"), default_model()
     assert default_output(model, board).name == "digits_cnn_int8-mps2-an386"
     assert default_output(model, board, "uart").name == "digits_cnn_int8-mps2-an386-uart"

@@ -17,8 +17,8 @@ from tests.ops.harness import convert
 from tinygen.boards import load_board
 from tinygen.build.make import build_project
 from tinygen.codegen.project import render_project
-from tinygen.lower.program import lower_model
 from tinygen.importers.tflite import load_tflite
+from tinygen.lower.program import lower_model
 from tinygen.pipeline import Firmware, build_firmware, run_firmware
 from tinygen.plan.memory import plan_memory
 from tinygen.plan.patches import build_stage, stage_prefixes

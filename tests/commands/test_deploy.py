@@ -7,12 +7,11 @@ so deploy must choose int4 filters by itself.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.quant.digits import shared_digits
+from tests.tools import require_tool
 from tinygen.commands.options import default_model
 from tinygen.importers.tflite import load_tflite
 from tinygen.resources import boards_dir
@@ -22,8 +21,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def digits(tmp_path_factory):
-    if shutil.which("qemu-system-arm") is None:
-        pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+    require_tool("qemu-system-arm")
     return shared_digits(tmp_path_factory)
 
 
@@ -51,7 +49,8 @@ def test_deploy_int8_end_to_end(digits, tmp_path):
 
 def test_small_flash_board_makes_deploy_choose_int4(digits, tmp_path):
     # the same network, already int8, planned as deploy plans it: the same code estimate
-    code = one_json_object(invoke("check", default_model(), "--board", "mps2-an386", "--json"))["runtime_flash_bytes_estimate"]
+    report = one_json_object(invoke("check", default_model(), "--board", "mps2-an386", "--json"))
+    code = report["runtime_flash_bytes_estimate"]
     text = (boards_dir() / "mps2-an386.toml").read_text()
     board = tmp_path / "mps2-an386-small.toml"
     board.write_text(text.replace('name = "mps2-an386"', 'name = "mps2-an386-small"')

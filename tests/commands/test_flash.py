@@ -18,6 +18,7 @@ from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.flash.builds import minimal_build, needs_arm
 from tests.flash.fakes import NO_PROBE, fake_tool, logged_args, path_with, without_pyocd
 from tests.test_boards import REAL
+from tests.tools import require_module
 from tinygen.build.make import STAMP
 from tinygen.cli import COMMANDS, cli
 from tinygen.commands.flash import flash
@@ -123,7 +124,7 @@ def test_no_probe_is_exit_2_with_one_line(builds, tmp_path, monkeypatch, case, b
 
 
 def test_no_probe_for_pyocd_is_exit_2(builds):
-    pytest.importorskip("pyocd")
+    require_module("pyocd")
     from pyocd.core.helpers import ConnectHelper
 
     if ConnectHelper.get_all_connected_probes(blocking=False, print_wait_message=False):

@@ -14,6 +14,7 @@ import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.quant.digits import shared_digits
+from tests.tools import require_module
 from tinygen.importers.tflite import load_tflite
 
 WEIGHTED = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
@@ -90,7 +91,7 @@ def test_bad_inputs(digits, tmp_path, case):
         calib = named = _npz(tmp_path, x=np.zeros((0, 8, 8, 1), np.float32))
         problem = "no samples"
     else:
-        tf = pytest.importorskip("tensorflow")
+        tf = require_module("tensorflow")
         inp = tf.keras.Input((8, 8, 1))
         x = tf.keras.layers.Activation("log_sigmoid")(tf.keras.layers.Conv2D(2, 3)(inp))
         model = named = tmp_path / "log_sigmoid.keras"

@@ -7,12 +7,11 @@ budget, loses at most 2 points against float, and `tinygen run` on mps2-an386
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.quant.digits import shared_digits
+from tests.tools import require_tool
 from tinygen.importers.tflite import load_tflite
 
 
@@ -47,8 +46,8 @@ def test_budget_at_65_percent_fits_costs_at_most_2_points_and_runs_bit_exact(dig
     assert mixed["delta_points"] == pytest.approx(100 * (mixed["accuracy"] - payload["float_accuracy"]))
     assert mixed["delta_points"] >= -2.0
     for board in ("host", "mps2-an386"):
-        if board != "host" and shutil.which("qemu-system-arm") is None:
-            pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+        if board != "host":
+            require_tool("qemu-system-arm")
         run = one_json_object(invoke("run", out, "--board", board, "--random", 10, "-o", tmp_path / board, "--json"))
         assert run["bit_exact"] and run["vectors"] == 10 and run["mismatches"] == 0, (board, run)
 

@@ -9,7 +9,6 @@ benchmarks/search.py measures accuracy at the acceptance budget.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
 from tests.search.digits import small_digits
+from tests.tools import require_module, require_tool
 from tinygen.boards import load_board
 from tinygen.check.fit import fit_report
 from tinygen.importers.tflite import load_tflite
@@ -26,8 +26,8 @@ from tinygen.plan.schedule import plan_schedule
 from tinygen.search import flow
 from tinygen.search.workers import InProcess
 
-pytest.importorskip("tensorflow")
-pytest.importorskip("optuna")
+require_module("tensorflow")
+require_module("optuna")
 
 # 3 trials in generations of 2: trial 2 is NSGA-II's child of generation 1
 TINY = ("--trials", "3", "--population", "2", "--epochs", "1", "--space-samples", "3", "--seed", "1")
@@ -154,9 +154,7 @@ def test_a_budget_nothing_meets_exits_1_and_writes_nothing(digits8, tmp_path):
 
 @pytest.fixture
 def ray_head():
-    ray = shutil.which("ray")
-    if ray is None:
-        pytest.skip("Ray is not installed (pip install 'tinygen[ray]')")
+    ray = require_tool("ray")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

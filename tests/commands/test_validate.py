@@ -10,18 +10,18 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from tests.models import shared_model
-from tests.validate.firmware import BOARD, kws_uart_firmware
+from tests.models import EXAMPLE, model_path
+from tests.validate.firmware import BOARD, retrained_example, uart_firmware
 from tinygen.boards import load_board
 from tinygen.cli import cli
-from tinygen.lower.program import model_hash
 from tinygen.commands.options import default_model
+from tinygen.lower.program import model_hash
 from tinygen.validate.emulator import start_emulator
 
 
 @pytest.fixture(scope="module")
 def firmware(tmp_path_factory):
-    return kws_uart_firmware(tmp_path_factory)
+    return uart_firmware(tmp_path_factory, EXAMPLE)
 
 
 def tinygen(*args):
@@ -40,42 +40,49 @@ def one_error(result, exit_code: int, *needles) -> str:
     return message
 
 
-def test_kws_is_bit_exact_through_the_emulated_uart(firmware, tmp_path, monkeypatch):
+@pytest.mark.tools("qemu-system-arm", "arm-none-eabi-gcc")
+@pytest.mark.parametrize("model, output, writes", [  # WRITEs per vector: 256 input bytes each
+    (EXAMPLE, "StatefulPartitionedCall_1:0", 1),  # 8x8x1 = 64 bytes
+    pytest.param("kws_ref_model", "Identity", 2, marks=pytest.mark.shared_models),  # 49x10x1 = 490 bytes
+])
+def test_model_is_bit_exact_through_the_emulated_uart(tmp_path, monkeypatch, model, output, writes):
     """The acceptance command, as typed: it builds the UART harness itself (default folder, in tmp_path)."""
     monkeypatch.chdir(tmp_path)
-    model = shared_model("kws_ref_model")
-    result = tinygen("validate", model, "--board", BOARD, "--emulate", "--random", 5, "--json")
+    path = model_path(model)
+    result = tinygen("validate", path, "--board", BOARD, "--emulate", "--random", 5, "--json")
     assert result.exit_code == 0, (result.stdout, result.stderr)
     report = json.loads(result.stdout)
     assert report["bit_exact"] is True and report["vectors"] == 5 and report["emulated"] is True
-    assert report["outputs"] == [{"index": 0, "name": "Identity", "bit_exact": True, "mismatched_vectors": 0,
+    assert report["outputs"] == [{"index": 0, "name": output, "bit_exact": True, "mismatched_vectors": 0,
                                   "mismatched_elements": 0, "max_abs_diff": 0}]
-    assert report["device"]["model_hash"] == model_hash(model)
+    assert report["device"]["model_hash"] == model_hash(path)
     assert report["device"]["build"].startswith("tinygen ") and BOARD in report["device"]["build"]
     latency = report["latency"]
     assert latency["cycles"] is None and latency["ms"] is None and "QEMU does not model" in latency["unavailable"]
     assert latency["clock_hz"] == load_board(BOARD).cpu.clock_hz
-    assert report["link"]["requests"] >= 3 + 5 * 4  # identify, 2 tensors; per vector write(s), invoke, read
-    assert report["directory"].endswith("firmware_out/kws_ref_model-mps2-an386-uart")
+    # IDENTIFY, one query per tensor; per vector the WRITEs, INVOKE, READ (a clean link resends nothing)
+    assert report["link"]["requests"] == 3 + 5 * (writes + 2) and report["link"]["resends"] == 0
+    assert report["directory"].endswith(f"firmware_out/{model}-mps2-an386-uart")
 
 
 def test_table_names_the_verdict_and_why_cycles_are_missing(firmware):
-    model = shared_model("kws_ref_model")
-    result = tinygen("validate", model, "--board", BOARD, "--emulate", "-o", firmware.build.directory, "--random", 2)
+    result = tinygen("validate", default_model(), "--board", BOARD, "--emulate", "-o", firmware.build.directory,
+                     "--random", 2)
     assert result.exit_code == 0, (result.stdout, result.stderr)
     text = " ".join(result.stdout.split())
-    assert "BIT-EXACT: 2 vectors" in text and "Identity" in text
+    assert "BIT-EXACT: 2 vectors" in text and "StatefulPar" in text  # the output's name, cut to the table's width
     assert "cycles unavailable: QEMU does not model the DWT cycle counter" in text
 
 
-def test_firmware_for_another_model_is_refused(firmware):
+def test_firmware_for_another_model_is_refused(firmware, tmp_path):
+    other = retrained_example(tmp_path)
     with start_emulator(load_board(BOARD), firmware.build.elf) as emulator:
-        result = tinygen("validate", default_model(), "--board", BOARD, "--port", emulator.url, "--json")
-    one_error(result, 2, "firmware is for another model", model_hash(shared_model("kws_ref_model")),
-              model_hash(default_model()))
+        result = tinygen("validate", other, "--board", BOARD, "--port", emulator.url, "--json")
+    one_error(result, 2, "firmware is for another model", model_hash(default_model()), model_hash(other))
 
 
-def test_firmware_that_faults_is_named_with_qemus_exit(firmware, tmp_path):
+@pytest.mark.tools("qemu-system-arm", "arm-none-eabi-gcc")
+def test_firmware_that_faults_is_named_with_qemus_exit(tmp_path):
     """A UART at an address with nothing behind it: the first register write faults, and the startup
     code's fault handler ends QEMU through semihosting."""
     text = load_board(BOARD).path.read_text().replace('name = "mps2-an386"', 'name = "no-uart"')

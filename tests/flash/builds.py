@@ -7,7 +7,6 @@ load addresses) is real, without waiting on a model's build per board.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pytest
 from tinygen.boards import load_board
 from tinygen.build.make import STAMP
 
-needs_arm = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
-                               reason="arm-none-eabi-gcc missing: apt-get install gcc-arm-none-eabi")
+needs_arm = pytest.mark.tools("arm-none-eabi-gcc")
 
 
 def minimal_build(directory: Path, board: str, link_at: int | None = None) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -37,7 +36,7 @@ def test_a_file_that_is_not_an_elf_is_refused(tmp_path):
         load_range(elf, load_board("nucleo-f767zi"))
 
 
-@pytest.mark.skipif(shutil.which("cc") is None, reason="cc missing: apt-get install build-essential")
+@pytest.mark.tools("cc")
 def test_a_host_elf_is_refused(tmp_path):
     (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
     subprocess.run(["cc", "-o", "firmware.elf", "main.c"], cwd=tmp_path, check=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.flash.fakes import without_pyocd
+from tests.tools import require_module
 from tinygen.errors import InputError
 from tinygen.flash.pyocd_api import flash_with_pyocd
 
@@ -26,14 +27,14 @@ def test_without_pyocd_the_error_says_how_to_install_it(monkeypatch):
 
 
 def test_an_unknown_target_names_the_pack_to_install():
-    pytest.importorskip("pyocd")
+    require_module("pyocd")
     with pytest.raises(InputError, match=r"^pyOCD has no target 'tinygen-no-such-part' .*; install its pack: "
                                          r"pyocd pack install tinygen-no-such-part$"):
         flash_with_pyocd(ELF, "tinygen-no-such-part", lambda fraction: None)
 
 
 def test_no_probe_is_an_input_error():
-    pytest.importorskip("pyocd")
+    require_module("pyocd")
     from pyocd.core.helpers import ConnectHelper
 
     if ConnectHelper.get_all_connected_probes(blocking=False, print_wait_message=False):

@@ -65,7 +65,8 @@ def test_no_probe_is_an_input_error_naming_what_was_looked_for(tmp_path, monkeyp
 @needs_arm
 def test_a_failed_flash_is_exit_1_with_the_tools_reason(tmp_path, monkeypatch):
     folder = minimal_build(tmp_path / "fw", "nucleo-f767zi")
-    fake_tool(tmp_path / "bin", "openocd", "Info : clock speed 2000 kHz\n** Verify Failed **\nshutdown command invoked\n", 1)
+    fake_tool(tmp_path / "bin", "openocd",
+              "Info : clock speed 2000 kHz\n** Verify Failed **\nshutdown command invoked\n", 1)
     monkeypatch.setenv("PATH", path_with(tmp_path / "bin"))
     command = _command(folder, "nucleo-f767zi", "openocd")
     with pytest.raises(TinygenError) as error:

@@ -10,12 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.models import shared_model
+from tests.tools import require_module
 from tinygen.commands.options import default_model
 from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite, parse_tflite
 from tinygen.ir.attrs import Conv2DAttrs, Pool2DAttrs
 
 
+@pytest.mark.shared_models
 def test_kws_structure():
     g = load_tflite(shared_model("kws_ref_model"))
     assert g.opcode_counts() == {"CONV_2D": 5, "DEPTHWISE_CONV_2D": 4, "AVERAGE_POOL_2D": 1, "RESHAPE": 1,
@@ -35,6 +37,32 @@ def test_bundled_example_imports():
     g = load_tflite(default_model())
     assert g.tensor(g.inputs[0]).shape == (1, 8, 8, 1)
     assert g.tensor(g.outputs[0]).shape == (1, 10)
+
+
+def test_the_example_reads_as_tensorflow_lite_reads_it():
+    """Every operator's opcode and tensors, every tensor's shape, type, quantisation and constant data, against
+    TensorFlow Lite's own reader (its interpreter), on the bundled example."""
+    tf = require_module("tensorflow")
+    interpreter = tf.lite.Interpreter(  # no XNNPACK: it would fold the operators into one DELEGATE node
+        model_path=str(default_model()),
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    interpreter.allocate_tensors()
+    g = load_tflite(default_model())
+    theirs = [(op["op_name"], tuple(map(int, op["inputs"])), tuple(map(int, op["outputs"])))
+              for op in interpreter._get_ops_details()]
+    assert [(op.opcode, op.inputs, op.outputs) for op in g.operators] == theirs
+    details = {d["index"]: d for d in interpreter.get_tensor_details()}  # with the interpreter's own temporaries
+    for tensor in g.tensors:
+        want = details[tensor.index]
+        assert (tensor.name, tensor.shape) == (want["name"], tuple(map(int, want["shape"])))
+        assert np.dtype(tensor.dtype) == np.dtype(want["dtype"])
+        quant = want["quantization_parameters"]
+        if len(quant["scales"]):
+            assert np.allclose(tensor.quant.scales, quant["scales"], rtol=1e-7, atol=0)
+            assert tensor.quant.zero_points == tuple(quant["zero_points"])
+            assert tensor.quant.axis == quant["quantized_dimension"]
+        if tensor.is_constant:
+            np.testing.assert_array_equal(tensor.data, interpreter.get_tensor(tensor.index))
 
 
 def _one_line_error(path, *needles):

@@ -4,7 +4,8 @@ it returns is what model.c calls and what `check` reports."""
 import numpy as np
 import pytest
 from elftools.elf.elffile import ELFFile
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.models import shared_model
 from tinygen.boards import load_board
@@ -36,11 +37,13 @@ def _lowered(path, dsp_kernels: bool = True):
     return graph, schedule, lower_model(graph, schedule.plan, path)
 
 
+@pytest.mark.shared_models
 def test_portable_cores_keep_every_generic_kernel():
     _, _, code = _lowered(shared_model("kws_ref_model"), dsp_kernels=False)
     assert specialise(code, load_board("mps2-an385")) == code
 
 
+@pytest.mark.shared_models
 def test_an_in_place_layer_planned_for_the_generic_kernels_keeps_them():
     """kws's depthwise and 1x1 layers run in place; planned without the DSP kernels' wider temporaries
     (one channel plane, one pixel), a DSP board must not give them the specialised kernels."""
@@ -56,6 +59,7 @@ def test_an_in_place_layer_planned_for_the_generic_kernels_keeps_them():
     assert all(wide[i].endswith("_dsp_s8") for i in in_place)
 
 
+@pytest.mark.shared_models
 def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
     _, _, code = _lowered(shared_model("kws_ref_model"))
     special = specialise(code, load_board("mps2-an386"))
@@ -74,7 +78,9 @@ def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
 
 
 @pytest.mark.parametrize("model, board_name", [
-    (None, "mps2-an386"), ("kws_ref_model", "mps2-an386"), ("ad01_int8", "mps3-an547")])
+    (None, "mps2-an386"),
+    pytest.param("kws_ref_model", "mps2-an386", marks=pytest.mark.shared_models),
+    pytest.param("ad01_int8", "mps3-an547", marks=pytest.mark.shared_models)])
 def test_the_kernels_firmware_code_holds_are_what_model_c_calls_and_check_reports(tmp_path, model, board_name):
     path = shared_model(model) if model else default_model()
     board = load_board(board_name)
@@ -90,6 +96,7 @@ def test_the_kernels_firmware_code_holds_are_what_model_c_calls_and_check_report
     assert report.scratch_bytes == firmware.code.scratch_bytes
 
 
+@pytest.mark.shared_models
 @pytest.mark.parametrize("name", ["kws_ref_model", "ad01_int8", "mbv2_035_144_int8"])
 @pytest.mark.parametrize("board_name", ["mps2-an386", "mps2-an385", "mps3-an547"])
 def test_check_bounds_the_built_code_and_states_the_scratch_exactly(tmp_path, name, board_name):

@@ -1,10 +1,15 @@
 """The merged one-step requantisation equals TFLite Micro's double-rounding one wherever kernels use it."""
 
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tinygen.numerics.fixedpoint import (
-    INT32_MAX, INT32_MIN, multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_right)
+    INT32_MAX,
+    INT32_MIN,
+    multiply_by_quantized_multiplier,
+    multiply_by_quantized_multiplier_right,
+)
 
 multipliers = st.one_of(st.just(0), st.integers(1 << 30, INT32_MAX))
 

@@ -8,12 +8,11 @@ vectors and compares with TensorFlow Lite Micro element by element.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 
+from tests.tools import require_module, require_tool
 from tinygen.boards import load_board
 from tinygen.pipeline import build_firmware, run_firmware
 from tinygen.quant.convert import configure_int8
@@ -24,7 +23,7 @@ BOARDS = ("host", "mps2-an386", "mps3-an547")  # portable C, the DSP kernels, th
 
 def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 24) -> bytes:
     """`build(*inputs)` returns the Keras output tensor(s); batch size 1; full-integer int8."""
-    tf = pytest.importorskip("tensorflow")
+    tf = require_module("tensorflow")
     tf.keras.utils.set_random_seed(seed)
     inputs = [tf.keras.Input(shape, batch_size=1) for shape in input_shapes]
     outputs = build(*inputs)
@@ -52,8 +51,8 @@ def assert_bit_exact(model: bytes | Path, tmp_path: Path, boards=BOARDS, vectors
     if not isinstance(model, Path):
         path.write_bytes(model)
     for name in boards:
-        if name != "host" and shutil.which("qemu-system-arm") is None:
-            pytest.skip("qemu-system-arm missing: apt-get install qemu-system-arm")
+        if name != "host":
+            require_tool("qemu-system-arm")
         board = load_board(name)
         firmware = build_firmware(path, board, output=tmp_path / name)
         if expect_ops is not None:

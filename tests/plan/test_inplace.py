@@ -1,5 +1,6 @@
 """In-place ops: never a higher peak, the overwritten input dies at the op, shared offsets, no overlaps."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,6 +50,7 @@ def plan_has(plan, tensor):
     return any(tensor in p.tensors for p in plan.placements)
 
 
+@pytest.mark.shared_models
 def test_kws_depthwise_and_pointwise_run_in_place():
     graph = load_tflite(shared_model("kws_ref_model"))
     plan = plan_memory(graph, inplace=True)

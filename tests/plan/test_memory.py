@@ -45,6 +45,7 @@ def test_branches_are_reordered_to_lower_the_peak():
     assert plan.lower_bound_bytes == 1020
 
 
+@pytest.mark.shared_models
 @pytest.mark.parametrize(
     "name, arena, greedy",
     [("kws_ref_model", 16000, 16000), ("ad01_int8", 768, 768)],

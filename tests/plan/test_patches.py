@@ -2,6 +2,7 @@
 
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,6 +67,7 @@ def test_patches_off_and_forced():
     assert forced.stage is not None and forced.stage.n == 3
 
 
+@pytest.mark.shared_models
 def test_mbv2_peak_is_a_quarter_of_layer_by_layer_within_the_mac_budget():
     graph = load_tflite(shared_model("mbv2_035_144_int8"))
     schedule = plan_schedule(graph, 16)
@@ -75,6 +77,7 @@ def test_mbv2_peak_is_a_quarter_of_layer_by_layer_within_the_mac_budget():
     assert schedule.stage is not None and schedule.mac_overhead <= 0.2
 
 
+@pytest.mark.shared_models
 def test_tight_mac_budget_turns_patches_off():
     graph = load_tflite(shared_model("mbv2_035_144_int8"))
     schedule = plan_schedule(graph, 16, ScheduleOptions(max_mac_overhead=0.0))

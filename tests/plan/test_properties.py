@@ -32,7 +32,8 @@ def test_plan_invariants(case):
         assert a.offset_bytes + a.size_bytes <= plan.arena_bytes
         for b in ps[i + 1:]:
             if a.first_step <= b.last_step and b.first_step <= a.last_step:
-                assert a.offset_bytes + a.size_bytes <= b.offset_bytes or b.offset_bytes + b.size_bytes <= a.offset_bytes
+                a_end, b_end = a.offset_bytes + a.size_bytes, b.offset_bytes + b.size_bytes
+                assert a_end <= b.offset_bytes or b_end <= a.offset_bytes
 
     # every buffer lives from its producer through its last reader
     for b in buffers(graph):

@@ -1,11 +1,11 @@
 """Cycles per layer over the serial link: the PROFILE request, paged, against a scripted device and in QEMU."""
 
-import shutil
 import struct
 
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line
+from tests.tools import require_tool
 from tests.validate.test_session import reply, session
 from tinygen.boards import load_board
 from tinygen.commands.options import default_model
@@ -13,10 +13,10 @@ from tinygen.errors import TinygenError
 from tinygen.pipeline import build_firmware
 from tinygen.profile.device import profile_device, step_cycles
 from tinygen.profile.measure import peer_input
+from tinygen.protocol import Command, Counter
 from tinygen.validate.emulator import start_emulator
 from tinygen.validate.flow import identify, run_vectors
 from tinygen.validate.messages import PayloadError, StepCycles
-from tinygen.protocol import Command, Counter
 from tinygen.validate.session import DeviceSession, StateLost, resend_after_s
 
 BOARD = "mps2-an386"
@@ -45,9 +45,8 @@ def test_malformed_profile_replies_are_refused(payload):
 
 @pytest.fixture(scope="module")
 def profile_uart(tmp_path_factory):
-    for tool, package in (("qemu-system-arm", "qemu-system-arm"), ("arm-none-eabi-gcc", "gcc-arm-none-eabi")):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} missing: apt-get install {package}")
+    require_tool("qemu-system-arm")
+    require_tool("arm-none-eabi-gcc")
     directory = tmp_path_factory.mktemp("profile-uart")
     return build_firmware(default_model(), load_board(BOARD), directory, harness="uart", profile=True), directory
 
@@ -79,9 +78,8 @@ def test_profile_port_runs_the_serial_path_end_to_end(profile_uart):
     one_error_line(result, "no cycles per layer", "no working cycle counter")
 
 
+@pytest.mark.tools("qemu-system-arm", "arm-none-eabi-gcc")
 def test_a_firmware_without_profiling_is_named_as_the_problem(tmp_path):
-    if shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None:
-        pytest.skip("needs qemu-system-arm and arm-none-eabi-gcc")
     firmware = build_firmware(default_model(), load_board(BOARD), tmp_path / "uart", harness="uart")
     with start_emulator(load_board(BOARD), firmware.build.elf) as emulator:
         result = invoke("profile", "--board", BOARD, "-o", tmp_path / "p", "--port", emulator.url, exit_code=1)

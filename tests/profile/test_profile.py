@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line, one_json_object
-from tests.models import shared_model
+from tests.models import EXAMPLE, model_path
 from tinygen.boards import load_board
 from tinygen.commands.options import default_model
 from tinygen.importers.tflite import load_tflite
@@ -15,7 +13,7 @@ from tinygen.ir.cost import macs
 from tinygen.pipeline import build_firmware
 from tinygen.profile.measure import profile_model
 
-pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="needs qemu-system-arm")
+pytestmark = pytest.mark.tools("qemu-system-arm", "arm-none-eabi-gcc")
 
 
 def test_two_runs_count_the_same_and_steps_cover_every_layer(tmp_path):
@@ -31,17 +29,26 @@ def test_two_runs_count_the_same_and_steps_cover_every_layer(tmp_path):
     assert all(s.count > 0 for s in first.steps)
 
 
-def test_ad01_json_per_layer_and_repeatable(tmp_path):
-    ad01 = shared_model("ad01_int8")
-    runs = [one_json_object(invoke("profile", ad01, "--board", "mps2-an386", "-o", tmp_path / "fw", "--json"))
-            for _ in range(2)]
+@pytest.mark.parametrize("model, ops, kernels, total_macs", [
+    # The example: a 2x2-patch first stage (conv 3x3, depthwise 3x3, conv 1x1, ADD, max pool to 4x4x16), then
+    # conv 3x3 stride 2 to 2x2x24, the dense layer and softmax. MACs: 8x8x16 outputs x 9 taps twice, 8x8x16x16,
+    # 2x2x24 x 3x3x16 and 96x10 make 49,600; each patch's depthwise reads a 5x5 (not 4x4) region of the first conv,
+    # which recomputes 4 x (25 - 16) pixels x 16 channels x 9 taps = 5,184 more.
+    # Its kernels stay generic on the M4 (tests/commands/test_cli.py says why); every dense layer of ad01 has units
+    # and depth in multiples of four, so the DSP kernel runs each.
+    (EXAMPLE, ["PATCH_STAGE", "CONV_2D", "FULLY_CONNECTED", "SOFTMAX"],
+     ["tg_patch_stage", "tg_conv_s8", "tg_fully_connected_s8", "tg_softmax_s8"], 49_600 + 5_184),
+    pytest.param("ad01_int8", ["FULLY_CONNECTED"] * 10, ["tg_fully_connected_dsp_s8"] * 10, 264_192,
+                 marks=pytest.mark.shared_models),
+])
+def test_json_per_layer_and_repeatable(tmp_path, model, ops, kernels, total_macs):
+    runs = [one_json_object(invoke("profile", model_path(model), "--board", "mps2-an386", "-o", tmp_path / "fw",
+                                   "--json")) for _ in range(2)]
     assert runs[0]["instructions_per_inference"] == runs[1]["instructions_per_inference"]
     layers = runs[0]["layers"]
-    assert [layer["op"] for layer in layers] == ["FULLY_CONNECTED"] * 10
-    # every dense layer of ad01 has units and depth in multiples of four: the DSP kernel runs each
-    assert [layer["kernel"] for layer in layers] == ["tg_fully_connected_dsp_s8"] * 10
-    assert all(layer["kernels"] == [layer["kernel"]] for layer in layers)
-    assert sum(layer["macs"] for layer in layers) == 264192 == runs[0]["macs"]
+    assert [layer["op"] for layer in layers] == ops
+    assert [layer["kernel"] for layer in layers] == kernels
+    assert sum(layer["macs"] for layer in layers) == total_macs == runs[0]["macs"]
     assert sum(layer["instructions"] for layer in layers) == runs[0]["instructions_per_inference"]
     assert abs(sum(layer["share"] for layer in layers) - 1) < 1e-9
 

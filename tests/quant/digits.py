@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pytest
+
+from tests.tools import require_module
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
@@ -30,8 +31,8 @@ class DigitsModel:
 
 
 def train_digits(folder: Path) -> DigitsModel:
-    tf = pytest.importorskip("tensorflow")
-    pytest.importorskip("sklearn")
+    tf = require_module("tensorflow")
+    require_module("sklearn")
     sys.path.insert(0, str(SCRIPTS))
     try:
         from train_example import build_model, load_digits_split

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tests.quant.digits import shared_digits
+from tests.tools import require_module
 from tinygen.errors import InputError
 from tinygen.quant.convert import convert_float, convert_int8, load_model
 from tinygen.quant.data import load_dataset
@@ -94,7 +95,7 @@ def test_name_fallback_strips_quantize_suffixes():
 
 
 def test_operators_left_in_float_are_refused(tmp_path):
-    tf = pytest.importorskip("tensorflow")
+    tf = require_module("tensorflow")
     inp = tf.keras.Input((4,))
     path = tmp_path / "log_sigmoid.keras"
     tf.keras.Model(inp, tf.keras.layers.Activation("log_sigmoid")(tf.keras.layers.Dense(3)(inp))).save(path)

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.tools import require_module
 from tinygen.boards import load_board
 from tinygen.check.fit import fit_report
 from tinygen.importers.tflite import parse_tflite
@@ -16,7 +17,7 @@ from tinygen.search.keras_net import keras_model
 from tinygen.search.net import layers
 from tinygen.search.space import SearchSpace
 
-pytest.importorskip("tensorflow")
+require_module("tensorflow")
 
 BOARD = load_board("mps2-an386")
 

@@ -5,10 +5,11 @@ Resuming after an interruption is tested end to end in tests/commands/test_searc
 
 import pytest
 
+from tests.tools import require_module
 from tinygen.errors import InputError
 from tinygen.search.study import open_study
 
-pytest.importorskip("optuna")
+require_module("optuna")
 
 
 def test_a_folder_holding_another_search_is_refused(tmp_path):

@@ -11,20 +11,24 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from tests.models import shared_model
-from tests.validate.firmware import BOARD, kws_uart_firmware
+from tests.models import EXAMPLE
+from tests.validate.firmware import BOARD, uart_firmware
 from tests.validate.proxy import Faults, Mangler, OutputForger, Proxy
 from tinygen.boards import load_board
 from tinygen.cli import cli
+from tinygen.commands.options import default_model
 from tinygen.validate.emulator import start_emulator
 
-VECTORS = 3
+VECTORS = 8  # about 900 bytes towards the device: the 1% faults below damage a few on each run
 TIMEOUT_S = 5
+# Towards the device: IDENTIFY and two tensor queries take 37 bytes, each vector 109 (an 80-byte WRITE of the
+# 64-byte input, INVOKE, READ), so 186 bytes lands inside the second vector's WRITE.
+MID_SECOND_VECTOR = 186
 
 
 @pytest.fixture(scope="module")
 def firmware(tmp_path_factory):
-    return kws_uart_firmware(tmp_path_factory)
+    return uart_firmware(tmp_path_factory, EXAMPLE)
 
 
 def validate_through(firmware, faults: Faults, to_host=None, timeout_s: float = TIMEOUT_S):
@@ -35,7 +39,7 @@ def validate_through(firmware, faults: Faults, to_host=None, timeout_s: float = 
         try:
             start = time.monotonic()
             result = CliRunner().invoke(cli, [
-                "validate", str(shared_model("kws_ref_model")), "--board", BOARD, "--port", proxy.url, "--random", str(VECTORS),
+                "validate", str(default_model()), "--board", BOARD, "--port", proxy.url, "--random", str(VECTORS),
                 "--timeout", str(timeout_s), "--json"])
             elapsed = time.monotonic() - start
         finally:
@@ -57,8 +61,7 @@ def test_damaged_bytes_are_survived_bit_exact(firmware, faults):
 
 
 def test_device_reset_mid_transfer_restarts_the_vector(firmware):
-    # identify + two tensor queries (~40 bytes), one vector (~550 bytes), then into the next vector's input
-    result, _, proxy, _, _ = validate_through(firmware, Faults(reset_after=900))
+    result, _, proxy, _, _ = validate_through(firmware, Faults(reset_after=MID_SECOND_VECTOR))
     assert proxy.resets == 1
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -67,7 +70,7 @@ def test_device_reset_mid_transfer_restarts_the_vector(firmware):
 
 
 def test_dead_link_fails_clearly_within_the_timeout(firmware):
-    result, elapsed, _, _, _ = validate_through(firmware, Faults(cut_after=900), timeout_s=1)
+    result, elapsed, _, _, _ = validate_through(firmware, Faults(cut_after=MID_SECOND_VECTOR), timeout_s=1)
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]["message"]
     assert "no reply to" in error and "within 1 s" in error

@@ -3,7 +3,6 @@ same CRC-32, same COBS, same verdict on damage."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,19 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.tools import require_tool
+from tinygen import protocol
 from tinygen.boards import load_board
 from tinygen.codegen.render import environment
-from tinygen import protocol
-from tinygen.validate.frame import Frame, FrameReader, encode
 from tinygen.protocol import MAX_PAYLOAD, REPLY_BIT, Error, Notice
+from tinygen.validate.frame import Frame, FrameReader, encode
 
 HERE = Path(__file__).parent
 
 
 @pytest.fixture(scope="module")
 def link_echo(tmp_path_factory) -> Path:
-    if shutil.which("cc") is None:
-        pytest.skip("no host C compiler: apt-get install build-essential")
+    require_tool("cc")
     out = tmp_path_factory.mktemp("link")
     env = environment()
     context = {"board": load_board("mps2-an386"), "protocol": protocol}

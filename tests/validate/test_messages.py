@@ -6,8 +6,8 @@ import struct
 
 import pytest
 
-from tinygen.validate.messages import Identity, Invocation, PayloadError, TensorInfo
 from tinygen.protocol import Counter, Role
+from tinygen.validate.messages import Identity, Invocation, PayloadError, TensorInfo
 
 
 def test_identity_and_tensor_layouts():

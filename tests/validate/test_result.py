@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tinygen.protocol import Counter
 from tinygen.validate.flow import DeviceRun
 from tinygen.validate.messages import Invocation
-from tinygen.protocol import Counter
 from tinygen.validate.result import latency
 
 CLOCK = 16_000_000

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tinygen.validate.frame import Frame, FrameReader, encode
 from tinygen.protocol import REPLY_BIT, Command, Error, Notice
+from tinygen.validate.frame import Frame, FrameReader, encode
 from tinygen.validate.session import DeviceRefused, DeviceReset, DeviceSession, LinkError, NoisyLink, StateLost
 
 
