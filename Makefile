@@ -11,7 +11,7 @@ STAMP := $(VENV)/.tinygen-installed
 # Narrows the suite, e.g. make test PYTEST_ARGS="tests/test_boards.py"
 PYTEST_ARGS ?=
 
-.PHONY: setup apt demo test bench wheel-check
+.PHONY: setup apt demo test lint bench wheel-check
 
 setup: $(STAMP)
 
@@ -30,8 +30,13 @@ demo: setup
 	$(BIN)/tinygen check --board mps2-an386
 	$(BIN)/tinygen run --board mps2-an386 --random 10
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# ruff (lint, import order) and mypy (pyproject.toml), before the suite; tests/test_layers.py checks the layers.
+lint: setup
+	$(BIN)/ruff check tinygen tests benchmarks scripts
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python benchmarks/check.py
