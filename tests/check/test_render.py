@@ -47,8 +47,12 @@ def test_json_holds_the_worked_out_figures(tmp_path):
     ]
     assert payload["layers"][1] == {"step": 1, "index": 1, "op": "DEPTHWISE_CONV_2D", "output_shape": [1, 8, 8, 4],
                                     "macs": 2304, "weight_bytes": 84, "weight_bits": 8, "live_bytes": 320,
-                                    "layer_by_layer_live_bytes": 512, "mode": "in place", "peak": False}
+                                    "layer_by_layer_live_bytes": 512, "mode": "in place", "peak": False,
+                                    "kernel": "tg_depthwise_s8"}
     assert [layer["mode"] for layer in payload["layers"]] == ["layer", "in place", "layer", "layer", "layer"]
+    # a Cortex-M3: every layer on its generic kernel; the RESHAPE aliases its input and emits no code
+    assert [layer["kernel"] for layer in payload["layers"]] == [
+        "tg_conv_s8", "tg_depthwise_s8", None, "tg_fully_connected_s8", "tg_softmax_s8"]
 
 
 def test_table_names_the_overflowing_region_and_the_verdict(tmp_path):
