@@ -51,7 +51,28 @@ def cached(directory: Path, key: str) -> Build | None:
         return None
 
 
+def check_output_folder(directory: Path) -> None:
+    """`directory` may receive a build only if it is absent, an empty folder, or a tinygen output folder (it holds
+    STAMP): a build replaces the folder whole, so anything else (a user's folder, the working directory or one
+    above it, a file, a FIFO, a device, a symlink) is refused before anything is written."""
+    shown = str(directory) or "."
+    if directory.is_symlink():
+        raise InputError(f"{shown}: is a symbolic link; give -o a real folder (tinygen replaces it whole)")
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        raise InputError(f"{shown}: exists and is not a folder; give -o a new or tinygen-made folder")
+    resolved = directory.resolve()
+    if Path.cwd().resolve().is_relative_to(resolved):
+        raise InputError(f"{shown}: is the working directory or holds it; give -o a folder of its own "
+                         "(tinygen replaces it whole)")
+    if not (resolved / STAMP).is_file() and any(resolved.iterdir()):
+        raise InputError(f"{shown}: is not empty and not a tinygen output folder (no {STAMP}); "
+                         "give -o a new or empty folder, tinygen would replace it whole")
+
+
 def build_project(project: Project, directory: Path, key: str) -> Build:
+    check_output_folder(directory)
     tc = toolchain(project.board)
     missing = next((tool for tool in (tc.cc, "make") if shutil.which(tool) is None), None)
     if missing is not None:
