@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from elftools.elf.sections import SymbolTableSection
 
 from tests.models import shared_model
 from tests.ops.harness import convert
+from tests.tools import require_module
 from tinygen.boards import Board, load_board
 from tinygen.build.make import Build
 from tinygen.build.sizes import read_sizes
@@ -33,8 +33,7 @@ SPECIALISED = {  # what model.c must call, so these tests run the specialised ke
 }
 
 
-needs_tools = pytest.mark.skipif(not (shutil.which("arm-none-eabi-gcc") and shutil.which("qemu-system-arm")),
-                                 reason="apt-get install gcc-arm-none-eabi qemu-system-arm")
+needs_tools = pytest.mark.tools("arm-none-eabi-gcc", "qemu-system-arm")  # missing: a failure naming the fix
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +42,7 @@ def kernels_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     convolution over 8 channels (72-byte receptive fields: im2col, the two-by-two GEMM), a 3x3 depthwise,
     a 1x1 convolution over 12 channels (the four-by-one GEMM), a dense layer over 864 inputs (past
     TG_FC_LANE_DEPTH: from the int8 input) and one over 8 (from lanes)."""
-    tf = pytest.importorskip("tensorflow")
+    tf = require_module("tensorflow")
 
     def build(x):
         x = tf.keras.layers.Conv2D(12, 3, padding="same", activation="relu")(x)
