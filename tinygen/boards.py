@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -460,7 +461,7 @@ def _check(board: Board, shown: str, builtin: bool) -> None:
         )
 
 
-def _check_console(console: Console, fail) -> None:
+def _check_console(console: Console, fail: Callable[[str], InputError]) -> None:
     clock, pin_keys = _CONSOLE_NEEDS[console.uart]
     if clock and console.clock_hz is None:
         raise fail(f"console.uart = '{console.uart}' divides console.clock_hz for its baud rate; "

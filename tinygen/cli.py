@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from typing import Any
 
 import click
 
@@ -44,16 +45,16 @@ def report_error(error: TinygenError, json_mode: bool) -> None:
 
 
 class LazyGroup(click.Group):
-    def list_commands(self, ctx):
+    def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
-    def get_command(self, ctx, name):
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None
         module, attr = COMMANDS[name].split(":")
         return getattr(importlib.import_module(module), attr)
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:  # the command's result, as click.Group.invoke
         try:
             return super().invoke(ctx)
         except TinygenError as error:
@@ -63,7 +64,7 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="tinygen")
-def cli():
+def cli() -> None:
     """tinygen: int8 models to statically planned, bit-exact C firmware for Cortex-M boards.
 
     Exit codes: 0 ok/fits, 1 does not fit or outputs differ, 2 bad input or usage.

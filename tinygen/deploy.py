@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def _fit(blob: bytes, name: str, board: Board, schedule: ScheduleOptions) -> Fit
 
 def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board, output: Path, vectors: int,
            schedule: ScheduleOptions, flash_budget: int | None = None, timeout_s: float = 300.0,
-           max_loss_points: float | None = None, qat_epochs: int = 3, on_stage=lambda text: None) -> Deployment:
+           max_loss_points: float | None = None, qat_epochs: int = 3,
+           on_stage: Callable[[str], None] = lambda text: None) -> Deployment:
     """`evaluation` None: accuracy is measured on the calibration set (and said so); `on_stage(text)` is told
     what runs now."""
     on_stage("quantising to int8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
 
 
 def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[list[np.ndarray]],
-                 timeout_s: float, progress=None) -> RunResult:
+                 timeout_s: float, progress: Callable[[], None] | None = None) -> RunResult:
     """Run all vectors in one firmware run, then the reference, and compare element by element."""
     raw = execute(firmware.build, board, vec.pack(vectors), timeout_s)
     got = vec.unpack(raw, firmware.code.outputs, len(vectors))

@@ -6,6 +6,7 @@ kernels disagree with TFLite Micro, and TFLite Micro is what runs on devices.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ ARENA_BYTES = 16 << 20
 
 
 def reference_outputs(model: Path | bytes, vectors: list[list[np.ndarray]], n_outputs: int,
-                      progress=None) -> list[list[np.ndarray]]:
+                      progress: Callable[[], None] | None = None) -> list[list[np.ndarray]]:
     """Outputs per vector (one array per model output), each vector a list of model inputs; `model`: path or bytes."""
     try:
         from tflite_micro.python.tflite_micro import runtime

@@ -20,6 +20,7 @@ from tinygen.commands.options import (
     schedule_options,
 )
 from tinygen.pipeline import Firmware, build_firmware
+from tinygen.plan.schedule import ScheduleOptions
 
 
 def sizes_json(sizes: SectionSizes) -> dict:
@@ -55,7 +56,8 @@ def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
 @debug_option
 @schedule_options
 @json_option
-def build(model: Path | None, board: str, output: Path | None, debug: bool, schedule, as_json: bool) -> None:
+def build(model: Path | None, board: str, output: Path | None, debug: bool, schedule: ScheduleOptions,
+          as_json: bool) -> None:
     """Generate and compile MODEL for BOARD; exit 1 with a breakdown if it does not fit."""
     path = model_or_default(model)
     target = load_board(board)

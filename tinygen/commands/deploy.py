@@ -23,6 +23,7 @@ from tinygen.commands.progress import stage_status
 from tinygen.commands.quantize import mixed_json, print_mixed, print_qat, qat_json
 from tinygen.deploy import Deployment
 from tinygen.deploy import deploy as run_deploy
+from tinygen.plan.schedule import ScheduleOptions
 from tinygen.quant.convert import load_model
 from tinygen.quant.data import load_dataset
 
@@ -42,9 +43,9 @@ from tinygen.quant.data import load_dataset
 @schedule_options
 @json_option
 @click.pass_context
-def deploy(ctx, model: Path, calib: Path, eval_data: Path | None, board: str, output: Path | None,
-           flash_budget: int | None, vectors: int, max_loss: float | None, qat_epochs: int, timeout: float, schedule,
-           as_json: bool) -> None:
+def deploy(ctx: click.Context, model: Path, calib: Path, eval_data: Path | None, board: str, output: Path | None,
+           flash_budget: int | None, vectors: int, max_loss: float | None, qat_epochs: int, timeout: float,
+           schedule: ScheduleOptions, as_json: bool) -> None:
     """Quantise MODEL (mixed int8/int4 if BOARD's flash needs it), build it for BOARD, run it bit-exact."""
     target = load_board(board)
     input_shape = load_model(model).input_shape

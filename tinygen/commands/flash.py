@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from tinygen.boards import load_board
 from tinygen.commands.options import emit_json, json_option, model_or_default, schedule_options
-from tinygen.commands.progress import progress_bar
+from tinygen.commands.progress import Advance, progress_bar
 from tinygen.flash.build_folder import folder_elf
 from tinygen.flash.image import load_range
 from tinygen.flash.methods import METHODS, flash_setup
 from tinygen.flash.pyocd_api import flash_with_pyocd
 from tinygen.flash.tools import run_command
 from tinygen.pipeline import build_firmware
+from tinygen.plan.schedule import ScheduleOptions
 
 
 @click.command()
@@ -25,7 +27,8 @@ from tinygen.pipeline import build_firmware
 @click.option("--dry-run", is_flag=True, help="Print the exact command(s) and exit; no probe is touched.")
 @schedule_options
 @json_option
-def flash(source: Path | None, board: str, probe: str | None, dry_run: bool, schedule, as_json: bool) -> None:
+def flash(source: Path | None, board: str, probe: str | None, dry_run: bool, schedule: ScheduleOptions,
+          as_json: bool) -> None:
     """Flash BUILD_DIR (a tinygen build folder for BOARD) or MODEL (built first, reused when unchanged) to BOARD.
 
     Exit 2 when the tool is missing or no probe or board is found, naming what was looked for.
@@ -54,7 +57,7 @@ def flash(source: Path | None, board: str, probe: str | None, dry_run: bool, sch
         click.echo(f"flashed {elf} to {target.name} with {command.method}")
 
 
-def _percent(advance):
+def _percent(advance: Advance) -> Callable[[float], None]:
     """pyOCD reports a fraction done; the bar advances one step per whole percent."""
     shown = 0
 

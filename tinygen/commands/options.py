@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeAlias, TypeVar
 
 import click
 
@@ -13,13 +15,17 @@ from tinygen.resources import example_model
 DEFAULT_BOARD = "mps2-an386"
 JSON_SCHEMA_VERSION = 1  # bumped when a --json payload changes incompatibly
 
+R = TypeVar("R")
+Command: TypeAlias = Callable[..., Any]  # a command's function, before or after click's decorators
+Decorator: TypeAlias = Callable[[Command], Command]
+
 
 def default_model() -> Path:
     """MODEL when none is given: the bundled example, so every command runs with no arguments."""
     return example_model()
 
 
-def _remember_json(ctx: click.Context, _param, value: bool) -> bool:
+def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     ctx.meta["tinygen.json"] = value
     return value
 
@@ -39,7 +45,7 @@ class ByteSize(click.ParamType):
     name = "bytes"
     _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20}
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
         text = str(value).strip().lower()
@@ -57,8 +63,8 @@ class ByteSize(click.ParamType):
 BYTES = ByteSize()
 
 
-def _stack(*decorators):
-    def apply(command):
+def _stack(*decorators: Decorator) -> Decorator:
+    def apply(command: Command) -> Command:
         for decorate in reversed(decorators):
             command = decorate(command)
         return command
@@ -89,12 +95,12 @@ debug_option = click.option(
 )
 
 
-def schedule_options(command):
+def schedule_options(command: Callable[..., R]) -> Callable[..., R]:
     """--patches, --max-mac-overhead and --inplace/--no-inplace, passed on as one `schedule` argument."""
     from tinygen.plan.schedule import ScheduleOptions, parse_patches
 
     @functools.wraps(command)
-    def wrapper(*args, patches: str, max_mac_overhead: float, inplace: bool, **kwargs):
+    def wrapper(*args: Any, patches: str, max_mac_overhead: float, inplace: bool, **kwargs: Any) -> R:
         options = ScheduleOptions(parse_patches(patches), max_mac_overhead, inplace)
         return command(*args, schedule=options, **kwargs)
 

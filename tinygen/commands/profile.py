@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tinygen.boards import load_board
+from tinygen.boards import Board, load_board
 from tinygen.commands.options import (
     DEFAULT_BOARD,
     emit_json,
@@ -74,18 +74,19 @@ def profile(model: Path | None, board: str, plot: Path | None, output: Path | No
         print_profile(result, Console())
 
 
-def _in_qemu(path: Path, board, output: Path | None, schedule: ScheduleOptions, timeout: float) -> Profile:
+def _in_qemu(path: Path, board: Board, output: Path | None, schedule: ScheduleOptions, timeout: float) -> Profile:
     from tinygen.profile.measure import profile_model
 
     return profile_model(path, board, output, schedule, timeout)
 
 
-def _on_device(path: Path, board, output: Path | None, port: str, schedule: ScheduleOptions) -> Profile:
+def _on_device(path: Path, board: Board, output: Path | None, port: str, schedule: ScheduleOptions) -> Profile:
     from tinygen.pipeline import build_firmware
     from tinygen.profile.device import profile_device
     from tinygen.validate.link import open_device
     from tinygen.validate.session import DeviceSession, resend_after_s
 
+    assert board.console is not None  # profile() refuses --port for a board without one
     firmware = build_firmware(path, board, output, reuse=True, schedule=schedule, harness="uart", profile=True)
     with open_device(board, None, port, REQUEST_TIMEOUT_S) as (link, name):
         session = DeviceSession(link, name, REQUEST_TIMEOUT_S, resend_after_s(board.console.baud))

@@ -20,6 +20,7 @@ from tinygen.commands.options import (
 )
 from tinygen.commands.progress import progress_bar
 from tinygen.pipeline import build_firmware, run_firmware
+from tinygen.plan.schedule import ScheduleOptions
 from tinygen.run.vectors import npz_vectors, random_vectors
 
 
@@ -39,7 +40,9 @@ from tinygen.run.vectors import npz_vectors, random_vectors
 @schedule_options
 @json_option
 @click.pass_context
-def run(ctx, model, board, count, seed, inputs, save_outputs, output, timeout, debug, schedule, as_json):
+def run(ctx: click.Context, model: Path | None, board: str, count: int, seed: int, inputs: Path | None,
+        save_outputs: Path | None, output: Path | None, timeout: float, debug: bool, schedule: ScheduleOptions,
+        as_json: bool) -> None:
     """Run MODEL's firmware on BOARD and check it bit-exact against TensorFlow Lite Micro (exit 1 if not)."""
     path = model_or_default(model)
     target = load_board(board)

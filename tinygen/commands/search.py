@@ -8,7 +8,9 @@ command again after an interruption.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -19,6 +21,11 @@ from tinygen.commands.options import BYTES, DEFAULT_BOARD, emit_json, json_optio
 from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError, TinygenError
 from tinygen.plan.schedule import ScheduleOptions
+
+if TYPE_CHECKING:  # the search modules are imported when the command runs
+    from tinygen.search.results import SearchOutcome
+    from tinygen.search.study import Candidate
+    from tinygen.search.tinynas import SpaceScore
 
 
 class Interrupted(TinygenError):
@@ -99,7 +106,7 @@ def search(data: Path, eval_data: Path | None, board: str, sram: int | None, fla
         _print_spaces(console, spaces)
     best: list[float] = []
     with progress_bar("search", trials, enabled=not as_json) as advance:
-        def on_candidate(candidate) -> None:
+        def on_candidate(candidate: Candidate) -> None:
             if candidate.score is not None:
                 best.append(candidate.score.int8_accuracy)
             advance(f"search: best int8 {100 * max(best):.2f}%" if best else "search: no candidate trained yet")
@@ -119,7 +126,7 @@ def search(data: Path, eval_data: Path | None, board: str, sram: int | None, fla
         raise SystemExit(1)
 
 
-def _print_spaces(console: Console, scores) -> None:
+def _print_spaces(console: Console, scores: Sequence[SpaceScore]) -> None:
     table = Table(title="search spaces: subnets within budget (TinyNAS)")
     for column in ("space", "fitting", "mean MACs of fitting"):
         table.add_column(column, justify="left" if column == "space" else "right")
@@ -128,14 +135,14 @@ def _print_spaces(console: Console, scores) -> None:
     console.print(table)
 
 
-def _print_outcome(console: Console, outcome, board: str) -> None:
+def _print_outcome(console: Console, outcome: SearchOutcome, board: str) -> None:
     best = outcome.best
     console.print(f"{len(outcome.candidates)} candidates in {outcome.chosen.space.label}, {outcome.trained} trained, "
                   f"in {outcome.seconds:.0f} s -> {outcome.directory}")
     if best is None:
         console.print("no candidate within the budget was trained")
         return
-    m, s = best.measurement, best.score
+    m, s = best.measurement, best.trained_score
     table = Table(title=f"best: trial {best.number}", show_header=False)
     for key, value in (("architecture", best.arch.describe()), ("MACs", f"{m.macs:,}"), ("parameters", f"{m.params:,}"),
                        ("peak SRAM", f"{m.sram_bytes:,} B (arena {m.arena_bytes:,} B + stack)"),

@@ -27,7 +27,7 @@ from tinygen.importers.tflite import load_tflite
 from tinygen.lower.program import ModelCode, lower_model
 from tinygen.lower.specialise import specialise
 from tinygen.pipeline import build_firmware
-from tinygen.plan.schedule import plan_schedule
+from tinygen.plan.schedule import ScheduleOptions, plan_schedule
 from tinygen.reference import reference_outputs
 from tinygen.run.vectors import npz_vectors, random_vectors
 from tinygen.validate.emulator import require_emulator
@@ -57,7 +57,9 @@ from tinygen.validate.session import DeviceSession, resend_after_s
 @schedule_options
 @json_option
 @click.pass_context
-def validate(ctx, model, board, port, emulate, count, seed, inputs, output, timeout, debug, schedule, as_json):
+def validate(ctx: click.Context, model: Path | None, board: str, port: str | None, emulate: bool, count: int, seed: int,
+             inputs: Path | None, output: Path | None, timeout: float, debug: bool, schedule: ScheduleOptions,
+             as_json: bool) -> None:
     """Send input vectors to MODEL's firmware on BOARD over serial, compare every output with TensorFlow Lite
     Micro, and report latency (exit 1 if any output differs)."""
     path = model_or_default(model)

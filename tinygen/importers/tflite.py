@@ -97,7 +97,7 @@ def _read(raw: bytes, name: str) -> Graph:
     return Graph(name, tensors, tuple(operators), inputs, outputs, source_bytes=len(raw))
 
 
-def _tensor(model, sg, index: int, raw: bytes) -> Tensor:
+def _tensor(model: tflite.Model, sg: tflite.SubGraph, index: int, raw: bytes) -> Tensor:
     t = sg.Tensors(index)
     tname = Untrusted((t.Name() or f"tensor {index}".encode()).decode(errors="replace"))
     dtype = _DTYPES.get(t.Type())
@@ -125,7 +125,7 @@ def _tensor(model, sg, index: int, raw: bytes) -> Tensor:
     return Tensor(index, tname, shape, dtype, quant, array)
 
 
-def _buffer(model, index: int, raw: bytes) -> bytes | None:
+def _buffer(model: tflite.Model, index: int, raw: bytes) -> bytes | None:
     """Constant data of a tensor, inline or (for >2 GB models) at an offset after the flatbuffer."""
     if index <= 0 or index >= model.BuffersLength():
         return None

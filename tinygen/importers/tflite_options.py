@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import tflite
 
@@ -19,8 +20,8 @@ _ACTIVATION = {
 }
 
 
-def _table(op, cls):
-    """The op's options as `cls`, or None when the file omits them (defaults apply)."""
+def _table(op: tflite.Operator, cls: type) -> Any:
+    """The op's options as `cls` (an untyped generated table), or None when the file omits them (defaults apply)."""
     table = op.BuiltinOptions()
     if table is None:
         return None
@@ -29,7 +30,7 @@ def _table(op, cls):
     return opts
 
 
-def _conv(op):
+def _conv(op: tflite.Operator) -> A.Conv2DAttrs:
     o = _table(op, tflite.Conv2DOptions)
     return A.Conv2DAttrs(
         padding=_PADDING[o.Padding()],
@@ -41,7 +42,7 @@ def _conv(op):
     )
 
 
-def _depthwise(op):
+def _depthwise(op: tflite.Operator) -> A.DepthwiseConv2DAttrs:
     o = _table(op, tflite.DepthwiseConv2DOptions)
     return A.DepthwiseConv2DAttrs(
         padding=_PADDING[o.Padding()],
@@ -54,7 +55,7 @@ def _depthwise(op):
     )
 
 
-def _fully_connected(op):
+def _fully_connected(op: tflite.Operator) -> A.FullyConnectedAttrs:
     o = _table(op, tflite.FullyConnectedOptions)
     if o is None:
         return A.FullyConnectedAttrs()
@@ -63,7 +64,7 @@ def _fully_connected(op):
     )
 
 
-def _pool(op):
+def _pool(op: tflite.Operator) -> A.Pool2DAttrs:
     o = _table(op, tflite.Pool2DOptions)
     return A.Pool2DAttrs(
         padding=_PADDING[o.Padding()],
@@ -75,35 +76,35 @@ def _pool(op):
     )
 
 
-def _fused(cls):
-    def parse(op):
+def _fused(cls: type) -> Callable[[tflite.Operator], A.ActivationAttrs]:
+    def parse(op: tflite.Operator) -> A.ActivationAttrs:
         o = _table(op, cls)
         return A.ActivationAttrs(_ACTIVATION[o.FusedActivationFunction()] if o else "NONE")
 
     return parse
 
 
-def _concatenation(op):
+def _concatenation(op: tflite.Operator) -> A.ConcatenationAttrs:
     o = _table(op, tflite.ConcatenationOptions)
     return A.ConcatenationAttrs(axis=o.Axis(), activation=_ACTIVATION[o.FusedActivationFunction()])
 
 
-def _softmax(op):
+def _softmax(op: tflite.Operator) -> A.SoftmaxAttrs:
     o = _table(op, tflite.SoftmaxOptions)
     return A.SoftmaxAttrs(beta=o.Beta() if o else 1.0)
 
 
-def _leaky_relu(op):
+def _leaky_relu(op: tflite.Operator) -> A.LeakyReluAttrs:
     o = _table(op, tflite.LeakyReluOptions)
     return A.LeakyReluAttrs(alpha=o.Alpha() if o else 0.2)
 
 
-def _reducer(op):
+def _reducer(op: tflite.Operator) -> A.ReducerAttrs:
     o = _table(op, tflite.ReducerOptions)
     return A.ReducerAttrs(keep_dims=bool(o.KeepDims()) if o else False)
 
 
-def _strided_slice(op):
+def _strided_slice(op: tflite.Operator) -> A.StridedSliceAttrs:
     o = _table(op, tflite.StridedSliceOptions)
     if o is None:
         return A.StridedSliceAttrs()
@@ -117,7 +118,7 @@ def _strided_slice(op):
     )
 
 
-PARSERS: dict[str, Callable[[object], A.Attrs]] = {
+PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
     "FULLY_CONNECTED": _fully_connected,
@@ -134,7 +135,7 @@ PARSERS: dict[str, Callable[[object], A.Attrs]] = {
 }
 
 
-def parse_attrs(opcode: str, op) -> A.Attrs:
+def parse_attrs(opcode: str, op: tflite.Operator) -> A.Attrs:
     """Typed attributes for `opcode`; ops without options (and unknown ops) get NoAttrs."""
     parser = PARSERS.get(opcode)
     return parser(op) if parser else A.NoAttrs()

@@ -19,6 +19,7 @@ import numpy as np
 
 from tinygen.boards import Board
 from tinygen.ir.cost import macs
+from tinygen.lower.layer import Layer
 from tinygen.lower.program import TensorIO
 from tinygen.pipeline import Firmware, build_firmware
 from tinygen.plan.schedule import ScheduleOptions
@@ -77,7 +78,7 @@ def profile_steps(firmware: Firmware, counts: list[int]) -> tuple[StepProfile, .
     return tuple(_step(firmware, layers, n) for layers, n in zip(firmware.code.steps, counts, strict=True))
 
 
-def _step(firmware: Firmware, layers, count: int) -> StepProfile:
+def _step(firmware: Firmware, layers: tuple[Layer, ...], count: int) -> StepProfile:
     graph = firmware.graph
     stage = firmware.schedule.stage
     patched = len(layers) > 1 or (stage is not None and layers[0].index in stage.ops)

@@ -19,8 +19,10 @@ import contextlib
 import io as _io
 import os
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -42,7 +44,7 @@ class FloatModel:
     keras: Any | None  # a tf.keras.Model: TensorFlow is imported lazily and has no type stubs
 
 
-def tensorflow():
+def tensorflow() -> ModuleType:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
 
@@ -57,7 +59,7 @@ def _first_line(exc: Exception) -> str:
 
 
 @contextlib.contextmanager
-def _quiet():
+def _quiet() -> Iterator[None]:
     """TensorFlow prints SavedModel signatures and converter notes on stdout: keep stdout for our output."""
     with contextlib.redirect_stdout(_io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Statistics for quantized inputs were expected..."
@@ -65,7 +67,7 @@ def _quiet():
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced():
+def _native_stderr_silenced() -> Iterator[None]:
     """The converter's C++ code writes notes ("fully_quantize: 0, ...") straight to file descriptor 2; its
     failures arrive as Python exceptions, which are reported, so nothing of value is lost."""
     saved = os.dup(2)
@@ -114,15 +116,15 @@ def load_model(path: Path) -> FloatModel:
     return FloatModel(path, input_shape, _batch1(tf, model, input_shape))
 
 
-def _feature_shape(path: Path, shape: tuple) -> tuple[int, ...]:
+def _feature_shape(path: Path, shape: tuple[int | None, ...]) -> tuple[int, ...]:
     features = shape[1:]
     if any(d is None for d in features):
         raise InputError(f"{path}: input shape {shape} has unknown dimensions beyond the batch; "
                          "give the model a fixed input shape")
-    return tuple(int(d) for d in features)
+    return tuple(int(d) for d in features if d is not None)  # all are, after the check above
 
 
-def _batch1(tf, keras, input_shape: tuple[int, ...]):
+def _batch1(tf: ModuleType, keras: Any, input_shape: tuple[int, ...]) -> Any:
     """`keras` re-built with batch size 1 (done once: both conversions use it)."""
     try:
         batch1 = tf.keras.models.clone_model(keras, input_tensors=tf.keras.Input(input_shape, batch_size=1))
@@ -132,14 +134,14 @@ def _batch1(tf, keras, input_shape: tuple[int, ...]):
         return keras
 
 
-def _converter(model: FloatModel):
+def _converter(model: FloatModel) -> Any:
     tf = tensorflow()
     if model.keras is None:
         return tf.lite.TFLiteConverter.from_saved_model(str(model.path))
     return tf.lite.TFLiteConverter.from_keras_model(model.keras)
 
 
-def configure_int8(converter, representative, io: str = "int8") -> None:
+def configure_int8(converter: Any, representative: Callable[[], Iterator[list[np.ndarray]]], io: str = "int8") -> None:
     """Full-integer int8 with per-channel weights; int8 inputs and outputs unless io == "float"."""
     tf = tensorflow()
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -156,7 +158,7 @@ def convert_int8(model: FloatModel, calib: np.ndarray, io: str = "int8") -> byte
         raise InputError(f"--io {io}: unknown; use one of {', '.join(IO_TYPES)}")
     converter = _converter(model)
 
-    def representative():
+    def representative() -> Iterator[list[np.ndarray]]:
         for sample in calib:
             yield [sample[None].astype(np.float32)]
 

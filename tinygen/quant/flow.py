@@ -11,6 +11,7 @@ int8 model now approximates); accuracies stay relative to the user's model.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +58,8 @@ def delivered_accuracy(report: QuantReport) -> Accuracy:
 
 
 def _ptq(model: FloatModel, calib: Dataset, evaluation: Dataset, on_calibration: bool, output: Path,
-         options: QuantOptions, int8_blob: bytes | None, progress) -> tuple[QuantReport, MixedPlan | None, bytes]:
+         options: QuantOptions, int8_blob: bytes | None,
+         progress: Callable[[], None] | None) -> tuple[QuantReport, MixedPlan | None, bytes]:
     int8 = int8_blob if int8_blob is not None else convert_int8(model, calib.x, options.io)
     mixed = None
     if options.budget_bytes is not None:
@@ -68,7 +70,8 @@ def _ptq(model: FloatModel, calib: Dataset, evaluation: Dataset, on_calibration:
 
 
 def quantize_float(model: FloatModel, calib: Dataset, evaluation: Dataset | None, output: Path,
-                   options: QuantOptions, int8_blob: bytes | None = None, progress=None) -> Quantized:
+                   options: QuantOptions, int8_blob: bytes | None = None,
+                   progress: Callable[[], None] | None = None) -> Quantized:
     data = evaluation or calib
     report, mixed, blob = _ptq(model, calib, data, evaluation is None, output, options, int8_blob, progress)
     if options.max_loss_points is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 INT4_LIMIT = 7
 CLIP_RATIOS = np.linspace(0.5, 1.0, 26)
@@ -30,7 +31,7 @@ class Int4Layer:
     axis: int
 
 
-def requantize_int4(values8: np.ndarray, scales8, axis: int, per_channel: bool) -> Int4Layer:
+def requantize_int4(values8: np.ndarray, scales8: npt.ArrayLike, axis: int, per_channel: bool) -> Int4Layer:
     """Int8 weights (scales8 per channel along `axis`, or one) -> int4, per channel or one scale for all."""
     scales8 = np.asarray(scales8, np.float64).reshape(-1)
     moved = np.moveaxis(values8.astype(np.float64), axis, 0)
@@ -55,7 +56,7 @@ def best_scales(groups: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     return np.where(best > 0, best, zero).astype(np.float32)
 
 
-def requantize_bias(bias: np.ndarray, scales8, scales4: np.ndarray) -> np.ndarray:
+def requantize_bias(bias: np.ndarray, scales8: npt.ArrayLike, scales4: np.ndarray) -> np.ndarray:
     """int32 bias at scale s_in*s8[c] -> the same real values at s_in*s4[c] (rounded, saturated)."""
     s8 = np.broadcast_to(np.asarray(scales8, np.float64).reshape(-1), bias.shape)
     s4 = np.broadcast_to(np.asarray(scales4, np.float64).reshape(-1), bias.shape)

@@ -15,6 +15,7 @@ The budget covers the model's constant data as tinygen counts it in flash
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,7 +76,7 @@ def _outputs(blob: bytes, graph: Graph, vectors: list[list[np.ndarray]]) -> np.n
 
 
 def sensitivities(int8_blob: bytes, graph: Graph, layers: list[Operator], x: np.ndarray,
-                  progress=None) -> list[float]:
+                  progress: Callable[[], None] | None = None) -> list[float]:
     """Relative output noise per layer (only that layer int4), over the samples `x`."""
     inp = graph.tensor(graph.inputs[0])
     vectors = [[quantize_input(sample[None], np.dtype(inp.dtype), inp.quant)] for sample in x]
@@ -97,7 +98,7 @@ def min_weight_bytes(graph: Graph) -> int:
 
 
 def mixed_precision(int8_blob: bytes, budget_bytes: int, x: np.ndarray, origin: str,
-                    progress=None) -> MixedPlan:
+                    progress: Callable[[], None] | None = None) -> MixedPlan:
     """The int8 model with the least-noise set of int4 filters whose weights fit `budget_bytes`.
 
     `progress()` ticks once per layer measured (len(int4_candidates(graph)) of them).

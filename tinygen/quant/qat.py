@@ -20,6 +20,9 @@ is measured after conversion, never assumed.
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 import numpy as np
 
 from tinygen.quant.convert import FloatModel, tensorflow
@@ -34,7 +37,7 @@ class QatUnsupported(Exception):
     """QAT cannot run on this model or data; the message says why."""
 
 
-def _weight_layers(tf, model) -> list:
+def _weight_layers(tf: ModuleType, model: Any) -> list[Any]:
     kinds = (tf.keras.layers.Conv2D, tf.keras.layers.DepthwiseConv2D, tf.keras.layers.Dense)
     return [layer for layer in model.layers if isinstance(layer, kinds)]
 
@@ -98,7 +101,7 @@ def finetune(model: FloatModel, data: Dataset, filter_sizes: list[int], bits: li
     return FloatModel(model.path, model.input_shape, tuned)
 
 
-def _ends_in_softmax(model) -> bool:
+def _ends_in_softmax(model: Any) -> bool:
     last = model.layers[-1]
     activation = getattr(last, "activation", None)
     return getattr(activation, "__name__", "") == "softmax" or type(last).__name__ == "Softmax"

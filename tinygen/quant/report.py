@@ -38,6 +38,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -148,7 +149,7 @@ class QuantReport:
 # --- running the models ------------------------------------------------------------------------------------------
 
 
-def _tflite_interpreter(blob: bytes):
+def _tflite_interpreter(blob: bytes) -> Any:
     tf = tensorflow()
     with warnings.catch_warnings():  # deprecation and "debugging only" notices
         warnings.simplefilter("ignore")
@@ -159,7 +160,7 @@ def _tflite_interpreter(blob: bytes):
     return interpreter
 
 
-def float_outputs(interpreter, x: np.ndarray) -> np.ndarray:
+def float_outputs(interpreter: Any, x: np.ndarray) -> np.ndarray:
     """The float .tflite's first output per sample (`interpreter` runs it): (N, *output_shape[1:])."""
     inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
     results = []
@@ -229,7 +230,7 @@ def match_tensors(float_graph: Graph, int8_graph: Graph) -> dict[int, int]:
             if int8_graph.tensor(qt).shape == float_graph.tensor(ft).shape}
 
 
-def layer_sqnr(f_run, int8_blob: bytes, float_graph: Graph, int8_graph: Graph, x: np.ndarray,
+def layer_sqnr(f_run: Any, int8_blob: bytes, float_graph: Graph, int8_graph: Graph, x: np.ndarray,
                threshold_db: float) -> tuple[LayerSQNR, ...]:
     """SQNR per int8 operator output over the samples `x` (the calibration set); `f_run` runs the float model."""
     targets: list[tuple[int, str, Tensor]] = [

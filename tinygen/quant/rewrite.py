@@ -16,6 +16,8 @@ another tensor (which must not change), and replaces it otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +71,7 @@ def with_int4_weights(blob: bytes, ops: Iterable[int], origin: str = "model") ->
     return bytes(builder.Output())
 
 
-def _rescale_bias(schema, model, graph: Graph, op: Operator, layer: Int4Layer) -> None:
+def _rescale_bias(schema: ModuleType, model: Any, graph: Graph, op: Operator, layer: Int4Layer) -> None:
     x, w8, bias = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.inputs[2])
     if x.quant is None or w8.quant is None or bias.data is None:
         raise ValueError(f"operator {op.index} {op.opcode}: an unquantised input or filter, or a bias that is not "
@@ -86,7 +88,7 @@ def _rescale_bias(schema, model, graph: Graph, op: Operator, layer: Int4Layer) -
     t.quantization.quantizedDimension = 0
 
 
-def _store(schema, model, tensor, data: np.ndarray) -> None:
+def _store(schema: ModuleType, model: Any, tensor: Any, data: np.ndarray) -> None:
     shared = sum(t.buffer == tensor.buffer for sg in model.subgraphs for t in sg.tensors) > 1
     if shared:
         model.buffers.append(schema.BufferT())

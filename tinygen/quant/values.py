@@ -7,7 +7,7 @@ import numpy as np
 from tinygen.ir.graph import Quant
 
 
-def quantize_input(x: np.ndarray, dtype, quant: Quant | None) -> np.ndarray:
+def quantize_input(x: np.ndarray, dtype: np.dtype, quant: Quant | None) -> np.ndarray:
     """A float sample as the model's input tensor wants it (int8: round, add the zero point, saturate)."""
     if np.dtype(dtype) == np.float32 or quant is None:
         return x.astype(np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from tinygen.search.latency import LatencyModel
 from tinygen.search.measure import Budget
 from tinygen.search.results import SearchOutcome, pick_best, write_outcome
 from tinygen.search.space import SpaceFamily, family_for
-from tinygen.search.study import Search, StudyConfig, open_study
+from tinygen.search.study import Candidate, Search, StudyConfig, open_study
 from tinygen.search.tinynas import SpaceScore, optimise_space
 from tinygen.search.train import SplitData
 from tinygen.search.workers import workers_for
@@ -55,7 +56,8 @@ def family_spaces(data: SplitData, spectrogram: bool) -> SpaceFamily:
     return family_for(tuple(data.x_train.shape[1:]), classes, spectrogram)
 
 
-def rate_spaces(data: SplitData, options: SearchOptions, on_space=None) -> tuple[SpaceScore, ...]:
+def rate_spaces(data: SplitData, options: SearchOptions,
+                on_space: Callable[[], None] | None = None) -> tuple[SpaceScore, ...]:
     """TinyNAS step one, best space first; deterministic, so a resumed search re-derives the same space."""
     spaces = family_spaces(data, options.spectrogram)
     scores = tuple(optimise_space(spaces, options.board, options.budget, options.space_samples, options.seed,
@@ -69,7 +71,7 @@ def rate_spaces(data: SplitData, options: SearchOptions, on_space=None) -> tuple
 
 
 def run_search(data: SplitData, options: SearchOptions, directory: Path, spaces: tuple[SpaceScore, ...],
-               on_candidate=None) -> SearchOutcome:
+               on_candidate: Callable[[Candidate], None] | None = None) -> SearchOutcome:
     """NSGA-II in the best of `spaces` (from `rate_spaces`); `on_candidate(c)` as each candidate is done."""
     start = time.monotonic()
     chosen = spaces[0]

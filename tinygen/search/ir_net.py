@@ -18,6 +18,7 @@ import numpy as np
 
 from tinygen.ir.attrs import (
     ActivationAttrs,
+    Attrs,
     Conv2DAttrs,
     DepthwiseConv2DAttrs,
     FullyConnectedAttrs,
@@ -33,7 +34,7 @@ SOFTMAX_OUTPUT = Quant((1 / 256,), (-128,))  # what TFLite requires of an int8 s
 
 
 class _Builder:
-    def __init__(self):
+    def __init__(self) -> None:
         self.tensors: list[Tensor] = []
         self.ops: list[Operator] = []
 
@@ -46,7 +47,7 @@ class _Builder:
         self.tensors.append(Tensor(len(self.tensors), name, shape, dtype, quant, data))
         return len(self.tensors) - 1
 
-    def op(self, opcode: str, inputs: tuple[int, ...], output: int, attrs) -> None:
+    def op(self, opcode: str, inputs: tuple[int, ...], output: int, attrs: Attrs) -> None:
         self.ops.append(Operator(len(self.ops), opcode, inputs, (output,), attrs))
 
 

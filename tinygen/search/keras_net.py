@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tinygen.search.net import Add, Conv, Dense, Depthwise, GlobalPool, Net, Softmax
 
 # Keras defaults to 0.99; short runs (a few hundred steps) end with stale moving statistics at 0.99, so
@@ -9,7 +11,7 @@ from tinygen.search.net import Add, Conv, Dense, Depthwise, GlobalPool, Net, Sof
 BN_MOMENTUM = 0.9
 
 
-def keras_model(net: Net, name: str = "candidate"):
+def keras_model(net: Net, name: str = "candidate") -> Any:  # a tf.keras.Model (no stubs)
     from tinygen.quant.convert import tensorflow
 
     keras = tensorflow().keras

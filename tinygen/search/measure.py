@@ -40,7 +40,7 @@ class Measurement:
 
     def violations(self, budget: Budget) -> tuple[float, float, float]:
         """Per constraint, how far over it the candidate is, relative to the limit (<= 0: satisfied)."""
-        def over(used, limit):
+        def over(used: float | None, limit: float | None) -> float:
             return 0.0 if limit is None or used is None else used / limit - 1.0
         board = 0.0 if self.board_fits else 1.0
         return (max(over(self.sram_bytes, budget.sram_bytes), board), over(self.flash_bytes, budget.flash_bytes),

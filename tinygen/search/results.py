@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def outcome_json(outcome: SearchOutcome) -> dict:
     }
 
 
-def _csv(candidates) -> bytes:
+def _csv(candidates: Iterable[Candidate]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_FIELDS)
     writer.writeheader()

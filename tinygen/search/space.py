@@ -12,8 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tinygen.search.arch import Arch, Block, Stage
+
+if TYPE_CHECKING:  # annotations only: Optuna is optional
+    import numpy as np
+    import optuna
 
 KERNELS = (3, 5, 7)
 EXPANDS = (3, 4, 6)
@@ -75,10 +80,10 @@ class SearchSpace:
             stages.append(Stage(scaled(spec.channels, self.width), spec.stride, blocks[:depth]))
         return Arch(self.input_shape, self.classes, self.stem, scaled(STEM_CHANNELS, self.width), tuple(stages))
 
-    def suggest(self, trial) -> Arch:
+    def suggest(self, trial: optuna.Trial) -> Arch:
         return self._draw(trial.suggest_int, trial.suggest_categorical)
 
-    def sample(self, rng) -> Arch:
+    def sample(self, rng: np.random.Generator) -> Arch:
         return self._draw(lambda _, lo, hi: int(rng.integers(lo, hi + 1)),
                           lambda _, options: options[int(rng.integers(len(options)))])
 

@@ -18,8 +18,11 @@ NSGA-II sees them through its constraints, so the search leaves infeasible regio
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from tinygen.boards import Board
 from tinygen.errors import InputError
@@ -29,6 +32,11 @@ from tinygen.search.latency import LatencyModel
 from tinygen.search.measure import Budget, Measurement, measure
 from tinygen.search.space import SearchSpace
 from tinygen.search.train import Score, Task
+
+if TYPE_CHECKING:  # annotations only: Optuna is optional and imported lazily
+    import optuna
+
+    from tinygen.search.workers import Workers
 
 STUDY = "tinygen-search"
 SEED_STRIDE = 1_000_003
@@ -63,7 +71,7 @@ class Candidate:
         return self.score
 
 
-def _optuna():
+def _optuna() -> ModuleType:
     try:
         import optuna
     except ImportError:
@@ -73,7 +81,7 @@ def _optuna():
     return optuna
 
 
-def open_study(directory: Path, fingerprint: dict):
+def open_study(directory: Path, fingerprint: dict[str, object]) -> optuna.Study:
     """The study in DIR/study.db, created or resumed; a study made with other settings is refused."""
     optuna = _optuna()
     storage = optuna.storages.RDBStorage(f"sqlite:///{directory / 'study.db'}")
@@ -89,7 +97,7 @@ def open_study(directory: Path, fingerprint: dict):
     return study
 
 
-def _sampler(config: StudyConfig, number: int):
+def _sampler(config: StudyConfig, number: int) -> optuna.samplers.NSGAIISampler:
     optuna = _optuna()
     return optuna.samplers.NSGAIISampler(population_size=config.population, seed=config.seed * SEED_STRIDE + number)
 
@@ -118,12 +126,13 @@ def _save_score(task: Task, score: Score) -> None:
 
 
 class Search:
-    def __init__(self, config: StudyConfig, directory: Path, study, workers, on_done=None):
+    def __init__(self, config: StudyConfig, directory: Path, study: optuna.Study, workers: Workers,
+                 on_done: Callable[[Candidate], None] | None = None) -> None:
         self.config, self.directory, self.study, self.workers = config, directory, study, workers
         self.on_done = on_done or (lambda candidate: None)
         self.optuna = _optuna()
 
-    def _trial(self, frozen):
+    def _trial(self, frozen: optuna.trial.FrozenTrial) -> optuna.Trial:
         """A live handle on a stored trial (asked by this process or an interrupted one), to set attrs and tell."""
         return self.optuna.trial.Trial(self.study, frozen._trial_id)
 
@@ -138,7 +147,7 @@ class Search:
         for name, value in zip(("sram", "flash", "latency"), m.violations(self.config.budget), strict=True):
             trial.set_constraint(name, value)  # NSGA-II ranks feasible trials first, then by total violation
 
-    def _candidate(self, frozen, score: Score | None) -> Candidate:
+    def _candidate(self, frozen: optuna.trial.FrozenTrial, score: Score | None) -> Candidate:
         attrs = frozen.user_attrs
         m = Measurement(**attrs["measurement"])
         return Candidate(frozen.number, Arch.from_json(attrs["arch"]), m, m.fits(self.config.budget), score)
@@ -170,13 +179,13 @@ class Search:
             self.on_done(Candidate(c.number, c.arch, c.measurement, True, score))
         for n, c in candidates.items():
             trial = self._trial(pending[n])
-            score = scores.get(n)
-            if score is None:
+            scored = scores.get(n)
+            if scored is None:
                 self.on_done(c)
             else:
-                trial.set_user_attr("float_accuracy", score.float_accuracy)
-                trial.set_user_attr("int8_accuracy", score.int8_accuracy)
-            accuracy = score.int8_accuracy if score else 0.0
+                trial.set_user_attr("float_accuracy", scored.float_accuracy)
+                trial.set_user_attr("int8_accuracy", scored.int8_accuracy)
+            accuracy = scored.int8_accuracy if scored else 0.0
             self.study.tell(trial, [accuracy, c.measurement.sram_bytes])
 
     def run(self) -> list[Candidate]:

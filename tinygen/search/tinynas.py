@@ -9,6 +9,7 @@ subnet is measured with the exact planner (`measure.py`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,7 @@ def score_space(space: SearchSpace, board: Board, budget: Budget, samples: int, 
 
 def optimise_space(family: SpaceFamily, board: Board, budget: Budget, samples: int, seed: int,
                    schedule: ScheduleOptions = ScheduleOptions(), latency: LatencyModel | None = None,
-                   progress=None) -> list[SpaceScore]:
+                   progress: Callable[[], None] | None = None) -> list[SpaceScore]:
     """Every space scored on the same seed; best first: qualifying spaces by mean MACs, then the rest."""
     scores = []
     for space in family.spaces():

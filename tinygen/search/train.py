@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def resize(x: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
     return tensorflow().image.resize(x, shape[:2], antialias=True).numpy().astype(np.float32)
 
 
-def train(net: Net, data: SplitData, epochs: int, seed: int):
+def train(net: Net, data: SplitData, epochs: int, seed: int) -> Any:  # the trained tf.keras.Model
     """Seeded Adam with cosine decay. Batches are all BATCH samples (the remainder is dropped, reshuffled
     every epoch): a smaller last batch would make TensorFlow trace the training step twice, and tracing,
     not the steps, is most of a short run's time."""

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TypeAlias
 
 from tinygen.errors import InputError
 from tinygen.search.train import Score, SplitData, Task, evaluate
@@ -97,7 +98,10 @@ class RayCluster:
         self.ray.shutdown()
 
 
-def workers_for(data: SplitData, workers: int, ray_address: str | None):
+Workers: TypeAlias = InProcess | LocalPool | RayCluster
+
+
+def workers_for(data: SplitData, workers: int, ray_address: str | None) -> Workers:
     if ray_address:
         return RayCluster(data, ray_address)
     return InProcess(data) if workers <= 1 else LocalPool(data, workers)

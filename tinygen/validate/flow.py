@@ -8,6 +8,7 @@ result always comes from one complete, uninterrupted load-invoke-read.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def _describe(dtype: str, shape: tuple[int, ...], size: int, scale: float, zero_
 
 
 def run_vectors(session: DeviceSession, identity: Identity, code: ModelCode, vectors: list[list[np.ndarray]],
-                progress=None) -> list[DeviceRun]:
+                progress: Callable[[], None] | None = None) -> list[DeviceRun]:
     chunk = ChunkSize(identity.max_payload - WRITE_HEADER_BYTES)
     runs = []
     for vector in vectors:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tinygen.protocol import CRC_BYTES, HEADER_BYTES, MAX_PAYLOAD
@@ -106,7 +107,7 @@ class FrameReader:
             return [Damage(str(error), len(pending))]
 
 
-def _split(data: bytes):
+def _split(data: bytes) -> Iterator[tuple[bool, bytes]]:
     """(ends_a_frame, bytes) pieces of `data` around each 0x00."""
     start = 0
     while True:
