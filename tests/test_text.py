@@ -41,3 +41,15 @@ def test_the_compiler_reads_back_exactly_the_string_and_nothing_else(tmp_path_fa
 def test_untrusted_is_still_the_string():
     name = Untrusted("input_1")
     assert name == "input_1" and isinstance(name, str)
+
+
+@given(st.text())
+def test_terminal_text_has_no_control_characters_and_prints_its_brackets(text):
+    from rich.console import Console
+
+    from tinygen.text import one_line, terminal
+
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in one_line(text))
+    console = Console(width=10_000, color_system=None, record=True, soft_wrap=True)
+    console.print(terminal(text), end="")  # rich must neither raise nor drop a bracketed part
+    assert console.export_text() == one_line(text)

@@ -16,6 +16,7 @@ import click
 from tinygen import __version__
 from tinygen.commands.options import JSON_SCHEMA_VERSION
 from tinygen.errors import TinygenError
+from tinygen.text import one_line
 
 COMMANDS = {
     "boards": "tinygen.commands.boards:boards",
@@ -41,7 +42,7 @@ def report_error(error: TinygenError, json_mode: bool) -> None:
         payload = {"schema_version": JSON_SCHEMA_VERSION,
                    "error": {"message": str(error), "exit_code": error.exit_code}}
         click.echo(json.dumps(payload))
-    click.echo(f"tinygen: error: {error}", err=True)
+    click.echo(f"tinygen: error: {one_line(str(error))}", err=True)  # a name in it cannot add lines or escapes
 
 
 class LazyGroup(click.Group):

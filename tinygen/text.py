@@ -5,14 +5,18 @@ from files users download. They are `Untrusted` from the moment they are read
 (tinygen/importers, tinygen/boards.py); the template environment refuses to
 place one unless a filter below made it safe for where it goes
 (tinygen/codegen/render.py), so a template that forgets cannot inject code.
+On a terminal they pass through `terminal` (rich markup) or `one_line`.
 """
 
 from __future__ import annotations
 
 import re
 
+from rich.markup import escape
+
 COMMENT_LIMIT = 96  # characters of a name kept in a C comment; a longer one is cut with "..."
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: newlines, ANSI escapes (ESC, CSI)
 _TRIGRAPH = re.compile(r"\?(?=\?)")  # every '?' followed by another
 
 
@@ -49,3 +53,14 @@ def c_string(text: str) -> str:
         else:
             out.append(f"\\{byte:03o}")
     return '"' + "".join(out) + '"'
+
+
+def one_line(text: str) -> str:
+    """`text` for a terminal line: control characters (newlines, ANSI escape sequences' ESC and CSI) become '?',
+    so a name cannot add lines, move the cursor or recolour the screen."""
+    return _CONTROL.sub("?", text)
+
+
+def terminal(text: str) -> str:
+    """`text` inside rich markup (tables, console.print): one line, and its brackets printed, not interpreted."""
+    return escape(one_line(text))

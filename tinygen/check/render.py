@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.check.fit import FitReport, LayerRow
+from tinygen.text import terminal
 
 
 def _kib(n: int) -> str:
@@ -60,10 +61,10 @@ def _weights(layer: LayerRow) -> str:
 
 def print_report(r: FitReport, console: Console) -> None:
     table = Table("step", "op", "kernel", "output", "MACs", "weights", "live (layer by layer)", "live (planned)",
-                  "mode", "", title=f"{r.model} on {r.board}")
+                  "mode", "", title=f"{terminal(r.model)} on {r.board}")
     for l in r.layers:
-        table.add_row(str(l.step), l.opcode, l.kernel or "-", "x".join(map(str, l.output_shape)), f"{l.macs:,}",
-                      _weights(l), f"{l.layer_live_bytes:,}", f"{l.live_bytes:,}", l.mode,
+        table.add_row(str(l.step), terminal(l.opcode), l.kernel or "-", "x".join(map(str, l.output_shape)),
+                      f"{l.macs:,}", _weights(l), f"{l.layer_live_bytes:,}", f"{l.live_bytes:,}", l.mode,
                       "[bold red]◀ peak[/]" if l.is_peak else "")
     console.print(table)
     console.print(
@@ -78,7 +79,7 @@ def print_report(r: FitReport, console: Console) -> None:
     for s in r.stages:
         console.print(f"  {s.name}: steps {s.first_step}-{s.last_step}, peak {s.peak_bytes:,} B")
     if r.patch:
-        console.print(f"  patches: {r.patch.n}x{r.patch.n} over '{r.patch.split_tensor}' "
+        console.print(f"  patches: {r.patch.n}x{r.patch.n} over '{terminal(r.patch.split_tensor)}' "
                       f"{'x'.join(map(str, r.patch.split_shape))}, layers {r.patch.ops[0]}-{r.patch.ops[-1]}, "
                       f"patch area {r.patch.area_bytes:,} B, +{r.patch.extra_macs:,} MACs recomputed")
         console.print("  per-patch buffers (bytes @ offset in the area): "

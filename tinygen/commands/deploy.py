@@ -26,6 +26,7 @@ from tinygen.deploy import deploy as run_deploy
 from tinygen.plan.schedule import ScheduleOptions
 from tinygen.quant.convert import load_model
 from tinygen.quant.data import load_dataset
+from tinygen.text import terminal
 
 
 @click.command()
@@ -94,7 +95,7 @@ def print_deployment(d: Deployment, console: Console) -> None:
     if report.mixed is not None:
         print_mixed(report.mixed, console)
     s = d.firmware.build.sizes
-    table = Table("", "", title=f"deployed {d.model.name} on {d.fit.board}")
+    table = Table("", "", title=f"deployed {terminal(d.model.name)} on {d.fit.board}")
     mixed = report.mixed_accuracy
     if acc.metric == "top1":
         where = "calibration set" if acc.on_calibration else f"{acc.source.name}"
@@ -115,7 +116,7 @@ def print_deployment(d: Deployment, console: Console) -> None:
         verdict = "[bold green]yes[/]" if d.run.bit_exact else "[bold red]NO[/]"
         table.add_row("bit-exact", f"{verdict}: {d.run.vectors} evaluation samples vs TensorFlow Lite Micro, "
                                    f"{d.run.mismatches} differ")
-    table.add_row("model", str(d.model))
+    table.add_row("model", terminal(str(d.model)))
     table.add_row("firmware", str(d.firmware.build.elf))
     console.print(table)
     print_qat(d.qat, console)

@@ -13,6 +13,7 @@ from tinygen.importers.tflite import load_tflite
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import Graph
 from tinygen.lower import generated_ops
+from tinygen.text import terminal
 
 
 def _io(graph: Graph, index: int) -> dict:
@@ -58,14 +59,14 @@ def inspect(model: Path | None, as_json: bool) -> None:
         emit_json(info)
         return
     console = Console()
-    console.print(f"[bold]{graph.name}[/]: {len(graph.operators)} operators, {graph.weight_bytes:,} weight bytes, "
-                  f"{info['macs']:,} MACs, file {graph.source_bytes:,} bytes")
+    console.print(f"[bold]{terminal(graph.name)}[/]: {len(graph.operators)} operators, "
+                  f"{graph.weight_bytes:,} weight bytes, {info['macs']:,} MACs, file {graph.source_bytes:,} bytes")
     for kind in ("inputs", "outputs"):
         for io in info[kind]:
-            console.print(f"  {kind[:-1]} {io['name']}: {io['dtype']} {tuple(io['shape'])} "
+            console.print(f"  {kind[:-1]} {terminal(io['name'])}: {io['dtype']} {tuple(io['shape'])} "
                           f"scale={io['scale']} zero_point={io['zero_point']}")
     table = Table("#", "op", "output shape", "MACs", "quant", "supported")
     for op in info["operators"]:
-        table.add_row(str(op["index"]), op["op"], "x".join(map(str, op["output_shape"])), f"{op['macs']:,}",
+        table.add_row(str(op["index"]), terminal(op["op"]), "x".join(map(str, op["output_shape"])), f"{op['macs']:,}",
                       "per-channel" if op["per_channel"] else "per-tensor", "yes" if op["supported"] else "[red]no[/]")
     console.print(table)

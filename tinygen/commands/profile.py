@@ -29,6 +29,7 @@ from tinygen.commands.options import (
 from tinygen.errors import InputError
 from tinygen.plan.schedule import ScheduleOptions
 from tinygen.profile.measure import Profile
+from tinygen.text import terminal
 
 
 @click.command()
@@ -115,7 +116,7 @@ def profile_json(p: Profile) -> dict:
 def print_profile(p: Profile, console: Console) -> None:
     total, unit = p.per_inference, p.unit
     how = "QEMU, exact" if p.clock_hz is None else f"on the board at {p.clock_hz / 1e6:g} MHz"
-    table = Table(title=f"{p.model} on {p.board}: {unit} per inference ({how})")
+    table = Table(title=f"{terminal(p.model)} on {p.board}: {unit} per inference ({how})")
     for column in ("#", "layer", "op", "MACs", unit, f"MACs/{unit[:5]}", "share"):
         table.add_column(column, justify="left" if column in ("layer", "op") else "right")
     for i, s in enumerate(p.steps):

@@ -35,6 +35,7 @@ from tinygen.quant.data import load_dataset
 from tinygen.quant.flow import QatResult, QuantOptions, quantize_float
 from tinygen.quant.mixed import MixedPlan
 from tinygen.quant.report import LayerSQNR, QuantReport
+from tinygen.text import terminal
 
 
 @click.command()
@@ -152,7 +153,7 @@ def print_mixed(mixed: MixedPlan, console: Console) -> None:
         table.add_column(column, justify=justify)
     for l in mixed.layers:
         db = "-" if not mixed.samples else "inf" if not np.isfinite(l.sensitivity_db) else f"{l.sensitivity_db:.1f}"
-        table.add_row(str(l.index), l.opcode, l.name.split(";")[0], f"{l.elements:,}", db,
+        table.add_row(str(l.index), l.opcode, terminal(l.name.split(";")[0]), f"{l.elements:,}", db,
                       "[bold]4[/]" if l.bits == 4 else "8", f"{l.int4_bytes if l.bits == 4 else l.int8_bytes:,}")
     console.print(table)
     if not mixed.samples:

@@ -30,6 +30,7 @@ from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import ScheduleOptions, plan_schedule
 from tinygen.reference import reference_outputs
 from tinygen.run.vectors import npz_vectors, random_vectors
+from tinygen.text import terminal
 from tinygen.validate.emulator import require_emulator
 from tinygen.validate.flow import identify, run_vectors
 from tinygen.validate.link import open_device
@@ -126,7 +127,7 @@ def _print(code: ModelCode, board: Board, name: str, checks: tuple[OutputCheck, 
     table = Table("output", "name", "bit-exact", "vectors differing", "elements differing", "max |diff|",
                   title=f"{code.name} on {board.name} via {name}: {checks[0].vectors} vectors vs TensorFlow Lite Micro")
     for check in checks:
-        table.add_row(str(check.index), check.name, "[green]yes[/]" if check.bit_exact else "[red]no[/]",
+        table.add_row(str(check.index), terminal(check.name), "[green]yes[/]" if check.bit_exact else "[red]no[/]",
                       str(check.mismatched_vectors), str(check.mismatched_elements), str(check.max_abs_diff))
     console.print(table)
     cycles, ms = timing.summary(), timing.ms()
