@@ -12,18 +12,17 @@ import numpy as np
 
 from tinygen import __version__
 from tinygen.boards import Board
-from tinygen.build.make import Build, build_project, cached
+from tinygen.build.make import Build, build_project, cached, check_output_folder
 from tinygen.codegen.harness import default_harness
-from tinygen.codegen.project import render_project
+from tinygen.codegen.project import Project, render_project
 from tinygen.compare import compare
 from tinygen.importers.tflite import load_tflite
 from tinygen.ir.graph import Graph
-from tinygen.lower.program import ModelCode, lower_model, model_hash
+from tinygen.lower.program import ModelCode, lower_model
 from tinygen.lower.specialise import specialise
 from tinygen.plan.memory import MemoryPlan
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
 from tinygen.reference import reference_outputs
-from tinygen.resources import templates_dir
 from tinygen.run import vectors as vec
 from tinygen.run.execute import execute
 
@@ -64,13 +63,13 @@ def default_output(model: Path, board: Board, harness: str | None = None, profil
     return Path("firmware_out") / f"{model.stem}-{board.name}{suffix}"
 
 
-def _build_key(model: Path, board: Board, schedule: ScheduleOptions, harness: str, profile: bool,
-               debug: bool) -> str:
-    h = hashlib.sha256()
-    h.update(f"{__version__}\n{model_hash(model)}\n{schedule!r}\n{harness}\n{profile}\n{debug}\n".encode())
-    h.update(board.path.read_bytes())
-    for path in sorted(templates_dir().rglob("*.j2")):
-        h.update(path.name.encode() + path.read_bytes())
+def _build_key(project: Project) -> str:
+    """What a build is made of: every rendered file (the model, the schedule, the parameter blocks, the harness,
+    the Makefile's flags are all in them) and the board file, which also says how it runs."""
+    h = hashlib.sha256(f"{__version__}\n".encode())
+    for name, text in project.files:
+        h.update(f"{name}\n{len(text)}\n{text}".encode())
+    h.update(project.board.path.read_bytes())
     return h.hexdigest()[:20]
 
 
@@ -85,10 +84,12 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     code = dataclasses.replace(specialise(lower_model(graph, planned.plan, model), board), profile=profile)
     harness = harness or default_harness(board)
     directory = output or default_output(model, board, harness, profile, debug)
-    key = _build_key(model, board, schedule, harness, profile, debug)
+    project = render_project(code, board, harness, debug)
+    key = _build_key(project)
+    check_output_folder(directory)  # before the cache too: a refused folder is never reused either
     build = cached(directory, key) if reuse else None
     if build is None:
-        build = build_project(render_project(code, board, harness, debug), directory, key)
+        build = build_project(project, directory, key)
     return Firmware(graph, planned, code, build)
 
 

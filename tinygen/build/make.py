@@ -55,7 +55,7 @@ def check_output_folder(directory: Path) -> None:
     """`directory` may receive a build only if it is absent, an empty folder, or a tinygen output folder (it holds
     STAMP): a build replaces the folder whole, so anything else (a user's folder, the working directory or one
     above it, a file, a FIFO, a device, a symlink) is refused before anything is written."""
-    shown = str(directory) or "."
+    shown = str(directory)
     if directory.is_symlink():
         raise InputError(f"{shown}: is a symbolic link; give -o a real folder (tinygen replaces it whole)")
     if not directory.exists():
