@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-from rich.markup import escape
-
 COMMENT_LIMIT = 96  # characters of a name kept in a C comment; a longer one is cut with "..."
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: newlines, ANSI escapes (ESC, CSI)
@@ -63,4 +61,6 @@ def one_line(text: str) -> str:
 
 def terminal(text: str) -> str:
     """`text` inside rich markup (tables, console.print): one line, and its brackets printed, not interpreted."""
+    from rich.markup import escape  # here: the CLI's error path imports this module, and rich costs 17 ms
+
     return escape(one_line(text))

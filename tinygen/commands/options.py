@@ -10,8 +10,6 @@ from typing import Any, TypeAlias, TypeVar
 
 import click
 
-from tinygen.resources import example_model
-
 DEFAULT_BOARD = "mps2-an386"
 JSON_SCHEMA_VERSION = 1  # bumped when a --json payload changes incompatibly
 
@@ -22,6 +20,8 @@ Decorator: TypeAlias = Callable[[Command], Command]
 
 def default_model() -> Path:
     """MODEL when none is given: the bundled example, so every command runs with no arguments."""
+    from tinygen.resources import example_model  # here: cli imports this module, importlib.resources costs 9 ms
+
     return example_model()
 
 
