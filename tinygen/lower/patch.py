@@ -9,6 +9,7 @@ layer-by-layer code uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -35,6 +36,8 @@ class PatchCall:
 
 @dataclass(frozen=True)
 class PatchCode:
+    FUNCTION: ClassVar[str] = "tg_patch_stage"  # the C function model.c defines for the loop and invoke calls
+
     n: int
     rows: np.ndarray  # int16 [n, slots, 2]: row span of each tensor for each patch row
     cols: np.ndarray  # int16 [n, slots, 2]

@@ -20,24 +20,27 @@ import numpy as np
 from tinygen.boards import Board
 from tinygen.ir.cost import macs
 from tinygen.lower.layer import Layer
+from tinygen.lower.patch import PatchCode
 from tinygen.lower.program import TensorIO
 from tinygen.pipeline import Firmware, build_firmware
 from tinygen.plan.schedule import ScheduleOptions
 from tinygen.profile.emulate import count_instructions
 from tinygen.run.vectors import pack
 
-PATCH_STAGE_FUNCTION = "tg_patch_stage"  # templates/project/model.c.j2
-
 
 @dataclass(frozen=True)
 class StepProfile:
     layers: tuple[int, ...]  # operator indices: one, or the patch stage's
     op: str  # the opcode, or "PATCH_STAGE"
-    kernel: str  # the C function tg_model_invoke calls for this step (tg_patch_stage for the patch loop)
     kernels: tuple[str, ...]  # each layer's kernel
     macs: int  # including the patch stage's recomputed halos
     output_bytes: int
     count: int  # instructions (QEMU) or cycles (a board), as the Profile's unit says
+
+    @property
+    def kernel(self) -> str:
+        """The C function tg_model_invoke calls for this step: the patch loop's, or the one layer's kernel."""
+        return PatchCode.FUNCTION if self.op == "PATCH_STAGE" else self.kernels[0]
 
     @property
     def macs_per_count(self) -> float:
@@ -87,7 +90,6 @@ def _step(firmware: Firmware, layers: tuple[Layer, ...], count: int) -> StepProf
         work += firmware.schedule.extra_macs
     last = graph.tensor(graph.operators[layers[-1].index].outputs[0])
     return StepProfile(tuple(layer.index for layer in layers), "PATCH_STAGE" if patched else layers[0].opcode,
-                       PATCH_STAGE_FUNCTION if patched else layers[0].kernel,
                        tuple(layer.kernel for layer in layers), work, last.size_bytes, count)
 
 
