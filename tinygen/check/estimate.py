@@ -10,8 +10,8 @@ of its kernel (tinygen/kernels/choice.py). Measured against real builds at -O2
                         MobileNetV2-0.35 20,608 / 18,884; VWW 19,072 / 16,500
   Cortex-M4 (DSP):      kws 32,768 / 23,632; ad01 16,128 / 9,268;
                         MobileNetV2-0.35 90,240 / 81,316; VWW 77,056 / 59,156
-`tinygen build` reports the real sizes. The scratch (SRAM beside the arena) is
-exact: the most any specialised layer needs.
+`tinygen build` reports the real sizes. The kernel scratch (SRAM beside the
+arena) is not estimated: it is exact (tinygen.lower.layer.scratch_bytes).
 """
 
 from __future__ import annotations
@@ -37,7 +37,3 @@ def runtime_flash_bytes(graph: Graph, layers: Sequence[Layer] = ()) -> int:
     own_copies = sum(layer.code_bytes for layer in layers)
     return BASE_FLASH_BYTES + FAMILY_FLASH_BYTES * len(families) + LAYER_FLASH_BYTES * calls + own_copies
 
-
-def scratch_bytes(layers: Sequence[Layer]) -> int:
-    """tg_scratch: the most any specialised layer needs (none: the compiler drops the unused buffer)."""
-    return max((layer.scratch_bytes for layer in layers), default=0)

@@ -10,7 +10,7 @@ from tinygen.ir.cost import macs
 from tinygen.ir.graph import DTYPE_BITS, Graph, Operator
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.lower import unsupported_ops
-from tinygen.lower.layer import Layer
+from tinygen.lower.layer import Layer, scratch_bytes
 from tinygen.lower.program import lower_layers
 from tinygen.lower.specialise import specialise_layers
 from tinygen.plan.memory import MemoryPlan
@@ -178,7 +178,7 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
     )
     weights = sum(row.weight_bytes for row in layers)
     runtime = estimate.runtime_flash_bytes(graph, tuple(program.values()))
-    scratch = estimate.scratch_bytes(tuple(program.values()))
+    scratch = scratch_bytes(program.values())
     stack = max(board.stack_bytes, estimate.STACK_BYTES)
     needs: dict[str, list[tuple[str, int]]] = {}
     for region, label, size in (

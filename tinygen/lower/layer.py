@@ -6,6 +6,7 @@ templates only place them (tinygen/kernels/block.py renders the block).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tinygen.kernels.block import ConstArray, ParamBlock
@@ -32,3 +33,8 @@ class Layer:
     def arrays(self) -> tuple[ConstArray, ...]:
         """The layer's constants in flash."""
         return self.params.arrays()
+
+
+def scratch_bytes(layers: Iterable[Layer]) -> int:
+    """tg_scratch: the most any specialised kernel needs (layers run one at a time; none: the compiler drops it)."""
+    return max((layer.scratch_bytes for layer in layers), default=0)

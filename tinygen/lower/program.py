@@ -14,7 +14,7 @@ from tinygen.errors import InputError
 from tinygen.ir.graph import Graph
 from tinygen.lower import LOWERINGS, unsupported_ops
 from tinygen.lower.context import LowerContext
-from tinygen.lower.layer import Layer
+from tinygen.lower.layer import Layer, scratch_bytes
 from tinygen.lower.patch import PatchCode, patch_code
 from tinygen.plan.memory import MemoryPlan
 
@@ -74,7 +74,7 @@ class ModelCode:
     @property
     def scratch_bytes(self) -> int:
         """tg_scratch: the most any specialised kernel needs (tinygen/kernels/choice.py)."""
-        return max((layer.scratch_bytes for layer in self.layers), default=0)
+        return scratch_bytes(self.layers)
 
     @property
     def weight_bytes(self) -> int:
