@@ -17,12 +17,11 @@ def example_value(name: str, spec: CField, k: int) -> Any:
     if spec.block is not None:
         return example(spec.block)
     if spec.is_pointer:
-        element = spec.ctype.replace("const", "").replace("*", "").strip()
-        if spec.ctype.replace(" ", "").endswith("*const*"):
+        if spec.points_to_pointers:
             return PointerList((ArenaPtr(16 * k), ConstArray(f"ex_{name}_0", np.arange(4, dtype=np.int8))))
-        if element == "int8_t" and "const" not in spec.ctype:
+        if spec.element == "int8_t" and "const" not in spec.ctype:
             return ArenaPtr(16 * k)
-        return ConstArray(f"ex_{name}", np.arange(4, dtype=_DTYPES[element]))
+        return ConstArray(f"ex_{name}", np.arange(4, dtype=_DTYPES[spec.element]))
     if spec.ctype == "float":
         return 0.5 + k
     if spec.length:

@@ -107,6 +107,16 @@ class CField:
     def is_pointer(self) -> bool:
         return self.ctype.endswith("*")
 
+    @property
+    def points_to_pointers(self) -> bool:
+        """A `const T *const *` field: it takes a PointerList."""
+        return self.ctype.replace(" ", "").endswith("*const*")
+
+    @property
+    def element(self) -> str:
+        """The C type a pointer field points at, qualifiers dropped: int8_t for `const int8_t *`."""
+        return self.ctype.replace("const", "").replace("*", "").strip()
+
 
 def i32(doc: str) -> Any:
     return dataclasses.field(metadata={"c": CField("int32_t", doc)})
@@ -203,14 +213,12 @@ def _pointer(where: str, spec: CField, value: Any) -> Pointer | None:
         if not spec.nullable:
             raise TypeError(f"{where} must point somewhere (it is not nullable)")
         return None
-    list_field = spec.ctype.replace(" ", "").endswith("*const*")
-    if isinstance(value, PointerList) != list_field or not isinstance(value, (ArenaPtr, ConstArray, Offset,
+    if isinstance(value, PointerList) != spec.points_to_pointers or not isinstance(value, (ArenaPtr, ConstArray, Offset,
                                                                                PointerList)):
         raise TypeError(f"{where} is a {spec.ctype}, not {type(value).__name__}")
-    element = spec.ctype.replace("const", "").replace("*", "").strip()
     for target in _targets(value):
-        if isinstance(target, ConstArray) and target.ctype != element:
-            raise TypeError(f"{where} points at {element}, not at {target.symbol}'s {target.ctype}")
+        if isinstance(target, ConstArray) and target.ctype != spec.element:
+            raise TypeError(f"{where} points at {spec.element}, not at {target.symbol}'s {target.ctype}")
     return value
 
 
@@ -229,11 +237,11 @@ def c_struct(cls: type[ParamBlock]) -> str:
     return "\n".join(lines)
 
 
-def c_value(spec: CField, value: Any) -> str:
+def c_value(spec: CField, value: Any, indent: int = 4) -> str:
     if value is None:
         return "NULL"
     if spec.block is not None:
-        return c_initializer(value, indent=8)
+        return c_initializer(value, indent + 4)
     if spec.is_pointer:
         return value.c()
     if spec.ctype == "float":
@@ -246,5 +254,6 @@ def c_value(spec: CField, value: Any) -> str:
 def c_initializer(block: ParamBlock, indent: int = 4) -> str:
     """`{ value, ... }` in field order, each value on its own line after a comment naming its field."""
     pad = " " * indent
-    lines = [f"{pad}/* {f.name} */ {c_value(c_field(f), getattr(block, f.name))}," for f in dataclasses.fields(block)]
+    lines = [f"{pad}/* {f.name} */ {c_value(c_field(f), getattr(block, f.name), indent)},"
+             for f in dataclasses.fields(block)]
     return "{\n" + "\n".join(lines) + "\n" + " " * (indent - 4) + "}"
