@@ -1,4 +1,4 @@
-"""tinygen/run/reference.py against TFLite Micro's interpreter called directly: inputs in the model's order, every
+"""tinygen/reference.py against TFLite Micro's interpreter called directly: inputs in the model's order, every
 output, one fresh interpreter per vector (nothing carried between vectors), a path and bytes alike."""
 
 from __future__ import annotations

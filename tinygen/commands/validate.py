@@ -92,9 +92,9 @@ def validate(ctx: click.Context, model: Path | None, board: str, port: str | Non
             runs = run_vectors(session, identity, code, vectors, progress=advance)
     with progress_bar("reference (TFLite Micro)", len(vectors), enabled=not as_json) as advance:
         reference = reference_outputs(path, vectors, len(code.outputs), progress=advance)
-    checks = compare([io.name for io in code.outputs], [run.outputs for run in runs], reference).outputs
+    comparison = compare([io.name for io in code.outputs], [run.outputs for run in runs], reference)
+    checks, bit_exact = comparison.outputs, comparison.bit_exact
     timing = latency(runs, identity.counter, target.cpu.clock_hz, emulated=emulate)
-    bit_exact = all(check.bit_exact for check in checks)
     if as_json:
         emit_json({
             "model": code.name, "board": target.name, "port": name, "emulated": emulate, "bit_exact": bit_exact,

@@ -3,7 +3,7 @@
 TFLite Micro is built without TFLITE_SINGLE_ROUNDING, so requantisation is the
 *double-rounding* form: a saturating rounding doubling high multiply, then a
 rounding (half away from zero) right shift. The C twins live in
-templates/kernels/tg_fixedpoint.h with the same names (tg_ prefix); tests
+templates/kernels/tg_fixedpoint.h.j2 with the same names (tg_ prefix); tests
 check both against TFLite Micro.
 """
 
