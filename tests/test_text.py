@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinygen.text import COMMENT_LIMIT, Untrusted, c_comment, c_string
+from tests.tools import require_tool
+from tinygen.text import COMMENT_LIMIT, c_comment, c_string
 
 ATTACKS = ['in */ #include <stdlib.h> __attribute__((constructor)) static void f(void){ system("touch x"); } /*',
            '*\\/ x', '??/\n#error', 'a"; int injected; char *b = "', "\x1b[31m\u202e\x00"]
@@ -27,8 +27,7 @@ def test_a_comment_never_closes_and_stays_printable(text):
 def test_the_compiler_reads_back_exactly_the_string_and_nothing_else(tmp_path_factory, texts):
     """A C program holding every text as a comment and a string literal compiles (no injected token) and
     prints the UTF-8 bytes of each text exactly."""
-    cc = shutil.which("cc") or shutil.which("gcc")
-    assert cc, "no host C compiler: apt-get install build-essential"
+    cc = require_tool("cc")
     folder = tmp_path_factory.mktemp("text")
     body = "\n".join(f"/* {c_comment(t)} */ fputs({c_string(t)}, stdout); putchar(0);" for t in texts)
     (folder / "t.c").write_text(f"#include <stdio.h>\nint main(void) {{\n{body}\nreturn 0;\n}}\n")
@@ -37,10 +36,6 @@ def test_the_compiler_reads_back_exactly_the_string_and_nothing_else(tmp_path_fa
     expected = [t.encode("utf-8", errors="replace").split(b"\0")[0] for t in texts]  # fputs stops at NUL
     assert out.split(b"\0")[:-1] == expected
 
-
-def test_untrusted_is_still_the_string():
-    name = Untrusted("input_1")
-    assert name == "input_1" and isinstance(name, str)
 
 
 @given(st.text())
