@@ -62,7 +62,7 @@ def test_refused_targets_exit_2_and_stay_untouched(tmp_path, make, needle):
     else:
         assert "is a file" in result.stderr and "Traceback" not in result.stderr
     assert _snapshot(target) == before
-    assert sorted(p.name for p in target.parent.iterdir() if p.name.startswith(".")) == []  # no staging left
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no staging left
 
 
 @pytest.mark.parametrize("given", [".", ""])
