@@ -20,7 +20,8 @@ APT = {
     "cc": "build-essential",
     "gcc": "build-essential",
 }
-PIP = {"tensorflow": "tensorflow-cpu", "sklearn": "scikit-learn"}  # import name -> pip name
+# top-level import name -> pip name
+PIP = {"tensorflow": "tensorflow-cpu", "sklearn": "scikit-learn", "tflite_micro": "tflite-micro"}
 
 
 def require_tool(name: str) -> str:
@@ -40,4 +41,4 @@ def require_module(name: str) -> ModuleType:
     except ImportError as exc:
         problem = str(exc)
     pytest.fail(f"{name} cannot be imported ({problem}): pip install -e '.[test]' (it provides "
-                f"{PIP.get(name, name)}); {SETUP}", pytrace=False)
+                f"{PIP.get(name.split('.')[0], name)}); {SETUP}", pytrace=False)

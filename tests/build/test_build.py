@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
+from tests.commands.test_cli import invoke, one_json_object
 from tests.models import EXAMPLE, model_path
 from tests.tools import require_tool
 from tinygen.boards import load_board
@@ -44,7 +45,7 @@ def test_build_reports_real_sizes_and_make_rebuilds(tmp_path, model, least_weigh
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
     assert info["weights_bytes"] >= least_weights
-    planned = json.loads(CliRunner().invoke(cli, ["check", str(model_path(model)), "--json"]).stdout)
+    planned = one_json_object(invoke("check", model_path(model), "--json"))
     assert info["arena_bytes"] == planned["arena_bytes"]  # the ELF's arena section is the planned arena
     assert info["flash_bytes"] == info["code_bytes"] + info["weights_bytes"]
     subprocess.run(["make", "clean"], cwd=out, check=True, capture_output=True)

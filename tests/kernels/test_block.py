@@ -8,7 +8,6 @@ projects use; an initializer that loses a field must fail to compile.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 
 from tests.kernels.examples import example
+from tests.tools import require_tool
 from tinygen.codegen.toolchain import COMMON
 from tinygen.kernels import BLOCKS, block_named
 from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, c_initializer, c_struct, i32
@@ -44,8 +44,7 @@ def _source(blocks: list[ParamBlock]) -> str:
 
 
 def _compile(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
-    cc = shutil.which("cc") or shutil.which("gcc")
-    assert cc, "no host C compiler: apt-get install build-essential"
+    cc = require_tool("cc")
     path = tmp_path / "blocks.c"
     path.write_text(source)
     return subprocess.run([cc, *COMMON.split(), "-Werror", "-c", str(path), "-o", str(tmp_path / "blocks.o")],
