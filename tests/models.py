@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools import require_module
 from tinygen.commands.options import default_model
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "models"
@@ -46,3 +47,24 @@ def shared_model(name: str) -> Path:
         pytest.fail(f"{path} is absent (the shared models live in ../shared beside the project root); {why}",
                     pytrace=False)
     return path
+
+
+EXAMPLE_SPLIT = b"digits_cnn_1/max_pooling2d_1/MaxPool2d"  # the example's patch stage hands this tensor on
+
+
+def renamed_example(folder: Path, stem: str, input: str | None = None, output: str | None = None,
+                    split: str | None = None) -> Path:
+    """The bundled example saved as folder/<stem>.tflite with its input, output or patch-split tensor renamed
+    (TensorFlow's own flatbuffer tools rewrite the file; the names are what the tests attack tinygen with)."""
+    flatbuffer_utils = require_module("tensorflow.lite.tools.flatbuffer_utils")
+    model = flatbuffer_utils.read_model(str(default_model()))
+    graph = model.subgraphs[0]
+    named = {graph.inputs[0]: input, graph.outputs[0]: output}
+    named |= {k: split for k, t in enumerate(graph.tensors) if t.name == EXAMPLE_SPLIT}
+    assert split is None or len(named) == 3, "the example's patch stage splits at its max pool"
+    for index, name in named.items():
+        if name is not None:
+            graph.tensors[index].name = name.encode()
+    plain = folder / "plain.tflite"  # TensorFlow's writer refuses some of the names the tests give files
+    flatbuffer_utils.write_model(model, str(plain))
+    return plain.rename(folder / f"{stem}.tflite")

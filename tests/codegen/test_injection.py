@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from tests.models import renamed_example
 from tinygen.boards import load_board
-from tinygen.commands.options import default_model
 from tinygen.pipeline import build_firmware, run_firmware
 from tinygen.run.vectors import random_vectors
 
@@ -27,20 +27,10 @@ FILE = 'evil"\\??=\n#error x'  # ??= is the trigraph for #
 
 @pytest.fixture(scope="module")
 def evil_model(tmp_path_factory):
-    from tensorflow.lite.tools import flatbuffer_utils
-
     folder = tmp_path_factory.mktemp("evil")
     marker = folder / "MARKER"
-    model = flatbuffer_utils.read_model(str(default_model()))
-    graph = model.subgraphs[0]
-    graph.tensors[graph.inputs[0]].name = INPUT.replace("{marker}", str(marker)).encode()
-    graph.tensors[graph.outputs[0]].name = OUTPUT.encode()
-    split = [t for t in graph.tensors if t.name == b"digits_cnn_1/max_pooling2d_1/MaxPool2d"]
-    assert split, "the bundled model's patch stage splits at its max pool"
-    split[0].name = INTERNAL.encode()
-    plain = folder / "plain.tflite"
-    flatbuffer_utils.write_model(model, str(plain))
-    return plain.rename(folder / f"{FILE}.tflite"), marker
+    path = renamed_example(folder, FILE, input=INPUT.replace("{marker}", str(marker)), output=OUTPUT, split=INTERNAL)
+    return path, marker
 
 
 def _symbols(elf) -> set[str]:

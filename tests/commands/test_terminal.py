@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from tests.commands.test_cli import invoke
+from tests.models import renamed_example
 from tinygen.cli import report_error
-from tinygen.commands.options import default_model
 from tinygen.errors import InputError
 
 MARKUP = "[/bold][red]x"
@@ -19,17 +19,7 @@ ESCAPE = "\x1b[2J\x1b[31mred\nsecond line"
 
 @pytest.fixture(scope="module")
 def marked_up_model(tmp_path_factory):
-    from tensorflow.lite.tools import flatbuffer_utils
-
-    model = flatbuffer_utils.read_model(str(default_model()))
-    graph = model.subgraphs[0]
-    graph.tensors[graph.inputs[0]].name = MARKUP.encode()
-    split = next(t for t in graph.tensors if t.name == b"digits_cnn_1/max_pooling2d_1/MaxPool2d")
-    split.name = ESCAPE.encode()
-    folder = tmp_path_factory.mktemp("markup")
-    plain = folder / "plain.tflite"
-    flatbuffer_utils.write_model(model, str(plain))
-    return plain.rename(folder / "[bold]model.tflite")
+    return renamed_example(tmp_path_factory.mktemp("markup"), "[bold]model", input=MARKUP, split=ESCAPE)
 
 
 @pytest.mark.parametrize("command", ["inspect", "check"])
