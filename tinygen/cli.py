@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import signal
 from typing import Any
 
 import click
@@ -73,4 +74,10 @@ def cli() -> None:
 
 
 def main() -> None:
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # as Ctrl-C: unwind, so staging folders are removed
+        signal.signal(stop, _exit_on_signal)
     cli(prog_name="tinygen")
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)

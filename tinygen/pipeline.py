@@ -12,10 +12,11 @@ import numpy as np
 
 from tinygen import __version__
 from tinygen.boards import Board
-from tinygen.build.make import Build, build_project, cached, check_output_folder
+from tinygen.build.make import STAMP, Build, build_project, cached
 from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import Project, render_project
 from tinygen.compare import compare
+from tinygen.files import check_output_folder
 from tinygen.importers.tflite import load_tflite
 from tinygen.ir.graph import Graph
 from tinygen.lower.program import ModelCode, lower_model
@@ -86,7 +87,7 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     directory = output or default_output(model, board, harness, profile, debug)
     project = render_project(code, board, harness, debug)
     key = _build_key(project)
-    check_output_folder(directory)  # before the cache too: a refused folder is never reused either
+    check_output_folder(directory, STAMP)  # before the cache too: a refused folder is never reused either
     build = cached(directory, key) if reuse else None
     if build is None:
         build = build_project(project, directory, key)

@@ -6,13 +6,18 @@ Everything else exits 2 with one line naming it, and is left exactly as it was.
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.commands.test_cli import invoke, one_error_line
 from tinygen.build.make import STAMP
+from tinygen.files import STAGING
 
 
 def _snapshot(path: Path) -> object:
@@ -80,3 +85,26 @@ def test_an_empty_folder_and_a_tinygen_folder_are_built_into(tmp_path):
     assert (empty / STAMP).is_file() and (empty / "firmware.elf").is_file()
     invoke("build", "-o", empty, "--board", "mps2-an385")  # a tinygen folder is rebuilt in place
     assert "mps2-an385" in (empty / STAMP).read_text()
+
+
+def test_a_terminated_build_leaves_nothing_behind(tmp_path):
+    """SIGTERM while the compiler runs: the staging folder goes, the target is never made."""
+    target = tmp_path / "out"
+    build = subprocess.Popen([sys.executable, "-c", "from tinygen.cli import main; main()", "build", "-o", target],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".out") for p in tmp_path.iterdir()):
+        assert build.poll() is None and time.monotonic() < deadline, "the build ended before it staged anything"
+        time.sleep(0.02)
+    build.terminate()
+    assert build.wait(timeout=60) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_builds_staging_is_removed_by_the_next_build(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    leftover = tmp_path / f".out{STAGING}{dead.pid}-x"
+    (leftover / "half").mkdir(parents=True)
+    invoke("build", "-o", tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -1,9 +1,9 @@
 """Write a `Project` to disk atomically and build it with make; read the real section sizes.
 
-The project is rendered and compiled in a fresh sibling folder and only then
-swapped in place of the old one, so a failed build never destroys an earlier
-good build. The Makefile uses relative paths, so `make` alone rebuilds it
-after the swap.
+The project is rendered and compiled in a staging sibling folder and only then
+swapped in place of the old one (tinygen/files.py), so a failed or interrupted
+build never destroys an earlier good build. The Makefile uses relative paths,
+so `make` alone rebuilds it after the swap.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from tinygen.build.sizes import SectionSizes, read_sizes
 from tinygen.codegen.project import Project
 from tinygen.codegen.toolchain import INSTALL_HINT, toolchain
 from tinygen.errors import InputError, TinygenError
+from tinygen.files import check_output_folder, staged_folder, swap_in
 
 STAMP = "tinygen-build.json"
 
@@ -51,37 +51,15 @@ def cached(directory: Path, key: str) -> Build | None:
         return None
 
 
-def check_output_folder(directory: Path) -> None:
-    """`directory` may receive a build only if it is absent, an empty folder, or a tinygen output folder (it holds
-    STAMP): a build replaces the folder whole, so anything else (a user's folder, the working directory or one
-    above it, a file, a FIFO, a device, a symlink) is refused before anything is written."""
-    shown = str(directory)
-    if directory.is_symlink():
-        raise InputError(f"{shown}: is a symbolic link; give -o a real folder (tinygen replaces it whole)")
-    if not directory.exists():
-        return
-    if not directory.is_dir():
-        raise InputError(f"{shown}: exists and is not a folder; give -o a new or tinygen-made folder")
-    resolved = directory.resolve()
-    if Path.cwd().resolve().is_relative_to(resolved):
-        raise InputError(f"{shown}: is the working directory or holds it; give -o a folder of its own "
-                         "(tinygen replaces it whole)")
-    if not (resolved / STAMP).is_file() and any(resolved.iterdir()):
-        raise InputError(f"{shown}: is not empty and not a tinygen output folder (no {STAMP}); "
-                         "give -o a new or empty folder, tinygen would replace it whole")
-
-
 def build_project(project: Project, directory: Path, key: str) -> Build:
-    check_output_folder(directory)
+    check_output_folder(directory, STAMP)
     tc = toolchain(project.board)
     missing = next((tool for tool in (tc.cc, "make") if shutil.which(tool) is None), None)
     if missing is not None:
         hint = INSTALL_HINT if tc.cc != "cc" else "apt-get install build-essential"
         raise InputError(f"{missing}: not found on PATH; install it: {hint}")
     directory = directory.resolve()
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with staged_folder(directory) as staging:
         for name, text in project.files:
             (staging / name).write_text(text)
         result = subprocess.run(["make", "-s"], cwd=staging, capture_output=True, text=True)
@@ -89,21 +67,9 @@ def build_project(project: Project, directory: Path, key: str) -> Build:
             raise _build_failure(project, staging, result.stderr)
         (staging / STAMP).write_text(json.dumps({"key": key, "model": project.model.name,
                                                  "board": project.board.name}, indent=2))
-        _swap(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        swap_in(staging, directory)
     elf = directory / "firmware.elf"
     return Build(directory, elf, read_sizes(elf), key)
-
-
-def _swap(staging: Path, directory: Path) -> None:
-    old = directory.with_name(f".{directory.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        directory.rename(old)
-    staging.rename(directory)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _build_failure(project: Project, staging: Path, stderr: str) -> TinygenError:
