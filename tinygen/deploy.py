@@ -10,15 +10,17 @@ compared with TensorFlow Lite Micro; a real board is built but not run (flash
 it and validate over its serial port).
 
 Output folder: `<stem>_int8.tflite` (or `_mixed`), `firmware/` (the C project
-and ELF, written atomically by the build) and nothing else. The model file is
-moved in only after the build succeeded, so a failed deploy leaves an earlier
-good one intact.
+and ELF) and the stamp `tinygen-deploy.json`. Model and firmware are made in a
+staging folder and swapped in together only when the build succeeded and the
+firmware ran bit-exact (tinygen/files.py): a failed or interrupted deploy
+leaves an earlier one exactly as it was. Like `build -o`, `deploy -o` takes
+only a new, an empty or a tinygen deployment folder.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,7 @@ import numpy as np
 from tinygen.boards import Board
 from tinygen.check.fit import FitReport, fit_report
 from tinygen.errors import TinygenError
+from tinygen.files import check_output_folder, staged_folder, swap_in
 from tinygen.importers.tflite import parse_tflite
 from tinygen.pipeline import Firmware, RunResult, build_firmware, run_firmware
 from tinygen.plan.schedule import ScheduleOptions, plan_schedule
@@ -37,6 +40,9 @@ from tinygen.quant.flow import QatResult, QuantOptions, quantize_float
 from tinygen.quant.mixed import min_weight_bytes
 from tinygen.quant.report import QuantReport
 from tinygen.quant.values import quantize_input
+
+STAMP = "tinygen-deploy.json"
+FIRMWARE = "firmware"
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board
            on_stage: Callable[[str], None] = lambda text: None) -> Deployment:
     """`evaluation` None: accuracy is measured on the calibration set (and said so); `on_stage(text)` is told
     what runs now."""
+    check_output_folder(output, STAMP)  # before the minutes of work it would receive
     on_stage("quantising to int8")
     float_model = load_model(model)
     int8_blob = convert_int8(float_model, calib.x)
@@ -95,22 +102,29 @@ def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board
                                int8_blob=int8_blob)
     report, blob, data = quantized.report, quantized.blob, evaluation or calib
     fit = int8_fit if blob == int8_blob else _fit(blob, final.stem, board, schedule)
-    created = not output.exists()
-    output.mkdir(parents=True, exist_ok=True)
-    try:
-        with tempfile.TemporaryDirectory(prefix=".tinygen-deploy-", dir=output) as tmp:
-            staged = Path(tmp) / final.name  # the final name: the graph and the C are named after it
-            staged.write_bytes(blob)
-            on_stage(f"building for {board.name}")
-            firmware = build_firmware(staged, board, output / "firmware", schedule=schedule)
-            on_stage(f"running {min(vectors, len(data))} samples on {board.name}")
-            result = _run(firmware, staged, board, data, vectors, timeout_s)
-            shutil.move(staged, final)
-    except BaseException:
-        if created:
-            shutil.rmtree(output, ignore_errors=True)
-        raise
+    with staged_folder(output) as staging:
+        staged = staging / final.name  # the final name: the graph and the C are named after it
+        staged.write_bytes(blob)
+        on_stage(f"building for {board.name}")
+        firmware = build_firmware(staged, board, staging / FIRMWARE, schedule=schedule)
+        on_stage(f"running {min(vectors, len(data))} samples on {board.name}")
+        result = _run(firmware, staged, board, data, vectors, timeout_s)
+        if result is not None and not result.bit_exact:
+            raise TinygenError(f"{final.name}: the firmware differs from TensorFlow Lite Micro on "
+                               f"{result.mismatches} of {result.vectors} samples, so it was not installed "
+                               f"(any earlier deployment in {output} is as it was); please report this with the "
+                               "model")
+        (staging / STAMP).write_text(json.dumps({"model": final.name, "board": board.name}, indent=2))
+        swap_in(staging, output)
+    firmware = _moved(firmware, output / FIRMWARE)
     return Deployment(final, report, budget, fit, firmware, result, quantized.qat)
+
+
+def _moved(firmware: Firmware, directory: Path) -> Firmware:
+    """`firmware` as it is once its folder was swapped into the deployment folder."""
+    build = dataclasses.replace(firmware.build, directory=directory.resolve(),
+                                elf=directory.resolve() / firmware.build.elf.name)
+    return dataclasses.replace(firmware, build=build)
 
 
 def _run(firmware: Firmware, model: Path, board: Board, data: Dataset, vectors: int,

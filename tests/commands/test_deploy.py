@@ -35,16 +35,26 @@ def test_deploy_int8_end_to_end(digits, tmp_path):
     assert (payload["int8_accuracy"] - payload["float_accuracy"]) * 100 >= -1.0
     model = out / "digits_cnn_int8.tflite"
     assert payload["model"] == str(model) and load_tflite(model).weight_bytes == payload["weights_bytes"]
-    assert sorted(p.name for p in out.iterdir()) == ["digits_cnn_int8.tflite", "firmware"]
+    assert sorted(p.name for p in out.iterdir()) == ["digits_cnn_int8.tflite", "firmware", "tinygen-deploy.json"]
     assert (out / "firmware" / "firmware.elf").exists() and payload["firmware"]["flash_bytes"] > 0
+    assert payload["elf"] == str((out / "firmware" / "firmware.elf").resolve())
 
-    # a failing deploy into the same folder leaves the good one as it was
-    before = model.read_bytes()
+    # failing deploys into the same folder leave the good one as it was: one refused before building, one
+    # (mixed, so its model and firmware would both differ) whose firmware is built and then times out
+    before = _snapshot(out)
     result = invoke("deploy", digits.model, "--calib", digits.calib, "--board", "mps2-an386", "-o", out,
                     "--flash-budget", "1K", exit_code=1)
     one_error_line(result, str(digits.model), "does not fit", "2,8")
-    assert model.read_bytes() == before and (out / "firmware" / "firmware.elf").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["digits_cnn_int8.tflite", "firmware"]
+    result = invoke("deploy", digits.model, "--calib", digits.calib, "--board", "mps2-an386", "-o", out,
+                    "--flash-budget", "3600", "--timeout", "0.001", exit_code=1)
+    one_error_line(result, "no exit after 0.001 s")
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deployed"]  # no staging left beside it
+
+
+def _snapshot(folder):
+    return sorted((p.relative_to(folder).as_posix(), p.read_bytes() if p.is_file() else None)
+                  for p in folder.rglob("*"))
 
 
 def test_small_flash_board_makes_deploy_choose_int4(digits, tmp_path):
@@ -64,24 +74,27 @@ def test_small_flash_board_makes_deploy_choose_int4(digits, tmp_path):
     assert mixed.weight_bytes <= 3600 and "int4" in {t.dtype for t in mixed.tensors}
 
 
-@pytest.mark.parametrize("case", ["missing model", "missing calib", "unknown board", "calib shape"])
+@pytest.mark.parametrize("case", ["missing model", "missing calib", "unknown board", "calib shape", "user folder"])
 def test_bad_inputs_exit_2_and_write_nothing(digits, tmp_path, case):
     import numpy as np
 
     args = {"model": digits.model, "calib": digits.calib, "board": "mps2-an386"}
     needle = {"missing model": "no such file", "missing calib": "no such file", "unknown board": "unknown board",
-              "calib shape": "(N, 8, 8, 1)"}[case]
+              "calib shape": "(N, 8, 8, 1)", "user folder": "not a tinygen output folder"}[case]
     if case == "missing model":
         args["model"] = tmp_path / "nope.keras"
     elif case == "missing calib":
         args["calib"] = tmp_path / "nope.npz"
     elif case == "unknown board":
         args["board"] = "no-such-board"
-    else:
+    elif case == "calib shape":
         args["calib"] = tmp_path / "wrong.npz"
         np.savez(args["calib"], x=np.zeros((3, 28, 28, 1), np.float32))
     out = tmp_path / "out"
+    if case == "user folder":
+        out.mkdir()
+        (out / "thesis.tex").write_text("months of work")
     result = invoke("deploy", args["model"], "--calib", args["calib"], "--board", args["board"], "-o", out,
                     exit_code=2)
     one_error_line(result, needle)
-    assert not out.exists()
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.tex"] if case == "user folder" else not out.exists()
