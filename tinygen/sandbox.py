@@ -157,9 +157,10 @@ def _restrict(abi: int, folder: str, readable: list[str], tcp_bind: list[int]) -
 
 
 def _limit(limits: dict[str, int]) -> None:
-    for name, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, limits["cpu_s"]),
-                        (resource.RLIMIT_FSIZE, limits["file_bytes"]), (resource.RLIMIT_NOFILE, limits["open_files"]),
-                        (resource.RLIMIT_AS, limits["memory_bytes"])):
+    # CPU: SIGXCPU at the limit, which the caller reports as a hang; the hard limit (SIGKILL) a second later.
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"] + 1))
+    for name, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, limits["file_bytes"]),
+                        (resource.RLIMIT_NOFILE, limits["open_files"]), (resource.RLIMIT_AS, limits["memory_bytes"])):
         resource.setrlimit(name, (value, value))
 
 
