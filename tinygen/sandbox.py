@@ -100,7 +100,7 @@ def confine(command: list[str], sandbox: Sandbox) -> list[str]:
     program = str(Path(found).resolve())
     spec = {"folder": str(sandbox.folder.resolve()), "readable": [program, *map(str, sandbox.readable)],
             "tcp_bind": list(sandbox.tcp_bind), "limits": vars(sandbox.limits)}
-    return [sys.executable, "-m", "tinygen.sandbox", json.dumps(spec), "--", program, *command[1:]]
+    return [sys.executable, "-S", "-m", "tinygen.sandbox", json.dumps(spec), "--", program, *command[1:]]
 
 
 def wrapper_environment() -> dict[str, str]:
