@@ -97,7 +97,8 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
 def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[list[np.ndarray]],
                  timeout_s: float, progress: Callable[[], None] | None = None) -> RunResult:
     """Run all vectors in one firmware run, then the reference, and compare element by element."""
-    raw = execute(firmware.build, board, vec.pack(vectors), timeout_s)
+    output_bytes = sum(io.size_bytes for io in firmware.code.outputs) * len(vectors)
+    raw = execute(firmware.build, board, vec.pack(vectors), timeout_s, output_bytes)
     got = vec.unpack(raw, firmware.code.outputs, len(vectors))
     want = reference_outputs(model, vectors, len(firmware.code.outputs), progress=progress)
     comparison = compare([io.name for io in firmware.code.outputs], got, want)

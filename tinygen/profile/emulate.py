@@ -1,8 +1,13 @@
-"""Run a profile build in QEMU under the counting plugin: guest instruction counts at every marker call."""
+"""Run a profile build in QEMU under the counting plugin: guest instruction counts at every marker call.
+
+QEMU runs in run/execute.py's sandbox; the plugin is readable there, and it writes its counts into the run's
+folder, the one place the sandbox lets it write.
+"""
 
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -15,9 +20,11 @@ from tinygen.boards import Board
 from tinygen.build.make import Build
 from tinygen.errors import InputError, TinygenError
 from tinygen.profile.plugin import plugin_path
-from tinygen.run.execute import QEMU_HINT, qemu_command
+from tinygen.run.execute import QEMU_HINT, qemu_command, run_confined, run_limits
+from tinygen.sandbox import Sandbox
 
 MARKER = "tg_profile_mark"
+COUNTS_BYTES = 1 << 20  # the plugin's counts (a line per step) and the one vector's outputs
 
 
 @dataclass(frozen=True)
@@ -60,11 +67,15 @@ def count_instructions(build: Build, board: Board, payload: bytes, timeout_s: fl
         (work / "tg_in.bin").write_bytes(payload)
         counts = work / "counts.txt"
         command = qemu_command(board.qemu, build.elf) + ["-plugin", f"{plugin},marker={marker:#x},out={counts}"]
+        sandbox = Sandbox(work, run_limits(timeout_s, COUNTS_BYTES), readable=(build.elf, plugin))
         try:
-            done = subprocess.run(command, cwd=work, capture_output=True, timeout=timeout_s)
+            done = run_confined(command, sandbox, timeout_s)
         except subprocess.TimeoutExpired:
             raise TinygenError(f"{build.elf}: no exit after {timeout_s:g} s on {board.name} under the profiler; "
                                "raise --timeout for large models") from None
+        if done.returncode == -signal.SIGXCPU:
+            raise TinygenError(f"{build.elf}: used its {sandbox.limits.cpu_s} s of CPU on {board.name} under the "
+                               "profiler; raise --timeout for large models")
         if done.returncode != 0 or not counts.exists():
             detail = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
             raise TinygenError(f"{build.elf}: the profiled run failed on {board.name}"

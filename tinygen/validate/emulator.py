@@ -7,6 +7,10 @@ sit unread for about a second. The BOOT frame sent with no client connected is
 dropped, harmlessly. Semihosting stays on where the board allows it: the
 startup code's fault handler then ends QEMU with a failure status instead of
 spinning, and the session sees the link close.
+
+QEMU runs confined (tinygen/sandbox.py): it writes only in an empty folder of its
+own, removed on close; it may listen only on its two local ports and connect
+nowhere; its network device reaches nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +28,14 @@ import serial
 
 from tinygen.boards import Board, Qemu
 from tinygen.errors import InputError, TinygenError
-from tinygen.run.execute import QEMU_HINT
+from tinygen.run.execute import QEMU_HINT, QEMU_MEMORY_BYTES
+from tinygen.sandbox import Limits, Sandbox, confine, wrapper_environment
 from tinygen.validate.port import POLL_S
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 10.0
+# A session lasts as long as its vectors need (the host times out each reply); the CPU limit only ends a runaway.
+LIMITS = Limits(cpu_s=3600, memory_bytes=QEMU_MEMORY_BYTES, file_bytes=1 << 20)
 
 
 @dataclass
@@ -37,6 +45,7 @@ class Emulator:
     process: subprocess.Popen
     serial_port: int
     monitor_port: int | None
+    folder: tempfile.TemporaryDirectory[str]  # QEMU's working directory, the only place it may write
 
     @property
     def url(self) -> str:
@@ -89,6 +98,7 @@ class Emulator:
                 self.process.wait()
         if self.process.stderr is not None:
             self.process.stderr.close()
+        self.folder.cleanup()
 
     def __enter__(self) -> Self:
         return self
@@ -112,9 +122,17 @@ def start_emulator(board: Board, elf: Path, monitor: bool = False) -> Emulator:
     qemu = require_emulator(board)
     for _ in range(3):  # a free port can be taken between choosing it and QEMU binding it
         serial_port, monitor_port = _free_port(), (_free_port() if monitor else None)
-        process = subprocess.Popen(_command(qemu, elf, serial_port, monitor_port),
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        emulator = Emulator(elf, qemu.machine, process, serial_port, monitor_port)
+        folder = tempfile.TemporaryDirectory(prefix="tinygen-emulate-")
+        ports = (serial_port,) if monitor_port is None else (serial_port, monitor_port)
+        sandbox = Sandbox(Path(folder.name), LIMITS, readable=(elf,), tcp_bind=ports)
+        try:
+            process = subprocess.Popen(confine(_command(qemu, elf, serial_port, monitor_port), sandbox),
+                                       cwd=sandbox.folder, env=wrapper_environment(),
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except BaseException:
+            folder.cleanup()
+            raise
+        emulator = Emulator(elf, qemu.machine, process, serial_port, monitor_port, folder)
         if not _bind_failed(emulator):
             return emulator
         emulator.close()
@@ -125,7 +143,10 @@ def _command(qemu: Qemu, elf: Path, serial_port: int, monitor_port: int | None) 
     command = ["qemu-system-arm", "-M", qemu.machine]
     if qemu.cpu:
         command += ["-cpu", qemu.cpu]
-    command += ["-display", "none", "-serial", f"tcp:{HOST}:{serial_port},server=on,wait=off,nodelay=on"]
+    # The MPS2 boards' on-board NIC gets an isolated user-mode network (restrict=on: no route to the host or beyond):
+    # with `-nic none` it has no peer, and the guest stops answering after a monitor system_reset.
+    command += ["-display", "none", "-nic", "user,restrict=on"]
+    command += ["-serial", f"tcp:{HOST}:{serial_port},server=on,wait=off,nodelay=on"]
     command += ["-monitor", f"tcp:{HOST}:{monitor_port},server=on,wait=off" if monitor_port else "none"]
     if qemu.semihosting:
         command += ["-semihosting-config", "enable=on,target=native"]
