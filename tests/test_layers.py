@@ -13,7 +13,7 @@ import tinygen
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer.split()) for layer in (
     "__init__ errors",  # the version; the error every stage raises
-    "files numerics protocol compare resources text",  # pure numerics, shared constants, packaged data, escaping
+    "files npz numerics protocol compare resources text",  # safe file I/O, pure numerics, constants, data, escaping
     "ir boards",  # the model and the board, as data
     "importers reference",  # .tflite in; TFLite Micro's interpreter
     "plan quant",  # memory planning; the TensorFlow quantisation front end
