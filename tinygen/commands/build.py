@@ -21,6 +21,7 @@ from tinygen.commands.options import (
 )
 from tinygen.pipeline import Firmware, build_firmware
 from tinygen.plan.schedule import ScheduleOptions
+from tinygen.text import terminal
 
 
 def sizes_json(sizes: SectionSizes) -> dict:
@@ -38,7 +39,7 @@ def sizes_json(sizes: SectionSizes) -> dict:
 
 def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
     s = fw.build.sizes
-    table = Table("", "bytes", title=f"{fw.graph.name} on {board.name}: {fw.build.elf}")
+    table = Table("", "bytes", title=f"{terminal(fw.graph.name)} on {board.name}: {terminal(str(fw.build.elf))}")
     for label, value in (("flash: code", s.code_bytes), ("flash: weights", s.weights_bytes),
                          ("RAM: arena", s.arena_bytes), ("RAM: stack", s.stack_bytes),
                          ("RAM: other (.data+.bss)", s.other_ram_bytes)):

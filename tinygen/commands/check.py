@@ -20,6 +20,7 @@ from tinygen.commands.options import (
 )
 from tinygen.importers.tflite import load_tflite
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
+from tinygen.text import one_line
 
 
 @click.command()
@@ -67,6 +68,6 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
     else:
         print_report(reports[0], Console())
     if error:
-        click.echo(f"tinygen: error: {error}", err=True)
+        click.echo(f"tinygen: error: {one_line(error)}", err=True)
         ctx.exit(2)
     ctx.exit(0 if any(r.fits for r in reports) else 1)

@@ -98,7 +98,7 @@ def print_deployment(d: Deployment, console: Console) -> None:
     table = Table("", "", title=f"deployed {terminal(d.model.name)} on {d.fit.board}")
     mixed = report.mixed_accuracy
     if acc.metric == "top1":
-        where = "calibration set" if acc.on_calibration else f"{acc.source.name}"
+        where = "calibration set" if acc.on_calibration else terminal(acc.source.name)
         float_top1, int8_top1 = acc.top1
         table.add_row("accuracy (top-1)", f"float {100 * float_top1:.2f}%, int8 {100 * int8_top1:.2f}%"
                       + (f", mixed {100 * mixed.top1[1]:.2f}%" if mixed else "")
@@ -117,6 +117,6 @@ def print_deployment(d: Deployment, console: Console) -> None:
         table.add_row("bit-exact", f"{verdict}: {d.run.vectors} evaluation samples vs TensorFlow Lite Micro, "
                                    f"{d.run.mismatches} differ")
     table.add_row("model", terminal(str(d.model)))
-    table.add_row("firmware", str(d.firmware.build.elf))
+    table.add_row("firmware", terminal(str(d.firmware.build.elf)))
     console.print(table)
     print_qat(d.qat, console)

@@ -121,7 +121,7 @@ def print_profile(p: Profile, console: Console) -> None:
         table.add_column(column, justify="left" if column in ("layer", "op") else "right")
     for i, s in enumerate(p.steps):
         layers = ",".join(map(str, s.layers))
-        table.add_row(str(i), layers, s.op, f"{s.macs:,}", f"{s.count:,}", f"{s.macs_per_count:.3f}",
+        table.add_row(str(i), layers, terminal(s.op), f"{s.macs:,}", f"{s.count:,}", f"{s.macs_per_count:.3f}",
                       f"{100 * s.count / total:.1f}%")
     table.add_row("", "[bold]total", "", f"[bold]{p.macs:,}", f"[bold]{total:,}",
                   f"[bold]{p.macs / total:.3f}", "100%")

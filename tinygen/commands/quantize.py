@@ -82,7 +82,7 @@ def print_qat(qat: QatResult | None, console: Console) -> None:
         verdict = "kept" if qat.kept else "not kept (post-training model was as good)"
         console.print(f"QAT ({qat.epochs} epochs): top-1 {100 * qat.before:.2f}% -> {100 * qat.after:.2f}%, {verdict}")
     else:
-        console.print(f"QAT {qat.status}: {qat.reason}")
+        console.print(f"QAT {qat.status}: {terminal(qat.reason)}")
 
 
 def check_output(output: Path) -> None:
@@ -153,7 +153,7 @@ def print_mixed(mixed: MixedPlan, console: Console) -> None:
         table.add_column(column, justify=justify)
     for l in mixed.layers:
         db = "-" if not mixed.samples else "inf" if not np.isfinite(l.sensitivity_db) else f"{l.sensitivity_db:.1f}"
-        table.add_row(str(l.index), l.opcode, terminal(l.name.split(";")[0]), f"{l.elements:,}", db,
+        table.add_row(str(l.index), terminal(l.opcode), terminal(l.name.split(";")[0]), f"{l.elements:,}", db,
                       "[bold]4[/]" if l.bits == 4 else "8", f"{l.int4_bytes if l.bits == 4 else l.int8_bytes:,}")
     console.print(table)
     if not mixed.samples:
@@ -161,7 +161,8 @@ def print_mixed(mixed: MixedPlan, console: Console) -> None:
 
 
 def print_report(report: QuantReport, console: Console) -> None:
-    table = Table(title=f"{report.output}: per-layer SQNR over {report.calibration_samples} calibration samples")
+    table = Table(title=f"{terminal(str(report.output))}: per-layer SQNR over {report.calibration_samples} "
+                        "calibration samples")
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("#", "right"), ("layer", "left"), ("op", "left"), ("output shape", "left"), ("SQNR dB", "right"),
         ("flag", "left"))
@@ -175,11 +176,12 @@ def print_report(report: QuantReport, console: Console) -> None:
         flag = (f"[bold red]< {report.sqnr_threshold_db:g} dB[/]" if layer.flagged else
                 "[yellow]unmatched[/]" if layer.status == "unmatched" else
                 "no signal" if layer.status == "no-signal" else "")
-        table.add_row(str(layer.index), layer.layer, layer.op, "×".join(map(str, layer.shape)), db, flag)
+        table.add_row(str(layer.index), terminal(layer.layer), terminal(layer.op), "×".join(map(str, layer.shape)), db,
+                      flag)
     console.print(table)
     acc = report.accuracy
     where = (f"on the calibration set ({acc.samples} samples; no --eval given)" if acc.on_calibration else
-             f"on {acc.source} ({acc.samples} samples)")
+             f"on {terminal(str(acc.source))} ({acc.samples} samples)")
     if acc.metric == "top1":
         float_top1, int8_top1 = acc.top1
         summary = (f"top-1 float {100 * float_top1:.2f}%, int8 {100 * int8_top1:.2f}% "
@@ -192,10 +194,10 @@ def print_report(report: QuantReport, console: Console) -> None:
         summary += (f", mixed int8/int4 {100 * mixed.top1[1]:.2f}% (delta {mixed.delta_points:+.2f} points)"
                     if mixed.metric == "top1" else f"; MSE(float, mixed outputs) {mixed.mse:.6g}")
     console.print(f"{summary} {where}; weights {report.weights_bytes:,} bytes, "
-                  f"model {report.model_bytes:,} bytes -> {report.output}")
+                  f"model {report.model_bytes:,} bytes -> {terminal(str(report.output))}")
     if report.flagged:
         console.print(f"[bold red]{len(report.flagged)} layer(s) below {report.sqnr_threshold_db:g} dB SQNR:[/] "
-                      + ", ".join(l.layer for l in report.flagged))
+                      + ", ".join(terminal(l.layer) for l in report.flagged))
     if report.unmatched:
         console.print(f"[yellow]{len(report.unmatched)} int8 tensor(s) without a float counterpart (no SQNR):[/] "
-                      + ", ".join(l.tensor for l in report.unmatched))
+                      + ", ".join(terminal(l.tensor) for l in report.unmatched))

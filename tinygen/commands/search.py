@@ -21,6 +21,7 @@ from tinygen.commands.options import BYTES, DEFAULT_BOARD, emit_json, json_optio
 from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError, TinygenError
 from tinygen.plan.schedule import ScheduleOptions
+from tinygen.text import terminal
 
 if TYPE_CHECKING:  # the search modules are imported when the command runs
     from tinygen.search.results import SearchOutcome
@@ -138,17 +139,17 @@ def _print_spaces(console: Console, scores: Sequence[SpaceScore]) -> None:
 def _print_outcome(console: Console, outcome: SearchOutcome, board: str) -> None:
     best = outcome.best
     console.print(f"{len(outcome.candidates)} candidates in {outcome.chosen.space.label}, {outcome.trained} trained, "
-                  f"in {outcome.seconds:.0f} s -> {outcome.directory}")
+                  f"in {outcome.seconds:.0f} s -> {terminal(str(outcome.directory))}")
     if best is None:
         console.print("no candidate within the budget was trained")
         return
-    m, s = best.measurement, best.trained_score
+    m, s, directory = best.measurement, best.trained_score, outcome.directory
     table = Table(title=f"best: trial {best.number}", show_header=False)
     for key, value in (("architecture", best.arch.describe()), ("MACs", f"{m.macs:,}"), ("parameters", f"{m.params:,}"),
                        ("peak SRAM", f"{m.sram_bytes:,} B (arena {m.arena_bytes:,} B + stack)"),
                        ("flash", f"{m.flash_bytes:,} B (weights + code estimate)"),
                        ("accuracy", f"float {100 * s.float_accuracy:.2f}%, int8 {100 * s.int8_accuracy:.2f}%"),
-                       ("model", f"{outcome.directory / 'best.keras'}, {outcome.directory / 'best_int8.tflite'}")):
+                       ("model", terminal(f"{directory / 'best.keras'}, {directory / 'best_int8.tflite'}"))):
         table.add_row(key, value)
     console.print(table)
-    console.print(f"next: tinygen build {outcome.directory / 'best_int8.tflite'} --board {board}")
+    console.print(f"next: tinygen build {terminal(str(outcome.directory / 'best_int8.tflite'))} --board {board}")

@@ -88,7 +88,7 @@ def validate(ctx: click.Context, model: Path | None, board: str, port: str | Non
     with open_device(target, firmware.build.elf if emulate else None, port, timeout) as (link, name):
         session = DeviceSession(link, name, timeout, resend_after_s(target.console.baud))
         identity = identify(session, code, path, target.cpu.clock_hz)
-        with progress_bar(f"device ({name})", len(vectors), enabled=not as_json) as advance:
+        with progress_bar(f"device ({terminal(name)})", len(vectors), enabled=not as_json) as advance:
             runs = run_vectors(session, identity, code, vectors, progress=advance)
     with progress_bar("reference (TFLite Micro)", len(vectors), enabled=not as_json) as advance:
         reference = reference_outputs(path, vectors, len(code.outputs), progress=advance)
@@ -125,7 +125,8 @@ def _print(code: ModelCode, board: Board, name: str, checks: tuple[OutputCheck, 
            bit_exact: bool) -> None:
     console = Console()
     table = Table("output", "name", "bit-exact", "vectors differing", "elements differing", "max |diff|",
-                  title=f"{code.name} on {board.name} via {name}: {checks[0].vectors} vectors vs TensorFlow Lite Micro")
+                  title=f"{terminal(code.name)} on {board.name} via {terminal(name)}: {checks[0].vectors} vectors vs "
+                        "TensorFlow Lite Micro")
     for check in checks:
         table.add_row(str(check.index), terminal(check.name), "[green]yes[/]" if check.bit_exact else "[red]no[/]",
                       str(check.mismatched_vectors), str(check.mismatched_elements), str(check.max_abs_diff))
