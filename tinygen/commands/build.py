@@ -17,6 +17,7 @@ from tinygen.commands.options import (
     json_option,
     model_argument,
     model_or_default,
+    output_folder_option,
     schedule_options,
 )
 from tinygen.pipeline import Firmware, build_firmware
@@ -52,8 +53,7 @@ def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
 @click.command()
 @model_argument
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Project folder [default: firmware_out/<model>-<board>].")
+@output_folder_option("Project folder [default: firmware_out/<model>-<board>].")
 @debug_option
 @schedule_options
 @json_option

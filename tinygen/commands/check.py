@@ -12,6 +12,7 @@ from tinygen.check.fit import FitReport, fit_report
 from tinygen.check.render import print_report, print_summary, report_json
 from tinygen.commands.options import (
     DEFAULT_BOARD,
+    OutputFile,
     emit_json,
     json_option,
     model_argument,
@@ -27,7 +28,7 @@ from tinygen.text import one_line
 @model_argument
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
               help="Board name, path to a board .toml, or 'all'.")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--plot", type=OutputFile(),
               help="Write the layer-by-layer and planned memory timelines (.svg/.png).")
 @schedule_options
 @json_option

@@ -21,14 +21,15 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from tinygen.commands.options import (
-    BYTES,
+    FiniteRange,
+    OutputFile,
     data_options,
     emit_json,
+    flash_budget_option,
     json_option,
     qat_options,
 )
 from tinygen.commands.progress import progress_bar
-from tinygen.errors import InputError
 from tinygen.files import write_atomically
 from tinygen.quant.convert import IO_TYPES, load_model
 from tinygen.quant.data import load_dataset
@@ -41,19 +42,17 @@ from tinygen.text import terminal
 @click.command()
 @click.argument("model", type=click.Path(path_type=Path))
 @data_options
-@click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="The int8 .tflite to write.")
+@click.option("--output", "-o", required=True, type=OutputFile(), help="The int8 .tflite to write.")
 @click.option("--io", type=click.Choice(IO_TYPES), default="int8", show_default=True,
               help="Input/output type: int8, or float (the model quantises and de-quantises itself).")
-@click.option("--flash-budget", type=BYTES, default=None,
-              help="Most bytes the weights may take (e.g. 48K): filters go int4 where needed, HAQ-style.")
+@flash_budget_option
 @qat_options
-@click.option("--sqnr-threshold", type=float, default=20.0, show_default=True,
+@click.option("--sqnr-threshold", type=FiniteRange(), default=20.0, show_default=True,
               help="Flag layers whose SQNR (dB) is below this.")
 @json_option
 def quantize(model: Path, calib: Path, eval_data: Path | None, output: Path, io: str, flash_budget: int | None,
              max_loss: float | None, qat_epochs: int, sqnr_threshold: float, as_json: bool) -> None:
     """Quantise MODEL (.keras/.h5 or a SavedModel folder) to full-integer int8 and report the accuracy cost."""
-    check_output(output)
     float_model = load_model(model)
     calib_set = load_dataset(calib, float_model.input_shape)
     eval_set = load_dataset(eval_data, float_model.input_shape) if eval_data is not None else None
@@ -83,13 +82,6 @@ def print_qat(qat: QatResult | None, console: Console) -> None:
         console.print(f"QAT ({qat.epochs} epochs): top-1 {100 * qat.before:.2f}% -> {100 * qat.after:.2f}%, {verdict}")
     else:
         console.print(f"QAT {qat.status}: {terminal(qat.reason)}")
-
-
-def check_output(output: Path) -> None:
-    if output.is_dir():
-        raise InputError(f"{output}: is a directory; pass -o path/to/model_int8.tflite")
-    if not output.parent.is_dir():
-        raise InputError(f"{output}: folder {output.parent} does not exist; create it or pick another -o path")
 
 
 def _db(layer: LayerSQNR) -> float | None:

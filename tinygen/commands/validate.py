@@ -15,10 +15,15 @@ from tinygen.commands.options import (
     DEFAULT_BOARD,
     debug_option,
     emit_json,
+    inputs_option,
     json_option,
     model_argument,
     model_or_default,
+    output_folder_option,
+    random_option,
     schedule_options,
+    seed_option,
+    timeout_option,
 )
 from tinygen.commands.progress import progress_bar
 from tinygen.compare import OutputCheck, compare
@@ -45,15 +50,11 @@ from tinygen.validate.session import DeviceSession, resend_after_s
 @click.option("--port", help="Serial device (/dev/ttyACM0, COM3) or pyserial URL (socket://HOST:PORT) of a board "
                              "running tinygen's validation firmware.")
 @click.option("--emulate", is_flag=True, help="Build the validation firmware and run it in QEMU, through its UART.")
-@click.option("--random", "count", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Number of seeded random input vectors.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--inputs", type=click.Path(dir_okay=False, path_type=Path),
-              help=".npz with one array per model input (or 'x'), axis 0 = vectors; overrides --random.")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Project folder for --emulate [default: firmware_out/<model>-<board>-uart].")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-              help="Seconds one request (an inference included) may take, resends included, before giving up.")
+@random_option
+@seed_option
+@inputs_option
+@output_folder_option("Project folder for --emulate [default: firmware_out/<model>-<board>-uart].")
+@timeout_option(10.0, "Seconds one request (an inference included) may take, resends included, before giving up.")
 @debug_option
 @schedule_options
 @json_option
