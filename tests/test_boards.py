@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -10,9 +11,10 @@ import jsonschema
 import pytest
 
 import tinygen.boards
+from tests.tools import require_tool
 from tinygen.boards import SCHEMA_VERSION, Boot2, Pin, list_boards, load_board, schema_path
 from tinygen.errors import InputError
-from tinygen.resources import boards_dir
+from tinygen.resources import boards_dir, templates_dir
 
 SHIPPED = sorted(p.stem for p in boards_dir().glob("*.toml"))
 INVALID = sorted((Path(__file__).parent / "boards").glob("invalid_*.toml"))
@@ -216,7 +218,92 @@ def test_invalid_fixtures_cover_each_defect():
         "invalid_boot2_without_room",
         "invalid_enable_write_without_value",
         "invalid_console_pin_without_af",
+        "invalid_region_linker_keyword",
+        "invalid_unaligned_vector_table",
+        "invalid_clock_too_fast",
+        "invalid_console_baud_too_fast",
     }
+
+
+def _rejected(tmp_path: Path, text: str | bytes) -> str:
+    """load_board's one-line message for a board file holding `text`."""
+    path = tmp_path / "bad-board.toml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(InputError) as info:
+        load_board(str(path))
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(f"{path}: ")
+    return message
+
+
+@pytest.mark.parametrize("text, problem", [
+    (MINIMAL.replace("A user's board", "caf\xe9").encode("latin-1"), "not UTF-8 text (byte 0xe9"),
+    (MINIMAL + "deep = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested too deep to parse"),
+    (MINIMAL + "deep = " + "{a = " * 100_000 + "}" * 100_000 + "\n", "nested too deep to parse"),
+], ids=["latin-1", "deep-array", "deep-inline-table"])
+def test_unparseable_board_text_is_one_line(tmp_path, text, problem):
+    assert problem in _rejected(tmp_path, text)
+
+
+@pytest.mark.parametrize("clock_hz, accepted", [
+    (0, True), (1, False), (999, False), (1_000, True), (2_000_000_000, True), (2_000_000_001, False),
+    (5_000_000_000, False), (1 << 64, False)])
+def test_cpu_clock_is_zero_or_a_plausible_uint32(tmp_path, clock_hz, accepted):
+    text = MINIMAL.replace("clock_hz = 16_000_000", f"clock_hz = {clock_hz}")
+    if accepted:
+        path = tmp_path / "my-board.toml"
+        path.write_text(text)
+        assert load_board(str(path)).cpu.clock_hz == clock_hz
+    else:
+        assert f"cpu.clock_hz = {clock_hz} is" in _rejected(tmp_path, text)
+
+
+REGION_NAMES = ["o", "l", "org", "len", "ORIGIN", "LENGTH", "MEMORY", "SECTIONS", "ALIGN", "origin", "length",
+                "memory", "sections", "align", "sort", "flash", "dtcm", "ssram23"]
+
+
+def test_region_names_gnu_ld_refuses_are_refused(tmp_path):
+    """arm-none-eabi-ld is the reference: a MEMORY script shaped like templates/boards/cortex-m/linker.ld.j2's,
+    with each candidate as the region name. Every name it refuses, the schema refuses; every lower-case name it
+    takes, the schema takes (upper case is refused whole: every ld keyword is upper case or one of o, l, org, len)."""
+    gcc = require_tool("arm-none-eabi-gcc")
+    source = tmp_path / "a.c"
+    source.write_text("void Reset_Handler(void) {}\n")
+    ld_refuses, schema_refuses = set(), set()
+    for name in REGION_NAMES:
+        script = tmp_path / "linker.ld"
+        script.write_text(f"MEMORY\n{{\n    {name} (rx) : ORIGIN = 0x08000000, LENGTH = 0x100000\n"
+                          "    sram (rwx) : ORIGIN = 0x20000000, LENGTH = 0x10000\n}\nENTRY(Reset_Handler)\n"
+                          f"SECTIONS\n{{\n    .text : {{ *(.text*) }} > {name}\n}}\n")
+        linked = subprocess.run([gcc, "-mcpu=cortex-m4", "-mthumb", "-nostdlib", "-T", str(script), str(source),
+                                 "-o", str(tmp_path / "a.elf")], capture_output=True, text=True)
+        if linked.returncode != 0:
+            assert "syntax error" in linked.stderr, linked.stderr
+            ld_refuses.add(name)
+        board = MINIMAL.replace('name = "flash"', f'name = "{name}"').replace('"flash"\nweights = "flash"',
+                                                                           f'"{name}"\nweights = "{name}"')
+        path = tmp_path / "my-board.toml"
+        path.write_text(board)
+        try:
+            load_board(str(path))
+        except InputError:
+            schema_refuses.add(name)
+    assert ld_refuses >= {"o", "l", "org", "len", "ORIGIN", "MEMORY"}  # the reference still refuses keywords
+    assert ld_refuses <= schema_refuses
+    assert schema_refuses == ld_refuses | {n for n in REGION_NAMES if not n.islower()}
+
+
+def test_vector_table_alignment_covers_the_startup_table():
+    """VTOR keeps bits 31:7 (at least 128-byte alignment, Armv6-M/v7-M/v8-M) and the table must be aligned to a
+    power of two at least its size: the schema's multipleOf must satisfy both for the table startup.c.j2 emits."""
+    startup = (templates_dir() / "boards" / "cortex-m" / "startup.c.j2").read_text()
+    vectors = {int(n) for n in re.findall(r"tg_vector tg_vectors\[(\d+)\]", startup)}
+    assert len(vectors) == 1
+    table_bytes = 4 * vectors.pop()
+    step = json.loads(schema_path().read_text())["properties"]["vector_table"]["multipleOf"]
+    assert step & (step - 1) == 0 and step >= max(128, 1 << (table_bytes - 1).bit_length())
+    for board in list_boards():
+        assert board.vector_table % step == 0, board.name
 
 
 @pytest.mark.slow

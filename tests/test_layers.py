@@ -13,7 +13,7 @@ import tinygen
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer.split()) for layer in (
     "__init__ errors",  # the version; the error every stage raises
-    "files numerics protocol compare resources sandbox text",  # pure numerics, constants, data, escaping, confinement
+    "files npz numerics protocol compare resources sandbox text",  # file I/O, numerics, data, escaping, confinement
     "ir boards",  # the model and the board, as data
     "importers reference",  # .tflite in; TFLite Micro's interpreter
     "plan quant",  # memory planning; the TensorFlow quantisation front end

@@ -31,6 +31,7 @@ DEFAULT_ALIGNMENT_BYTES = 16
 BOOT2_BYTES = 256  # RP2040 boot ROM: 252 bytes of code + CRC-32, copied to SRAM and run
 _ROLE_KINDS = {"code": "flash", "arena": "ram", "stack": "ram"}  # weights may live in either
 _SEE = "see boards/README.md"
+_SHOWN_VALUE_CHARS = 80  # of a bad value quoted in an error
 # What each real-board console driver (templates/boards/cortex-m/uart_<uart>.c.j2) reads beyond uart, base, baud.
 _PIN = ("port_base", "af")
 _CONSOLE_NEEDS = {
@@ -247,6 +248,12 @@ def _load(path: Path) -> Board:
         ) from None
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{shown}: invalid TOML ({e}); fix the syntax") from None
+    except UnicodeDecodeError as e:  # TOML is UTF-8: a board file saved in another encoding, or not text
+        raise InputError(f"{shown}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start}); "
+                         "save the board file as UTF-8") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise InputError(f"{shown}: arrays or tables nested too deep to parse; no board key nests deeper than "
+                         f"three levels ({_SEE})") from None
     error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
     if error is not None:
         raise InputError(f"{shown}: {_explain(error, data)}".replace("\n", " "))
@@ -285,6 +292,8 @@ def _explain(error: jsonschema.ValidationError, data: dict) -> str:
         extra = sorted(set(value) - set(schema.get("properties", {})))[0]
         return f"{table} has unknown key '{extra}'; remove it or fix its spelling ({_SEE})"
     shown_value = json.dumps(value, default=str)
+    if len(shown_value) > _SHOWN_VALUE_CHARS:  # a 1 MB string would be one very long line
+        shown_value = shown_value[:_SHOWN_VALUE_CHARS - 3] + "..."
     if kind == "enum":
         choices = ", ".join(json.dumps(c) for c in error.validator_value)
         return f"{where} = {shown_value} is not allowed; use one of: {choices}"
@@ -292,6 +301,13 @@ def _explain(error: jsonschema.ValidationError, data: dict) -> str:
         return f"{where} = {shown_value} is not supported; write {where} = {error.validator_value}"
     if kind == "pattern":
         return f"{where} = {shown_value} is malformed; expected {hint}"
+    if kind == "not":
+        return f"{where} = {shown_value} is not allowed; expected {hint}"
+    if kind in ("minimum", "maximum"):
+        side = "below the minimum" if kind == "minimum" else "above the maximum"
+        return f"{where} = {shown_value} is {side} {error.validator_value:_}; expected {hint}"
+    if kind == "multipleOf":
+        return f"{where} = {value:#x} is not a multiple of {error.validator_value}; expected {hint}"
     if kind == "type":
         key = str(path[-1]) if path else ""
         example = _example(key, schema)

@@ -2,7 +2,9 @@
 
 Subcommand modules load on first use, so `tinygen check` never pays for
 TensorFlow. Every `TinygenError` becomes one line on stderr (and, under
-`--json`, one versioned error object on stdout) with the error's exit code.
+`--json`, one versioned error object on stdout) with the error's exit code;
+so does a subcommand's usage error (a bad option value, an unknown option),
+with exit 2, instead of click's usage block.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import click
 
 from tinygen import __version__
 from tinygen.commands.options import JSON_SCHEMA_VERSION
-from tinygen.errors import TinygenError
+from tinygen.errors import InputError, TinygenError
 from tinygen.text import one_line
 
 COMMANDS = {
@@ -56,12 +58,26 @@ class LazyGroup(click.Group):
         module, attr = COMMANDS[name].split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # A guess until the subcommand's eager --json sets it: an unknown option stops parsing before that.
+        ctx.meta["tinygen.json"] = "--json" in args
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:  # the command's result, as click.Group.invoke
         try:
             return super().invoke(ctx)
         except TinygenError as error:
             report_error(error, ctx.meta.get("tinygen.json", False))
             raise click.exceptions.Exit(error.exit_code) from None
+        except click.UsageError as error:  # ctx.meta is shared: --json is eager, so it is known by now
+            report_error(usage_error(error), ctx.meta.get("tinygen.json", False))
+            raise click.exceptions.Exit(InputError.exit_code) from None
+
+
+def usage_error(error: click.UsageError) -> InputError:
+    """click's message (it names the option and the bad value) and where the usage is explained, as one line."""
+    command = error.ctx.command_path if error.ctx is not None else "tinygen"
+    return InputError(f"{error.format_message().rstrip('.')}; see '{command} --help'")
 
 
 @click.group(cls=LazyGroup)

@@ -4,8 +4,8 @@ The contract under test (README "Commands"): exit 0 ok/fits, 1 does not fit,
 2 bad input, usage or unsupported operators; errors are one line on stderr
 starting "tinygen: error:" and naming the file; under --json stdout holds
 exactly one versioned JSON object, with an "error" key whenever a bad input
-or an unsupported operator makes the exit 2 (click's own usage errors stay
-click's: "Usage: ..." on stderr).
+or an unsupported operator makes the exit 2; a subcommand's usage error (a bad
+option value, an unknown option) is such a line too.
 Click >= 8.2 always keeps stderr apart (`Result.stdout` / `Result.stderr`;
 `mix_stderr` is gone), so stdout is checked on its own.
 """
@@ -174,7 +174,7 @@ def test_check_plot_svg(tmp_path):
 def test_check_plot_unwritable(tmp_path):
     target = tmp_path / "missing-dir" / "out.svg"
     result = invoke("check", "--plot", target, exit_code=2)
-    one_error_line(result, str(target), "cannot write the plot")
+    one_error_line(result, "--plot", str(target), "does not exist")
 
 
 # --- check: does not fit -----------------------------------------------------------------------------------------

@@ -36,3 +36,14 @@ def test_an_error_naming_a_model_string_stays_one_line(capsys):
     report_error(InputError(f"tensor '{ESCAPE}' is odd"), json_mode=False)
     err = capsys.readouterr().err
     assert err == "tinygen: error: tensor '?[2J?[31mred?second line' is odd\n"
+
+
+@pytest.mark.parametrize("args", [("build", "--board", "host"), ("run", "--board", "host", "--random", "1"),
+                                  ("validate", "--emulate", "--random", "1")], ids=["build", "run", "validate"])
+def test_firmware_commands_print_names_as_text(marked_up_model, args, tmp_path, monkeypatch):
+    """Their tables' titles hold the model's name and the default project folder (firmware_out/<model>-<board>):
+    both come from the model's file name."""
+    monkeypatch.chdir(tmp_path)
+    out = invoke(args[0], marked_up_model, *args[1:]).stdout
+    assert "\x1b" not in out
+    assert "[bold]model on " in out and ("[bold]model-" in out or args[0] == "validate")

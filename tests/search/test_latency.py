@@ -1,6 +1,7 @@
 """The latency cost model: rates per operator type from a profile, applied to a candidate's IR."""
 
 import json
+import re
 
 import pytest
 
@@ -35,10 +36,24 @@ def test_rates_come_from_the_profile_and_scale_with_macs(tmp_path):
     (None, "no such file"),
     ("{}", "not a `tinygen profile --json` result"),
     ('{"layers": [{"op": "ADD", "macs": 0, "instructions": 10}]}', "no layers with MACs"),
-])
+    ('{"layers": [{"op": "CONV_2D", "macs": 500, "instructions": 0}]}', "counts no instructions"),
+    ('{"layers": [{"op": "CONV_2D", "macs": 5, "instructions": 10}, {"op": "ADD", "macs": -5, "instructions": 10}]}',
+     "negative MACs"),
+    ('{"layers": [{"op": "CONV_2D", "macs": 1e400, "instructions": 10}]}', "not a `tinygen profile --json` result"),
+    ('{"layers": [{"op": ["CONV_2D"], "macs": 5, "instructions": 10}]}', None),  # an odd op name is just a name
+    ("[" * 100_000 + "]" * 100_000, "not a `tinygen profile --json` result"),
+], ids=["missing", "empty", "zero-macs", "zero-instructions", "negative", "infinite", "list-op", "deep"])
 def test_bad_profiles_are_refused_with_the_fix(tmp_path, text, needle):
     path = tmp_path / "p.json"
     if text is not None:
         path.write_text(text)
-    with pytest.raises(InputError, match=needle):
+    if needle is None:
+        assert from_profile(path, 1_000_000).overall_per_mac == 2.0
+        return
+    with pytest.raises(InputError, match=re.escape(needle)):
         from_profile(path, 1_000_000)
+
+
+def test_a_folder_is_not_a_profile(tmp_path):
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path}: cannot read (Is a directory)")):
+        from_profile(tmp_path, 1_000_000)

@@ -98,7 +98,7 @@ def print_report(r: FitReport, console: Console) -> None:
 
 def print_summary(reports: list[FitReport], console: Console) -> None:
     table = Table("board", "flash", "SRAM", "arena", "tightest region", "verdict",
-                  title=reports[0].model if reports else "")
+                  title=terminal(reports[0].model) if reports else "")
     for r in reports:
         tight = min(r.regions, key=lambda u: u.margin_bytes / max(u.capacity_bytes, 1))
         table.add_row(r.board, _kib(r.flash_bytes), _kib(r.sram_bytes), _kib(r.arena_bytes),

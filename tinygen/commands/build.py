@@ -17,10 +17,12 @@ from tinygen.commands.options import (
     json_option,
     model_argument,
     model_or_default,
+    output_folder_option,
     schedule_options,
 )
 from tinygen.pipeline import Firmware, build_firmware
 from tinygen.plan.schedule import ScheduleOptions
+from tinygen.text import terminal
 
 
 def sizes_json(sizes: SectionSizes) -> dict:
@@ -38,7 +40,7 @@ def sizes_json(sizes: SectionSizes) -> dict:
 
 def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
     s = fw.build.sizes
-    table = Table("", "bytes", title=f"{fw.graph.name} on {board.name}: {fw.build.elf}")
+    table = Table("", "bytes", title=f"{terminal(fw.graph.name)} on {board.name}: {terminal(str(fw.build.elf))}")
     for label, value in (("flash: code", s.code_bytes), ("flash: weights", s.weights_bytes),
                          ("RAM: arena", s.arena_bytes), ("RAM: stack", s.stack_bytes),
                          ("RAM: other (.data+.bss)", s.other_ram_bytes)):
@@ -51,8 +53,7 @@ def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
 @click.command()
 @model_argument
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Project folder [default: firmware_out/<model>-<board>].")
+@output_folder_option("Project folder [default: firmware_out/<model>-<board>].")
 @debug_option
 @schedule_options
 @json_option

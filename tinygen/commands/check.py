@@ -12,6 +12,7 @@ from tinygen.check.fit import FitReport, fit_report
 from tinygen.check.render import print_report, print_summary, report_json
 from tinygen.commands.options import (
     DEFAULT_BOARD,
+    OutputFile,
     emit_json,
     json_option,
     model_argument,
@@ -20,13 +21,14 @@ from tinygen.commands.options import (
 )
 from tinygen.importers.tflite import load_tflite
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
+from tinygen.text import one_line
 
 
 @click.command()
 @model_argument
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
               help="Board name, path to a board .toml, or 'all'.")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--plot", type=OutputFile(),
               help="Write the layer-by-layer and planned memory timelines (.svg/.png).")
 @schedule_options
 @json_option
@@ -67,6 +69,6 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
     else:
         print_report(reports[0], Console())
     if error:
-        click.echo(f"tinygen: error: {error}", err=True)
+        click.echo(f"tinygen: error: {one_line(error)}", err=True)
         ctx.exit(2)
     ctx.exit(0 if any(r.fits for r in reports) else 1)

@@ -11,13 +11,16 @@ from rich.table import Table
 from tinygen.boards import load_board
 from tinygen.commands.build import sizes_json
 from tinygen.commands.options import (
-    BYTES,
     DEFAULT_BOARD,
+    MAX_VECTORS,
     data_options,
     emit_json,
+    flash_budget_option,
     json_option,
+    output_folder_option,
     qat_options,
     schedule_options,
+    timeout_option,
 )
 from tinygen.commands.progress import stage_status
 from tinygen.commands.quantize import mixed_json, print_mixed, print_qat, qat_json
@@ -33,14 +36,13 @@ from tinygen.text import terminal
 @click.argument("model", type=click.Path(path_type=Path))
 @data_options
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Deployment folder [default: firmware_out/<model>-<board>].")
-@click.option("--flash-budget", type=BYTES, default=None,
-              help="Most bytes the weights may take [default: what the board's flash leaves after code].")
-@click.option("--vectors", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Evaluation samples run through the firmware and compared with TensorFlow Lite Micro.")
+@output_folder_option("Deployment folder [default: firmware_out/<model>-<board>].")
+@flash_budget_option
+@click.option("--vectors", type=click.IntRange(1, MAX_VECTORS), default=10, show_default=True,
+              help="Evaluation samples run through the firmware and compared with TensorFlow Lite Micro "
+                   f"(at most {MAX_VECTORS:,}).")
 @qat_options
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds before the run is abandoned.")
+@timeout_option(300.0, "Seconds before the run is abandoned.")
 @schedule_options
 @json_option
 def deploy(model: Path, calib: Path, eval_data: Path | None, board: str, output: Path | None,
@@ -96,7 +98,7 @@ def print_deployment(d: Deployment, console: Console) -> None:
     table = Table("", "", title=f"deployed {terminal(d.model.name)} on {d.fit.board}")
     mixed = report.mixed_accuracy
     if acc.metric == "top1":
-        where = "calibration set" if acc.on_calibration else f"{acc.source.name}"
+        where = "calibration set" if acc.on_calibration else terminal(acc.source.name)
         float_top1, int8_top1 = acc.top1
         table.add_row("accuracy (top-1)", f"float {100 * float_top1:.2f}%, int8 {100 * int8_top1:.2f}%"
                       + (f", mixed {100 * mixed.top1[1]:.2f}%" if mixed else "")
@@ -114,6 +116,6 @@ def print_deployment(d: Deployment, console: Console) -> None:
         table.add_row("bit-exact", f"[bold green]yes[/]: {d.run.vectors} evaluation samples vs TensorFlow Lite "
                                    "Micro (a deployment that differs is not installed)")
     table.add_row("model", terminal(str(d.model)))
-    table.add_row("firmware", str(d.firmware.build.elf))
+    table.add_row("firmware", terminal(str(d.firmware.build.elf)))
     console.print(table)
     print_qat(d.qat, console)

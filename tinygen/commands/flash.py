@@ -17,6 +17,7 @@ from tinygen.flash.pyocd_api import flash_with_pyocd
 from tinygen.flash.tools import run_command
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import ScheduleOptions
+from tinygen.text import one_line
 
 
 @click.command()
@@ -52,9 +53,10 @@ def flash(source: Path | None, board: str, probe: str | None, dry_run: bool, sch
                    "prepare": command.lines()[:-1], "api": command.api, "note": command.note, "elf": str(elf),
                    "dry_run": dry_run})
     elif dry_run:
-        click.echo("\n".join(command.lines() + ([f"# {command.note}"] if command.note else [])))
+        lines = command.lines() + ([f"# {command.note}"] if command.note else [])
+        click.echo("\n".join(one_line(line) for line in lines))  # a path with an escape sequence stays inert
     else:
-        click.echo(f"flashed {elf} to {target.name} with {command.method}")
+        click.echo(one_line(f"flashed {elf} to {target.name} with {command.method}"))
 
 
 def _percent(advance: Advance) -> Callable[[float], None]:

@@ -20,11 +20,14 @@ from rich.table import Table
 from tinygen.boards import Board, load_board
 from tinygen.commands.options import (
     DEFAULT_BOARD,
+    OutputFile,
     emit_json,
     json_option,
     model_argument,
     model_or_default,
+    output_folder_option,
     schedule_options,
+    timeout_option,
 )
 from tinygen.errors import InputError
 from tinygen.plan.schedule import ScheduleOptions
@@ -36,14 +39,13 @@ from tinygen.text import terminal
 @model_argument
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True,
               help="Emulated board, or with --port a real one (name or .toml).")
-@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--plot", type=OutputFile(),
               help="Write a bar chart of instructions (or cycles) per layer (.png/.svg/.pdf).")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Profile build's project folder.")
+@output_folder_option("Profile build's project folder.")
 @click.option("--port", help="Serial device or pyserial URL of a board running the profile build (built into "
                              "--output; flash it with `tinygen flash DIR`): cycles per layer instead of QEMU's "
                              "instructions.")
-@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds before the run is abandoned.")
+@timeout_option(600.0, "Seconds before the run is abandoned.")
 @schedule_options
 @json_option
 def profile(model: Path | None, board: str, plot: Path | None, output: Path | None, port: str | None,
@@ -121,7 +123,7 @@ def print_profile(p: Profile, console: Console) -> None:
         table.add_column(column, justify="left" if column in ("layer", "op") else "right")
     for i, s in enumerate(p.steps):
         layers = ",".join(map(str, s.layers))
-        table.add_row(str(i), layers, s.op, f"{s.macs:,}", f"{s.count:,}", f"{s.macs_per_count:.3f}",
+        table.add_row(str(i), layers, terminal(s.op), f"{s.macs:,}", f"{s.count:,}", f"{s.macs_per_count:.3f}",
                       f"{100 * s.count / total:.1f}%")
     table.add_row("", "[bold]total", "", f"[bold]{p.macs:,}", f"[bold]{total:,}",
                   f"[bold]{p.macs / total:.3f}", "100%")

@@ -21,14 +21,15 @@ from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from tinygen.commands.options import (
-    BYTES,
+    FiniteRange,
+    OutputFile,
     data_options,
     emit_json,
+    flash_budget_option,
     json_option,
     qat_options,
 )
 from tinygen.commands.progress import progress_bar
-from tinygen.errors import InputError
 from tinygen.files import write_atomically
 from tinygen.quant.convert import IO_TYPES, load_model
 from tinygen.quant.data import load_dataset
@@ -41,19 +42,17 @@ from tinygen.text import terminal
 @click.command()
 @click.argument("model", type=click.Path(path_type=Path))
 @data_options
-@click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="The int8 .tflite to write.")
+@click.option("--output", "-o", required=True, type=OutputFile(), help="The int8 .tflite to write.")
 @click.option("--io", type=click.Choice(IO_TYPES), default="int8", show_default=True,
               help="Input/output type: int8, or float (the model quantises and de-quantises itself).")
-@click.option("--flash-budget", type=BYTES, default=None,
-              help="Most bytes the weights may take (e.g. 48K): filters go int4 where needed, HAQ-style.")
+@flash_budget_option
 @qat_options
-@click.option("--sqnr-threshold", type=float, default=20.0, show_default=True,
+@click.option("--sqnr-threshold", type=FiniteRange(), default=20.0, show_default=True,
               help="Flag layers whose SQNR (dB) is below this.")
 @json_option
 def quantize(model: Path, calib: Path, eval_data: Path | None, output: Path, io: str, flash_budget: int | None,
              max_loss: float | None, qat_epochs: int, sqnr_threshold: float, as_json: bool) -> None:
     """Quantise MODEL (.keras/.h5 or a SavedModel folder) to full-integer int8 and report the accuracy cost."""
-    check_output(output)
     float_model = load_model(model)
     calib_set = load_dataset(calib, float_model.input_shape)
     eval_set = load_dataset(eval_data, float_model.input_shape) if eval_data is not None else None
@@ -82,14 +81,7 @@ def print_qat(qat: QatResult | None, console: Console) -> None:
         verdict = "kept" if qat.kept else "not kept (post-training model was as good)"
         console.print(f"QAT ({qat.epochs} epochs): top-1 {100 * qat.before:.2f}% -> {100 * qat.after:.2f}%, {verdict}")
     else:
-        console.print(f"QAT {qat.status}: {qat.reason}")
-
-
-def check_output(output: Path) -> None:
-    if output.is_dir():
-        raise InputError(f"{output}: is a directory; pass -o path/to/model_int8.tflite")
-    if not output.parent.is_dir():
-        raise InputError(f"{output}: folder {output.parent} does not exist; create it or pick another -o path")
+        console.print(f"QAT {qat.status}: {terminal(qat.reason)}")
 
 
 def _db(layer: LayerSQNR) -> float | None:
@@ -153,7 +145,7 @@ def print_mixed(mixed: MixedPlan, console: Console) -> None:
         table.add_column(column, justify=justify)
     for l in mixed.layers:
         db = "-" if not mixed.samples else "inf" if not np.isfinite(l.sensitivity_db) else f"{l.sensitivity_db:.1f}"
-        table.add_row(str(l.index), l.opcode, terminal(l.name.split(";")[0]), f"{l.elements:,}", db,
+        table.add_row(str(l.index), terminal(l.opcode), terminal(l.name.split(";")[0]), f"{l.elements:,}", db,
                       "[bold]4[/]" if l.bits == 4 else "8", f"{l.int4_bytes if l.bits == 4 else l.int8_bytes:,}")
     console.print(table)
     if not mixed.samples:
@@ -161,7 +153,8 @@ def print_mixed(mixed: MixedPlan, console: Console) -> None:
 
 
 def print_report(report: QuantReport, console: Console) -> None:
-    table = Table(title=f"{report.output}: per-layer SQNR over {report.calibration_samples} calibration samples")
+    table = Table(title=f"{terminal(str(report.output))}: per-layer SQNR over {report.calibration_samples} "
+                        "calibration samples")
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("#", "right"), ("layer", "left"), ("op", "left"), ("output shape", "left"), ("SQNR dB", "right"),
         ("flag", "left"))
@@ -175,11 +168,12 @@ def print_report(report: QuantReport, console: Console) -> None:
         flag = (f"[bold red]< {report.sqnr_threshold_db:g} dB[/]" if layer.flagged else
                 "[yellow]unmatched[/]" if layer.status == "unmatched" else
                 "no signal" if layer.status == "no-signal" else "")
-        table.add_row(str(layer.index), layer.layer, layer.op, "×".join(map(str, layer.shape)), db, flag)
+        table.add_row(str(layer.index), terminal(layer.layer), terminal(layer.op), "×".join(map(str, layer.shape)), db,
+                      flag)
     console.print(table)
     acc = report.accuracy
     where = (f"on the calibration set ({acc.samples} samples; no --eval given)" if acc.on_calibration else
-             f"on {acc.source} ({acc.samples} samples)")
+             f"on {terminal(str(acc.source))} ({acc.samples} samples)")
     if acc.metric == "top1":
         float_top1, int8_top1 = acc.top1
         summary = (f"top-1 float {100 * float_top1:.2f}%, int8 {100 * int8_top1:.2f}% "
@@ -192,10 +186,10 @@ def print_report(report: QuantReport, console: Console) -> None:
         summary += (f", mixed int8/int4 {100 * mixed.top1[1]:.2f}% (delta {mixed.delta_points:+.2f} points)"
                     if mixed.metric == "top1" else f"; MSE(float, mixed outputs) {mixed.mse:.6g}")
     console.print(f"{summary} {where}; weights {report.weights_bytes:,} bytes, "
-                  f"model {report.model_bytes:,} bytes -> {report.output}")
+                  f"model {report.model_bytes:,} bytes -> {terminal(str(report.output))}")
     if report.flagged:
         console.print(f"[bold red]{len(report.flagged)} layer(s) below {report.sqnr_threshold_db:g} dB SQNR:[/] "
-                      + ", ".join(l.layer for l in report.flagged))
+                      + ", ".join(terminal(l.layer) for l in report.flagged))
     if report.unmatched:
         console.print(f"[yellow]{len(report.unmatched)} int8 tensor(s) without a float counterpart (no SQNR):[/] "
-                      + ", ".join(l.tensor for l in report.unmatched))
+                      + ", ".join(terminal(l.tensor) for l in report.unmatched))

@@ -11,12 +11,18 @@ from tinygen.boards import load_board
 from tinygen.commands.build import print_sizes, sizes_json
 from tinygen.commands.options import (
     DEFAULT_BOARD,
+    OutputFile,
     debug_option,
     emit_json,
+    inputs_option,
     json_option,
     model_argument,
     model_or_default,
+    output_folder_option,
+    random_option,
     schedule_options,
+    seed_option,
+    timeout_option,
 )
 from tinygen.commands.progress import progress_bar
 from tinygen.pipeline import build_firmware, run_firmware
@@ -27,15 +33,12 @@ from tinygen.run.vectors import npz_vectors, random_vectors
 @click.command()
 @model_argument
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Emulated board, 'host', or a .toml.")
-@click.option("--random", "count", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Number of seeded random input vectors.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--inputs", type=click.Path(dir_okay=False, path_type=Path),
-              help=".npz with one array per model input (or 'x'), axis 0 = vectors; overrides --random.")
-@click.option("--save-outputs", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the firmware's outputs (.npz).")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), help="Project folder.")
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds before the run is abandoned.")
+@random_option
+@seed_option
+@inputs_option
+@click.option("--save-outputs", type=OutputFile(), help="Write the firmware's outputs (.npz).")
+@output_folder_option("Project folder.")
+@timeout_option(300.0, "Seconds before the run is abandoned.")
 @debug_option
 @schedule_options
 @json_option

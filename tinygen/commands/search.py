@@ -8,6 +8,7 @@ command again after an interruption.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,15 +18,31 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.boards import load_board
-from tinygen.commands.options import BYTES, DEFAULT_BOARD, emit_json, json_option, schedule_options
+from tinygen.commands.options import (
+    BYTES,
+    DEFAULT_BOARD,
+    MAX_EPOCHS,
+    FiniteRange,
+    emit_json,
+    json_option,
+    output_folder_option,
+    schedule_options,
+    seed_option,
+)
 from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError, TinygenError
 from tinygen.plan.schedule import ScheduleOptions
+from tinygen.text import terminal
 
 if TYPE_CHECKING:  # the search modules are imported when the command runs
     from tinygen.search.results import SearchOutcome
     from tinygen.search.study import Candidate
     from tinygen.search.tinynas import SpaceScore
+
+
+MAX_TRIALS = 10_000  # --trials, --population, --space-samples: each candidate is built and planned
+MAX_WORKERS = 256  # training processes on one machine
+MAX_SIDE = 1024  # --input-shape's height and width: a search trains on small images
 
 
 class Interrupted(TinygenError):
@@ -35,10 +52,11 @@ class Interrupted(TinygenError):
 def _shape(value: str | None) -> tuple[int, int, int] | None:
     if value is None:
         return None
-    parts = value.lower().split("x")
-    if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts) or int(parts[2]) not in (1, 3):
-        raise InputError(f"--input-shape {value}: not HxWxC with C 1 or 3; write e.g. 32x32x1")
-    h, w, c = (int(p) for p in parts)
+    match = re.fullmatch(r"([0-9]{1,6})x([0-9]{1,6})x([13])", value.lower())  # ASCII digits: int() reads them
+    if match is None or not all(0 < int(side) <= MAX_SIDE for side in match.groups()[:2]):
+        raise InputError(f"--input-shape {value}: not HxWxC with H and W 1 to {MAX_SIDE} and C 1 or 3; "
+                         "write e.g. 32x32x1")
+    h, w, c = (int(group) for group in match.groups())
     return h, w, c
 
 
@@ -53,28 +71,27 @@ def _shape(value: str | None) -> tuple[int, int, int] | None:
               help="Peak SRAM budget (arena + stack), e.g. 32K; default: the board's.")
 @click.option("--flash", type=BYTES, default=None,
               help="Flash budget (weights + code), e.g. 96K; default: the board's.")
-@click.option("--latency-ms", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--latency-ms", type=FiniteRange(min=0, min_open=True), default=None,
               help="Latency budget per inference, from the cost model of --latency-profile.")
 @click.option("--latency-profile", type=click.Path(path_type=Path), default=None,
               help="`tinygen profile ... --json` output that calibrates the latency cost model "
                    "(needed by --latency-ms).")
-@click.option("--trials", type=click.IntRange(min=1), default=24, show_default=True,
-              help="Candidates sampled (over-budget ones are measured, not trained).")
-@click.option("--epochs", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Training epochs per candidate.")
-@click.option("--population", type=click.IntRange(min=2), default=8, show_default=True,
+@click.option("--trials", type=click.IntRange(1, MAX_TRIALS), default=24, show_default=True,
+              help=f"Candidates sampled (over-budget ones are measured, not trained); at most {MAX_TRIALS:,}.")
+@click.option("--epochs", type=click.IntRange(1, MAX_EPOCHS), default=8, show_default=True,
+              help=f"Training epochs per candidate (at most {MAX_EPOCHS:,}).")
+@click.option("--population", type=click.IntRange(2, MAX_TRIALS), default=8, show_default=True,
               help="NSGA-II generation size; a generation trains in parallel.")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Local training processes (1: in this process).")
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=2, show_default=True,
+              help=f"Local training processes (1: in this process; at most {MAX_WORKERS}).")
 @click.option("--ray-address", default=None,
               help="Train on this existing Ray cluster instead (pip install 'tinygen[ray]').")
-@click.option("--space-samples", type=click.IntRange(min=1), default=30, show_default=True,
-              help="Random subnets that rate each (resolution, width) space.")
+@click.option("--space-samples", type=click.IntRange(1, MAX_TRIALS), default=30, show_default=True,
+              help=f"Random subnets that rate each (resolution, width) space (at most {MAX_TRIALS:,}).")
 @click.option("--spectrogram", is_flag=True, help="Inputs are spectrograms: DS-CNN's 10x4 stem, no resizing.")
 @click.option("--input-shape", default=None, help="HxWxC to read an image folder at (e.g. 32x32x1).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-              help="Folder for the study and results; default firmware_out/search-<data>-<board>.")
+@seed_option
+@output_folder_option("Folder for the study and results; default firmware_out/search-<data>-<board>.")
 @schedule_options
 @json_option
 def search(data: Path, eval_data: Path | None, board: str, sram: int | None, flash: int | None,
@@ -91,6 +108,9 @@ def search(data: Path, eval_data: Path | None, board: str, sram: int | None, fla
     if latency_ms is not None and latency_profile is None:
         raise InputError("--latency-ms: needs --latency-profile FILE.json (from `tinygen profile MODEL --board "
                          f"{target.name} --json`) to calibrate the cost model")
+    if latency_profile and not target.cpu.clock_hz:
+        raise InputError(f"--latency-profile: {target.name} has no clock (cpu.clock_hz = 0 in {target.path.name}), "
+                         "so cycles cannot become milliseconds; pick a board with a clock (tinygen boards)")
     latency = from_profile(latency_profile, target.cpu.clock_hz) if latency_profile else None
     directory = output or Path("firmware_out") / f"search-{Path(data).stem}-{target.name}"
     if directory.exists() and not directory.is_dir():
@@ -138,17 +158,17 @@ def _print_spaces(console: Console, scores: Sequence[SpaceScore]) -> None:
 def _print_outcome(console: Console, outcome: SearchOutcome, board: str) -> None:
     best = outcome.best
     console.print(f"{len(outcome.candidates)} candidates in {outcome.chosen.space.label}, {outcome.trained} trained, "
-                  f"in {outcome.seconds:.0f} s -> {outcome.directory}")
+                  f"in {outcome.seconds:.0f} s -> {terminal(str(outcome.directory))}")
     if best is None:
         console.print("no candidate within the budget was trained")
         return
-    m, s = best.measurement, best.trained_score
+    m, s, directory = best.measurement, best.trained_score, outcome.directory
     table = Table(title=f"best: trial {best.number}", show_header=False)
     for key, value in (("architecture", best.arch.describe()), ("MACs", f"{m.macs:,}"), ("parameters", f"{m.params:,}"),
                        ("peak SRAM", f"{m.sram_bytes:,} B (arena {m.arena_bytes:,} B + stack)"),
                        ("flash", f"{m.flash_bytes:,} B (weights + code estimate)"),
                        ("accuracy", f"float {100 * s.float_accuracy:.2f}%, int8 {100 * s.int8_accuracy:.2f}%"),
-                       ("model", f"{outcome.directory / 'best.keras'}, {outcome.directory / 'best_int8.tflite'}")):
+                       ("model", terminal(f"{directory / 'best.keras'}, {directory / 'best_int8.tflite'}"))):
         table.add_row(key, value)
     console.print(table)
-    console.print(f"next: tinygen build {outcome.directory / 'best_int8.tflite'} --board {board}")
+    console.print(f"next: tinygen build {terminal(str(outcome.directory / 'best_int8.tflite'))} --board {board}")

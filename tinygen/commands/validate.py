@@ -15,10 +15,15 @@ from tinygen.commands.options import (
     DEFAULT_BOARD,
     debug_option,
     emit_json,
+    inputs_option,
     json_option,
     model_argument,
     model_or_default,
+    output_folder_option,
+    random_option,
     schedule_options,
+    seed_option,
+    timeout_option,
 )
 from tinygen.commands.progress import progress_bar
 from tinygen.compare import OutputCheck, compare
@@ -45,15 +50,11 @@ from tinygen.validate.session import DeviceSession, resend_after_s
 @click.option("--port", help="Serial device (/dev/ttyACM0, COM3) or pyserial URL (socket://HOST:PORT) of a board "
                              "running tinygen's validation firmware.")
 @click.option("--emulate", is_flag=True, help="Build the validation firmware and run it in QEMU, through its UART.")
-@click.option("--random", "count", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Number of seeded random input vectors.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--inputs", type=click.Path(dir_okay=False, path_type=Path),
-              help=".npz with one array per model input (or 'x'), axis 0 = vectors; overrides --random.")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Project folder for --emulate [default: firmware_out/<model>-<board>-uart].")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-              help="Seconds one request (an inference included) may take, resends included, before giving up.")
+@random_option
+@seed_option
+@inputs_option
+@output_folder_option("Project folder for --emulate [default: firmware_out/<model>-<board>-uart].")
+@timeout_option(10.0, "Seconds one request (an inference included) may take, resends included, before giving up.")
 @debug_option
 @schedule_options
 @json_option
@@ -88,7 +89,7 @@ def validate(ctx: click.Context, model: Path | None, board: str, port: str | Non
     with open_device(target, firmware.build.elf if emulate else None, port, timeout) as (link, name):
         session = DeviceSession(link, name, timeout, resend_after_s(target.console.baud))
         identity = identify(session, code, path, target.cpu.clock_hz)
-        with progress_bar(f"device ({name})", len(vectors), enabled=not as_json) as advance:
+        with progress_bar(f"device ({terminal(name)})", len(vectors), enabled=not as_json) as advance:
             runs = run_vectors(session, identity, code, vectors, progress=advance)
     with progress_bar("reference (TFLite Micro)", len(vectors), enabled=not as_json) as advance:
         reference = reference_outputs(path, vectors, len(code.outputs), progress=advance)
@@ -125,7 +126,8 @@ def _print(code: ModelCode, board: Board, name: str, checks: tuple[OutputCheck, 
            bit_exact: bool) -> None:
     console = Console()
     table = Table("output", "name", "bit-exact", "vectors differing", "elements differing", "max |diff|",
-                  title=f"{code.name} on {board.name} via {name}: {checks[0].vectors} vectors vs TensorFlow Lite Micro")
+                  title=f"{terminal(code.name)} on {board.name} via {terminal(name)}: {checks[0].vectors} vectors vs "
+                        "TensorFlow Lite Micro")
     for check in checks:
         table.add_row(str(check.index), terminal(check.name), "[green]yes[/]" if check.bit_exact else "[red]no[/]",
                       str(check.mismatched_vectors), str(check.mismatched_elements), str(check.max_abs_diff))

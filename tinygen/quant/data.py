@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygen.errors import InputError
+from tinygen.npz import read_npz
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm", ".webp")
 
@@ -44,12 +45,7 @@ def load_dataset(path: Path, input_shape: tuple[int, ...]) -> Dataset:
 
 
 def _load_npz(path: Path, input_shape: tuple[int, ...]) -> Dataset:
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except Exception as exc:  # zipfile/pickle/format errors all mean "not a readable .npz"
-        raise InputError(f"{path}: cannot read as .npz ({type(exc).__name__}); "
-                         "pass a numpy .npz with an array 'x' (np.savez)") from None
+    arrays = read_npz(path, "pass a numpy .npz with an array 'x' (np.savez)")
     if "x" not in arrays:
         found = ", ".join(sorted(arrays)) or "nothing"
         raise InputError(f"{path}: no array 'x' (found {found}); save the samples as x (np.savez(path, x=..., y=...))")

@@ -8,6 +8,7 @@ import numpy as np
 
 from tinygen.errors import InputError
 from tinygen.lower.program import TensorIO
+from tinygen.npz import read_npz
 
 NUMPY = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32, "uint8": np.uint8}
 
@@ -32,10 +33,7 @@ def random_vectors(inputs: tuple[TensorIO, ...], count: int, seed: int) -> list[
 
 def npz_vectors(path: Path, inputs: tuple[TensorIO, ...]) -> list[list[np.ndarray]]:
     """One array per model input, named after the tensor (or `x` for a single input); axis 0 = vectors."""
-    try:
-        data = np.load(path)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable .npz ({exc}); save inputs with numpy.savez") from None
+    data = read_npz(path, "save inputs with numpy.savez")
     arrays = []
     for io in inputs:
         key = io.name if io.name in data else ("x" if len(inputs) == 1 and "x" in data else None)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygen.errors import InputError
+from tinygen.npz import read_npz
 from tinygen.quant.data import load_dataset
 from tinygen.search.train import SplitData
 
@@ -38,12 +39,8 @@ def _npz_shape(path: Path) -> tuple[int, ...]:
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; pass an .npz with 'x' and 'y' or a folder of class "
                          "sub-folders")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            x_shape = npz["x"].shape if "x" in npz.files else None
-    except Exception as exc:
-        raise InputError(f"{path}: cannot read as .npz ({type(exc).__name__}); pass a numpy .npz with arrays "
-                         "'x' and 'y' (np.savez)") from None
+    arrays = read_npz(path, "pass a numpy .npz with arrays 'x' and 'y' (np.savez)")
+    x_shape = arrays["x"].shape if "x" in arrays else None
     if x_shape is None or len(x_shape) not in (3, 4):
         raise InputError(f"{path}: needs an array 'x' of N×H×W or N×H×W×C samples; save images or "
                          "spectrograms as x")

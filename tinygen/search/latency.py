@@ -49,26 +49,35 @@ def from_profile(path: Path, clock_hz: int) -> LatencyModel:
     """Calibrate from `tinygen profile --json` output: per-layer `op`, `macs`, `instructions` (or `cycles`)."""
     try:
         data = json.loads(Path(path).read_text())
-        rows = [(layer["op"], int(layer["macs"]), int(layer.get("cycles") or layer["instructions"]), layer)
+        rows = [(str(layer["op"]), int(layer["macs"]), int(layer.get("cycles") or layer["instructions"]), layer)
                 for layer in data["layers"]]
+        byte_counts = [int(layer.get("output_bytes", 0)) for _, work, _, layer in rows if not work]
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; pass the output of `tinygen profile MODEL --board B --json`") from None
-    except (ValueError, KeyError, TypeError):
+    except OSError as exc:  # a folder, a file we may not read
+        raise InputError(f"{path}: cannot read ({exc.strerror}); pass the output of "
+                         "`tinygen profile MODEL --board B --json`") from None
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         raise InputError(f"{path}: not a `tinygen profile --json` result (needs layers with op, macs and "
                          "instructions); write one with `tinygen profile MODEL --board B --json > FILE`") from None
+    if any(work < 0 or cost < 0 for _, work, cost, _ in rows) or any(n < 0 for n in byte_counts):
+        raise InputError(f"{path}: negative MACs, instructions or output bytes; pass the unedited output of "
+                         "`tinygen profile MODEL --board B --json`")
     per_op: dict[str, list[int]] = {}
-    byte_cost = byte_count = 0
-    for op, work, cost, layer in rows:
+    byte_cost, byte_count = 0, sum(byte_counts)
+    for op, work, cost, _ in rows:
         if work:
             totals = per_op.setdefault(op, [0, 0])
             totals[0] += cost
             totals[1] += work
         else:
             byte_cost += cost
-            byte_count += int(layer.get("output_bytes", 0))
     if not per_op:
         raise InputError(f"{path}: the profiled model has no layers with MACs; profile a model with convolutions "
                          "or dense layers")
     overall = sum(c for c, _ in per_op.values()) / sum(m for _, m in per_op.values())
+    if overall == 0:
+        raise InputError(f"{path}: the profile counts no instructions for its MACs, so it cannot calibrate "
+                         "latency; profile the model again (`tinygen profile MODEL --board B --json`)")
     return LatencyModel({op: c / m for op, (c, m) in per_op.items()}, byte_cost / byte_count if byte_count else 0.0,
                         overall, clock_hz, str(path))
