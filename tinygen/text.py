@@ -60,7 +60,10 @@ def one_line(text: str) -> str:
 
 
 def terminal(text: str) -> str:
-    """`text` inside rich markup (tables, console.print): one line, and its brackets printed, not interpreted."""
+    """`text` inside rich markup (tables, console.print): one line, and its brackets printed, not interpreted.
+
+    A trailing backslash is doubled so that it cannot escape a tag that follows; printed with nothing after
+    it, it shows twice (cosmetic, and only for text ending in a backslash)."""
     from rich.markup import escape  # here: the CLI's error path imports this module, and rich costs 17 ms
 
     return escape(one_line(text))
