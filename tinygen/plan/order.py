@@ -4,9 +4,9 @@ Graphs with branches (residual adds, concatenations, parallel towers) can be
 run in many topological orders, and their peaks differ. The exact search is a
 dynamic programme over the sets of already-executed operators (a state's live
 bytes depend only on that set); for chains it has n+1 states. It never builds
-more than `max_states` states: it is skipped when a set of k operators that are
-ready together (2**k states) already exceeds that, and stops the moment a layer
-would, falling back to a greedy list scheduler. The file's own order is always
+more than `max_states` states: it is skipped when k operators ready together
+along the file's order (2**k states) already exceed that, and stops the moment
+a layer would, falling back to a greedy list scheduler. The file's own order is always
 a candidate, so the result is never worse than it. Each state costs its ready
 operators, not the graph's size, so a 20,000-operator chain is planned exactly.
 """
@@ -86,9 +86,8 @@ def best_order(
     scratch = scratch or {}
     problem = _Problem(ops, preds, bufs, scratch)
     candidates = [tuple(ops)]
-    greedy, widest = _greedy(problem)
-    exact = _exact(problem, max_states) if 2 ** widest <= max_states else None
-    candidates.append(exact if exact is not None else greedy)
+    exact = _exact(problem, max_states) if 2 ** _widest(problem) <= max_states else None
+    candidates.append(exact if exact is not None else _greedy(problem))
     return min(candidates, key=lambda order: peak_bytes(bufs, order, scratch))
 
 
@@ -124,15 +123,26 @@ def _exact(p: _Problem, max_states: int) -> tuple[int, ...] | None:
     return tuple(reversed(order))
 
 
-def _greedy(p: _Problem) -> tuple[tuple[int, ...], int]:
-    """The cheapest ready op at each step, and the most ops ever ready together (2**that bounds the states)."""
-    done, live, ready, order, widest = 0, p.start_live, p.first_ready, [], 0
+def _widest(p: _Problem) -> int:
+    """The most ops ready together along the file's order: k of them make 2**k executed sets on their own."""
+    waiting = [mask.bit_count() for mask in p.pred]
+    ready = widest = p.first_ready.bit_count()
+    for i in range(len(p.ops)):
+        ready -= 1
+        for s in p.succ[i]:
+            waiting[s] -= 1
+            ready += waiting[s] == 0
+        widest = max(widest, ready)
+    return widest
+
+
+def _greedy(p: _Problem) -> tuple[int, ...]:
+    """The cheapest ready op at each step."""
+    done, live, ready, order = 0, p.start_live, p.first_ready, []
     for _ in range(len(p.ops)):
-        candidates = list(_bits(ready))
-        widest = max(widest, len(candidates))
-        i = min(candidates, key=lambda j: (*p.step(done, live, j), j))
+        i = min(_bits(ready), key=lambda j: (*p.step(done, live, j), j))
         _, live = p.step(done, live, i)
         done |= 1 << i
         ready = p.ready_after(ready, done, i)
         order.append(i)
-    return tuple(p.ops[i] for i in order), widest
+    return tuple(p.ops[i] for i in order)
