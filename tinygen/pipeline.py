@@ -82,8 +82,8 @@ def require_fit(report: FitReport, model: Path) -> None:
     if over:
         worst = min(over, key=lambda r: r.margin_bytes)
         raise InputError(
-            f"{model}: does not fit {report.board}: region '{worst.region}' needs {worst.used_bytes:,} bytes "
-            f"({', '.join(label for label, _ in worst.items)}) of {worst.capacity_bytes:,}"
+            f"{model}: does not fit {report.board}: region '{worst.region}' needs {worst.used_bytes:,} B "
+            f"({', '.join(f'{label} {size:,} B' for label, size in worst.items)}) but holds {worst.capacity_bytes:,} B"
             f"{f' (and {len(over) - 1} more region)' if len(over) > 1 else ''}; "
             f"see `tinygen check {model} --board {report.board}`, shrink the model or pick a larger board")
 

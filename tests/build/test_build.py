@@ -1,4 +1,5 @@
-"""`tinygen build`: real sizes, atomic output, `make` alone rebuilds, overflow becomes exit 1 with a breakdown."""
+"""`tinygen build`: real sizes, atomic output, `make` alone rebuilds, a model that cannot fit is refused (exit 2)
+with a breakdown before anything is written."""
 
 from __future__ import annotations
 
@@ -55,14 +56,14 @@ def test_build_reports_real_sizes_and_make_rebuilds(tmp_path, model, least_weigh
 
 
 @needs_arm
-def test_overflow_is_exit_1_with_breakdown_and_keeps_the_old_build(tmp_path):
+def test_a_model_that_cannot_fit_is_refused_and_keeps_the_old_build(tmp_path):
     out = tmp_path / "fw"
     model = str(default_model())
     assert _build(model, "--board", "mps2-an386", "-o", str(out)).exit_code == 0
     before = (out / "firmware.elf").read_bytes()
     # about 16 KiB of code and weights into 8 KiB
     result = _build(model, "--board", str(_tiny_board(tmp_path, 8 * 1024)), "-o", str(out))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     message = json.loads(result.stdout)["error"]["message"]
     assert "does not fit tiny" in message and "weights" in message and "ssram1" in message
     assert (out / "firmware.elf").read_bytes() == before  # the earlier good build survives
