@@ -130,12 +130,15 @@ def plan_lifetimes(
     stage: PatchStage | None = None,
     inplace: bool = False,
     dsp_kernels: bool = False,
+    order: tuple[int, ...] | None = None,
 ) -> Lifetimes:
     """Order the ops (the stage's first), merge in-place ops, and derive every interval.
 
     With a `stage`, its ops run first, patch by patch, inside a patch area that
     lives for the whole stage; `inplace` lets eligible ops overwrite their input,
-    through the temporaries of the DSP kernels if `dsp_kernels` (plan/inplace.py).
+    through the temporaries of the DSP kernels if `dsp_kernels` (plan/inplace.py). `order`: the order of the
+    ops outside the stage when a plan of the same graph already found it (it depends only on the graph,
+    the stage and the scratch, not on in-place ops), instead of searching again.
     """
     scratch = dict(scratch_bytes or {})
     bufs: tuple[Buffer, ...] = buffers(graph)
@@ -146,7 +149,12 @@ def plan_lifetimes(
     rest = [op.index for op in graph.operators if op.index not in head]
     rest_bufs = [b if b.producer not in head else replace(b, producer=None) for b in bufs
                  if not (stage is not None and stage.input in b.tensors)]
-    tail = best_order(rest, _preds(graph, set(rest)), rest_bufs, scratch) if reorder else tuple(rest)
+    if order is not None:
+        tail = order
+    elif reorder:
+        tail = best_order(rest, _preds(graph, set(rest)), rest_bufs, scratch)
+    else:
+        tail = tuple(rest)
     order = head + tuple(tail)
     done: tuple[int, ...] = ()
     if inplace:
@@ -169,10 +177,11 @@ def plan_memory(
     stage: PatchStage | None = None,
     inplace: bool = False,
     dsp_kernels: bool = False,
+    order: tuple[int, ...] | None = None,
 ) -> MemoryPlan:
     """Plan `graph` (see `plan_lifetimes`); strategy "best" runs every strategy in `arena.STRATEGIES`
     and keeps the smallest arena."""
-    life = plan_lifetimes(graph, scratch_bytes, reorder, stage, inplace, dsp_kernels)
+    life = plan_lifetimes(graph, scratch_bytes, reorder, stage, inplace, dsp_kernels, order)
     ivs = life.intervals
     results = {
         name: fn(ivs, alignment_bytes)

@@ -88,6 +88,8 @@ def best_order(
     candidates = [tuple(ops)]
     exact = _exact(problem, max_states) if 2 ** _widest(problem) <= max_states else None
     candidates.append(exact if exact is not None else _greedy(problem))
+    if candidates[0] == candidates[1]:  # the file order is the best found (a chain has no other): no peaks
+        return candidates[0]
     return min(candidates, key=lambda order: peak_bytes(bufs, order, scratch))
 
 
