@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -53,11 +54,11 @@ def measure(args: list[str], timeout_s: float) -> tuple[int | None, float, int]:
     """(exit code or None on timeout, wall seconds, peak RSS bytes) of one CLI run."""
     start = time.perf_counter()
     proc = subprocess.Popen([*tinygen_command(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            cwd=ROOT)
+                            cwd=ROOT, start_new_session=True)  # its own group: a timeout also stops its compilers
     pid = status = 0
     while pid == 0:  # os.wait4 reaps the child and returns its own rusage (Popen.wait would reap it first)
         if time.perf_counter() - start > timeout_s:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
         time.sleep(0.01)
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
     seconds = time.perf_counter() - start
