@@ -1,4 +1,4 @@
-"""The pipeline, top to bottom: import -> plan -> codegen -> build -> run -> compare."""
+"""The pipeline, top to bottom: import -> plan -> fit -> codegen -> build -> run -> compare."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import numpy as np
 from tinygen import __version__
 from tinygen.boards import Board
 from tinygen.build.make import STAMP, Build, build_project, cached
+from tinygen.check.fit import FitReport, fit_report
 from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import Project, render_project
 from tinygen.compare import compare
+from tinygen.errors import TinygenError
 from tinygen.files import check_output_folder
 from tinygen.importers.tflite import load_tflite
 from tinygen.ir.graph import Graph
@@ -74,6 +76,19 @@ def _build_key(project: Project) -> str:
     return h.hexdigest()[:20]
 
 
+def require_fit(report: FitReport, model: Path) -> None:
+    """Stop before rendering or compiling a model `check` already knows cannot fit: compiling a 50 MB model
+    takes minutes and gigabytes only to fail at the link."""
+    over = [r for r in report.regions if not r.fits]
+    if over:
+        worst = min(over, key=lambda r: r.margin_bytes)
+        others = {0: "", 1: " (and one more region)"}.get(len(over) - 1, f" (and {len(over) - 1} more regions)")
+        raise TinygenError(  # exit 1, as `check`: the model is sound, the board too small
+            f"{model}: does not fit {report.board}: region '{worst.region}' needs {worst.used_bytes:,} B "
+            f"({', '.join(f'{label} {size:,} B' for label, size in worst.items)}) but holds {worst.capacity_bytes:,} B"
+            f"{others}; see `tinygen check {model} --board {report.board}`, shrink the model or pick a larger board")
+
+
 def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False,
                    schedule: ScheduleOptions = ScheduleOptions(), harness: str | None = None,
                    profile: bool = False, debug: bool = False) -> Firmware:
@@ -82,6 +97,7 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     `debug`: compile for a debugger (-Og -g3, the kernels' C loops; its own folder and cache key)."""
     graph = load_tflite(model)
     planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model), board.cpu.dsp)
+    require_fit(fit_report(graph, planned, board), model)
     code = dataclasses.replace(specialise(lower_model(graph, planned.plan, model), board), profile=profile)
     harness = harness or default_harness(board)
     directory = output or default_output(model, board, harness, profile, debug)

@@ -1,4 +1,5 @@
-"""`tinygen build`: real sizes, atomic output, `make` alone rebuilds, overflow becomes exit 1 with a breakdown."""
+"""`tinygen build`: real sizes, atomic output, `make` alone rebuilds, a model that cannot fit is refused (exit 1)
+with a breakdown before anything is written."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def test_build_reports_real_sizes_and_make_rebuilds(tmp_path, model, least_weigh
 
 
 @needs_arm
-def test_overflow_is_exit_1_with_breakdown_and_keeps_the_old_build(tmp_path):
+def test_a_model_that_cannot_fit_is_refused_and_keeps_the_old_build(tmp_path):
     out = tmp_path / "fw"
     model = str(default_model())
     assert _build(model, "--board", "mps2-an386", "-o", str(out)).exit_code == 0

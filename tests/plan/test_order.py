@@ -73,3 +73,32 @@ def test_scratch_counts_during_its_op():
     scratch = {1: 6}
     assert peak(CHAIN_AND_SIDE, (0, 1, 3, 2, 4), scratch) == 19
     assert peak(CHAIN_AND_SIDE, solve(CHAIN_AND_SIDE, scratch), scratch) == 14
+
+
+def test_a_2000_op_chain_has_one_order_exact_or_past_the_cap():
+    # 2,001 executed sets: within the default cap the exact search runs; with a cap of 1,000 it stops midway
+    sizes = [(i * 37) % 200 + 1 for i in range(2001)]
+    graph = chain_graph(sizes)
+    assert solve(graph) == solve(graph, max_states=1_000) == tuple(range(2000))
+
+
+def test_a_wide_fan_out_falls_back_to_greedy_which_finishes_each_branch():
+    # x(5) -> a_i -> b_i for 40 branches, all b_i joined by one op: 3**40 executed sets, so no exact search.
+    # Greedy starts the branch with the smallest a_i (ties: lowest index) and finishes it at once, since b_i
+    # frees a_i. While a_k runs, x, the finished b's and a_k are live; while b_k runs, also b_k, and x only
+    # if a branch is still to start (the last a frees it).
+    n = 40
+    a = [100 + (i * 7) % 13 for i in range(n)]
+    b = [1 + i % 3 for i in range(n)]
+    spec = [("ADD", (0,), a[i]) for i in range(n)] + [("ADD", (1 + i,), b[i]) for i in range(n)]
+    spec.append(("ADD", tuple(n + 1 + i for i in range(n)), 4))
+    graph = dag_graph(spec, input_size=5)
+    order = solve(graph)
+    branches = sorted(range(n), key=lambda i: (a[i], i))
+    assert order == tuple(op for i in branches for op in (i, n + i)) + (2 * n,)
+    finished, want = 0, 0
+    for k, i in enumerate(branches):
+        x = 5 if k < n - 1 else 0
+        want = max(want, 5 + finished + a[i], x + finished + a[i] + b[i])
+        finished += b[i]
+    assert peak(graph, order) == max(want, finished + 4)  # the join: every b and its output

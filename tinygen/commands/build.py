@@ -59,7 +59,7 @@ def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
 @json_option
 def build(model: Path | None, board: str, output: Path | None, debug: bool, schedule: ScheduleOptions,
           as_json: bool) -> None:
-    """Generate and compile MODEL for BOARD; exit 1 with a breakdown if it does not fit."""
+    """Generate and compile MODEL for BOARD; exit 2 before generating when `check` says it cannot fit."""
     path = model_or_default(model)
     target = load_board(board)
     fw = build_firmware(path, target, output, schedule=schedule, debug=debug)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -147,6 +148,22 @@ def hard_swish_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np
     return _clamp8(rounding_divide_by_pot(product, -e_out) + y_zp)
 
 
+@lru_cache(maxsize=1024)
+def _activation_table(opcode: str, xs: float, xz: int, ys: float, yz: int, alpha: float) -> np.ndarray:
+    """One table per opcode and quantisation (read-only, shared): a model repeats them, and each costs
+    TFLite Micro's arithmetic on 256 inputs."""
+    table = {
+        "LOGISTIC": lambda: logistic_table(xs, xz),
+        "TANH": lambda: tanh_table(xs, xz),
+        "RELU": lambda: relu_table(xs, xz, ys, yz),
+        "RELU6": lambda: relu6_table(xs, xz),
+        "LEAKY_RELU": lambda: leaky_relu_table(xs, xz, ys, yz, alpha),
+        "HARD_SWISH": lambda: hard_swish_table(xs, xz, ys, yz),
+    }[opcode]()
+    table.setflags(write=False)
+    return table
+
+
 # --- lowering ----------------------------------------------------------------------------------------------
 
 
@@ -179,24 +196,14 @@ def _int8_io(ctx: LowerContext, op: Operator) -> tuple[float, int, float, int]:
 def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
     xs, xz, ys, yz = _int8_io(ctx, op)
     shape = ctx.tensor(op, 0).shape
-    if op.opcode == "LOGISTIC":
-        if yz != -128:
-            raise ctx.fail(op, f"output zero point is {yz}; TFLite Micro requires -128 (scale 1/256)")
-        table = logistic_table(xs, xz)
-    elif op.opcode == "TANH":
-        table = tanh_table(xs, xz)
-    elif op.opcode == "RELU":
-        table = relu_table(xs, xz, ys, yz)
-    elif op.opcode == "RELU6":
-        table = relu6_table(xs, xz)
-    elif op.opcode == "LEAKY_RELU":
-        table = leaky_relu_table(xs, xz, ys, yz, op.attrs_of(LeakyReluAttrs).alpha)
-    elif op.opcode == "HARD_SWISH":
-        if hard_swish_params(xs, ys)[1] > 0:
-            raise ctx.fail(op, "input scale / 128 exceeds the output scale; TFLite Micro rejects this HARD_SWISH")
-        table = hard_swish_table(xs, xz, ys, yz)
-    else:
+    if op.opcode == "LOGISTIC" and yz != -128:
+        raise ctx.fail(op, f"output zero point is {yz}; TFLite Micro requires -128 (scale 1/256)")
+    if op.opcode == "HARD_SWISH" and hard_swish_params(xs, ys)[1] > 0:
+        raise ctx.fail(op, "input scale / 128 exceeds the output scale; TFLite Micro rejects this HARD_SWISH")
+    if op.opcode not in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH"):
         raise ctx.fail(op, "not an elementwise activation")
+    alpha = op.attrs_of(LeakyReluAttrs).alpha if op.opcode == "LEAKY_RELU" else 0.0
+    table = _activation_table(op.opcode, xs, xz, ys, yz, alpha)
     return _table_layer(ctx, op, table, f"{op.opcode} {shape}")
 
 

@@ -115,7 +115,7 @@ def lower_conv(ctx: LowerContext, op: Operator) -> Layer:
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     out_c, k_h, k_w, _ = w.shape
     weights = ctx.constant(op, 1).astype(np.int8)
-    bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.reshape(out_c, -1).astype(np.int64).sum(axis=1)
+    bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.reshape(out_c, -1).sum(axis=1, dtype=np.int64)
     kernel, stored = kernel_weights("conv", w, weights)
     a = op.attrs_of(Conv2DAttrs)
     return Layer(
@@ -130,7 +130,7 @@ def lower_depthwise(ctx: LowerContext, op: Operator) -> Layer:
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     _, k_h, k_w, out_c = w.shape
     weights = ctx.constant(op, 1).astype(np.int8).reshape(k_h * k_w, out_c)
-    bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.astype(np.int64).sum(axis=0)
+    bias = _bias(ctx, op, out_c) - ctx.zero_point(x) * weights.sum(axis=0, dtype=np.int64)
     kernel, stored = kernel_weights("depthwise", w, weights)
     a = op.attrs_of(DepthwiseConv2DAttrs)
     params = _filter_params(DepthwiseParams, ctx, op, stored, bias, depth_multiplier=a.depth_multiplier)

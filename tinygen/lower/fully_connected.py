@@ -27,7 +27,7 @@ def lower_fully_connected(ctx: LowerContext, op: Operator) -> Layer:
     bias = np.zeros(units, np.int64)
     if len(op.inputs) > 2 and op.inputs[2] >= 0:
         bias += ctx.constant(op, 2).astype(np.int64).reshape(units)
-    bias -= ctx.zero_point(x) * weights.astype(np.int64).sum(axis=1)
+    bias -= ctx.zero_point(x) * weights.sum(axis=1, dtype=np.int64)  # no int64 copy of the whole filter
     w_quant, activation = ctx.quant(w), op.attrs_of(FullyConnectedAttrs).activation
     multiplier, shift = per_channel_multipliers(ctx, op, len(w_quant.scales))
     lo, hi = activation_range(activation, ctx.quant(y))

@@ -25,19 +25,34 @@ def arena_bytes(ivs: Sequence[Interval], offsets: Offsets) -> int:
     return max((offsets[iv.id] + iv.size_bytes for iv in ivs), default=0)
 
 
-def first_fit(ivs: Sequence[Interval], alignment: int) -> Offsets:
-    """Place intervals in the given order, each at the lowest aligned offset free for its whole life."""
-    placed: list[tuple[int, int, Interval]] = []  # (offset, end, interval)
+def overlapping(ivs: Sequence[Interval]) -> dict[int, list[Interval]]:
+    """Per interval id, the other intervals live at some common step: a sweep by start step, so the cost is
+    the number of overlapping pairs, not the square of the count."""
+    result: dict[int, list[Interval]] = {iv.id: [] for iv in ivs}
+    active: list[Interval] = []
+    for iv in sorted(ivs, key=lambda iv: iv.first):
+        active = [o for o in active if o.last >= iv.first]
+        for o in active:
+            result[o.id].append(iv)
+            result[iv.id].append(o)
+        active.append(iv)
+    return result
+
+
+def first_fit(ivs: Sequence[Interval], alignment: int,
+              neighbours: dict[int, list[Interval]] | None = None) -> Offsets:
+    """Place intervals in the given order, each at the lowest aligned offset free for its whole life.
+    `neighbours`: `overlapping(ivs)`, when the caller places the same intervals several times."""
+    neighbours = overlapping(ivs) if neighbours is None else neighbours
     offsets: Offsets = {}
     for iv in ivs:
-        busy = sorted((off, end) for off, end, other in placed if other.overlaps(iv))
+        busy = sorted((offsets[o.id], offsets[o.id] + o.size_bytes) for o in neighbours[iv.id] if o.id in offsets)
         offset = 0
         for off, end in busy:
             if offset + iv.size_bytes <= off:
                 break
             offset = max(offset, align_up(end, alignment))
         offsets[iv.id] = offset
-        placed.append((offset, offset + iv.size_bytes, iv))
     return offsets
 
 
@@ -52,18 +67,20 @@ def search(ivs: Sequence[Interval], alignment: int, tries: int = 48, seed: int =
     if not ivs:
         return {}
     bound = aligned_lower_bound(ivs, alignment)
+    near = overlapping(ivs)
+    conflict = {iv.id: iv.size_bytes + sum(o.size_bytes for o in near[iv.id]) for iv in ivs}
     orderings = [
         sorted(ivs, key=lambda iv: (-iv.size_bytes, iv.first, iv.id)),
         sorted(ivs, key=lambda iv: (-(iv.last - iv.first), -iv.size_bytes, iv.id)),
         sorted(ivs, key=lambda iv: (-iv.size_bytes * (iv.last - iv.first + 1), iv.id)),
         sorted(ivs, key=lambda iv: (iv.first, -iv.size_bytes, iv.id)),
-        sorted(ivs, key=lambda iv: (-_conflict_bytes(iv, ivs), iv.id)),
+        sorted(ivs, key=lambda iv: (-conflict[iv.id], iv.id)),  # bytes live beside it, its own included
     ]
     best_order = orderings[0]
-    best = first_fit(best_order, alignment)
+    best = first_fit(best_order, alignment, near)
     best_size = arena_bytes(ivs, best)
     for order in orderings[1:]:
-        offsets = first_fit(order, alignment)
+        offsets = first_fit(order, alignment, near)
         size = arena_bytes(ivs, offsets)
         if size < best_size:
             best_order, best, best_size = order, offsets, size
@@ -74,15 +91,11 @@ def search(ivs: Sequence[Interval], alignment: int, tries: int = 48, seed: int =
         order = list(best_order)
         i, j = rng.sample(range(len(order)), 2)
         order[i], order[j] = order[j], order[i]
-        offsets = first_fit(order, alignment)
+        offsets = first_fit(order, alignment, near)
         size = arena_bytes(ivs, offsets)
         if size < best_size:
             best_order, best, best_size = order, offsets, size
     return best
-
-
-def _conflict_bytes(iv: Interval, ivs: Sequence[Interval]) -> int:
-    return sum(o.size_bytes for o in ivs if o.overlaps(iv))
 
 
 def lower_bound(ivs: Sequence[Interval]) -> int:

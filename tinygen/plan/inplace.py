@@ -80,8 +80,11 @@ def _try(graph: Graph, bufs: tuple[Buffer, ...], scratch: dict[int, int], step: 
          dsp_kernels: bool) -> tuple[tuple[Buffer, ...], dict[int, int]] | None:
     """Buffers and scratch with op `index` in place over the first input that allows it, or None."""
     op = graph.operators[index]
+    candidates = _candidates(graph, op, dsp_kernels)
+    if not candidates:  # most ops: skip the owner map, which costs the whole graph
+        return None
     owner = {t: b for b in bufs for t in b.tensors}
-    for tensor, temp in _candidates(graph, op, dsp_kernels):
+    for tensor, temp in candidates:
         src, dst = owner.get(tensor), owner.get(op.outputs[0])
         if src is None or dst is None or src.id == dst.id or src.producer is None or src.is_output:
             continue

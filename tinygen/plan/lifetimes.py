@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from tinygen.ir.graph import Graph
 from tinygen.ir.opset import ALIAS_OPS
@@ -94,9 +95,10 @@ def intervals(
 
 
 def live_bytes(ivs: Sequence[Interval], steps: int) -> list[int]:
-    """Bytes live at each step: the sum a perfect packing would still need."""
-    live = [0] * max(steps, 1)
+    """Bytes live at each step: the sum a perfect packing would still need (a running sum of the changes at
+    each interval's ends, so long-lived buffers cost no more than short ones)."""
+    change = [0] * (max(steps, 1) + 1)
     for iv in ivs:
-        for s in range(iv.first, iv.last + 1):
-            live[s] += iv.size_bytes
-    return live
+        change[iv.first] += iv.size_bytes
+        change[iv.last + 1] -= iv.size_bytes
+    return list(accumulate(change[:-1]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from tinygen.ir.graph import Graph
 from tinygen.plan import arena
@@ -39,19 +40,28 @@ class MemoryPlan:
     inplace: tuple[int, ...] = ()  # ops whose output overwrites their input (see plan/inplace.py)
     stage: PatchStage | None = None  # the patch-based first stage, run before everything else
 
+    @cached_property
+    def _tensor_offsets(self) -> dict[int, int]:
+        """Tensor -> offset, built once: lowering asks for every tensor, and a scan each would be quadratic."""
+        return {t: p.offset_bytes for p in reversed(self.placements) for t in p.tensors}
+
+    @cached_property
+    def _scratch_at(self) -> dict[int, Placement]:
+        return {p.first_step: p for p in reversed(self.placements) if p.kind == "scratch"}
+
+    @cached_property
+    def _step_of(self) -> dict[int, int]:
+        return {op: step for step, op in reversed(list(enumerate(self.order)))}
+
     def offset_of(self, tensor: int) -> int:
-        for p in self.placements:
-            if tensor in p.tensors:
-                return p.offset_bytes
+        if tensor in self._tensor_offsets:
+            return self._tensor_offsets[tensor]
         if self.stage is not None and tensor in self.stage.internal:
             return self.patch_area_offset + self.stage.buffer_offsets[self.stage.slot(tensor)]
         raise KeyError(f"tensor {tensor} is not in the arena (constant or unused)")
 
     def scratch_offset(self, step: int) -> int | None:
-        for p in self.placements:
-            if p.kind == "scratch" and p.first_step == step:
-                return p.offset_bytes
-        return None
+        return self._scratch_at[step].offset_bytes if step in self._scratch_at else None
 
     @property
     def patch_area_offset(self) -> int:
@@ -61,14 +71,14 @@ class MemoryPlan:
         """Arena offset of the temporary an in-place op works through, or None if `op` is not in place."""
         if op not in self.inplace:
             return None
-        return self.scratch_offset(self.order.index(op))
+        return self.scratch_offset(self._step_of[op])
 
     def inplace_temp_bytes(self, op: int) -> int:
         """Size of that temporary, 0 if `op` is not in place (or needs none)."""
         if op not in self.inplace:
             return 0
-        step = self.order.index(op)
-        return next((p.size_bytes for p in self.placements if p.kind == "scratch" and p.first_step == step), 0)
+        step = self._step_of[op]
+        return self._scratch_at[step].size_bytes if step in self._scratch_at else 0
 
     @property
     def peak_step(self) -> int:
@@ -120,12 +130,15 @@ def plan_lifetimes(
     stage: PatchStage | None = None,
     inplace: bool = False,
     dsp_kernels: bool = False,
+    order: tuple[int, ...] | None = None,
 ) -> Lifetimes:
     """Order the ops (the stage's first), merge in-place ops, and derive every interval.
 
     With a `stage`, its ops run first, patch by patch, inside a patch area that
     lives for the whole stage; `inplace` lets eligible ops overwrite their input,
-    through the temporaries of the DSP kernels if `dsp_kernels` (plan/inplace.py).
+    through the temporaries of the DSP kernels if `dsp_kernels` (plan/inplace.py). `order`: the order of the
+    ops outside the stage when a plan of the same graph already found it (it depends only on the graph,
+    the stage and the scratch, not on in-place ops), instead of searching again.
     """
     scratch = dict(scratch_bytes or {})
     bufs: tuple[Buffer, ...] = buffers(graph)
@@ -136,7 +149,12 @@ def plan_lifetimes(
     rest = [op.index for op in graph.operators if op.index not in head]
     rest_bufs = [b if b.producer not in head else replace(b, producer=None) for b in bufs
                  if not (stage is not None and stage.input in b.tensors)]
-    tail = best_order(rest, _preds(graph, set(rest)), rest_bufs, scratch) if reorder else tuple(rest)
+    if order is not None:
+        tail = order
+    elif reorder:
+        tail = best_order(rest, _preds(graph, set(rest)), rest_bufs, scratch)
+    else:
+        tail = tuple(rest)
     order = head + tuple(tail)
     done: tuple[int, ...] = ()
     if inplace:
@@ -159,10 +177,11 @@ def plan_memory(
     stage: PatchStage | None = None,
     inplace: bool = False,
     dsp_kernels: bool = False,
+    order: tuple[int, ...] | None = None,
 ) -> MemoryPlan:
     """Plan `graph` (see `plan_lifetimes`); strategy "best" runs every strategy in `arena.STRATEGIES`
     and keeps the smallest arena."""
-    life = plan_lifetimes(graph, scratch_bytes, reorder, stage, inplace, dsp_kernels)
+    life = plan_lifetimes(graph, scratch_bytes, reorder, stage, inplace, dsp_kernels, order)
     ivs = life.intervals
     results = {
         name: fn(ivs, alignment_bytes)

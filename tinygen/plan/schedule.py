@@ -94,8 +94,8 @@ def plan_schedule(graph: Graph, alignment_bytes: int = 16, options: ScheduleOpti
     temporaries (plan/inplace.py): pass the board's `cpu.dsp`."""
     total = sum(macs(graph, op) for op in graph.operators)
     layer_plan = plan_memory(graph, alignment_bytes)
-    best = (plan_memory(graph, alignment_bytes, inplace=True, dsp_kernels=dsp_kernels) if options.inplace
-            else layer_plan)
+    best = (plan_memory(graph, alignment_bytes, inplace=True, dsp_kernels=dsp_kernels, order=layer_plan.order)
+            if options.inplace else layer_plan)
     if best.arena_bytes > layer_plan.arena_bytes:
         best = layer_plan
     if options.patches != "off":
