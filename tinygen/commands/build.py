@@ -17,6 +17,7 @@ from tinygen.commands.options import (
     json_option,
     model_argument,
     model_or_default,
+    sanitize_option,
     schedule_options,
 )
 from tinygen.pipeline import Firmware, build_firmware
@@ -54,14 +55,15 @@ def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Project folder [default: firmware_out/<model>-<board>].")
 @debug_option
+@sanitize_option
 @schedule_options
 @json_option
-def build(model: Path | None, board: str, output: Path | None, debug: bool, schedule: ScheduleOptions,
-          as_json: bool) -> None:
+def build(model: Path | None, board: str, output: Path | None, debug: bool, sanitize: bool,
+          schedule: ScheduleOptions, as_json: bool) -> None:
     """Generate and compile MODEL for BOARD; exit 1 with a breakdown if it does not fit."""
     path = model_or_default(model)
     target = load_board(board)
-    fw = build_firmware(path, target, output, schedule=schedule, debug=debug)
+    fw = build_firmware(path, target, output, schedule=schedule, debug=debug, sanitize=sanitize)
     if as_json:
         emit_json({"model": fw.graph.name, "board": target.name, "directory": str(fw.build.directory),
                    "elf": str(fw.build.elf), **sizes_json(fw.build.sizes),
