@@ -100,7 +100,7 @@ def judge(stage: str, reply: dict[str, Any], sanitizer: str) -> tuple[str, str]:
         return "accepted", ""
     error = lines[0] if lines else ""
     if code == 2:
-        ok = len(lines) == 1 and error.startswith("tinygen: error: ") and "Traceback" not in reply["stderr"]
+        ok = reply["lines"] == 1 and error.startswith("tinygen: error: ") and "Traceback" not in reply["stderr"]
         return ("refused" if ok else "messy error"), " | ".join(lines)[:300]
     for needle, label in (("failed to compile", "compile error"), ("runtime error:", "sanitizer"),
                           ("exited with status", "firmware crash"),

@@ -40,7 +40,7 @@ def test_a_planted_bug_is_judged_a_sanitizer_finding(tmp_path: Path, finding: st
         monkeypatch.setenv(name, sanitizer_env(reports)[name])
     with pytest.raises(TinygenError, match="exited with status 1") as error:  # the sanitizers' exit status
         execute(build, host, bytes(64), timeout_s=30)  # one 8x8 int8 image, as `run` sends it
-    label, detail = judge("run", {"exit_code": 1, "stderr": f"tinygen: error: {error.value}"},
+    label, detail = judge("run", {"exit_code": 1, "lines": 1, "stderr": f"tinygen: error: {error.value}"},
                           sanitizer_report(reports))
     assert label == "sanitizer" and finding in detail, detail
     assert not list(reports.iterdir())  # each report is read once

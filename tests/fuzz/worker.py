@@ -40,7 +40,10 @@ def handle(args: list[str]) -> dict[str, Any]:
     from tinygen.cli import cli  # after the limit: what tinygen allocates counts against it
 
     result = CliRunner().invoke(cli, args, prog_name="tinygen")
-    reply: dict[str, Any] = {"exit_code": result.exit_code, "stderr": result.stderr[-4000:]}
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    kept = lines if len(lines) <= 8 else lines[:4] + lines[-4:]
+    reply: dict[str, Any] = {"exit_code": result.exit_code, "lines": len(lines),  # the head of each line only
+                             "stderr": "\n".join(line[:500] for line in kept)}
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         reply["crash"] = crash(result.exception)
     return reply
