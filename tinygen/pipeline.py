@@ -58,11 +58,11 @@ class RunResult:
 
 
 def default_output(model: Path, board: Board, harness: str | None = None, profile: bool = False,
-                   debug: bool = False) -> Path:
+                   debug: bool = False, sanitize: bool = False) -> Path:
     """firmware_out/<model>-<board>, with the harness appended when it is not the board's default,
-    -profile for profile builds and -debug for debug builds."""
+    -profile for profile builds, -debug for debug builds and -sanitize for sanitized ones."""
     suffix = f"-{harness}" if harness and harness != default_harness(board) else ""
-    suffix += ("-profile" if profile else "") + ("-debug" if debug else "")
+    suffix += ("-profile" if profile else "") + ("-debug" if debug else "") + ("-sanitize" if sanitize else "")
     return Path("firmware_out") / f"{model.stem}-{board.name}{suffix}"
 
 
@@ -91,17 +91,18 @@ def require_fit(report: FitReport, model: Path) -> None:
 
 def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False,
                    schedule: ScheduleOptions = ScheduleOptions(), harness: str | None = None,
-                   profile: bool = False, debug: bool = False) -> Firmware:
+                   profile: bool = False, debug: bool = False, sanitize: bool = False) -> Firmware:
     """`harness`: "host", "semihost" or "uart" (codegen.harness); None: the board's default.
     `profile`: mark every step for `tinygen profile` (never shares a cache with a normal build).
-    `debug`: compile for a debugger (-Og -g3, the kernels' C loops; its own folder and cache key)."""
+    `debug`: compile for a debugger (-Og -g3, the kernels' C loops; its own folder and cache key).
+    `sanitize`: compile the host harness with ASan and UBSan, any finding fatal (its own folder and cache key)."""
     graph = load_tflite(model)
     planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model), board.cpu.dsp)
     require_fit(fit_report(graph, planned, board), model)
     code = dataclasses.replace(specialise(lower_model(graph, planned.plan, model), board), profile=profile)
     harness = harness or default_harness(board)
-    directory = output or default_output(model, board, harness, profile, debug)
-    project = render_project(code, board, harness, debug)
+    directory = output or default_output(model, board, harness, profile, debug, sanitize)
+    project = render_project(code, board, harness, debug, sanitize)
     key = _build_key(project)
     check_output_folder(directory, STAMP)  # before the cache too: a refused folder is never reused either
     build = cached(directory, key) if reuse else None

@@ -19,13 +19,15 @@ class Project:
     files: tuple[tuple[str, str], ...]  # (relative path, text)
 
 
-def render_project(model: ModelCode, board: Board, harness: str | None = None, debug: bool = False) -> Project:
+def render_project(model: ModelCode, board: Board, harness: str | None = None, debug: bool = False,
+                   sanitize: bool = False) -> Project:
     """`model` as the specialise stage left it for `board`; `harness`: one of codegen.harness.HARNESSES, None
-    picks the board's default. `debug`: the Makefile compiles for a debugger (codegen.toolchain.DEBUG_OPT)."""
+    picks the board's default. `debug`: the Makefile compiles for a debugger (codegen.toolchain.DEBUG_OPT);
+    `sanitize`: with ASan and UBSan (codegen.toolchain.SANITIZE_FLAGS, the host board only)."""
     env = environment()
     harness = harness or default_harness(board)
-    ctx = {"model": model, "board": board, "toolchain": toolchain(board, debug), "stack_bytes": board.stack_bytes,
-           "harness": harness, "protocol": protocol}
+    ctx = {"model": model, "board": board, "toolchain": toolchain(board, debug, sanitize),
+           "stack_bytes": board.stack_bytes, "harness": harness, "protocol": protocol}
     files = {
         "model.h": "project/model.h.j2",
         "model.c": "project/model.c.j2",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinygen.boards import Board
+from tinygen.errors import InputError
 
 OPT = "-O2"
 # Debug builds (`--debug`, commands/options.py says why -Og): TG_DEBUG gives the specialised kernels their debug
@@ -15,6 +16,11 @@ DEBUG_OPT = "-Og -g3 -DTG_DEBUG"
 # error too, not a warning.
 COMMON = ("-std=c99 -ffunction-sections -fdata-sections -Wall -Wextra -Wno-unused-parameter "
           "-Werror=missing-field-initializers -Werror=int-conversion -Werror=incompatible-pointer-types")
+# Sanitized host builds (`--sanitize`): AddressSanitizer and UndefinedBehaviorSanitizer, every finding fatal (no
+# recovery), so an out-of-bounds read or a signed overflow in a kernel fails the run instead of printing and going
+# on; -g and frame pointers put file:line in the report. TG_SANITIZE gives the host harness its ASan defaults
+# (templates/project/main_host.c.j2). The sanitizers' runtimes exist for hosted targets only, not arm-none-eabi.
+SANITIZE_FLAGS = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -DTG_SANITIZE"
 INSTALL_HINT = "apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi"
 
 
@@ -33,10 +39,14 @@ def _float_flags(fpu: str | None) -> str:
     return f"-mfpu={fpu} -mfloat-abi=hard"
 
 
-def toolchain(board: Board, debug: bool = False) -> Toolchain:
+def toolchain(board: Board, debug: bool = False, sanitize: bool = False) -> Toolchain:
     opt = DEBUG_OPT if debug else OPT
     if board.cpu.core == "host":
-        return Toolchain("cc", f"{opt} {COMMON} -DTG_HOST", "-Wl,--gc-sections")
+        sanitizers = f" {SANITIZE_FLAGS}" if sanitize else ""
+        return Toolchain("cc", f"{opt} {COMMON} -DTG_HOST{sanitizers}", "-Wl,--gc-sections")
+    if sanitize:
+        raise InputError(f"{board.name}: --sanitize builds for the host board only (ASan and UBSan have no "
+                         "bare-metal Cortex-M runtime); use --board host")
     arch = f"-mcpu={board.cpu.core} -mthumb {_float_flags(board.cpu.fpu)}"
     return Toolchain(
         "arm-none-eabi-gcc",

@@ -18,6 +18,7 @@ from tinygen.commands.options import (
     model_argument,
     model_or_default,
     output_folder_option,
+    sanitize_option,
     schedule_options,
 )
 from tinygen.pipeline import Firmware, build_firmware
@@ -55,14 +56,15 @@ def print_sizes(fw: Firmware, board: Board, console: Console) -> None:
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
 @output_folder_option("Project folder [default: firmware_out/<model>-<board>].")
 @debug_option
+@sanitize_option
 @schedule_options
 @json_option
-def build(model: Path | None, board: str, output: Path | None, debug: bool, schedule: ScheduleOptions,
-          as_json: bool) -> None:
-    """Generate and compile MODEL for BOARD; exit 2 before generating when `check` says it cannot fit."""
+def build(model: Path | None, board: str, output: Path | None, debug: bool, sanitize: bool,
+          schedule: ScheduleOptions, as_json: bool) -> None:
+    """Generate and compile MODEL for BOARD; exit 1 before generating when `check` says it cannot fit."""
     path = model_or_default(model)
     target = load_board(board)
-    fw = build_firmware(path, target, output, schedule=schedule, debug=debug)
+    fw = build_firmware(path, target, output, schedule=schedule, debug=debug, sanitize=sanitize)
     if as_json:
         emit_json({"model": fw.graph.name, "board": target.name, "directory": str(fw.build.directory),
                    "elf": str(fw.build.elf), **sizes_json(fw.build.sizes),

@@ -180,6 +180,14 @@ debug_option = click.option(
          "GCC's level for debugging keeps variables and lines, with smaller stack frames and code than -O0.",
 )
 
+# build and run on the host board: the flags are codegen.toolchain.SANITIZE_FLAGS
+sanitize_option = click.option(
+    "--sanitize", is_flag=True,
+    help="Host board only: compile with AddressSanitizer and UndefinedBehaviorSanitizer, any finding fatal (exit "
+         "status 1 with the report), in its own folder (<model>-host-sanitize); for testing tinygen's C on "
+         "hostile models.",
+)
+
 
 def schedule_options(command: Callable[..., R]) -> Callable[..., R]:
     """--patches, --max-mac-overhead and --inplace/--no-inplace, passed on as one `schedule` argument."""

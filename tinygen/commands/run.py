@@ -20,6 +20,7 @@ from tinygen.commands.options import (
     model_or_default,
     output_folder_option,
     random_option,
+    sanitize_option,
     schedule_options,
     seed_option,
     timeout_option,
@@ -40,16 +41,17 @@ from tinygen.run.vectors import npz_vectors, random_vectors
 @output_folder_option("Project folder.")
 @timeout_option(300.0, "Seconds before the run is abandoned.")
 @debug_option
+@sanitize_option
 @schedule_options
 @json_option
 @click.pass_context
 def run(ctx: click.Context, model: Path | None, board: str, count: int, seed: int, inputs: Path | None,
-        save_outputs: Path | None, output: Path | None, timeout: float, debug: bool, schedule: ScheduleOptions,
-        as_json: bool) -> None:
+        save_outputs: Path | None, output: Path | None, timeout: float, debug: bool, sanitize: bool,
+        schedule: ScheduleOptions, as_json: bool) -> None:
     """Run MODEL's firmware on BOARD and check it bit-exact against TensorFlow Lite Micro (exit 1 if not)."""
     path = model_or_default(model)
     target = load_board(board)
-    fw = build_firmware(path, target, output, reuse=True, schedule=schedule, debug=debug)
+    fw = build_firmware(path, target, output, reuse=True, schedule=schedule, debug=debug, sanitize=sanitize)
     vectors = npz_vectors(inputs, fw.code.inputs) if inputs else random_vectors(fw.code.inputs, count, seed)
     with progress_bar("reference (TFLite Micro)", len(vectors), enabled=not as_json) as advance:
         result = run_firmware(fw, path, target, vectors, timeout, progress=advance)
