@@ -36,6 +36,7 @@ class Firmware:
     schedule: Schedule
     code: ModelCode
     build: Build
+    sanitized: bool = False  # built with ASan and UBSan (`--sanitize`)
 
     @property
     def plan(self) -> MemoryPlan:
@@ -108,14 +109,14 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     build = cached(directory, key) if reuse else None
     if build is None:
         build = build_project(project, directory, key)
-    return Firmware(graph, planned, code, build)
+    return Firmware(graph, planned, code, build, sanitize)
 
 
 def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[list[np.ndarray]],
                  timeout_s: float, progress: Callable[[], None] | None = None) -> RunResult:
     """Run all vectors in one firmware run, then the reference, and compare element by element."""
     output_bytes = sum(io.size_bytes for io in firmware.code.outputs) * len(vectors)
-    raw = execute(firmware.build, board, vec.pack(vectors), timeout_s, output_bytes)
+    raw = execute(firmware.build, board, vec.pack(vectors), timeout_s, output_bytes, firmware.sanitized)
     got = vec.unpack(raw, firmware.code.outputs, len(vectors))
     want = reference_outputs(model, vectors, len(firmware.code.outputs), progress=progress)
     comparison = compare([io.name for io in firmware.code.outputs], got, want)

@@ -57,6 +57,9 @@ READ_WRITE = (READ_FILE | READ_DIR | WRITE_FILE | REMOVE_DIR | REMOVE_FILE | MAK
 SYSTEM = ("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache")  # what a dynamically linked program needs to start
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+QEMU_MEMORY_BYTES = 4 << 30  # QEMU's peak virtual size: 1.3 GiB on MPS2, 3.4 GiB on mps3-an547 (VmPeak)
+HOST_MEMORY_BYTES = 1 << 30  # a host firmware's address space; its board file's budget is 1 GiB too
+ASAN_RSS_LIMIT_MB = HOST_MEMORY_BYTES >> 20  # the same budget for a sanitized host firmware, as ASan enforces it
 SETUP_FAILED = 126  # the wrapper's exit status when it cannot confine itself; it then prints one line
 
 LANDLOCK_HINT = ("tinygen runs firmware only under Landlock: use Linux >= 5.13 with Landlock enabled "
@@ -67,7 +70,8 @@ LANDLOCK_HINT = ("tinygen runs firmware only under Landlock: use Linux >= 5.13 w
 @dataclass(frozen=True)
 class Limits:
     cpu_s: int  # CPU seconds, all threads together
-    memory_bytes: int  # address space
+    memory_bytes: int | None  # address space; None for ASan builds, which reserve terabytes of shadow and cap
+    # their resident memory themselves (ASAN_RSS_LIMIT_MB, compiled into the harness)
     file_bytes: int  # the largest file the program may write
     open_files: int = 64
 
@@ -160,8 +164,10 @@ def _limit(limits: dict[str, int]) -> None:
     # CPU: SIGXCPU at the limit, which the caller reports as a hang; the hard limit (SIGKILL) a second later.
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"] + 1))
     for name, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, limits["file_bytes"]),
-                        (resource.RLIMIT_NOFILE, limits["open_files"]), (resource.RLIMIT_AS, limits["memory_bytes"])):
+                        (resource.RLIMIT_NOFILE, limits["open_files"])):
         resource.setrlimit(name, (value, value))
+    if limits["memory_bytes"] is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
 
 
 def main(argv: list[str]) -> NoReturn:

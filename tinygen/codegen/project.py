@@ -10,6 +10,7 @@ from tinygen.codegen.harness import default_harness, harness_files
 from tinygen.codegen.render import environment
 from tinygen.codegen.toolchain import toolchain
 from tinygen.lower.program import ModelCode
+from tinygen.sandbox import ASAN_RSS_LIMIT_MB
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None, d
     env = environment()
     harness = harness or default_harness(board)
     ctx = {"model": model, "board": board, "toolchain": toolchain(board, debug, sanitize),
-           "stack_bytes": board.stack_bytes, "harness": harness, "protocol": protocol}
+           "stack_bytes": board.stack_bytes, "harness": harness, "protocol": protocol,
+           "asan_rss_limit_mb": ASAN_RSS_LIMIT_MB}
     files = {
         "model.h": "project/model.h.j2",
         "model.c": "project/model.c.j2",

@@ -20,13 +20,11 @@ from pathlib import Path
 from tinygen.boards import Board, Qemu
 from tinygen.build.make import Build
 from tinygen.errors import InputError, TinygenError
-from tinygen.sandbox import Limits, Sandbox, confine, wrapper_environment
+from tinygen.sandbox import HOST_MEMORY_BYTES, QEMU_MEMORY_BYTES, Limits, Sandbox, confine, wrapper_environment
 
 QEMU_HINT = "apt-get install qemu-system-arm"
 # Address space. QEMU reserves its 1 GiB translation cache and the guest's RAM up front: 1.3 GiB for the MPS2
 # machines, 3.4 GiB for mps3-an547 (2 GiB of DDR). A host firmware needs its static arena and a stack.
-QEMU_MEMORY_BYTES = 4 << 30
-HOST_MEMORY_BYTES = 1 << 30
 FILE_SLACK_BYTES = 1 << 20  # beyond twice the expected output: what a harness may add (QEMU's plugin counts)
 
 
@@ -36,7 +34,15 @@ def qemu_command(qemu: Qemu, elf: Path) -> list[str]:
             "-nic", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)]
 
 
-def run_limits(timeout_s: float, output_bytes: int, memory_bytes: int = QEMU_MEMORY_BYTES) -> Limits:
+def telling_line(stderr: str) -> str:
+    """The line of a failed firmware's output that says why: a sanitizer's finding (`--sanitize` builds end
+    their report with ABORTING, after the finding), else the last line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    findings = [line for line in lines if "runtime error:" in line or line.startswith("SUMMARY:")]
+    return (findings or lines or [""])[0 if findings else -1]
+
+
+def run_limits(timeout_s: float, output_bytes: int, memory_bytes: int | None = QEMU_MEMORY_BYTES) -> Limits:
     """A run's budget: CPU as long as its timeout (plus start-up), a file twice the size of its expected output."""
     return Limits(cpu_s=math.ceil(timeout_s) + 1, memory_bytes=memory_bytes,
                   file_bytes=2 * output_bytes + FILE_SLACK_BYTES)
@@ -48,10 +54,13 @@ def run_confined(command: list[str], sandbox: Sandbox, timeout_s: float) -> subp
                           stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout_s)
 
 
-def execute(build: Build, board: Board, payload: bytes, timeout_s: float, output_bytes: int) -> bytes:
-    """Bytes the firmware wrote for `payload` (all input vectors, concatenated; `output_bytes` expected)."""
+def execute(build: Build, board: Board, payload: bytes, timeout_s: float, output_bytes: int,
+            sanitized: bool = False) -> bytes:
+    """Bytes the firmware wrote for `payload` (all input vectors, concatenated; `output_bytes` expected).
+    `sanitized`: an ASan build, whose memory ASan bounds instead of an address-space limit."""
     if board.cpu.core == "host":
-        command, memory_bytes = [str(build.elf), "tg_in.bin", "tg_out.bin"], HOST_MEMORY_BYTES
+        memory_bytes = None if sanitized else HOST_MEMORY_BYTES
+        command = [str(build.elf), "tg_in.bin", "tg_out.bin"]
     elif board.qemu is not None:
         if shutil.which("qemu-system-arm") is None:
             raise InputError(f"qemu-system-arm: not found on PATH; install it: {QEMU_HINT}")
@@ -72,8 +81,8 @@ def execute(build: Build, board: Board, payload: bytes, timeout_s: float, output
             raise TinygenError(f"{build.elf}: used its {sandbox.limits.cpu_s} s of CPU on {board.name}; the firmware "
                                "hung (raise --timeout for large models)")
         if result.returncode != 0:
-            detail = (result.stderr or result.stdout).decode(errors="replace").strip().splitlines()
+            detail = telling_line((result.stderr or result.stdout).decode(errors="replace"))
             raise TinygenError(f"{build.elf}: exited with status {result.returncode} on {board.name}"
-                               + (f" ({detail[-1]})" if detail else " (a fault or a failed file open)"))
+                               + (f" ({detail})" if detail else " (a fault or a failed file open)"))
         out = work / "tg_out.bin"
         return out.read_bytes() if out.exists() and not out.is_symlink() else b""

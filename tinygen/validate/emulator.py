@@ -28,8 +28,8 @@ import serial
 
 from tinygen.boards import Board, Qemu
 from tinygen.errors import InputError, TinygenError
-from tinygen.run.execute import QEMU_HINT, QEMU_MEMORY_BYTES
-from tinygen.sandbox import Limits, Sandbox, confine, wrapper_environment
+from tinygen.run.execute import QEMU_HINT
+from tinygen.sandbox import QEMU_MEMORY_BYTES, Limits, Sandbox, confine, wrapper_environment
 from tinygen.validate.port import POLL_S
 
 HOST = "127.0.0.1"
