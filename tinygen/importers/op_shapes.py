@@ -1,4 +1,5 @@
-"""Operand shapes and attributes of the layers with weights or windows: convolutions, pools, fully connected.
+"""Operand shapes and attributes of the layers with weights or windows (convolutions, pools, fully connected)
+and of the shape relabellings the planner aliases.
 
 TFLite Micro's Prepare for these ops checks ranks, filter and bias sizes and
 the per-channel scale count, and divides by strides and dilations. tinygen's
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from tinygen.errors import InputError
 from tinygen.ir.attrs import Conv2DAttrs, DepthwiseConv2DAttrs, FullyConnectedAttrs, Pool2DAttrs
 from tinygen.ir.graph import Graph, Operator, Tensor
+from tinygen.ir.opset import ALIAS_OPS
 
 _FIX = "the file is malformed; re-export the model"
 
@@ -125,17 +127,28 @@ def _fully_connected(graph: Graph, op: Operator) -> None:
                         f"follow from input {x.shape} and weights {w.shape}")
 
 
+def _relabel(graph: Graph, op: Operator) -> None:
+    """RESHAPE, SQUEEZE, EXPAND_DIMS: the planner aliases output onto input, so their sizes must agree (TFLite
+    Micro's Prepare refuses a mismatch too)."""
+    x, y = _operand(graph, op, 0, "input", None), _output(graph, op, None)
+    if x.elements != y.elements:
+        raise _fail(op, f"output '{y.name}' {y.shape} holds {y.elements} values, input '{x.name}' {x.shape} "
+                        f"{x.elements}")
+
+
 _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _conv,
     "AVERAGE_POOL_2D": _pool,
     "MAX_POOL_2D": _pool,
     "FULLY_CONNECTED": _fully_connected,
+    **{opcode: _relabel for opcode in ALIAS_OPS},
 }
 
 
 def check_op_shapes(graph: Graph) -> None:
-    """Every conv, depthwise conv, pool and fully connected operator's operands against its attributes."""
+    """Every conv, depthwise conv, pool, fully connected and relabelling operator's operands against its
+    attributes."""
     for op in graph.operators:
         check = _CHECKS.get(op.opcode)
         if check is not None:
