@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.tools import require_module
+from tests.mutants import mutated_example
 from tinygen.commands.options import default_model
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "models"
@@ -56,15 +57,15 @@ def renamed_example(folder: Path, stem: str, input: str | None = None, output: s
                     split: str | None = None) -> Path:
     """The bundled example saved as folder/<stem>.tflite with its input, output or patch-split tensor renamed
     (TensorFlow's own flatbuffer tools rewrite the file; the names are what the tests attack tinygen with)."""
-    flatbuffer_utils = require_module("tensorflow.lite.tools.flatbuffer_utils")
-    model = flatbuffer_utils.read_model(str(default_model()))
-    graph = model.subgraphs[0]
-    named = {graph.inputs[0]: input, graph.outputs[0]: output}
-    named |= {k: split for k, t in enumerate(graph.tensors) if t.name == EXAMPLE_SPLIT}
-    assert split is None or len(named) == 3, "the example's patch stage splits at its max pool"
-    for index, name in named.items():
-        if name is not None:
-            graph.tensors[index].name = name.encode()
-    plain = folder / "plain.tflite"  # TensorFlow's writer refuses some of the names the tests give files
-    flatbuffer_utils.write_model(model, str(plain))
+
+    def rename(model: Any) -> None:
+        graph = model.subgraphs[0]
+        named = {graph.inputs[0]: input, graph.outputs[0]: output}
+        named |= {k: split for k, t in enumerate(graph.tensors) if t.name == EXAMPLE_SPLIT}
+        assert split is None or len(named) == 3, "the example's patch stage splits at its max pool"
+        for index, name in named.items():
+            if name is not None:
+                graph.tensors[index].name = name.encode()
+
+    plain = mutated_example(folder, "plain", rename)  # TensorFlow's writer refuses some of the names tests give files
     return plain.rename(folder / f"{stem}.tflite")

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from tests.mutants import mutated_example, reshaped_input
 from tests.ops.harness import convert
 from tests.tools import require_module
 from tinygen.commands.options import default_model
@@ -73,3 +74,14 @@ def test_without_tflite_micro_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "tflite_micro.python.tflite_micro", None)  # makes the import fail
     with pytest.raises(InputError, match=r"tflite-micro: not installed; install it: pip install tflite-micro"):
         reference_outputs(default_model(), _vectors(1, 0, [(1, 8, 8, 1)]), 1)
+
+
+def test_a_model_tflite_micro_refuses_is_one_line_with_its_reason(tmp_path, capfd):
+    """A RESHAPE whose input holds 128 values and output 64: TFLite Micro's Prepare fails and says why on fd 2."""
+    path = mutated_example(tmp_path, "reshape_grows", lambda model: reshaped_input(model, [1, 8, 8, 2]))
+    with pytest.raises(InputError) as info:
+        reference_outputs(path, _vectors(1, 0, [(1, 8, 8, 2)]), 1)
+    message = str(info.value)
+    assert message.startswith(f"{path}: TFLite Micro refuses the model (") and "\n" not in message
+    assert "num_input_elements != num_output_elements (128 != 64)" in message
+    assert "reshape_common.cc" not in capfd.readouterr().err  # said once, in the error, not also on the terminal

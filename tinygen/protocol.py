@@ -18,6 +18,7 @@ HEADER_BYTES = 4  # kind, seq, length
 CRC_BYTES = 4
 MAX_PAYLOAD = 261  # a WRITE's 5-byte header + 256 data bytes
 WRITE_HEADER_BYTES = 5  # input index (u8), offset (u32)
+TENSOR_HEADER_BYTES = 16  # a TENSOR reply: role, index, dtype, rank (u8s), size, scale, zero point; then rank u32s
 REPLY_BIT = 0x80  # a success reply's kind is its command's kind | REPLY_BIT
 
 # Tensor element types by wire code (the code is the position).

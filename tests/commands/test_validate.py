@@ -11,10 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from tests.models import EXAMPLE, model_path
+from tests.mutants import mutated_example, reshaped_input
 from tests.validate.firmware import BOARD, retrained_example, uart_firmware
 from tinygen.boards import load_board
 from tinygen.cli import cli
 from tinygen.commands.options import default_model
+from tinygen.ir.graph import MAX_RANK
 from tinygen.lower.program import model_hash
 from tinygen.validate.emulator import start_emulator
 
@@ -63,6 +65,18 @@ def test_model_is_bit_exact_through_the_emulated_uart(tmp_path, monkeypatch, mod
     # IDENTIFY, one query per tensor; per vector the WRITEs, INVOKE, READ (a clean link resends nothing)
     assert report["link"]["requests"] == 3 + 5 * (writes + 2) and report["link"]["resends"] == 0
     assert report["directory"].endswith(f"firmware_out/{model}-mps2-an386-uart")
+
+
+@pytest.mark.tools("qemu-system-arm", "arm-none-eabi-gcc")
+def test_an_input_of_the_highest_accepted_rank_round_trips(tmp_path):
+    """The firmware's TENSOR reply for a rank-MAX_RANK input (16 + 4 * rank bytes) reaches the host whole: the host
+    compares the shape it reports with the model's before it sends a vector."""
+    shape = [1] * (MAX_RANK - 3) + [8, 8, 1]
+    path = mutated_example(tmp_path, f"rank{MAX_RANK}", lambda model: reshaped_input(model, shape))
+    result = tinygen("validate", path, "--board", BOARD, "--emulate", "-o", tmp_path / "fw", "--random", 2, "--json")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    report = json.loads(result.stdout)
+    assert report["bit_exact"] is True and report["vectors"] == 2
 
 
 def test_table_names_the_verdict_and_why_cycles_are_missing(firmware):

@@ -6,7 +6,8 @@ import struct
 
 import pytest
 
-from tinygen.protocol import Counter, Role
+from tinygen.ir.graph import MAX_RANK
+from tinygen.protocol import MAX_PAYLOAD, TENSOR_HEADER_BYTES, Counter, Role
 from tinygen.validate.messages import Identity, Invocation, PayloadError, TensorInfo
 
 
@@ -29,3 +30,12 @@ def test_bad_layouts(parse, payload, needle):
     with pytest.raises(PayloadError, match=needle) as info:
         parse(payload)
     assert "rebuild and flash it" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_tensor_reply_of_the_highest_accepted_rank_fits_a_payload():
+    """The firmware's TENSOR reply is TENSOR_HEADER_BYTES and a u32 per dimension; the importer accepts ranks up
+    to MAX_RANK, and such a reply must parse as the host reads it and fit MAX_PAYLOAD."""
+    shape = tuple(range(1, MAX_RANK + 1))
+    payload = struct.pack(f"<BBBBIfi{MAX_RANK}I", 0, 0, 0, MAX_RANK, 40320, 0.5, -128, *shape)
+    assert len(payload) == TENSOR_HEADER_BYTES + 4 * MAX_RANK <= MAX_PAYLOAD
+    assert TensorInfo.parse(payload).shape == shape

@@ -7,6 +7,8 @@ of the file becomes one `InputError` line; no parser exception escapes.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ import tflite
 
 from tinygen.errors import InputError
 from tinygen.importers.tflite_options import parse_attrs
+from tinygen.importers.validate import validate_graph
 from tinygen.ir.graph import Graph, Operator, Quant, Tensor
 from tinygen.ir.opset import FLOAT_IO_OPS
 from tinygen.ir.packing import unpack_int4
@@ -35,13 +38,14 @@ _DTYPES = {
 _NUMPY = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64,
           "bool": np.bool_, "int16": np.int16, "int8": np.int8}
 _QUANTIZE_HINT = "quantize it to full-integer int8 first (tinygen quantize MODEL --calib DATA)"
+MAX_MODEL_BYTES = 256 << 20  # larger than any model a microcontroller's flash holds; read no further
 
 
 def load_tflite(path: str | Path) -> Graph:
     """Parse `path` and check it is an int8 model tinygen can plan."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_capped(path)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; pass the path of an int8 .tflite model") from None
     except IsADirectoryError:
@@ -53,7 +57,20 @@ def load_tflite(path: str | Path) -> Graph:
     return graph
 
 
+def _read_capped(path: Path) -> bytes:
+    """The file's bytes, refused past MAX_MODEL_BYTES: a regular file by its size, anything else (a pipe,
+    /dev/zero) after reading one byte more than the cap."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size if path.is_file() else None
+        raw = file.read(MAX_MODEL_BYTES + 1) if size is None or size <= MAX_MODEL_BYTES else b""
+    if size is not None and size > MAX_MODEL_BYTES or len(raw) > MAX_MODEL_BYTES:
+        raise InputError(f"{path}: larger than {MAX_MODEL_BYTES >> 20} MB, more than any microcontroller holds; "
+                         "pass an int8 .tflite model")
+    return raw
+
+
 def parse_tflite(raw: bytes, name: str, origin: str) -> Graph:
+    """The graph in `raw`, validated as TFLite Micro's Prepare would (tinygen/importers/validate.py)."""
     if not raw:
         raise InputError(f"{origin}: file is empty; pass an int8 .tflite model")
     if len(raw) < 8 or raw[4:8] != b"TFL3":
@@ -61,13 +78,18 @@ def parse_tflite(raw: bytes, name: str, origin: str) -> Graph:
             f"{origin}: not a TFLite flatbuffer (no 'TFL3' identifier); pass an int8 .tflite model"
         )
     try:
-        return _read(raw, name)
+        graph = _read(raw, name)
     except InputError as exc:
         raise InputError(f"{origin}: {exc}") from None
     except Exception as exc:  # flatbuffers reports truncation as struct/index errors
         raise InputError(
             f"{origin}: truncated or corrupt flatbuffer ({type(exc).__name__}); re-export the model"
         ) from None
+    try:
+        validate_graph(graph)
+    except InputError as exc:
+        raise InputError(f"{origin}: {exc}") from None
+    return graph
 
 
 def _read(raw: bytes, name: str) -> Graph:
@@ -86,15 +108,20 @@ def _read(raw: bytes, name: str) -> Graph:
     operators = []
     for i in range(sg.OperatorsLength()):
         op = sg.Operators(i)
+        if not 0 <= op.OpcodeIndex() < len(opcodes):
+            raise InputError(f"operator {i} has opcode index {op.OpcodeIndex()}, but the model lists "
+                             f"{len(opcodes)} operator codes; re-export the model")
         opcode = opcodes[op.OpcodeIndex()]
-        ins, outs = tuple(int(t) for t in op.InputsAsNumpy()), tuple(int(t) for t in op.OutputsAsNumpy())
-        for t in ins + outs:
-            if t >= len(tensors):
-                raise InputError(f"operator {i} ({opcode}) names tensor {t} that does not exist")
+        ins, outs = _indices(op.InputsLength(), op.InputsAsNumpy), _indices(op.OutputsLength(), op.OutputsAsNumpy)
         operators.append(Operator(i, opcode, ins, outs, parse_attrs(opcode, op)))
-    inputs = tuple(int(t) for t in sg.InputsAsNumpy())
-    outputs = tuple(int(t) for t in sg.OutputsAsNumpy())
+    inputs = _indices(sg.InputsLength(), sg.InputsAsNumpy)
+    outputs = _indices(sg.OutputsLength(), sg.OutputsAsNumpy)
     return Graph(name, tensors, tuple(operators), inputs, outputs, source_bytes=len(raw))
+
+
+def _indices(length: int, as_numpy: Callable[[], np.ndarray]) -> tuple[int, ...]:
+    """A tensor-index vector; an empty one (which the generated reader returns as 0, not an array) is ()."""
+    return tuple(int(t) for t in as_numpy()) if length else ()
 
 
 def _tensor(model: tflite.Model, sg: tflite.SubGraph, index: int, raw: bytes) -> Tensor:

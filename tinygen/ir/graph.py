@@ -12,6 +12,10 @@ from tinygen.ir.attrs import Attrs
 
 A = TypeVar("A", bound=Attrs)
 
+# The highest tensor rank tinygen accepts: TFLite's own shapes stop well below it, and the validation firmware's
+# TENSOR reply (16 + 4 * rank bytes) must fit the protocol's MAX_PAYLOAD (tests/ir/test_graph.py checks).
+MAX_RANK = 8
+
 # Bits per element; int4 is packed two per byte (TFLite's INT4 layout).
 DTYPE_BITS = {
     "int4": 4,
