@@ -27,6 +27,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer.split()) for layer in
     "profile deploy search",  # the stages that drive whole pipelines
     "commands",  # one click command per stage
     "cli",
+    "__main__",  # python -m tinygen
 ))
 PACKAGE = Path(tinygen.__file__).parent
 
