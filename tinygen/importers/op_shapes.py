@@ -1,5 +1,5 @@
-"""Operand shapes and attributes of the layers with weights or windows (convolutions, pools, fully connected)
-and of the shape relabellings the planner aliases.
+"""Operand counts of every op tinygen generates; operand shapes and attributes of the layers with weights or
+windows (convolutions, pools, fully connected) and of the shape relabellings the planner aliases.
 
 TFLite Micro's Prepare for these ops checks ranks, filter and bias sizes and
 the per-channel scale count, and divides by strides and dilations. tinygen's
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from tinygen.errors import InputError
 from tinygen.ir.attrs import Conv2DAttrs, DepthwiseConv2DAttrs, FullyConnectedAttrs, Pool2DAttrs
 from tinygen.ir.graph import Graph, Operator, Tensor
-from tinygen.ir.opset import ALIAS_OPS
+from tinygen.ir.opset import ALIAS_OPS, ARITY
 
 _FIX = "the file is malformed; re-export the model"
 
@@ -147,9 +147,29 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
 
 
 def check_op_shapes(graph: Graph) -> None:
-    """Every conv, depthwise conv, pool, fully connected and relabelling operator's operands against its
-    attributes."""
+    """Every generated operator's operand count; every conv, depthwise conv, pool, fully connected and
+    relabelling operator's operands against its attributes."""
     for op in graph.operators:
+        _check_arity(op)
         check = _CHECKS.get(op.opcode)
         if check is not None:
             check(graph, op)
+
+
+def _check_arity(op: Operator) -> None:
+    """The operand counts TFLite Micro's kernel for the op requires (ir.opset.ARITY); unknown ops are left to the
+    unsupported-operator report."""
+    if op.opcode not in ARITY:
+        return
+    fewest, most, outputs = ARITY[op.opcode]
+    takes = f"{fewest}" if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
+    if not fewest <= len(op.inputs) <= (most if most is not None else len(op.inputs)):
+        raise _fail(op, f"has {_count(len(op.inputs), 'input')}; {op.opcode} takes {takes}")
+    if any(t < 0 for t in op.inputs[:fewest]):
+        raise _fail(op, f"omits one of its first {fewest} inputs, which {op.opcode} needs")
+    if len(op.outputs) != outputs:
+        raise _fail(op, f"has {_count(len(op.outputs), 'output')}; {op.opcode} has {outputs}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -87,18 +87,22 @@ def _check_reads(graph: Graph, producers: dict[int, int]) -> None:
 
 
 def _check_acyclic(graph: Graph, producers: dict[int, int]) -> None:
-    """Kahn's algorithm over the operators: any left unordered lie on (or behind) a cycle."""
+    """Kahn's algorithm over the operators: any left unordered lie on (or behind) a cycle. Linear in operands."""
     waiting = {op.index: {producers[t] for t in op.inputs if t in producers} for op in graph.operators}
+    readers: dict[int, list[int]] = {}
+    for j, preds in waiting.items():
+        for i in preds:
+            readers.setdefault(i, []).append(j)
     ready = [i for i, preds in waiting.items() if not preds]
-    done: set[int] = set()
+    done = 0
     while ready:
-        done.add(i := ready.pop())
-        for j, preds in waiting.items():
-            if j not in done and i in preds:
-                preds.discard(i)
-                if not preds:
-                    ready.append(j)
-    if len(done) != len(graph.operators):
-        stuck = min(set(waiting) - done)
+        i = ready.pop()
+        done += 1
+        for j in readers.get(i, ()):
+            waiting[j].discard(i)
+            if not waiting[j]:
+                ready.append(j)
+    if done != len(graph.operators):
+        stuck = min(j for j, preds in waiting.items() if preds)
         raise InputError(f"operator {stuck} ({graph.operators[stuck].opcode}) depends on its own output through a "
                          f"cycle; TFLite graphs are acyclic; {_FIX}")

@@ -6,3 +6,17 @@ ALIAS_OPS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
 
 # Ops whose float tensors are legitimate in an int8 model: the I/O converters.
 FLOAT_IO_OPS = frozenset({"QUANTIZE", "DEQUANTIZE"})
+
+# Operand counts TFLite Micro's kernels require in Prepare, for the ops tinygen generates:
+# opcode -> (fewest inputs, most inputs or None for any number, outputs). Inputs past the fewest are optional
+# and may be -1 (omitted), as a convolution's bias.
+ARITY: dict[str, tuple[int, int | None, int]] = {
+    **dict.fromkeys(("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"), (2, 3, 1)),
+    **dict.fromkeys(("AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU",
+                     "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SQUEEZE"), (1, 1, 1)),
+    **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "TRANSPOSE", "MEAN", "EXPAND_DIMS"), (2, 2, 1)),
+    "CONCATENATION": (1, None, 1),
+    "PAD": (2, 3, 1),
+    "STRIDED_SLICE": (4, 4, 1),
+    "RESHAPE": (1, 2, 1),
+}
