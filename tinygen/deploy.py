@@ -2,8 +2,8 @@
 
 quantize (int8; mixed int8/int4 when the board's flash needs it) -> plan ->
 check -> build -> run. The weight budget is what the board's weights region
-holds once everything else `check` places there (code estimate, ...) is taken:
-int8 is kept when it fits, otherwise filters go int4 (tinygen/quant/mixed.py)
+holds once everything else `check` places there (code estimate, ...) and the
+generated requantisation tables are taken: int8 is kept when it fits, otherwise filters go int4 (tinygen/quant/mixed.py)
 until it does. The firmware runs the first evaluation samples (real inputs,
 quantised as the model's input wants them) in QEMU or on the host and is
 compared with TensorFlow Lite Micro; a real board is built but not run (flash
@@ -32,6 +32,7 @@ from tinygen.check.fit import FitReport, fit_report
 from tinygen.errors import TinygenError
 from tinygen.files import check_output_folder, staged_folder, swap_in
 from tinygen.importers.tflite import parse_tflite
+from tinygen.ir.graph import Graph
 from tinygen.pipeline import Firmware, RunResult, build_firmware, run_firmware
 from tinygen.plan.schedule import ScheduleOptions, plan_schedule
 from tinygen.quant.convert import convert_int8, load_model
@@ -60,17 +61,20 @@ class Deployment:
         return "mixed int8/int4" if self.report.mixed is not None and self.report.mixed.int4_layers else "int8"
 
 
-def weight_budget(report: FitReport) -> int:
-    """Bytes the weights may take: the weights region's capacity minus its other occupants."""
+def weight_budget(report: FitReport, graph: Graph) -> int:
+    """Bytes the model's constants (`Graph.weight_bytes`, what the int4 choice counts) may take: the weights
+    region's capacity minus its other occupants, and minus the requantisation tables the generated code keeps
+    beside the weights (check's figure less the model's; one entry per channel, the same in int8 and int4)."""
+    tables = report.weight_bytes - graph.weight_bytes
     for region in report.regions:
         if any(label == "weights" for label, _ in region.items):
-            return region.capacity_bytes - sum(size for label, size in region.items if label != "weights")
+            others = sum(size for label, size in region.items if label != "weights")
+            return region.capacity_bytes - others - tables
     raise ValueError("the fit report places no weights")
 
 
-def _fit(blob: bytes, name: str, board: Board, schedule: ScheduleOptions) -> FitReport:
-    graph = parse_tflite(blob, name=name, origin=name)
-    return fit_report(graph, plan_schedule(graph, board.alignment_bytes, schedule, name, board.cpu.dsp), board)
+def _fit(graph: Graph, board: Board, schedule: ScheduleOptions) -> FitReport:
+    return fit_report(graph, plan_schedule(graph, board.alignment_bytes, schedule, graph.name, board.cpu.dsp), board)
 
 
 def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board, output: Path, vectors: int,
@@ -83,16 +87,17 @@ def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board
     on_stage("quantising to int8")
     float_model = load_model(model)
     int8_blob = convert_int8(float_model, calib.x)
-    int8_fit = _fit(int8_blob, model.stem, board, schedule)
-    budget = flash_budget if flash_budget is not None else weight_budget(int8_fit)
-    needs_int4 = int8_fit.weight_bytes > budget
+    int8_graph = parse_tflite(int8_blob, name=model.stem, origin=str(model))
+    int8_fit = _fit(int8_graph, board, schedule)
+    budget = flash_budget if flash_budget is not None else weight_budget(int8_fit, int8_graph)
+    needs_int4 = int8_graph.weight_bytes > budget
     if needs_int4:
-        floor = min_weight_bytes(parse_tflite(int8_blob, name=model.stem, origin=str(model)))
+        floor = min_weight_bytes(int8_graph)
         if floor > budget:
             where = "--flash-budget" if flash_budget is not None else f"{board.name}'s flash (after code)"
             raise TinygenError(f"{model}: does not fit: weights need {floor:,} B even with every filter in int4, "
                                f"{where} leaves {budget:,} B; use a board with more flash or a smaller model")
-        on_stage(f"choosing int4 layers (weights {int8_fit.weight_bytes:,} B > {budget:,} B), measuring accuracy")
+        on_stage(f"choosing int4 layers (weights {int8_graph.weight_bytes:,} B > {budget:,} B), measuring accuracy")
     else:
         on_stage("measuring accuracy and per-layer SQNR")
     options = QuantOptions(budget_bytes=budget if needs_int4 else None, max_loss_points=max_loss_points,
@@ -101,7 +106,10 @@ def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board
     quantized = quantize_float(float_model, calib, evaluation, final, options,
                                int8_blob=int8_blob)
     report, blob, data = quantized.report, quantized.blob, evaluation or calib
-    fit = int8_fit if blob == int8_blob else _fit(blob, final.stem, board, schedule)
+    if blob == int8_blob:
+        fit = int8_fit
+    else:
+        fit = _fit(parse_tflite(blob, name=final.stem, origin=final.stem), board, schedule)
     with staged_folder(output) as staging:
         staged = staging / final.name  # the final name: the graph and the C are named after it
         staged.write_bytes(blob)
