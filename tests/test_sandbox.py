@@ -63,3 +63,13 @@ def test_only_the_named_ports_can_be_listened_on(tmp_path):
     done = _run([python, "-I", "-S", "-c", LISTEN, str(allowed), str(other)], Sandbox(tmp_path, LIMITS, (),
                                                                                         (allowed,)))
     assert done.stdout.splitlines() == [f"{allowed} listening", f"{other} denied"], done.stderr
+
+
+PERSONALITY = "import ctypes; print(ctypes.CDLL(None).personality(0xFFFFFFFF) & 0x0040000)"  # query, change nothing
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_a_fixed_layout_turns_address_randomisation_off(tmp_path, fixed):
+    python = str(Path(sys.executable).resolve())
+    done = _run([python, "-I", "-S", "-c", PERSONALITY], Sandbox(tmp_path, LIMITS, fixed_layout=fixed))
+    assert done.stdout.split() == [str(sandbox.ADDR_NO_RANDOMIZE if fixed else 0)], done.stderr

@@ -40,6 +40,7 @@ SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446  # the same 
 CREATE_RULESET_VERSION = 1
 RULE_PATH_BENEATH, RULE_NET_PORT = 1, 2
 PR_SET_NO_NEW_PRIVS = 38
+ADDR_NO_RANDOMIZE = 0x0040000  # linux/personality.h
 
 # linux/landlock.h: LANDLOCK_ACCESS_FS_*, and the ABI version that introduced each
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
@@ -82,6 +83,9 @@ class Sandbox:
     limits: Limits
     readable: tuple[Path, ...] = ()  # read-only besides the system's folders: the executable, plugins
     tcp_bind: tuple[int, ...] = ()  # local ports the program may listen on
+    # no address-space randomisation: an ASan build's fixed shadow range must not meet a randomly placed mapping
+    # (GCC 12's ASan aborts at start-up when it does, now and then under the kernel's mmap entropy)
+    fixed_layout: bool = False
 
 
 def landlock_abi() -> int:
@@ -103,7 +107,7 @@ def confine(command: list[str], sandbox: Sandbox) -> list[str]:
         raise InputError(f"{command[0]}: not found on PATH")
     program = str(Path(found).resolve())
     spec = {"folder": str(sandbox.folder.resolve()), "readable": [program, *map(str, sandbox.readable)],
-            "tcp_bind": list(sandbox.tcp_bind), "limits": vars(sandbox.limits)}
+            "tcp_bind": list(sandbox.tcp_bind), "limits": vars(sandbox.limits), "fixed_layout": sandbox.fixed_layout}
     return [sys.executable, "-S", "-m", "tinygen.sandbox", json.dumps(spec), "--", program, *command[1:]]
 
 
@@ -177,6 +181,8 @@ def main(argv: list[str]) -> NoReturn:
         _restrict(landlock_abi(), spec["folder"], spec["readable"], spec["tcp_bind"])
         os.chdir(spec["folder"])
         _limit(spec["limits"])
+        if spec["fixed_layout"] and ctypes.CDLL(None).personality(ADDR_NO_RANDOMIZE) < 0:
+            raise OSError("personality(ADDR_NO_RANDOMIZE) failed")
         os.execve(command[0], command, ENVIRONMENT)
     except OSError as exc:
         print(f"tinygen sandbox: {exc}", file=sys.stderr)

@@ -101,7 +101,7 @@ def judge(stage: str, reply: dict[str, Any]) -> tuple[str, str]:
         ok = reply["lines"] == 1 and error.startswith("tinygen: error: ") and "Traceback" not in reply["stderr"]
         return ("refused" if ok else "messy error"), " | ".join(lines)[:300]
     for needle, label in (("failed to compile", "compile error"), ("runtime error:", "sanitizer"),
-                          ("SUMMARY: AddressSanitizer", "sanitizer"),
+                          ("AddressSanitizer", "sanitizer"),
                           ("exited with status", "firmware crash"),
                           ("no exit after", "firmware hang")):
         if needle in error:

@@ -35,10 +35,11 @@ def qemu_command(qemu: Qemu, elf: Path) -> list[str]:
 
 
 def telling_line(stderr: str) -> str:
-    """The line of a failed firmware's output that says why: a sanitizer's finding (`--sanitize` builds end
-    their report with ABORTING, after the finding), else the last line."""
+    """The line of a failed firmware's output that says why: a sanitizer's finding or failure (`--sanitize`
+    builds follow it with a stack trace or a memory map), else the last line."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    findings = [line for line in lines if "runtime error:" in line or line.startswith("SUMMARY:")]
+    findings = [line for line in lines if "runtime error:" in line or line.startswith("SUMMARY:")
+                or "ERROR: AddressSanitizer" in line or "ASan cannot proceed" in line]
     return (findings or lines or [""])[0 if findings else -1]
 
 
@@ -71,7 +72,8 @@ def execute(build: Build, board: Board, payload: bytes, timeout_s: float, output
     with tempfile.TemporaryDirectory(prefix="tinygen-run-") as tmp:
         work = Path(tmp)
         (work / "tg_in.bin").write_bytes(payload)
-        sandbox = Sandbox(work, run_limits(timeout_s, output_bytes, memory_bytes), readable=(build.elf,))
+        sandbox = Sandbox(work, run_limits(timeout_s, output_bytes, memory_bytes), readable=(build.elf,),
+                          fixed_layout=sanitized)
         try:
             result = run_confined(command, sandbox, timeout_s)
         except subprocess.TimeoutExpired:
