@@ -23,6 +23,7 @@ from tinygen.importers.tflite import load_tflite
 from tinygen.ir.graph import Graph
 from tinygen.lower.program import ModelCode, lower_model
 from tinygen.lower.specialise import specialise
+from tinygen.lower.support import require_generated
 from tinygen.plan.memory import MemoryPlan
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
 from tinygen.reference import reference_outputs
@@ -98,6 +99,7 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     `debug`: compile for a debugger (-Og -g3, the kernels' C loops; its own folder and cache key).
     `sanitize`: compile the host harness with ASan and UBSan, any finding fatal (its own folder and cache key)."""
     graph = load_tflite(model)
+    require_generated(graph, str(model))  # every missing piece listed before the planner sees a type it never plans
     planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model), board.cpu.dsp)
     require_fit(fit_report(graph, planned, board), model)
     code = dataclasses.replace(specialise(lower_model(graph, planned.plan, model), board), profile=profile)

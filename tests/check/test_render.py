@@ -37,7 +37,7 @@ def test_json_holds_the_worked_out_figures(tmp_path):
         (2812, CODE, CODE + 2812)
     assert (payload["stack_bytes"], payload["scratch_bytes"], payload["sram_bytes"]) == (STACK, 0, 384 + STACK)
     assert (payload["macs"], payload["layer_by_layer_peak_bytes"], payload["peak_reduction"]) == (9472, 512, 1.333)
-    assert payload["patch"] is None and payload["unsupported_ops"] == {}
+    assert payload["patch"] is None and payload["unsupported_ops"] == []
     assert payload["stages"] == [{"name": "layer by layer", "first_step": 0, "last_step": 4, "peak_bytes": 384}]
     assert payload["regions"] == [
         {"name": "flash", "kind": "flash", "capacity_bytes": 1 << 20, "used_bytes": CODE + 2812,
@@ -69,7 +69,7 @@ def test_table_names_the_overflowing_region_and_the_verdict(tmp_path):
 def test_table_lists_unsupported_operators_and_int4_layers(tmp_path):
     graph = small_cnn(filter_dtype="int4", extra=("SPACE_TO_DEPTH", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"))
     text = _text(print_report, _report(tmp_path, 1 << 16, graph))
-    assert "unsupported: DEPTH_TO_SPACE×1, SPACE_TO_DEPTH×2" in text
+    assert "unsupported: DEPTH_TO_SPACE (int8)×1, SPACE_TO_DEPTH (int8)×2" in text
     assert "84 (int4)" in text and text.count("(int4)") == 1
 
 

@@ -47,7 +47,7 @@ def invoke(*args, exit_code: int = 0):
 def one_json_object(result) -> dict:
     """stdout must parse as exactly one JSON object (json.loads rejects trailing data)."""
     payload = json.loads(result.stdout)
-    assert isinstance(payload, dict) and payload["schema_version"] == 1
+    assert isinstance(payload, dict) and payload["schema_version"] == 2
     return payload
 
 
@@ -79,7 +79,7 @@ def test_check_default_model_json():
         ("psram", {"arena": 1_232}), ("ssram23", {"stack": 2_048})]
     assert len(report["layers"]) == len(load_tflite(default_model()).operators)
     assert sum(layer["peak"] for layer in report["layers"]) == 1
-    assert report["unsupported_ops"] == {}
+    assert report["unsupported_ops"] == []
     assert "error" not in report
     assert result.stderr == ""
 
@@ -242,14 +242,9 @@ def _directory(tmp_path, request):
     return tmp_path
 
 
-def _float(tmp_path, request):
-    return request.getfixturevalue("float_tflite")
-
-
 BAD_INPUTS = {"missing": (_missing, "no such file"), "empty": (_empty, "empty"),
               "text": (_text, "not a TFLite flatbuffer"), "truncated": (_truncated, "re-export"),
-              "random": (_random, "not a TFLite flatbuffer"), "directory": (_directory, "is a directory"),
-              "float": (_float, "float model")}
+              "random": (_random, "not a TFLite flatbuffer"), "directory": (_directory, "is a directory")}
 
 
 @pytest.mark.parametrize("command", ["check", "inspect"])
@@ -320,17 +315,18 @@ def unsupported_tflite(tmp_path_factory):
 def test_unsupported_ops(unsupported_tflite):
     """`check` names every operator `inspect` marks unsupported, with its count, and exits 2."""
     inspected = one_json_object(invoke("inspect", unsupported_tflite, "--json"))
-    expected: dict[str, int] = {}
+    counts: dict[str, int] = {}
     for op in inspected["operators"]:
         if not op["supported"]:
-            expected[op["op"]] = expected.get(op["op"], 0) + 1
-    expected = dict(sorted(expected.items()))
-    assert UNSUPPORTED.items() <= expected.items(), "tinygen now generates one of these ops: pick others here"
+            counts[op["op"]] = counts.get(op["op"], 0) + 1
+    assert UNSUPPORTED.items() <= counts.items(), "tinygen now generates one of these ops: pick others here"
+    expected = [{"op": op, "dtype": "int8", "count": n} for op, n in sorted(counts.items())]  # a full-int8 model
 
     result = invoke("check", unsupported_tflite, exit_code=2)
-    line = one_error_line(result, str(unsupported_tflite), f"{sum(expected.values())} operators")
-    for op, n in expected.items():
-        assert f"{op}×{n}" in line
+    line = one_error_line(result, str(unsupported_tflite), f"{sum(counts.values())} operators")
+    for op, n in counts.items():
+        assert f"{op} (int8)×{n}" in line
+    assert "quantize" not in line  # the hint fixes float models only
     assert "unsupported:" in result.stdout  # the report still shows where the memory goes
 
     result = invoke("check", unsupported_tflite, "--json", exit_code=2)

@@ -106,9 +106,6 @@ def test_truncated(tmp_path, keep):
     _one_line_error(path, "re-export")
 
 
-def test_float_model(float_tflite):
-    _one_line_error(float_tflite, "float model", "tinygen quantize")
-
 
 def test_no_tensorflow_import():
     """`check` and `inspect` must not pay TensorFlow's import time."""

@@ -9,10 +9,10 @@ from tinygen.check import estimate
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import DTYPE_BITS, Graph, Operator
 from tinygen.ir.opset import ALIAS_OPS
-from tinygen.lower import unsupported_ops
 from tinygen.lower.layer import Layer, scratch_bytes
 from tinygen.lower.program import lower_layers
 from tinygen.lower.specialise import specialise_layers
+from tinygen.lower.support import Unsupported, unsupported_ops
 from tinygen.plan.memory import MemoryPlan
 from tinygen.plan.schedule import Schedule
 
@@ -91,7 +91,7 @@ class FitReport:
     stack_bytes: int
     scratch_bytes: int  # the specialised kernels' lanes (tg_scratch), 0 on cores without them
     total_macs: int
-    unsupported_ops: dict[str, int]
+    unsupported_ops: tuple[Unsupported, ...]
     layer_peak_bytes: int  # tinygen's plain layer-by-layer arena, the figure patches are measured against
     mac_overhead: float  # extra MACs of the patch stage / the model's MACs
     stages: tuple[StageUse, ...]
@@ -164,7 +164,7 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
             step=step,
             index=op.index,
             opcode=op.opcode,
-            output_shape=graph.tensor(op.outputs[0]).shape,
+            output_shape=graph.tensor(op.outputs[0]).shape if op.outputs else (),
             macs=macs(graph, op),
             weight_bytes=layer_weight_bytes(graph, op),
             weight_bits=filter_bits(graph, op),

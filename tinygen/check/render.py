@@ -50,7 +50,7 @@ def report_json(r: FitReport) -> dict:
              "kernel": l.kernel}
             for l in r.layers
         ],
-        "unsupported_ops": r.unsupported_ops,
+        "unsupported_ops": [{"op": u.op, "dtype": u.dtype, "count": u.count} for u in r.unsupported_ops],
     }
 
 
@@ -91,7 +91,7 @@ def print_report(r: FitReport, console: Console) -> None:
                         _kib(u.margin_bytes), "[green]ok[/]" if u.fits else "[bold red]OVERFLOW[/]")
     console.print(regions)
     if r.unsupported_ops:
-        console.print("[bold red]unsupported:[/] " + ", ".join(f"{k}×{v}" for k, v in r.unsupported_ops.items()))
+        console.print("[bold red]unsupported:[/] " + ", ".join(map(str, r.unsupported_ops)))
     verdict = "[bold green]FITS[/]" if r.fits else "[bold red]DOES NOT FIT[/]"
     console.print(f"verdict: {verdict} {r.board} (flash {_kib(r.flash_bytes)}, SRAM {_kib(r.sram_bytes)})")
 

@@ -20,6 +20,7 @@ from tinygen.commands.options import (
     schedule_options,
 )
 from tinygen.importers.tflite import load_tflite
+from tinygen.lower.support import require_generated, unsupported_message
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
 from tinygen.text import one_line
 
@@ -38,10 +39,13 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
     """Plan MODEL's memory and check it against BOARD's flash and SRAM regions.
 
     Exit 0 when it fits (with 'all': fits at least one board), 1 when it does
-    not, 2 when the model has operators tinygen cannot generate.
+    not, 2 when the model has operators tinygen cannot generate (all listed,
+    with their types, after the memory report).
     """
     path = model_or_default(model)
     graph = load_tflite(path)
+    if not all(op.outputs and any(t >= 0 for t in op.inputs) for op in graph.operators):
+        require_generated(graph, str(path))  # VAR_HANDLE, CALL_ONCE: no memory report, the planner needs operands
     targets = list_boards() if board == "all" else [load_board(board)]
     schedules: dict[tuple[int, bool], Schedule] = {}  # boards alike in alignment and kernels share one schedule
     reports: list[FitReport] = []
@@ -55,9 +59,7 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
 
         plot_timeline(reports[0], plot)
     unsupported = reports[0].unsupported_ops
-    listed = ", ".join(f"{op}×{n}" for op, n in unsupported.items())
-    error = (f"{path}: {sum(unsupported.values())} operators tinygen cannot generate: {listed}; "
-             "replace them in the model or open an issue for kernels") if unsupported else None
+    error = unsupported_message(str(path), unsupported) if unsupported else None
     if as_json:
         payload = (report_json(reports[0]) if board != "all" else
                    {"model": graph.name, "results": [report_json(r) for r in reports]})

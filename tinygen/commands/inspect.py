@@ -12,7 +12,7 @@ from tinygen.commands.options import emit_json, json_option, model_argument, mod
 from tinygen.importers.tflite import load_tflite
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import Graph
-from tinygen.lower import generated_ops
+from tinygen.lower.support import is_generated
 from tinygen.text import terminal
 
 
@@ -35,9 +35,9 @@ def inspect_json(graph: Graph) -> dict:
             {
                 "index": op.index,
                 "op": op.opcode,
-                "supported": op.opcode in generated_ops(),
+                "supported": is_generated(graph, op),
                 "inputs": [graph.tensor(t).name if t >= 0 else None for t in op.inputs],
-                "output_shape": list(graph.tensor(op.outputs[0]).shape),
+                "output_shape": list(graph.tensor(op.outputs[0]).shape) if op.outputs else [],
                 "per_channel": any(
                     t is not None and t.quant is not None and t.quant.per_channel for t in graph.op_tensors(op)
                 ),

@@ -13,7 +13,7 @@ from typing import Any, TypeAlias, TypeVar
 import click
 
 DEFAULT_BOARD = "mps2-an386"
-JSON_SCHEMA_VERSION = 1  # bumped when a --json payload changes incompatibly
+JSON_SCHEMA_VERSION = 2  # bumped when a --json payload changes incompatibly (2: unsupported_ops is a list)
 
 R = TypeVar("R")
 Command: TypeAlias = Callable[..., Any]  # a command's function, before or after click's decorators

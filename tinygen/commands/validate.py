@@ -31,6 +31,7 @@ from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite
 from tinygen.lower.program import ModelCode, lower_model
 from tinygen.lower.specialise import specialise
+from tinygen.lower.support import require_generated
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import ScheduleOptions, plan_schedule
 from tinygen.reference import reference_outputs
@@ -82,6 +83,7 @@ def validate(ctx: click.Context, model: Path | None, board: str, port: str | Non
         code, directory = firmware.code, str(firmware.build.directory)
     else:
         graph = load_tflite(path)
+        require_generated(graph, str(path))
         plan = plan_schedule(graph, target.alignment_bytes, schedule, str(path), target.cpu.dsp).plan
         code = specialise(lower_model(graph, plan, path), target)
         directory = None

@@ -1,14 +1,19 @@
-"""Read an int8 `.tflite` flatbuffer into tinygen's graph IR, without importing TensorFlow.
+"""Read a `.tflite` flatbuffer into tinygen's graph IR, without importing TensorFlow.
 
 The `tflite` package is code generated from TFLite's schema, so the reader
 follows the format exactly and `check` stays well under a second. Any defect
 of the file becomes one `InputError` line; no parser exception escapes.
+The importer reads whatever TFLite Micro could run (any operator, any tensor
+type it allocates, every subgraph); whether tinygen generates each operator
+in its types is decided by the stage that knows (tinygen.lower.unsupported_ops),
+which lists every missing piece at once.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,32 +22,25 @@ import tflite
 from tinygen.errors import InputError
 from tinygen.importers.tflite_options import parse_attrs
 from tinygen.importers.validate import validate_graph
-from tinygen.ir.graph import Graph, Operator, Quant, Tensor
-from tinygen.ir.opset import FLOAT_IO_OPS
+from tinygen.ir.attrs import SubgraphCallAttrs
+from tinygen.ir.graph import DTYPE_BITS, Graph, Operator, Quant, Tensor
 from tinygen.ir.packing import unpack_int4
 from tinygen.text import Untrusted
 
 _OPCODE_NAMES = {
     v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_") and isinstance(v, int)
 }
-_DTYPES = {
-    tflite.TensorType.FLOAT32: "float32",
-    tflite.TensorType.INT32: "int32",
-    tflite.TensorType.UINT8: "uint8",
-    tflite.TensorType.INT64: "int64",
-    tflite.TensorType.BOOL: "bool",
-    tflite.TensorType.INT16: "int16",
-    tflite.TensorType.INT8: "int8",
-    tflite.TensorType.INT4: "int4",
-}
-_NUMPY = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64,
-          "bool": np.bool_, "int16": np.int16, "int8": np.int8}
-_QUANTIZE_HINT = "quantize it to full-integer int8 first (tinygen quantize MODEL --calib DATA)"
+# Every TFLite tensor type by its schema name, lower case (tflite.TensorType: INT4, RESOURCE, UINT32, ...)
+_TYPE_NAMES = {v: k.lower() for k, v in vars(tflite.TensorType).items() if not k.startswith("_") and isinstance(v, int)}
+_NUMPY = {"float32": np.float32, "int32": np.int32, "uint8": np.uint8, "int64": np.int64, "bool": np.bool_,
+          "int16": np.int16, "int8": np.int8, "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64,
+          "float16": np.float16, "float64": np.float64, "complex64": np.complex64, "complex128": np.complex128}
+_SUBGRAPH_CALLS = frozenset({"CALL_ONCE", "WHILE", "IF"})
 MAX_MODEL_BYTES = 256 << 20  # larger than any model a microcontroller's flash holds; read no further
 
 
 def load_tflite(path: str | Path) -> Graph:
-    """Parse `path` and check it is an int8 model tinygen can plan."""
+    """Parse and validate `path`; what tinygen cannot generate is for `check`/lowering to list."""
     path = Path(path)
     try:
         raw = _read_capped(path)
@@ -52,9 +50,7 @@ def load_tflite(path: str | Path) -> Graph:
         raise InputError(f"{path}: is a directory; pass the path of an int8 .tflite model") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror}); check the path and permissions") from None
-    graph = parse_tflite(raw, name=Untrusted(path.stem), origin=str(path))
-    _require_int8(graph, str(path))
-    return graph
+    return parse_tflite(raw, name=Untrusted(path.stem), origin=str(path))
 
 
 def _read_capped(path: Path) -> bytes:
@@ -96,7 +92,6 @@ def _read(raw: bytes, name: str) -> Graph:
     model = tflite.Model.GetRootAsModel(raw, 0)
     if model.SubgraphsLength() < 1:
         raise InputError("model has no subgraph; re-export the model")
-    sg = model.Subgraphs(0)
     opcodes = []
     for i in range(model.OperatorCodesLength()):
         oc = model.OperatorCodes(i)
@@ -104,19 +99,52 @@ def _read(raw: bytes, name: str) -> Graph:
         custom = (oc.CustomCode() or b"").decode(errors="replace")
         opcodes.append(Untrusted("CUSTOM:" + custom) if code == tflite.BuiltinOperator.CUSTOM
                        else _OPCODE_NAMES.get(code, f"BUILTIN_{code}"))
+    count = model.SubgraphsLength()
+    graphs = [_subgraph(model, model.Subgraphs(k), k, opcodes, raw, name) for k in range(count)]
+    for k, graph in enumerate(graphs):
+        _check_calls(graph, k, count)
+    for k, graph in enumerate(graphs[1:], start=1):
+        _check_indices(graph, k)
+    return replace(graphs[0], source_bytes=len(raw), subgraphs=tuple(graphs[1:]))
+
+
+def _subgraph(model: tflite.Model, sg: tflite.SubGraph, k: int, opcodes: list[str], raw: bytes, name: str) -> Graph:
+    """Subgraph `k` as a Graph; the main one (k = 0) named after the model, the others after theirs."""
+    where = f"subgraph {k} " if k else ""
     tensors = tuple(_tensor(model, sg, i, raw) for i in range(sg.TensorsLength()))
     operators = []
     for i in range(sg.OperatorsLength()):
         op = sg.Operators(i)
         if not 0 <= op.OpcodeIndex() < len(opcodes):
-            raise InputError(f"operator {i} has opcode index {op.OpcodeIndex()}, but the model lists "
+            raise InputError(f"{where}operator {i} has opcode index {op.OpcodeIndex()}, but the model lists "
                              f"{len(opcodes)} operator codes; re-export the model")
         opcode = opcodes[op.OpcodeIndex()]
         ins, outs = _indices(op.InputsLength(), op.InputsAsNumpy), _indices(op.OutputsLength(), op.OutputsAsNumpy)
         operators.append(Operator(i, opcode, ins, outs, parse_attrs(opcode, op)))
     inputs = _indices(sg.InputsLength(), sg.InputsAsNumpy)
     outputs = _indices(sg.OutputsLength(), sg.OutputsAsNumpy)
-    return Graph(name, tensors, tuple(operators), inputs, outputs, source_bytes=len(raw))
+    label = name if k == 0 else Untrusted((sg.Name() or f"subgraph {k}".encode()).decode(errors="replace"))
+    return Graph(label, tensors, tuple(operators), inputs, outputs)
+
+
+def _check_calls(graph: Graph, k: int, count: int) -> None:
+    """Each CALL_ONCE, WHILE and IF names subgraphs the file has, other than the main one (which would recurse)."""
+    for op in graph.operators:
+        if op.opcode in _SUBGRAPH_CALLS:
+            for target in op.attrs_of(SubgraphCallAttrs).subgraphs:
+                if not 1 <= target < count:
+                    where = f"subgraph {k} " if k else ""
+                    raise InputError(f"{where}operator {op.index} ({op.opcode}) calls subgraph {target}, but the "
+                                     f"model has subgraphs 1 to {count - 1} besides the main one; re-export the model")
+
+
+def _check_indices(graph: Graph, k: int) -> None:
+    """A called subgraph's tensor indices point at its own tensors (the main graph's wiring checks do far more)."""
+    used = [*graph.inputs, *graph.outputs, *(t for op in graph.operators for t in op.inputs + op.outputs)]
+    bad = [t for t in used if not -1 <= t < len(graph.tensors)]
+    if bad or -1 in graph.inputs + graph.outputs:
+        raise InputError(f"subgraph {k} names tensor {bad[0] if bad else -1}, but has tensors 0 to "
+                         f"{len(graph.tensors) - 1}; the file is malformed; re-export the model")
 
 
 def _indices(length: int, as_numpy: Callable[[], np.ndarray]) -> tuple[int, ...]:
@@ -127,9 +155,13 @@ def _indices(length: int, as_numpy: Callable[[], np.ndarray]) -> tuple[int, ...]
 def _tensor(model: tflite.Model, sg: tflite.SubGraph, index: int, raw: bytes) -> Tensor:
     t = sg.Tensors(index)
     tname = Untrusted((t.Name() or f"tensor {index}".encode()).decode(errors="replace"))
-    dtype = _DTYPES.get(t.Type())
+    dtype = _TYPE_NAMES.get(t.Type())
     if dtype is None:
-        raise InputError(f"tensor '{tname}' has TFLite type {t.Type()}, which tinygen does not handle")
+        raise InputError(f"tensor '{tname}' has TFLite type {t.Type()}, which the TFLite schema does not define; "
+                         "the file is malformed or newer than tinygen; re-export the model")
+    if dtype not in DTYPE_BITS:
+        raise InputError(f"tensor '{tname}' has TFLite type {dtype.upper()}, which has no fixed size: TFLite Micro "
+                         "cannot allocate it either; export the model without it")
     shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
     if any(d < 0 for d in shape):
         raise InputError(f"tensor '{tname}' has a dynamic shape {shape}; export with a fixed input size")
@@ -140,7 +172,7 @@ def _tensor(model: tflite.Model, sg: tflite.SubGraph, index: int, raw: bytes) ->
         quant = Quant(tuple(float(s) for s in q.ScaleAsNumpy()), tuple(int(z) for z in zps),
                       int(q.QuantizedDimension()))
     data = _buffer(model, t.Buffer(), raw)
-    tensor = Tensor(index, tname, shape, dtype, quant, None)
+    tensor = Tensor(index, tname, shape, dtype, quant, None, bool(t.IsVariable()))
     if data is None:
         return tensor
     if len(data) != tensor.size_bytes:
@@ -149,7 +181,7 @@ def _tensor(model: tflite.Model, sg: tflite.SubGraph, index: int, raw: bytes) ->
         array = unpack_int4(data, tensor.elements).reshape(shape)
     else:
         array = np.frombuffer(data, dtype=_NUMPY[dtype]).reshape(shape)
-    return Tensor(index, tname, shape, dtype, quant, array)
+    return Tensor(index, tname, shape, dtype, quant, array, bool(t.IsVariable()))
 
 
 def _buffer(model: tflite.Model, index: int, raw: bytes) -> bytes | None:
@@ -165,23 +197,3 @@ def _buffer(model: tflite.Model, index: int, raw: bytes) -> bytes | None:
             raise InputError(f"buffer {index} runs past the end of the file")
         return raw[buf.Offset():end]
     return None
-
-
-def _require_int8(graph: Graph, origin: str) -> None:
-    """Reject float and int16 models: tinygen generates int8 kernels only."""
-    for op in graph.operators:
-        if op.opcode in FLOAT_IO_OPS:
-            continue
-        for t in graph.op_tensors(op, "inputs") + graph.op_tensors(op, "outputs"):
-            if t is None or t.is_constant and t.dtype in ("int32", "int64"):
-                continue
-            if t.dtype == "float32":
-                raise InputError(
-                    f"{origin}: float model (operator {op.index} {op.opcode} has float32 tensor "
-                    f"'{t.name}'); {_QUANTIZE_HINT}"
-                )
-            if t.dtype in ("int16", "uint8"):
-                raise InputError(
-                    f"{origin}: {t.dtype} tensor '{t.name}' at operator {op.index} {op.opcode}; "
-                    f"tinygen handles int8 activations only; {_QUANTIZE_HINT}"
-                )

@@ -118,6 +118,21 @@ def _strided_slice(op: tflite.Operator) -> A.StridedSliceAttrs:
     )
 
 
+def _call_once(op: tflite.Operator) -> A.SubgraphCallAttrs:
+    o = _table(op, tflite.CallOnceOptions)
+    return A.SubgraphCallAttrs((o.InitSubgraphIndex() if o else 0,))
+
+
+def _while(op: tflite.Operator) -> A.SubgraphCallAttrs:
+    o = _table(op, tflite.WhileOptions)
+    return A.SubgraphCallAttrs((o.CondSubgraphIndex(), o.BodySubgraphIndex()) if o else (0, 0))
+
+
+def _if(op: tflite.Operator) -> A.SubgraphCallAttrs:
+    o = _table(op, tflite.IfOptions)
+    return A.SubgraphCallAttrs((o.ThenSubgraphIndex(), o.ElseSubgraphIndex()) if o else (0, 0))
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
@@ -132,6 +147,9 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "LEAKY_RELU": _leaky_relu,
     "MEAN": _reducer,
     "STRIDED_SLICE": _strided_slice,
+    "CALL_ONCE": _call_once,
+    "WHILE": _while,
+    "IF": _if,
 }
 
 

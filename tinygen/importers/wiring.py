@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator
+from tinygen.ir.opset import ARITY
 
 _FIX = "the file is malformed; re-export the model"
 
@@ -46,10 +47,10 @@ def _check_operands(graph: Graph) -> dict[int, int]:
     """Operand indices exist; each activation is written by one operator. Returns tensor -> producer."""
     count, inputs = len(graph.tensors), set(graph.inputs)
     producers: dict[int, int] = {}
-    for op in graph.operators:
-        if not op.outputs:
+    for op in graph.operators:  # VAR_HANDLE reads nothing, CALL_ONCE writes nothing: only ops tinygen knows need both
+        if not op.outputs and op.opcode in ARITY:
             raise InputError(f"{_op(op)} has no outputs; {_FIX}")
-        if all(t < 0 for t in op.inputs):
+        if all(t < 0 for t in op.inputs) and op.opcode in ARITY:
             raise InputError(f"{_op(op)} has no inputs; {_FIX}")
         for t in op.inputs:  # -1 marks an omitted optional input
             if t < -1 or t >= count:
@@ -68,16 +69,18 @@ def _check_operands(graph: Graph) -> dict[int, int]:
 
 
 def _check_reads(graph: Graph, producers: dict[int, int]) -> None:
-    """Every tensor read or output is a constant, a graph input or some operator's output."""
+    """Every tensor read or output is a constant, a graph input, a variable (state TFLite Micro keeps) or some
+    operator's output."""
     inputs = set(graph.inputs)
     for t in graph.inputs:
         if graph.tensor(t).is_constant:
             raise InputError(f"graph input '{graph.tensor(t).name}' is a constant; {_FIX}")
     for op in graph.operators:
         for t in op.inputs:
-            if t >= 0 and t not in producers and t not in inputs and not graph.tensor(t).is_constant:
+            kept = t < 0 or graph.tensor(t).is_constant or graph.tensor(t).variable
+            if not kept and t not in producers and t not in inputs:
                 raise InputError(f"{_op(op)} reads tensor '{graph.tensor(t).name}', which no operator writes and "
-                                 f"which is neither a constant nor a graph input; {_FIX}")
+                                 f"which is not a constant, a variable or a graph input; {_FIX}")
     for t in graph.outputs:
         if graph.tensor(t).is_constant:
             raise InputError(f"graph output '{graph.tensor(t).name}' is a constant, which tinygen cannot return "

@@ -81,6 +81,13 @@ class StridedSliceAttrs:
     offset: bool = False
 
 
+@dataclass(frozen=True)
+class SubgraphCallAttrs:
+    """CALL_ONCE (init), WHILE (cond, body), IF (then, else): the file indices of the subgraphs the op runs."""
+
+    subgraphs: tuple[int, ...]
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -93,4 +100,5 @@ Attrs = (
     | LeakyReluAttrs
     | ReducerAttrs
     | StridedSliceAttrs
+    | SubgraphCallAttrs
 )

@@ -9,6 +9,8 @@ from tinygen.ir.graph import Graph, Operator
 
 def macs(graph: Graph, op: Operator) -> int:
     """MACs of conv, depthwise and fully-connected layers; other ops count 0 (they are memory-bound)."""
+    if not op.outputs:  # CALL_ONCE, ASSIGN_VARIABLE: state, not arithmetic
+        return 0
     out = graph.tensor(op.outputs[0])
     if op.opcode == "CONV_2D":
         weights = graph.tensor(op.inputs[1])  # OHWI

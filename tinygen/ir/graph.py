@@ -16,16 +16,26 @@ A = TypeVar("A", bound=Attrs)
 # TENSOR reply (16 + 4 * rank bytes) must fit the protocol's MAX_PAYLOAD (tests/ir/test_graph.py checks).
 MAX_RANK = 8
 
-# Bits per element; int4 is packed two per byte (TFLite's INT4 layout).
+# Bits per element of every type TFLite Micro allocates (its TfLiteTypeSizeOf); int4 is packed two per byte (TFLite's
+# INT4 layout); a resource tensor is TFLite Micro's int32 variable id. STRING and VARIANT have no fixed size.
 DTYPE_BITS = {
     "int4": 4,
     "int8": 8,
     "uint8": 8,
     "bool": 8,
     "int16": 16,
+    "uint16": 16,
+    "float16": 16,
+    "bfloat16": 16,
     "int32": 32,
+    "uint32": 32,
     "float32": 32,
+    "resource": 32,
     "int64": 64,
+    "uint64": 64,
+    "float64": 64,
+    "complex64": 64,
+    "complex128": 128,
 }
 
 
@@ -52,7 +62,8 @@ class Quant:
 
 @dataclass(frozen=True)
 class Tensor:
-    """A tensor; `data` is set for constants (weights, biases, shape operands).
+    """A tensor; `data` is set for constants (weights, biases, shape operands); `variable` marks state an operator
+    (SVDF, LSTM) reads and updates across invocations, which TFLite Micro keeps and nothing in the graph writes.
 
     int4 constants hold their values unpacked (int8, in [-8, 7]); `size_bytes`
     counts them packed, as they are stored in the file and in flash.
@@ -64,6 +75,7 @@ class Tensor:
     dtype: str
     quant: Quant | None = None
     data: np.ndarray | None = field(default=None, compare=False, repr=False)
+    variable: bool = False
 
     @property
     def is_constant(self) -> bool:
@@ -104,7 +116,15 @@ class Operator:
 
 @dataclass(frozen=True)
 class Graph:
-    """A single-subgraph model; `operators` is in the file's execution order."""
+    """A model's main subgraph (the file's subgraph 0); `operators` is in the file's execution order.
+
+    `subgraphs` holds the file's other subgraphs in file order (file index k is `subgraphs[k - 1]`), each a Graph
+    with its own tensors and no `subgraphs` of its own: what CALL_ONCE (an init subgraph run once), WHILE and IF
+    (condition and body subgraphs) call, by their attrs' file indices. They share nothing with the main graph but
+    the file's buffers (already copied into each constant) and resource variables, which VAR_HANDLE names by
+    container and shared name, not by tensor index. Only the main graph is validated as a whole; the importer
+    checks the others' indices, and each operator that calls one is unsupported until it is generated.
+    """
 
     name: str
     tensors: tuple[Tensor, ...]
@@ -112,6 +132,7 @@ class Graph:
     inputs: tuple[int, ...]
     outputs: tuple[int, ...]
     source_bytes: int = 0
+    subgraphs: tuple[Graph, ...] = ()
 
     def tensor(self, index: int) -> Tensor:
         return self.tensors[index]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tinygen.ir.graph import Graph, Operator
+from tinygen.ir.graph import Operator
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.lower.activation import lower_activation, lower_dequantize, lower_quantize
 from tinygen.lower.binary import lower_binary
@@ -51,16 +51,7 @@ LOWERINGS: dict[str, Lowering] = {
 }
 
 
-def unsupported_ops(graph: Graph) -> dict[str, int]:
-    """Opcode -> count of the operators tinygen cannot generate, all of them at once."""
-    supported = generated_ops()
-    counts: dict[str, int] = {}
-    for op in graph.operators:
-        if op.opcode not in supported:
-            counts[op.opcode] = counts.get(op.opcode, 0) + 1
-    return dict(sorted(counts.items()))
-
-
 def generated_ops() -> frozenset[str]:
-    """Every opcode tinygen emits code for (aliases emit nothing but are handled)."""
+    """Every opcode tinygen emits code for (aliases emit nothing but are handled), in the types
+    tinygen.lower.support names."""
     return frozenset(LOWERINGS) | ALIAS_OPS

@@ -10,12 +10,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tinygen.errors import InputError
 from tinygen.ir.graph import Graph
-from tinygen.lower import LOWERINGS, unsupported_ops
+from tinygen.lower import LOWERINGS
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer, scratch_bytes
 from tinygen.lower.patch import PatchCode, patch_code
+from tinygen.lower.support import is_generated, require_generated
 from tinygen.plan.memory import MemoryPlan
 
 
@@ -88,14 +88,11 @@ def model_hash(path: Path) -> str:
 def lower_layers(graph: Graph, plan: MemoryPlan, origin: str, skip_unsupported: bool = False) -> tuple[Layer, ...]:
     """Every operator's layer, in the plan's order (aliases emit none). Operators tinygen cannot generate are an
     error naming all of them, or left out with `skip_unsupported` (what `check` reports on)."""
-    missing = unsupported_ops(graph)
-    if missing and not skip_unsupported:
-        listed = ", ".join(f"{op}×{n}" for op, n in missing.items())
-        raise InputError(f"{origin}: {sum(missing.values())} operators tinygen cannot generate: {listed}; "
-                         "replace them in the model or open an issue for kernels")
+    if not skip_unsupported:
+        require_generated(graph, origin)
     ctx = LowerContext(graph, plan, origin)
     ops = (graph.operators[i] for i in plan.order)
-    return tuple(LOWERINGS[op.opcode](ctx, op) for op in ops if op.opcode in LOWERINGS)
+    return tuple(LOWERINGS[op.opcode](ctx, op) for op in ops if op.opcode in LOWERINGS and is_generated(graph, op))
 
 
 def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
