@@ -131,6 +131,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "SOFTMAX": _softmax,
     "LEAKY_RELU": _leaky_relu,
     "MEAN": _reducer,
+    "SUM": _reducer,
     "STRIDED_SLICE": _strided_slice,
 }
 

@@ -1,4 +1,4 @@
-"""The int8 MEAN block (TFLite Micro's QuantizedMeanOrSum, 1/count folded into the multiplier)."""
+"""The int8 MEAN and SUM block (TFLite Micro's QuantizedMeanOrSum; for MEAN, 1/count folded into the multiplier)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ MAX_DIMS = 5  # TG_MEAN_MAX_DIMS
 @dataclass(frozen=True)
 class MeanParams(ParamBlock):
     C_NAME = "tg_mean_params"
-    C_DOC = ("MEAN over constant axes. Output element = the kept axes (outer_*), in order; each sums the window "
-             "of reduced axes (inner_*). Strides are in input elements; dims are padded with leading size-1 axes.")
+    C_DOC = ("MEAN or SUM over constant axes. Output element = the kept axes (outer_*), in order; each sums the "
+             "window of reduced axes (inner_*). Strides are in input elements; dims are padded with leading size-1 "
+             "axes.")
 
     input: ArenaPtr = ptr("const int8_t *","the operand")
     output: ArenaPtr = ptr("int8_t *","the result")
@@ -23,5 +24,5 @@ class MeanParams(ParamBlock):
     inner_strides: tuple[int, ...] = i32s(MAX_DIMS, "input element strides of the reduced axes")
     input_offset: int = i32("-input_zero_point * count")
     output_zero_point: int = i32("the output's zero point")
-    multiplier: int = i32("with 1/count folded in")
+    multiplier: int = i32("MEAN: with 1/count folded in")
     shift: int = i32("requantisation shift")

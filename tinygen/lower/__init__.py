@@ -48,6 +48,7 @@ LOWERINGS: dict[str, Lowering] = {
     "STRIDED_SLICE": lower_strided_slice,
     "TRANSPOSE": lower_transpose,
     "MEAN": lower_mean,
+    "SUM": lower_mean,
 }
 
 
