@@ -32,3 +32,15 @@ def _reduced(reduce, shape, seed: int) -> bytes:
 def test_sum(tmp_path, axes, keep_dims, shape, seed):
     model = _reduced(lambda tf, t: tf.reduce_sum(t, axis=axes, keepdims=keep_dims), shape, seed)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SUM"}, seed=seed, vectors=8)
+
+
+@pytest.mark.parametrize("reduce, axes, keep_dims, shape, seed", [
+    ("max", [1, 2], False, (23, 17, 7), 4),
+    ("max", [-1], True, (9, 13, 11), 5),
+    ("max", [0, 1, 3], False, (5, 7, 3), 6),
+    ("min", [2], True, (11, 5, 9), 7),
+    ("min", [1, -1], False, (9, 13, 5), 8),
+])
+def test_reduce_max_min(tmp_path, reduce, axes, keep_dims, shape, seed):
+    model = _reduced(lambda tf, t: getattr(tf, f"reduce_{reduce}")(t, axis=axes, keepdims=keep_dims), shape, seed)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={f"REDUCE_{reduce.upper()}"}, seed=seed, vectors=8)

@@ -132,6 +132,8 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "LEAKY_RELU": _leaky_relu,
     "MEAN": _reducer,
     "SUM": _reducer,
+    "REDUCE_MAX": _reducer,
+    "REDUCE_MIN": _reducer,
     "STRIDED_SLICE": _strided_slice,
 }
 

@@ -1,4 +1,8 @@
-"""The int8 MEAN and SUM block (TFLite Micro's QuantizedMeanOrSum; for MEAN, 1/count folded into the multiplier)."""
+"""The int8 reduction blocks: MEAN and SUM (TFLite Micro's QuantizedMeanOrSum), REDUCE_MAX and REDUCE_MIN.
+
+All walk the same windows: each output element is one setting of the kept
+axes (outer_*), reducing the window of the other axes (inner_*).
+"""
 
 from __future__ import annotations
 
@@ -26,3 +30,18 @@ class MeanParams(ParamBlock):
     output_zero_point: int = i32("the output's zero point")
     multiplier: int = i32("MEAN: with 1/count folded in")
     shift: int = i32("requantisation shift")
+
+
+@dataclass(frozen=True)
+class MinMaxParams(ParamBlock):
+    C_NAME = "tg_minmax_params"
+    C_DOC = ("REDUCE_MAX or REDUCE_MIN over constant axes, windows as tg_mean_params'. Input and output share "
+             "their quantisation (TFLite Micro requires it), so raw values are compared and copied.")
+
+    input: ArenaPtr = ptr("const int8_t *","the operand")
+    output: ArenaPtr = ptr("int8_t *","the result")
+    outer_dims: tuple[int, ...] = i32s(MAX_DIMS, "kept axes")
+    outer_strides: tuple[int, ...] = i32s(MAX_DIMS, "input element strides of the kept axes")
+    inner_dims: tuple[int, ...] = i32s(MAX_DIMS, "reduced axes")
+    inner_strides: tuple[int, ...] = i32s(MAX_DIMS, "input element strides of the reduced axes")
+

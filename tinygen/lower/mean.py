@@ -1,11 +1,14 @@
-"""MEAN and SUM (int8): TFLite Micro's QuantizedMeanOrSum, its only int8 path (docs/arithmetic.md §2.11).
+"""The int8 reductions: MEAN, SUM, REDUCE_MAX, REDUCE_MIN (docs/arithmetic.md §2.11).
 
+MEAN and SUM are TFLite Micro's QuantizedMeanOrSum, its only int8 path.
 Both sum raw int8 values over the reduced axes, remove the zero point once
 and requantise by (M, S) = QuantizeMultiplier(s_in / s_out). For MEAN the
 division by the element count n is folded into the multiplier at generation
 time, exactly as TFLite Micro does at Prepare: M' = (M << k) / n with
 k = min(floor(log2 n), 32, 31 + S), S' = S - k; SUM keeps (M, S). The C kernel
 is the same for both. The global average pool of MobileNet-style heads is MEAN.
+REDUCE_MAX/MIN compare raw values: TFLite Micro requires the input's scale
+and zero point on the output, so no arithmetic is left.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 
 from tinygen.ir.attrs import ReducerAttrs
 from tinygen.ir.graph import Operator, Tensor
-from tinygen.kernels.mean import MAX_DIMS, MeanParams
+from tinygen.kernels.mean import MAX_DIMS, MeanParams, MinMaxParams
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
 from tinygen.lower.shape import collapse, element_strides
@@ -88,6 +91,19 @@ def lower_mean(ctx: LowerContext, op: Operator) -> Layer:
         output_zero_point=ctx.zero_point(w.y), multiplier=multiplier, shift=shift,
     )
     return Layer(op.index, op.opcode, "mean", "tg_mean_s8", params, _comment(op, w))
+
+
+def lower_reduce_minmax(ctx: LowerContext, op: Operator) -> Layer:
+    """REDUCE_MAX and REDUCE_MIN: TFLite Micro's Eval refuses differing quantisation (an exact float compare)."""
+    w = windows(ctx, op)
+    qx, qy = ctx.quant(w.x), ctx.quant(w.y)
+    if np.float32(qx.scale) != np.float32(qy.scale) or qx.zero_point != qy.zero_point:
+        raise ctx.fail(op, f"input scale {qx.scale} zero point {qx.zero_point} differ from the output's "
+                           f"({qy.scale}, {qy.zero_point}); TFLite Micro requires them equal; re-export the model")
+    params = MinMaxParams(input=ctx.ptr(w.x), output=ctx.ptr(w.y), outer_dims=w.outer_dims,
+                          outer_strides=w.outer_strides, inner_dims=w.inner_dims, inner_strides=w.inner_strides)
+    kernel = "tg_reduce_max_s8" if op.opcode == "REDUCE_MAX" else "tg_reduce_min_s8"
+    return Layer(op.index, op.opcode, "mean", kernel, params, _comment(op, w))
 
 
 def _comment(op: Operator, w: Windows) -> str:
