@@ -1,4 +1,4 @@
-"""The int8 reduction blocks: MEAN and SUM (TFLite Micro's QuantizedMeanOrSum), REDUCE_MAX and REDUCE_MIN.
+"""The int8 reduction blocks: MEAN and SUM (TFLite Micro's QuantizedMeanOrSum), REDUCE_MAX/MIN, ARG_MAX/MIN.
 
 All walk the same windows: each output element is one setting of the kept
 axes (outer_*), reducing the window of the other axes (inner_*).
@@ -45,3 +45,17 @@ class MinMaxParams(ParamBlock):
     inner_dims: tuple[int, ...] = i32s(MAX_DIMS, "reduced axes")
     inner_strides: tuple[int, ...] = i32s(MAX_DIMS, "input element strides of the reduced axes")
 
+
+
+@dataclass(frozen=True)
+class ArgMinMaxParams(ParamBlock):
+    C_NAME = "tg_arg_minmax_params"
+    C_DOC = ("ARG_MAX or ARG_MIN along one axis, outer_* as tg_mean_params'. Each output is the first index along "
+             "the axis holding the extreme raw value (TFLite Micro's ArgMinMax).")
+
+    input: ArenaPtr = ptr("const int8_t *","the operand")
+    output: ArenaPtr = ptr("int8_t *","the int32 indices, written with memcpy (no alignment assumption)")
+    outer_dims: tuple[int, ...] = i32s(MAX_DIMS, "the other axes")
+    outer_strides: tuple[int, ...] = i32s(MAX_DIMS, "input element strides of the other axes")
+    axis_size: int = i32("the reduced axis")
+    axis_stride: int = i32("its input element stride")

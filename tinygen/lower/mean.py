@@ -1,4 +1,4 @@
-"""The int8 reductions: MEAN, SUM, REDUCE_MAX, REDUCE_MIN (docs/arithmetic.md §2.11).
+"""The int8 reductions: MEAN, SUM, REDUCE_MAX, REDUCE_MIN, ARG_MAX, ARG_MIN (docs/arithmetic.md §2.11).
 
 MEAN and SUM are TFLite Micro's QuantizedMeanOrSum, its only int8 path.
 Both sum raw int8 values over the reduced axes, remove the zero point once
@@ -8,7 +8,8 @@ time, exactly as TFLite Micro does at Prepare: M' = (M << k) / n with
 k = min(floor(log2 n), 32, 31 + S), S' = S - k; SUM keeps (M, S). The C kernel
 is the same for both. The global average pool of MobileNet-style heads is MEAN.
 REDUCE_MAX/MIN compare raw values: TFLite Micro requires the input's scale
-and zero point on the output, so no arithmetic is left.
+and zero point on the output, so no arithmetic is left. ARG_MAX/MIN reduce
+the one axis their operand names first and write int32 indices.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from tinygen.ir.attrs import ReducerAttrs
 from tinygen.ir.graph import Operator, Tensor
-from tinygen.kernels.mean import MAX_DIMS, MeanParams, MinMaxParams
+from tinygen.kernels.mean import MAX_DIMS, ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
 from tinygen.lower.shape import collapse, element_strides
@@ -104,6 +105,22 @@ def lower_reduce_minmax(ctx: LowerContext, op: Operator) -> Layer:
                           outer_strides=w.outer_strides, inner_dims=w.inner_dims, inner_strides=w.inner_strides)
     kernel = "tg_reduce_max_s8" if op.opcode == "REDUCE_MAX" else "tg_reduce_min_s8"
     return Layer(op.index, op.opcode, "mean", kernel, params, _comment(op, w))
+
+
+def lower_arg_minmax(ctx: LowerContext, op: Operator) -> Layer:
+    """ARG_MAX and ARG_MIN: TFLite Micro's kernel writes int32 indices only and fails on any other output type."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if y.dtype != "int32":
+        raise ctx.fail(op, f"output '{y.name}' is {y.dtype}; TFLite Micro's {op.opcode} writes int32 only; "
+                           f"convert with output_type=tf.int32")
+    if not x.shape:
+        raise ctx.fail(op, "the input is a scalar; TFLite Micro's kernel needs an axis to reduce")
+    w = windows(ctx, op, first_axis_only=True)
+    params = ArgMinMaxParams(input=ctx.ptr(x), output=ctx.ptr(y), outer_dims=w.outer_dims,
+                             outer_strides=w.outer_strides, axis_size=w.inner_dims[-1],
+                             axis_stride=w.inner_strides[-1])
+    kernel = "tg_arg_max_s8" if op.opcode == "ARG_MAX" else "tg_arg_min_s8"
+    return Layer(op.index, op.opcode, "mean", kernel, params, f"{op.opcode} axis {w.axes} {x.shape} -> {y.shape}")
 
 
 def _comment(op: Operator, w: Windows) -> str:
