@@ -86,3 +86,25 @@ def test_arg_max_int64_output_is_refused(tmp_path):
         interpreter.invoke()
     line = one_error_line(invoke("check", path, exit_code=2), "argmax64", "ARG_MAX", "int64", "int32")
     assert "output_type=tf.int32" in line
+
+
+def test_reduce_max_with_requantisation_is_refused(tmp_path):
+    """TFLite Micro's REDUCE_MAX fails unless the output keeps the input's scale and zero point; so does tinygen."""
+    schema = require_module("tflite_micro.tensorflow.lite.micro.python.schema_py_generated")
+    flatbuffers = require_module("flatbuffers")
+    runtime = require_module("tflite_micro.python.tflite_micro.runtime")
+    model = schema.ModelT.InitFromPackedBuf(_reduced(lambda tf, t: tf.reduce_max(t, axis=[1]), (7, 5, 3), 16), 0)
+    graph = model.subgraphs[0]
+    [op] = [op for op in graph.operators
+            if model.operatorCodes[op.opcodeIndex].builtinCode == schema.BuiltinOperator.REDUCE_MAX]
+    quant = graph.tensors[op.outputs[0]].quantization
+    quant.scale = [2 * float(quant.scale[0])]
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), b"TFL3")
+    path = tmp_path / "max_requantised.tflite"
+    path.write_bytes(bytes(builder.Output()))
+
+    interpreter = runtime.Interpreter.from_file(str(path), arena_size=1 << 20)
+    with pytest.raises(RuntimeError):
+        interpreter.invoke()
+    one_error_line(invoke("check", path, exit_code=2), "max_requantised", "REDUCE_MAX", "TFLite Micro requires")
