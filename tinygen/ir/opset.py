@@ -15,6 +15,7 @@ ARITY: dict[str, tuple[int, int | None, int]] = {
     **dict.fromkeys(("AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU",
                      "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SQUEEZE"), (1, 1, 1)),
     **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "TRANSPOSE", "MEAN", "EXPAND_DIMS"), (2, 2, 1)),
+    **dict.fromkeys(("SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"), (2, 2, 1)),
     "CONCATENATION": (1, None, 1),
     "PAD": (2, 3, 1),
     "STRIDED_SLICE": (4, 4, 1),

@@ -11,7 +11,7 @@ from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
-from tinygen.kernels.mean import MeanParams
+from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.kernels.shape import ConcatenationParams, PadParams, StridedCopyParams
@@ -21,6 +21,7 @@ from tinygen.kernels.window import Window
 BLOCKS: tuple[type[ParamBlock], ...] = (
     Window, ConvParams, DepthwiseParams, FullyConnectedParams, PoolParams, BinaryParams, LutParams, ClampParams,
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
+    MinMaxParams, ArgMinMaxParams,
 )
 
 

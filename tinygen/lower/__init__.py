@@ -16,7 +16,7 @@ from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
 from tinygen.lower.layer import Layer
-from tinygen.lower.mean import lower_mean
+from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pool import lower_pool
 from tinygen.lower.shape import lower_concatenation, lower_pad, lower_strided_slice, lower_transpose
 from tinygen.lower.softmax import lower_softmax
@@ -48,6 +48,11 @@ LOWERINGS: dict[str, Lowering] = {
     "STRIDED_SLICE": lower_strided_slice,
     "TRANSPOSE": lower_transpose,
     "MEAN": lower_mean,
+    "SUM": lower_mean,
+    "REDUCE_MAX": lower_reduce_minmax,
+    "REDUCE_MIN": lower_reduce_minmax,
+    "ARG_MAX": lower_arg_minmax,
+    "ARG_MIN": lower_arg_minmax,
 }
 
 
