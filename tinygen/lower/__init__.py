@@ -41,6 +41,7 @@ LOWERINGS: dict[str, Lowering] = {
     "LEAKY_RELU": lower_activation,
     "RELU": lower_activation,
     "RELU6": lower_activation,
+    "ABS": lower_activation,
     "QUANTIZE": lower_quantize,
     "DEQUANTIZE": lower_dequantize,
     "CONCATENATION": lower_concatenation,
