@@ -34,6 +34,8 @@ LOWERINGS: dict[str, Lowering] = {
     "MUL": lower_binary,
     "MAXIMUM": lower_binary,
     "MINIMUM": lower_binary,
+    "SQUARED_DIFFERENCE": lower_binary,
+    "PRELU": lower_binary,
     "SOFTMAX": lower_softmax,
     "LOGISTIC": lower_activation,
     "TANH": lower_activation,
