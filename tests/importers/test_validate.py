@@ -18,7 +18,8 @@ from tinygen.importers.tensors import check_tensors
 from tinygen.importers.tflite import load_tflite
 from tinygen.importers.validate import validate_graph
 from tinygen.importers.wiring import check_wiring
-from tinygen.ir.graph import Graph, Quant, Tensor
+from tinygen.ir.attrs import NoAttrs
+from tinygen.ir.graph import Graph, Operator, Quant, Tensor
 
 
 @pytest.mark.parametrize("name", [EXAMPLE] + [pytest.param(n, marks=pytest.mark.shared_models) for n in LOCATIONS])
@@ -61,7 +62,7 @@ def test_an_operator_reading_its_own_output_is_a_cycle():
 
 
 def _with_weight_quant(quant: Quant, shape: tuple[int, ...]) -> Graph:
-    graph = chain_graph([4, 4])
+    graph = chain_graph([shape[-1]] * 2)  # the ADD's operands broadcast
     weight = Tensor(2, "w", shape, "int32", quant, np.zeros(shape, np.int32))
     op = replace(graph.operators[0], inputs=(0, 2))
     return replace(graph, tensors=graph.tensors + (weight,), operators=(op,))
@@ -94,3 +95,27 @@ def test_out_size_is_tensorflows():
                     w = tf.zeros((k, 1, 1, 1))
                     rows = tf.nn.conv2d(x, w, strides=stride, padding=padding, dilations=dilation).shape[1]
                     assert out_size(size, k, stride, dilation, padding) == rows, (padding, size, k, stride, dilation)
+
+
+def _broadcasts_to(a: tuple[int, ...], b: tuple[int, ...], y: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(a, b) == y
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize("a, b, y", [
+    ((1, 4, 3), (3,), (1, 4, 3)), ((1, 1, 3), (4, 1), (1, 4, 3)), ((2, 3), (2, 3), (2, 3)), ((), (2,), (2,)),
+    ((1, 4, 3), (2, 3), (1, 4, 3)), ((1, 4, 3), (1, 4, 3), (1, 5, 3)), ((1, 1, 3), (1, 1, 3), (1, 4, 3)),
+    ((4, 3), (1, 4, 3), (4, 3)), ((1, 4, 3), (1, 4, 3), (1, 4, 1)),
+])
+@pytest.mark.parametrize("opcode", ["SQUARED_DIFFERENCE", "PRELU", "ADD"])
+def test_a_binary_output_must_be_its_inputs_broadcast(opcode, a, b, y):
+    """An output the inputs do not broadcast to would make the kernel read past them; numpy decides which do."""
+    tensors = (Tensor(0, "a", a, "int8"), Tensor(1, "b", b, "int8"), Tensor(2, "y", y, "int8"))
+    graph = Graph("g", tensors, (Operator(0, opcode, (0, 1), (2,), NoAttrs()),), (0, 1), (2,))
+    if _broadcasts_to(a, b, y):
+        validate_graph(graph)
+    else:
+        with pytest.raises(InputError, match=rf"operator 0 \({opcode}\): output 'y' has shape .* do not broadcast"):
+            validate_graph(graph)

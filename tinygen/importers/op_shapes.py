@@ -1,5 +1,6 @@
 """Operand counts of every op tinygen generates; operand shapes and attributes of the layers with weights or
-windows (convolutions, pools, fully connected) and of the shape relabellings the planner aliases.
+windows (convolutions, pools, fully connected), of the broadcasting elementwise ops and of the shape
+relabellings the planner aliases.
 
 TFLite Micro's Prepare for these ops checks ranks, filter and bias sizes and
 the per-channel scale count, and divides by strides and dilations. tinygen's
@@ -127,6 +128,23 @@ def _fully_connected(graph: Graph, op: Operator) -> None:
                         f"follow from input {x.shape} and weights {w.shape}")
 
 
+def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    """numpy's broadcast of two shapes (dims aligned at the end, 1 stretches), or None if they do not broadcast."""
+    a, b = (1,) * (len(b) - len(a)) + a, (1,) * (len(a) - len(b)) + b
+    if any(m != n and 1 not in (m, n) for m, n in zip(a, b, strict=True)):
+        return None
+    return tuple(n if m == 1 else m for m, n in zip(a, b, strict=True))
+
+
+def _broadcasting(graph: Graph, op: Operator) -> None:
+    """The binary kernel walks the output shape and steps each input along its non-1 axes: an output the
+    inputs do not broadcast to would read past them."""
+    a, b, y = _operand(graph, op, 0, "input", None), _operand(graph, op, 1, "input", None), _output(graph, op, None)
+    if broadcast_shape(a.shape, b.shape) != y.shape:
+        raise _fail(op, f"output '{y.name}' has shape {y.shape}, but inputs {a.shape} and {b.shape} do not "
+                        f"broadcast to it")
+
+
 def _relabel(graph: Graph, op: Operator) -> None:
     """RESHAPE, SQUEEZE, EXPAND_DIMS: the planner aliases output onto input, so their sizes must agree (TFLite
     Micro's Prepare refuses a mismatch too)."""
@@ -142,13 +160,14 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "AVERAGE_POOL_2D": _pool,
     "MAX_POOL_2D": _pool,
     "FULLY_CONNECTED": _fully_connected,
+    **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "PRELU"), _broadcasting),
     **{opcode: _relabel for opcode in ALIAS_OPS},
 }
 
 
 def check_op_shapes(graph: Graph) -> None:
-    """Every generated operator's operand count; every conv, depthwise conv, pool, fully connected and
-    relabelling operator's operands against its attributes."""
+    """Every generated operator's operand count; every conv, depthwise conv, pool, fully connected,
+    broadcasting and relabelling operator's operands against its attributes."""
     for op in graph.operators:
         _check_arity(op)
         check = _CHECKS.get(op.opcode)

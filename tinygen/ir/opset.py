@@ -13,8 +13,9 @@ FLOAT_IO_OPS = frozenset({"QUANTIZE", "DEQUANTIZE"})
 ARITY: dict[str, tuple[int, int | None, int]] = {
     **dict.fromkeys(("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"), (2, 3, 1)),
     **dict.fromkeys(("AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU",
-                     "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SQUEEZE"), (1, 1, 1)),
-    **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "TRANSPOSE", "MEAN", "EXPAND_DIMS"), (2, 2, 1)),
+                     "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SQUEEZE", "ABS"), (1, 1, 1)),
+    **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "TRANSPOSE", "MEAN", "EXPAND_DIMS",
+                     "SQUARED_DIFFERENCE", "PRELU"), (2, 2, 1)),
     **dict.fromkeys(("SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"), (2, 2, 1)),
     "CONCATENATION": (1, None, 1),
     "PAD": (2, 3, 1),

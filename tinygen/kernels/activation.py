@@ -11,7 +11,7 @@ from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, i32, ptr
 class LutParams(ParamBlock):
     C_NAME = "tg_lut_params"
     C_DOC = ("int8 -> int8 elementwise op as a table: output = table[input + 128]. tinygen fills the table with "
-             "TFLite Micro's integer arithmetic for every input (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, "
+             "TFLite Micro's integer arithmetic for every input (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, ABS, "
              "QUANTIZE).")
 
     input: ArenaPtr = ptr("const int8_t *","the operand")

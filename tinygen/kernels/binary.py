@@ -1,4 +1,5 @@
-"""The block of elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM."""
+"""The block of elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE,
+PRELU (input2 is its alpha)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,11 @@ class BinaryParams(ParamBlock):
     input1_offset: int = i32("-zp of input1")
     input2_offset: int = i32("-zp of input2")
     output_offset: int = i32("zp of the output")
-    input1_multiplier: int = i32("ADD/SUB: input1's rescale")
+    input1_multiplier: int = i32("ADD/SUB/SQUARED_DIFFERENCE: input1's rescale; PRELU: that of x >= 0")
     input1_shift: int = i32("... and its shift")
-    input2_multiplier: int = i32("ADD/SUB: input2's rescale")
+    input2_multiplier: int = i32("ADD/SUB/SQUARED_DIFFERENCE: input2's rescale")
     input2_shift: int = i32("... and its shift")
-    output_multiplier: int = i32("ADD/SUB/MUL: the output rescale")
+    output_multiplier: int = i32("ADD/SUB/MUL/SQUARED_DIFFERENCE: the output rescale; PRELU: that of x * alpha")
     output_shift: int = i32("... and its shift")
     act_min: int = i32("fused activation clamp")
     act_max: int = i32("upper end of the clamp")

@@ -1,4 +1,4 @@
-"""Elementwise activations and conversions: LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, QUANTIZE,
+"""Elementwise activations and conversions: LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, ABS, QUANTIZE,
 DEQUANTIZE.
 
 An int8 -> int8 elementwise op is a function of one int8 value, so tinygen
@@ -105,6 +105,16 @@ def requantize_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np
     return _clamp8(mbqm(INT8 - x_zp, m, shift) + y_zp)
 
 
+def abs_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndarray:
+    """elementwise.cc: |x - zp_in| + zp_out; rescaled only when the float32 scales differ, by their float32
+    quotient widened to double (not a double division, as RELU's)."""
+    magnitude = np.abs(INT8 - x_zp)
+    if np.float32(x_scale) == np.float32(y_scale):
+        return _clamp8(magnitude + y_zp)
+    m, shift = quantize_multiplier(float(np.float32(x_scale) / np.float32(y_scale)))
+    return _clamp8(mbqm(magnitude, m, shift) + y_zp)
+
+
 def _down16(m: int) -> int:
     """DownScaleInt32ToInt16Multiplier."""
     return 32767 if m >= (1 << 31) - 1 - (1 << 15) else (m + (1 << 15)) >> 16
@@ -159,6 +169,7 @@ def _activation_table(opcode: str, xs: float, xz: int, ys: float, yz: int, alpha
         "RELU6": lambda: relu6_table(xs, xz),
         "LEAKY_RELU": lambda: leaky_relu_table(xs, xz, ys, yz, alpha),
         "HARD_SWISH": lambda: hard_swish_table(xs, xz, ys, yz),
+        "ABS": lambda: abs_table(xs, xz, ys, yz),
     }[opcode]()
     table.setflags(write=False)
     return table
@@ -200,7 +211,7 @@ def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"output zero point is {yz}; TFLite Micro requires -128 (scale 1/256)")
     if op.opcode == "HARD_SWISH" and hard_swish_params(xs, ys)[1] > 0:
         raise ctx.fail(op, "input scale / 128 exceeds the output scale; TFLite Micro rejects this HARD_SWISH")
-    if op.opcode not in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH"):
+    if op.opcode not in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "ABS"):
         raise ctx.fail(op, "not an elementwise activation")
     alpha = op.attrs_of(LeakyReluAttrs).alpha if op.opcode == "LEAKY_RELU" else 0.0
     table = _activation_table(op.opcode, xs, xz, ys, yz, alpha)

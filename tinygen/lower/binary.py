@@ -1,8 +1,8 @@
-"""Elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM.
+"""Elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU.
 
 The multipliers follow TFLite Micro's Prepare as the tflite-micro wheel
-computes them: in double for ADD, SUB and MUL (docs/arithmetic.md; older TFLM
-sources divided SUB's scales in float).
+computes them: in double for ADD, SUB, MUL, SQUARED_DIFFERENCE and PRELU
+(docs/arithmetic.md; older TFLM sources divided SUB's scales in float).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from tinygen.kernels.block import ArenaPtr, ConstArray
 from tinygen.lower.context import LowerContext, activation_range
 from tinygen.lower.layer import Layer
 from tinygen.lower.shape import element_strides
-from tinygen.numerics.fixedpoint import quantize_multiplier
+from tinygen.numerics.fixedpoint import quantize_multiplier, quantize_multiplier_smaller_than_one
 
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
+SQUARED_DIFFERENCE_LEFT_SHIFT = 7  # squared_difference.cc: 255^2 * 2^(2*7) still fits an int32
 
 
 def broadcast_strides(shape: tuple[int, ...]) -> list[int]:
@@ -40,6 +41,18 @@ def _add_sub_multipliers(s1: float, s2: float, so: float) -> list[tuple[int, int
     return [quantize_multiplier(r) for r in (s1 / twice, s2 / twice, twice / ((1 << LEFT_SHIFT) * so))]
 
 
+def _squared_difference_multipliers(s1: float, s2: float, so: float) -> list[tuple[int, int]]:
+    """(1 << 14) * so is a float product in TFLite Micro, exact as the factor is a power of two."""
+    twice = 2 * max(s1, s2)
+    inputs = [quantize_multiplier_smaller_than_one(s / twice) for s in (s1, s2)]
+    return [*inputs, quantize_multiplier(twice * twice / ((1 << 2 * SQUARED_DIFFERENCE_LEFT_SHIFT) * so))]
+
+
+def _prelu_multipliers(s_in: float, s_alpha: float, so: float) -> list[tuple[int, int]]:
+    """input1's pair rescales x >= 0; the output pair scales x * alpha (prelu_common.cc)."""
+    return [quantize_multiplier(s_in / so), (0, 0), quantize_multiplier(s_in * s_alpha / so)]
+
+
 def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     if len(y.shape) > 4:
@@ -54,12 +67,16 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
     if op.opcode in ("ADD", "SUB"):
         pairs = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    elif op.opcode == "SQUARED_DIFFERENCE":
+        pairs = _squared_difference_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    elif op.opcode == "PRELU":
+        pairs = _prelu_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
     elif op.opcode == "MUL":
         pairs[2] = quantize_multiplier(
             float(np.float32(ctx.scale(a))) * float(np.float32(ctx.scale(b))) / float(np.float32(ctx.scale(y))))
     elif (a.quant, b.quant) != (y.quant, y.quant):
         raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
-    # MAXIMUM and MINIMUM have no options, so no fused activation
+    # MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU have no fused activation: they clamp to int8
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
     lo, hi = activation_range(activation, ctx.quant(y))
     params = BinaryParams(
