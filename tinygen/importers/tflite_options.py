@@ -118,6 +118,37 @@ def _strided_slice(op: tflite.Operator) -> A.StridedSliceAttrs:
     )
 
 
+def _split(cls: type) -> Callable[[tflite.Operator], A.SplitAttrs]:
+    def parse(op: tflite.Operator) -> A.SplitAttrs:
+        o = _table(op, cls)
+        return A.SplitAttrs(num_splits=o.NumSplits() if o else 0)
+
+    return parse
+
+
+def _pack(op: tflite.Operator) -> A.PackAttrs:
+    o = _table(op, tflite.PackOptions)
+    return A.PackAttrs(count=o.ValuesCount(), axis=o.Axis()) if o else A.PackAttrs(count=0)
+
+
+def _unpack(op: tflite.Operator) -> A.PackAttrs:
+    o = _table(op, tflite.UnpackOptions)
+    return A.PackAttrs(count=o.Num(), axis=o.Axis()) if o else A.PackAttrs(count=0)
+
+
+def _gather(op: tflite.Operator) -> A.GatherAttrs:
+    o = _table(op, tflite.GatherOptions)
+    return A.GatherAttrs(axis=o.Axis(), batch_dims=o.BatchDims()) if o else A.GatherAttrs()
+
+
+def _block_size(cls: type) -> Callable[[tflite.Operator], A.BlockSizeAttrs]:
+    def parse(op: tflite.Operator) -> A.BlockSizeAttrs:
+        o = _table(op, cls)
+        return A.BlockSizeAttrs(block_size=o.BlockSize() if o else 0)
+
+    return parse
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
@@ -132,6 +163,13 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "LEAKY_RELU": _leaky_relu,
     "MEAN": _reducer,
     "STRIDED_SLICE": _strided_slice,
+    "SPLIT": _split(tflite.SplitOptions),
+    "SPLIT_V": _split(tflite.SplitVOptions),
+    "PACK": _pack,
+    "UNPACK": _unpack,
+    "GATHER": _gather,
+    "SPACE_TO_DEPTH": _block_size(tflite.SpaceToDepthOptions),
+    "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
 }
 
 
