@@ -251,6 +251,8 @@ def c_value(spec: CField, value: Any, indent: int = 4) -> str:
         return "NULL"
     if spec.block is not None:
         return c_initializer(value, indent + 4)
+    if spec.is_pointer and isinstance(value, ArenaPtr) and spec.element != "int8_t":
+        return f"({spec.ctype})({value.c()})"  # the arena is int8_t; tensors in it start 16-byte aligned
     if spec.is_pointer:
         return value.c()
     if spec.ctype == "float":
