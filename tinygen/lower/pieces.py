@@ -1,5 +1,5 @@
-"""Data movement between several tensors and one: SPLIT, SPLIT_V, UNPACK (one input cut into outputs), PACK
-(inputs stacked), GATHER (rows picked by index).
+"""Data movement between several tensors and one (docs/arithmetic.md §2.23): SPLIT, SPLIT_V, UNPACK (one
+input cut into outputs), PACK (inputs stacked), GATHER (rows picked by index).
 
 As in TFLite Micro, no quantisation arithmetic: bytes are copied. Each output
 of a split is a contiguous run of bytes per block of the axes before the

@@ -1,5 +1,5 @@
 """Pure data movement: CONCATENATION, PAD, STRIDED_SLICE, SLICE, TRANSPOSE, SPACE_TO_DEPTH, DEPTH_TO_SPACE
-(docs/arithmetic.md §2.9, 2.10, 2.22).
+(docs/arithmetic.md §2.9, 2.10, 2.22, 2.23).
 
 TFLite Micro applies no quantisation arithmetic here, so the C kernels only
 copy bytes. Every index computation (slice bounds, permuted strides, concat
