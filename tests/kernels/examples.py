@@ -17,6 +17,8 @@ def example_value(name: str, spec: CField, k: int) -> Any:
     if spec.block is not None:
         return example(spec.block)
     if spec.is_pointer:
+        if spec.points_to_pointers and not spec.ctype.startswith("const"):
+            return PointerList((ArenaPtr(16 * k), ArenaPtr(16 * k + 8)), writable=True)
         if spec.points_to_pointers:
             return PointerList((ArenaPtr(16 * k), ConstArray(f"ex_{name}_0", np.arange(4, dtype=np.int8))))
         if spec.element == "int8_t" and "const" not in spec.ctype:

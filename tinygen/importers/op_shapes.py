@@ -1,6 +1,6 @@
 """Operand counts of every op tinygen generates; operand shapes and attributes of the layers with weights or
-windows (convolutions, pools, fully connected), of the broadcasting elementwise ops and of the shape
-relabellings the planner aliases.
+windows (convolutions, pools, fully connected), of the broadcasting elementwise ops, of the data-movement ops
+that copy by shape, and of the shape relabellings the planner aliases.
 
 TFLite Micro's Prepare for these ops checks ranks, filter and bias sizes and
 the per-channel scale count, and divides by strides and dilations. tinygen's
@@ -15,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tinygen.errors import InputError
-from tinygen.ir.attrs import Conv2DAttrs, DepthwiseConv2DAttrs, FullyConnectedAttrs, Pool2DAttrs
+from tinygen.ir.attrs import (
+    BlockSizeAttrs,
+    Conv2DAttrs,
+    DepthwiseConv2DAttrs,
+    FullyConnectedAttrs,
+    GatherAttrs,
+    PackAttrs,
+    Pool2DAttrs,
+)
 from tinygen.ir.graph import Graph, Operator, Tensor
 from tinygen.ir.opset import ALIAS_OPS, ARITY
 
@@ -154,6 +162,135 @@ def _relabel(graph: Graph, op: Operator) -> None:
                         f"{x.elements}")
 
 
+# --- data movement: SPLIT, SPLIT_V, UNPACK, PACK, SLICE, GATHER, SPACE_TO_DEPTH, DEPTH_TO_SPACE ---------------
+# Their kernels copy by the shapes in the file; a piece that claims more than the input holds reads past it.
+
+
+def _constant_ints(graph: Graph, op: Operator, k: int, role: str) -> list[int] | None:
+    """The values of constant operand `k`, or None when it is computed at run time (the lowering decides)."""
+    t = _operand(graph, op, k, role, None)
+    if t.data is None:
+        return None
+    if t.dtype not in ("int32", "int64"):
+        raise _fail(op, f"{role} '{t.name}' is {t.dtype}, not int32")
+    return [int(v) for v in t.data.reshape(-1)]
+
+
+def _axis(op: Operator, axis: int, rank: int) -> int:
+    if not -rank <= axis < rank:
+        raise _fail(op, f"axis {axis} is outside a rank-{rank} tensor")
+    return axis % rank
+
+
+def _shape_is(op: Operator, t: Tensor, want: tuple[int, ...], why: str) -> None:
+    if t.shape != want:
+        raise _fail(op, f"'{t.name}' has shape {t.shape}, but {why} give {want}")
+
+
+def _pieces(graph: Graph, op: Operator, x: Tensor, axis: int, keep_axis: bool) -> list[Tensor]:
+    """The outputs of SPLIT, SPLIT_V, UNPACK: x's shape except along `axis`, whose sizes must add up to x's."""
+    outs = [graph.tensor(t) for t in op.outputs]
+    for y in outs:
+        rest = y.shape[:axis] + y.shape[axis + 1:] if keep_axis else y.shape
+        if len(y.shape) != len(x.shape) - (not keep_axis) or rest != x.shape[:axis] + x.shape[axis + 1:]:
+            raise _fail(op, f"output '{y.name}' has shape {y.shape}, not a piece of input '{x.name}' {x.shape} "
+                            f"cut along axis {axis}")
+    total = sum(y.shape[axis] for y in outs) if keep_axis else len(outs)
+    if total != x.shape[axis]:
+        raise _fail(op, f"its {len(outs)} outputs hold {total} of the {x.shape[axis]} entries of input "
+                        f"'{x.name}' {x.shape} along axis {axis}")
+    return outs
+
+
+def _split(graph: Graph, op: Operator) -> None:
+    """SPLIT (axis, input): equal pieces, as TFLite Micro sizes every output by the first."""
+    x, values = _operand(graph, op, 1, "input", None), _constant_ints(graph, op, 0, "axis")
+    if values is None or len(values) != 1:
+        return
+    axis = _axis(op, values[0], len(x.shape))
+    outs = _pieces(graph, op, x, axis, keep_axis=True)
+    if any(y.shape != outs[0].shape for y in outs):
+        raise _fail(op, f"outputs have shapes {[y.shape for y in outs]}; SPLIT cuts equal pieces")
+
+
+def _split_v(graph: Graph, op: Operator) -> None:
+    """SPLIT_V (input, size_splits, axis): TFLite Micro copies by the outputs' shapes, not size_splits."""
+    x, values = _operand(graph, op, 0, "input", None), _constant_ints(graph, op, 2, "axis")
+    if values is None or len(values) != 1:
+        return
+    _pieces(graph, op, x, _axis(op, values[0], len(x.shape)), keep_axis=True)
+
+
+def _unpack(graph: Graph, op: Operator) -> None:
+    """UNPACK: TFLite Micro writes `num` outputs, one per entry along the axis, which it removes."""
+    a, x = op.attrs_of(PackAttrs), _operand(graph, op, 0, "input", None)
+    if a.count != len(op.outputs):
+        raise _fail(op, f"num is {a.count}, but it has {len(op.outputs)} outputs")
+    _pieces(graph, op, x, _axis(op, a.axis, len(x.shape)), keep_axis=False)
+
+
+def _pack(graph: Graph, op: Operator) -> None:
+    """PACK: values_count equal inputs stacked along a new axis."""
+    a, y = op.attrs_of(PackAttrs), _output(graph, op, None)
+    xs = [_operand(graph, op, k, "input", None) for k in range(len(op.inputs))]
+    if a.count != len(xs) or any(x.shape != xs[0].shape for x in xs):
+        raise _fail(op, f"values_count is {a.count}, for {len(xs)} inputs of shapes {[x.shape for x in xs]}; "
+                        "PACK stacks values_count inputs of one shape")
+    axis = _axis(op, a.axis, len(xs[0].shape) + 1)
+    _shape_is(op, y, xs[0].shape[:axis] + (len(xs),) + xs[0].shape[axis:], f"{len(xs)} inputs stacked on axis {axis}")
+
+
+def _slice(graph: Graph, op: Operator) -> None:
+    """SLICE: begin and size (-1: to the end) within the input on every axis; the output is that size."""
+    x, y = _operand(graph, op, 0, "input", None), _output(graph, op, None)
+    begin, size = _constant_ints(graph, op, 1, "begin"), _constant_ints(graph, op, 2, "size")
+    if len(x.shape) > 5:
+        raise _fail(op, f"input '{x.name}' has rank {len(x.shape)}; TFLite Micro slices up to 5-D")
+    if begin is None or size is None:
+        return
+    if not len(begin) == len(size) == len(x.shape):
+        raise _fail(op, f"begin {begin} and size {size} do not give one entry per axis of input {x.shape}")
+    sizes = tuple(d - b if s == -1 else s for d, b, s in zip(x.shape, begin, size, strict=True))
+    if any(b < 0 or s < 0 or b + s > d for d, b, s in zip(x.shape, begin, sizes, strict=True)):
+        raise _fail(op, f"begin {begin} and size {size} reach outside input '{x.name}' {x.shape}")
+    _shape_is(op, y, sizes, f"begin {begin} and size {size}")
+
+
+def _gather(graph: Graph, op: Operator) -> None:
+    """GATHER: TFLite Micro's Prepare rules for axis and batch_dims; constant indices inside the axis (its kernel
+    only DCHECKs them, so an index out of range reads outside the input)."""
+    a = op.attrs_of(GatherAttrs)
+    x, idx, y = _operand(graph, op, 0, "input", None), _operand(graph, op, 1, "indices", None), _output(graph, op, None)
+    if idx.dtype != "int32":
+        raise _fail(op, f"indices '{idx.name}' are {idx.dtype}; TFLite Micro's GATHER takes int32")
+    axis = _axis(op, a.axis, len(x.shape))
+    batch = a.batch_dims + len(idx.shape) if a.batch_dims < 0 else a.batch_dims
+    if not 0 <= batch <= axis or batch > len(idx.shape) or x.shape[:batch] != idx.shape[:batch]:
+        raise _fail(op, f"batch_dims {a.batch_dims} does not fit input {x.shape}, indices {idx.shape}, axis {axis}")
+    values = _constant_ints(graph, op, 1, "indices")
+    if values is not None and any(not 0 <= v < x.shape[axis] for v in values):
+        raise _fail(op, f"indices '{idx.name}' {values} reach outside the {x.shape[axis]} entries of axis {axis}")
+    _shape_is(op, y, x.shape[:axis] + idx.shape[batch:] + x.shape[axis + 1:], f"input {x.shape}, indices "
+              f"{idx.shape}, axis {axis} and batch_dims {batch}")
+
+
+def _space_depth(graph: Graph, op: Operator) -> None:
+    """SPACE_TO_DEPTH moves block x block pixels into channels; DEPTH_TO_SPACE back (TFLite Micro's Prepare)."""
+    b = op.attrs_of(BlockSizeAttrs).block_size
+    _positive(op, block_size=b)
+    x, y = _operand(graph, op, 0, "input", 4), _output(graph, op, 4)
+    n, h, w, c = x.shape
+    if op.opcode == "SPACE_TO_DEPTH":
+        if h % b or w % b:
+            raise _fail(op, f"input '{x.name}' {x.shape} is not whole {b}x{b} blocks")
+        want = (n, h // b, w // b, c * b * b)
+    else:
+        if c % (b * b):
+            raise _fail(op, f"input '{x.name}' {x.shape} has channels that are not a multiple of {b * b}")
+        want = (n, h * b, w * b, c // (b * b))
+    _shape_is(op, y, want, f"input {x.shape} and block size {b}")
+
+
 _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _conv,
@@ -162,12 +299,20 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "FULLY_CONNECTED": _fully_connected,
     **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "PRELU"), _broadcasting),
     **{opcode: _relabel for opcode in ALIAS_OPS},
+    "SPLIT": _split,
+    "SPLIT_V": _split_v,
+    "UNPACK": _unpack,
+    "PACK": _pack,
+    "SLICE": _slice,
+    "GATHER": _gather,
+    "SPACE_TO_DEPTH": _space_depth,
+    "DEPTH_TO_SPACE": _space_depth,
 }
 
 
 def check_op_shapes(graph: Graph) -> None:
     """Every generated operator's operand count; every conv, depthwise conv, pool, fully connected,
-    broadcasting and relabelling operator's operands against its attributes."""
+    broadcasting, data-movement and relabelling operator's operands against its attributes."""
     for op in graph.operators:
         _check_arity(op)
         check = _CHECKS.get(op.opcode)
@@ -186,7 +331,7 @@ def _check_arity(op: Operator) -> None:
         raise _fail(op, f"has {_count(len(op.inputs), 'input')}; {op.opcode} takes {takes}")
     if any(t < 0 for t in op.inputs[:fewest]):
         raise _fail(op, f"omits one of its first {fewest} inputs, which {op.opcode} needs")
-    if len(op.outputs) != outputs:
+    if outputs is not None and len(op.outputs) != outputs:
         raise _fail(op, f"has {_count(len(op.outputs), 'output')}; {op.opcode} has {outputs}")
 
 

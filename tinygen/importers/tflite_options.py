@@ -133,6 +133,37 @@ def _if(op: tflite.Operator) -> A.SubgraphCallAttrs:
     return A.SubgraphCallAttrs((o.ThenSubgraphIndex(), o.ElseSubgraphIndex()) if o else (0, 0))
 
 
+def _split(cls: type) -> Callable[[tflite.Operator], A.SplitAttrs]:
+    def parse(op: tflite.Operator) -> A.SplitAttrs:
+        o = _table(op, cls)
+        return A.SplitAttrs(num_splits=o.NumSplits() if o else 0)
+
+    return parse
+
+
+def _pack(op: tflite.Operator) -> A.PackAttrs:
+    o = _table(op, tflite.PackOptions)
+    return A.PackAttrs(count=o.ValuesCount(), axis=o.Axis()) if o else A.PackAttrs(count=0)
+
+
+def _unpack(op: tflite.Operator) -> A.PackAttrs:
+    o = _table(op, tflite.UnpackOptions)
+    return A.PackAttrs(count=o.Num(), axis=o.Axis()) if o else A.PackAttrs(count=0)
+
+
+def _gather(op: tflite.Operator) -> A.GatherAttrs:
+    o = _table(op, tflite.GatherOptions)
+    return A.GatherAttrs(axis=o.Axis(), batch_dims=o.BatchDims()) if o else A.GatherAttrs()
+
+
+def _block_size(cls: type) -> Callable[[tflite.Operator], A.BlockSizeAttrs]:
+    def parse(op: tflite.Operator) -> A.BlockSizeAttrs:
+        o = _table(op, cls)
+        return A.BlockSizeAttrs(block_size=o.BlockSize() if o else 0)
+
+    return parse
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
@@ -153,6 +184,15 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CALL_ONCE": _call_once,
     "WHILE": _while,
     "IF": _if,
+
+
+    "SPLIT": _split(tflite.SplitOptions),
+    "SPLIT_V": _split(tflite.SplitVOptions),
+    "PACK": _pack,
+    "UNPACK": _unpack,
+    "GATHER": _gather,
+    "SPACE_TO_DEPTH": _block_size(tflite.SpaceToDepthOptions),
+    "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
 }
 
 

@@ -88,6 +88,34 @@ class SubgraphCallAttrs:
     subgraphs: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class SplitAttrs:
+    """SPLIT and SPLIT_V: how many outputs the file says the input is cut into."""
+
+    num_splits: int
+
+
+@dataclass(frozen=True)
+class PackAttrs:
+    """PACK (values_count inputs stacked) and UNPACK (num outputs) along a new or removed axis."""
+
+    count: int
+    axis: int = 0
+
+
+@dataclass(frozen=True)
+class GatherAttrs:
+    axis: int = 0
+    batch_dims: int = 0
+
+
+@dataclass(frozen=True)
+class BlockSizeAttrs:
+    """SPACE_TO_DEPTH and DEPTH_TO_SPACE."""
+
+    block_size: int
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -101,4 +129,8 @@ Attrs = (
     | ReducerAttrs
     | StridedSliceAttrs
     | SubgraphCallAttrs
+    | SplitAttrs
+    | PackAttrs
+    | GatherAttrs
+    | BlockSizeAttrs
 )

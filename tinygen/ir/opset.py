@@ -8,12 +8,13 @@ ALIAS_OPS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
 FLOAT_IO_OPS = frozenset({"QUANTIZE", "DEQUANTIZE"})
 
 # Operand counts TFLite Micro's kernels require in Prepare, for the ops tinygen generates:
-# opcode -> (fewest inputs, most inputs or None for any number, outputs). Inputs past the fewest are optional
-# and may be -1 (omitted), as a convolution's bias.
-ARITY: dict[str, tuple[int, int | None, int]] = {
+# opcode -> (fewest inputs, most inputs or None for any number, outputs or None for as many as the op's attributes
+# say, checked with its shapes). Inputs past the fewest are optional and may be -1 (omitted), as a convolution's bias.
+ARITY: dict[str, tuple[int, int | None, int | None]] = {
     **dict.fromkeys(("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"), (2, 3, 1)),
     **dict.fromkeys(("AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU",
-                     "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SQUEEZE", "ABS"), (1, 1, 1)),
+                     "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SQUEEZE", "ABS", "SPACE_TO_DEPTH",
+                     "DEPTH_TO_SPACE"), (1, 1, 1)),
     **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "TRANSPOSE", "MEAN", "EXPAND_DIMS",
                      "SQUARED_DIFFERENCE", "PRELU"), (2, 2, 1)),
     **dict.fromkeys(("SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"), (2, 2, 1)),
@@ -21,4 +22,10 @@ ARITY: dict[str, tuple[int, int | None, int]] = {
     "PAD": (2, 3, 1),
     "STRIDED_SLICE": (4, 4, 1),
     "RESHAPE": (1, 2, 1),
+    "SLICE": (3, 3, 1),
+    "GATHER": (2, 2, 1),
+    "PACK": (1, None, 1),
+    "SPLIT": (2, 2, None),
+    "SPLIT_V": (3, 3, None),
+    "UNPACK": (1, 1, None),
 }

@@ -82,12 +82,19 @@ class Offset:
 
 @dataclass(frozen=True)
 class PointerList:
-    """A C99 compound literal array of int8 pointers (CONCATENATION's inputs), placed at file scope."""
+    """A C99 compound literal array of int8 pointers, placed at file scope: operands read (CONCATENATION's
+    inputs, arena or flash) or, `writable`, results written (SPLIT's outputs, arena only)."""
 
     items: tuple[ArenaPtr | ConstArray, ...]
+    writable: bool = False
+
+    def __post_init__(self) -> None:
+        if self.writable and not all(isinstance(item, ArenaPtr) for item in self.items):
+            raise ValueError("a writable pointer list points into the arena only, not at flash arrays")
 
     def c(self) -> str:
-        return "(const int8_t *const[]){" + ", ".join(item.c() for item in self.items) + "}"
+        element = "int8_t *" if self.writable else "const int8_t *"
+        return f"({element}const[]){{" + ", ".join(item.c() for item in self.items) + "}"
 
 
 Pointer = ArenaPtr | ConstArray | Offset | PointerList
@@ -216,6 +223,8 @@ def _pointer(where: str, spec: CField, value: Any) -> Pointer | None:
     if isinstance(value, PointerList) != spec.points_to_pointers or not isinstance(value, (ArenaPtr, ConstArray, Offset,
                                                                                PointerList)):
         raise TypeError(f"{where} is a {spec.ctype}, not {type(value).__name__}")
+    if isinstance(value, PointerList) and value.writable == spec.ctype.startswith("const"):
+        raise TypeError(f"{where} is a {spec.ctype}, not a {'writable' if value.writable else 'read-only'} list")
     for target in _targets(value):
         if isinstance(target, ConstArray) and target.ctype != spec.element:
             raise TypeError(f"{where} points at {spec.element}, not at {target.symbol}'s {target.ctype}")
@@ -242,6 +251,8 @@ def c_value(spec: CField, value: Any, indent: int = 4) -> str:
         return "NULL"
     if spec.block is not None:
         return c_initializer(value, indent + 4)
+    if spec.is_pointer and isinstance(value, ArenaPtr) and spec.element != "int8_t":
+        return f"({spec.ctype})({value.c()})"  # the arena is int8_t; tensors in it start 16-byte aligned
     if spec.is_pointer:
         return value.c()
     if spec.ctype == "float":

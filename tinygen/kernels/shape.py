@@ -1,4 +1,5 @@
-"""Data-movement blocks: CONCATENATION, STRIDED_SLICE and TRANSPOSE (one strided copy), PAD.
+"""Data-movement blocks: CONCATENATION and PACK, SPLIT/SPLIT_V/UNPACK, one strided copy (STRIDED_SLICE, SLICE,
+TRANSPOSE, SPACE_TO_DEPTH, DEPTH_TO_SPACE), PAD, GATHER.
 
 TFLite Micro applies no quantisation arithmetic in these ops. Shapes are
 padded to MAX_DIMS with leading size-1 axes.
@@ -16,7 +17,7 @@ MAX_DIMS = 5  # TG_SHAPE_MAX_DIMS; TFLite Micro's limit for PAD and TRANSPOSE
 @dataclass(frozen=True)
 class ConcatenationParams(ParamBlock):
     C_NAME = "tg_concatenation_params"
-    C_DOC = "CONCATENATION: for each of outer_size blocks, input i contributes sizes[i] contiguous bytes."
+    C_DOC = "CONCATENATION, PACK: for each of outer_size blocks, input i contributes sizes[i] contiguous bytes."
 
     inputs: PointerList = ptr("const int8_t *const *","each input's first byte (arena or flash)")
     sizes: ConstArray = ptr("const int32_t *", "bytes per block, per input")
@@ -26,10 +27,23 @@ class ConcatenationParams(ParamBlock):
 
 
 @dataclass(frozen=True)
+class SplitParams(ParamBlock):
+    C_NAME = "tg_split_params"
+    C_DOC = "SPLIT, SPLIT_V, UNPACK: for each of outer_size blocks, output i takes the next sizes[i] bytes."
+
+    input: ArenaPtr | ConstArray = ptr("const int8_t *", "the operand")
+    outputs: PointerList = ptr("int8_t *const *", "each output's first byte")
+    sizes: ConstArray = ptr("const int32_t *", "bytes per block, per output")
+    num_outputs: int = i32("entries in outputs and sizes")
+    outer_size: int = i32("blocks along the axes before the split axis")
+
+
+@dataclass(frozen=True)
 class StridedCopyParams(ParamBlock):
     C_NAME = "tg_strided_copy_params"
-    C_DOC = ("STRIDED_SLICE and TRANSPOSE: output elements in order; output axis k steps the input by strides[k] "
-             "elements (negative for reversed slices). `input` already points at the first element read.")
+    C_DOC = ("STRIDED_SLICE, SLICE, TRANSPOSE, SPACE_TO_DEPTH, DEPTH_TO_SPACE: output elements in order; output "
+             "axis k steps the input by strides[k] elements (negative for reversed slices). `input` already "
+             "points at the first element read.")
 
     input: ArenaPtr | ConstArray | Offset = ptr("const int8_t *","the operand")
     output: ArenaPtr = ptr("int8_t *","the result")
@@ -48,3 +62,20 @@ class PadParams(ParamBlock):
     out_dims: tuple[int, ...] = i32s(MAX_DIMS, "output shape, padded with leading 1s")
     before: tuple[int, ...] = i32s(MAX_DIMS, "padding before the input, per axis")
     pad_value: int = i32("the fill: the output zero point")
+
+
+@dataclass(frozen=True)
+class GatherParams(ParamBlock):
+    C_NAME = "tg_gather_params"
+    C_DOC = ("GATHER: for each batch and outer block, the inner_size-byte rows the batch's indices pick along an "
+             "axis of axis_size rows; an index outside 0..axis_size-1 is clamped into it (TFLite Micro leaves it "
+             "undefined).")
+
+    input: ArenaPtr | ConstArray = ptr("const int8_t *", "the operand")
+    indices: ArenaPtr | ConstArray = ptr("const int32_t *", "batches x coords indices (arena or flash)")
+    output: ArenaPtr = ptr("int8_t *", "the result")
+    batches: int = i32("product of the batch_dims leading axes")
+    outer_size: int = i32("product of the axes between the batch axes and the gather axis")
+    axis_size: int = i32("rows along the gather axis")
+    coords: int = i32("indices per batch")
+    inner_size: int = i32("bytes per row: product of the axes after the gather axis")

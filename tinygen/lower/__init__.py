@@ -17,8 +17,17 @@ from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
 from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
+from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
 from tinygen.lower.pool import lower_pool
-from tinygen.lower.shape import lower_concatenation, lower_pad, lower_strided_slice, lower_transpose
+from tinygen.lower.shape import (
+    lower_concatenation,
+    lower_depth_to_space,
+    lower_pad,
+    lower_slice,
+    lower_space_to_depth,
+    lower_strided_slice,
+    lower_transpose,
+)
 from tinygen.lower.softmax import lower_softmax
 
 Lowering = Callable[[LowerContext, Operator], Layer]
@@ -50,6 +59,14 @@ LOWERINGS: dict[str, Lowering] = {
     "PAD": lower_pad,
     "STRIDED_SLICE": lower_strided_slice,
     "TRANSPOSE": lower_transpose,
+    "SLICE": lower_slice,
+    "SPACE_TO_DEPTH": lower_space_to_depth,
+    "DEPTH_TO_SPACE": lower_depth_to_space,
+    "SPLIT": lower_split,
+    "SPLIT_V": lower_split_v,
+    "UNPACK": lower_unpack,
+    "PACK": lower_pack,
+    "GATHER": lower_gather,
     "MEAN": lower_mean,
     "SUM": lower_mean,
     "REDUCE_MAX": lower_reduce_minmax,

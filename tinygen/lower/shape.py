@@ -1,9 +1,10 @@
-"""Pure data movement: CONCATENATION, PAD, STRIDED_SLICE, TRANSPOSE (docs/arithmetic.md §2.9, 2.10, 2.22).
+"""Pure data movement: CONCATENATION, PAD, STRIDED_SLICE, SLICE, TRANSPOSE, SPACE_TO_DEPTH, DEPTH_TO_SPACE
+(docs/arithmetic.md §2.9, 2.10, 2.22, 2.23).
 
 TFLite Micro applies no quantisation arithmetic here, so the C kernels only
 copy bytes. Every index computation (slice bounds, permuted strides, concat
 block sizes, pad amounts) is resolved from the constant operand tensors at
-generation time; STRIDED_SLICE and TRANSPOSE both become one strided gather.
+generation time; all but CONCATENATION and PAD become one strided gather.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from math import prod
 
 import numpy as np
 
-from tinygen.ir.attrs import ConcatenationAttrs, StridedSliceAttrs
+from tinygen.ir.attrs import BlockSizeAttrs, ConcatenationAttrs, StridedSliceAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.block import ArenaPtr, ConstArray, Offset, PointerList
 from tinygen.kernels.shape import MAX_DIMS, ConcatenationParams, PadParams, StridedCopyParams
@@ -56,7 +57,14 @@ def _constant_ints(ctx: LowerContext, op: Operator, slot: int, what: str) -> np.
     return t.data.astype(np.int64).reshape(-1)
 
 
-def _source(ctx: LowerContext, op: Operator, t: Tensor, name: str) -> ArenaPtr | ConstArray:
+def int8_only(ctx: LowerContext, op: Operator, *tensors: Tensor) -> None:
+    """The byte-copying kernels move int8 elements; a wider tensor here would be copied short."""
+    for t in tensors:
+        if t.dtype != "int8":
+            raise ctx.fail(op, f"tensor '{t.name}' is {t.dtype}; tinygen generates {op.opcode} for int8 only")
+
+
+def source(ctx: LowerContext, op: Operator, t: Tensor, name: str) -> ArenaPtr | ConstArray:
     """Arena pointer, or a flash array when the operand is a constant (e.g. a learned token)."""
     if t.data is None:
         return ctx.ptr(t)
@@ -67,7 +75,7 @@ def _gather(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, first: int, d
             comment: str) -> Layer:
     """A layer that reads input[first + sum(i_k * strides[k])] for each output index, in output order."""
     merged_dims, merged_strides = collapse(list(dims), list(strides))
-    params = StridedCopyParams(input=Offset(_source(ctx, op, x, "input"), first), output=ctx.ptr(y),
+    params = StridedCopyParams(input=Offset(source(ctx, op, x, "input"), first), output=ctx.ptr(y),
                                dims=merged_dims, strides=merged_strides)
     return Layer(op.index, op.opcode, "shape", "tg_strided_copy_s8", params, comment)
 
@@ -84,7 +92,7 @@ def lower_concatenation(ctx: LowerContext, op: Operator) -> Layer:
             raise ctx.fail(op, "inputs are quantised differently from the output; TFLite Micro requires them "
                                "equal (re-export, or requantise the inputs first)")
     axis = a.axis + len(y.shape) if a.axis < 0 else a.axis
-    sources = tuple(_source(ctx, op, t, f"input{k}") for k, t in enumerate(inputs))
+    sources = tuple(source(ctx, op, t, f"input{k}") for k, t in enumerate(inputs))
     sizes = ctx.array(op, "sizes", np.array([prod(t.shape[axis:]) for t in inputs], np.int32))
     params = ConcatenationParams(inputs=PointerList(sources), sizes=sizes, output=ctx.ptr(y),
                                  num_inputs=len(inputs), outer_size=prod(y.shape[:axis]))
@@ -100,7 +108,7 @@ def lower_pad(ctx: LowerContext, op: Operator) -> Layer:
     if rank > MAX_DIMS or pads.shape[0] != rank or (pads < 0).any():
         raise ctx.fail(op, f"paddings {pads.tolist()} for a {rank}-D input; tinygen pads up to 5-D, non-negative")
     lead = MAX_DIMS - rank
-    params = PadParams(input=_source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(1,) * lead + tuple(x.shape),
+    params = PadParams(input=source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(1,) * lead + tuple(x.shape),
                        out_dims=(1,) * lead + tuple(y.shape), before=(0,) * lead + tuple(int(p) for p in pads[:, 0]),
                        pad_value=ctx.zero_point(y))
     return Layer(op.index, op.opcode, "shape", "tg_pad_s8", params, f"PAD {pads.tolist()} {x.shape} -> {y.shape}")
@@ -154,3 +162,41 @@ def lower_transpose(ctx: LowerContext, op: Operator) -> Layer:
     in_strides = element_strides(x.shape)
     return _gather(ctx, op, x, y, 0, [x.shape[p] for p in perm], [in_strides[p] for p in perm],
                    f"TRANSPOSE {perm} {x.shape} -> {y.shape}")
+
+
+def lower_slice(ctx: LowerContext, op: Operator) -> Layer:
+    """begin and size (-1: to the end) per axis, checked within the input by the importer (op_shapes)."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    int8_only(ctx, op, x, y)
+    if ctx.tensor(op, 1).data is None or ctx.tensor(op, 2).data is None:
+        raise ctx.fail(op, "begin or size is computed at run time; tinygen slices by constants (fold them into "
+                           "the model)")
+    begin = [int(b) for b in ctx.constant(op, 1).reshape(-1)]
+    if not y.elements:
+        begin = [0] * len(x.shape)
+    first = sum(b * s for b, s in zip(begin, element_strides(x.shape), strict=True))
+    return _gather(ctx, op, x, y, first, list(y.shape), element_strides(x.shape),
+                   f"SLICE begin {begin} {x.shape} -> {y.shape}")
+
+
+def lower_space_to_depth(ctx: LowerContext, op: Operator) -> Layer:
+    """Output (n, h, w, (dy*b + dx)*c + k) = input (n, h*b + dy, w*b + dx, k): output axes n, h, w, dy, dx, k."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    int8_only(ctx, op, x, y)
+    b = op.attrs_of(BlockSizeAttrs).block_size
+    n, h, w, c = x.shape
+    sn, sh, sw, _ = element_strides(x.shape)
+    return _gather(ctx, op, x, y, 0, [n, h // b, w // b, b, b, c], [sn, b * sh, b * sw, sh, sw, 1],
+                   f"SPACE_TO_DEPTH block {b} {x.shape} -> {y.shape}")
+
+
+def lower_depth_to_space(ctx: LowerContext, op: Operator) -> Layer:
+    """Output (n, h*b + dy, w*b + dx, k) = input (n, h, w, (dy*b + dx)*c + k): output axes n, h, dy, w, dx, k."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    int8_only(ctx, op, x, y)
+    b = op.attrs_of(BlockSizeAttrs).block_size
+    n, h, w, _ = x.shape
+    c = y.shape[3]
+    sn, sh, sw, _ = element_strides(x.shape)
+    return _gather(ctx, op, x, y, 0, [n, h, b, w, b, c], [sn, sh, b * c, sw, c, 1],
+                   f"DEPTH_TO_SPACE block {b} {x.shape} -> {y.shape}")

@@ -1,0 +1,96 @@
+"""Data movement between several tensors and one (docs/arithmetic.md §2.23): SPLIT, SPLIT_V, UNPACK (one
+input cut into outputs), PACK (inputs stacked), GATHER (rows picked by index).
+
+As in TFLite Micro, no quantisation arithmetic: bytes are copied. Each output
+of a split is a contiguous run of bytes per block of the axes before the
+split axis, the mirror of CONCATENATION; PACK is CONCATENATION along a new
+axis. The importer (importers/op_shapes.py) has checked that the pieces add up
+to the input and that constant gather indices lie inside their axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from math import prod
+
+import numpy as np
+
+from tinygen.ir.attrs import GatherAttrs, PackAttrs
+from tinygen.ir.graph import Operator, Tensor
+from tinygen.kernels.block import PointerList
+from tinygen.kernels.shape import ConcatenationParams, GatherParams, SplitParams
+from tinygen.lower.context import LowerContext
+from tinygen.lower.layer import Layer
+from tinygen.lower.shape import int8_only, source
+
+
+def _axis(ctx: LowerContext, op: Operator, slot: int, rank: int) -> int:
+    """SPLIT's and SPLIT_V's axis operand, which TFLite Micro requires constant."""
+    t = ctx.tensor(op, slot)
+    if t.data is None or t.data.size != 1:
+        raise ctx.fail(op, "its axis is not one constant value; TFLite Micro requires it constant")
+    return int(t.data.reshape(-1)[0]) % rank
+
+
+def _split(ctx: LowerContext, op: Operator, x: Tensor, axis: int, chunk: Callable[[Tensor], int]) -> Layer:
+    """Output y takes chunk(y) bytes of each block of the axes before `axis`."""
+    outs = [ctx.tensor(op, k, "outputs") for k in range(len(op.outputs))]
+    int8_only(ctx, op, x, *outs)
+    sizes = ctx.array(op, "sizes", np.array([chunk(y) for y in outs], np.int32))
+    params = SplitParams(input=source(ctx, op, x, "input"),
+                         outputs=PointerList(tuple(ctx.ptr(y) for y in outs), writable=True),
+                         sizes=sizes, num_outputs=len(outs), outer_size=prod(x.shape[:axis]))
+    return Layer(op.index, op.opcode, "shape", "tg_split_s8", params,
+                 f"{op.opcode} axis {axis} {x.shape} -> {[y.shape for y in outs]}")
+
+
+def lower_split(ctx: LowerContext, op: Operator) -> Layer:
+    x = ctx.tensor(op, 1)
+    axis = _axis(ctx, op, 0, len(x.shape))
+    return _split(ctx, op, x, axis, lambda y: prod(y.shape[axis:]))
+
+
+def lower_split_v(ctx: LowerContext, op: Operator) -> Layer:
+    """Sized by the outputs' shapes, as TFLite Micro's kernel is (size_splits only shaped them)."""
+    x = ctx.tensor(op, 0)
+    axis = _axis(ctx, op, 2, len(x.shape))
+    return _split(ctx, op, x, axis, lambda y: prod(y.shape[axis:]))
+
+
+def lower_unpack(ctx: LowerContext, op: Operator) -> Layer:
+    """A split into size-1 pieces whose axis is dropped: the same bytes as SPLIT's."""
+    x = ctx.tensor(op, 0)
+    axis = op.attrs_of(PackAttrs).axis % len(x.shape)
+    return _split(ctx, op, x, axis, lambda y: prod(x.shape[axis + 1:]))
+
+
+def lower_pack(ctx: LowerContext, op: Operator) -> Layer:
+    """CONCATENATION along the new axis: each input gives prod(its shape from the axis on) bytes per block.
+    TFLite Micro neither compares nor rescales the inputs' quantisation, so neither does tinygen."""
+    y = ctx.tensor(op, 0, "outputs")
+    inputs = [ctx.tensor(op, k) for k in range(len(op.inputs))]
+    int8_only(ctx, op, y, *inputs)
+    axis = op.attrs_of(PackAttrs).axis % len(y.shape)
+    chunk = prod(y.shape[axis + 1:])
+    sources = tuple(source(ctx, op, t, f"input{k}") for k, t in enumerate(inputs))
+    params = ConcatenationParams(inputs=PointerList(sources), sizes=ctx.array(op, "sizes", np.full(
+        len(inputs), chunk, np.int32)), output=ctx.ptr(y), num_inputs=len(inputs), outer_size=prod(y.shape[:axis]))
+    return Layer(op.index, op.opcode, "shape", "tg_concatenation_s8", params,
+                 f"PACK axis {axis} {len(inputs)} x {inputs[0].shape} -> {y.shape}")
+
+
+def lower_gather(ctx: LowerContext, op: Operator) -> Layer:
+    """TFLite Micro's loop: batch, outer block, index; each index copies one row of the axes after `axis`."""
+    x, idx, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    int8_only(ctx, op, x, y)
+    a = op.attrs_of(GatherAttrs)
+    axis = a.axis % len(x.shape)
+    batch = a.batch_dims + len(idx.shape) if a.batch_dims < 0 else a.batch_dims
+    if x.shape[axis] == 0 and y.elements:
+        raise ctx.fail(op, f"gathers from an empty axis {axis} of input {x.shape}")
+    indices = ctx.ptr(idx) if idx.data is None else ctx.array(op, "indices", idx.data.astype(np.int32).reshape(-1))
+    params = GatherParams(input=source(ctx, op, x, "input"), indices=indices, output=ctx.ptr(y),
+                          batches=prod(x.shape[:batch]), outer_size=prod(x.shape[batch:axis]), axis_size=x.shape[axis],
+                          coords=prod(idx.shape[batch:]), inner_size=prod(x.shape[axis + 1:]))
+    return Layer(op.index, op.opcode, "shape", "tg_gather_s8", params,
+                 f"GATHER axis {axis} batch_dims {batch} {x.shape} by {idx.shape} -> {y.shape}")
