@@ -4,9 +4,10 @@ The importer reads any model TFLite Micro could run; this is where a model is
 measured against the kernels: an operator is generated when lowering has a
 function for its opcode (or it is an alias) and its tensors are the types the
 kernels take: int8 activations (float32 on the float side of QUANTIZE and
-DEQUANTIZE), int8 or int4 constant weights, int32 or int64 constant biases and
-shape operands. Everything else is one (operator, type) piece, counted, so a
-user sees the whole list at once whatever the reason.
+DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER), int8 or int4
+constant weights, int32 or int64 constant biases and shape operands.
+Everything else is one (operator, type) piece, counted, so a user sees the
+whole list at once whatever the reason.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from tinygen.ir.opset import FLOAT_IO_OPS
 from tinygen.lower import generated_ops
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
+# Activation types besides int8, by opcode: the float side of the I/O converters, ARG_MAX/ARG_MIN's int32
+# indices out and GATHER's int32 indices in (each lowering checks which operand may be which).
+_ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "float32"})),
+                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
 
@@ -48,7 +53,7 @@ def is_generated(graph: Graph, op: Operator) -> bool:
     """tinygen has a kernel (or, for an alias, needs none) for `op` in its tensors' types."""
     if op.opcode not in generated_ops():
         return False
-    activation = {"int8", "float32"} if op.opcode in FLOAT_IO_OPS else {"int8"}
+    activation = _ACTIVATION_TYPES.get(op.opcode, frozenset({"int8"}))
     tensors = [t for t in graph.op_tensors(op) + graph.op_tensors(op, "outputs") if t is not None]
     return all(t.dtype in (_CONSTANT_TYPES if t.is_constant else activation) for t in tensors)
 
