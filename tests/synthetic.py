@@ -29,11 +29,12 @@ class _Writer:
         self.codes: dict[int, int] = {}
 
     def tensor(self, name: str, shape: tuple[int, ...], data: np.ndarray | None = None,
-               scale: float = SCALE, zero_point: int = ZERO_POINT) -> int:
+               scale: float = SCALE, zero_point: int = ZERO_POINT, dtype: str = "INT8") -> int:
+        """`dtype` (a TensorType name) is the type of an activation; a constant takes its data's type."""
         s = self.schema
         t = s.TensorT()
         t.name, t.shape = name, list(shape)
-        t.type = s.TensorType.INT32 if data is not None and data.dtype == np.int32 else s.TensorType.INT8
+        t.type = s.TensorType.INT32 if data is not None and data.dtype == np.int32 else getattr(s.TensorType, dtype)
         t.quantization = s.QuantizationParametersT()
         t.quantization.scale, t.quantization.zeroPoint = [scale], [zero_point]
         t.buffer = 0

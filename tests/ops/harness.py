@@ -22,7 +22,9 @@ BOARDS = ("host", "mps2-an386", "mps3-an547")  # portable C, the DSP kernels, th
 
 
 def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 24) -> bytes:
-    """`build(*inputs)` returns the Keras output tensor(s); batch size 1; full-integer int8."""
+    """`build(*inputs)` returns the Keras output tensor(s); batch size 1; full-integer int8 (`io` "int8" or "float"
+    ends), or TensorFlow's 16x8 mode (int16 activations, int8 weights) with int16 (`io="int16"`) or float
+    (`io="float16x8"`) inputs and outputs."""
     tf = require_module("tensorflow")
     tf.keras.utils.set_random_seed(seed)
     inputs = [tf.keras.Input(shape, batch_size=1) for shape in input_shapes]
@@ -37,7 +39,15 @@ def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 2
                    for (lo, hi), shape in zip(spans, input_shapes, strict=True)]
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    configure_int8(converter, representative, io)
+    if io in ("int16", "float16x8"):
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = representative
+        converter.target_spec.supported_ops = [
+            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+        if io == "int16":
+            converter.inference_input_type = converter.inference_output_type = tf.int16
+    else:
+        configure_int8(converter, representative, io)
     return converter.convert()
 
 
