@@ -9,7 +9,7 @@ import numpy as np
 
 from tinygen.kernels.block import ArenaPtr, CField, ConstArray, ParamBlock, PointerList, c_field
 
-_DTYPES = {"int8_t": np.int8, "int16_t": np.int16, "int32_t": np.int32, "uint8_t": np.uint8}
+_DTYPES = {"int8_t": np.int8, "int16_t": np.int16, "int32_t": np.int32, "int64_t": np.int64, "uint8_t": np.uint8}
 
 
 def example_value(name: str, spec: CField, k: int) -> Any:
@@ -21,9 +21,9 @@ def example_value(name: str, spec: CField, k: int) -> Any:
             return PointerList((ArenaPtr(16 * k), ArenaPtr(16 * k + 8)), writable=True)
         if spec.points_to_pointers:
             return PointerList((ArenaPtr(16 * k), ConstArray(f"ex_{name}_0", np.arange(4, dtype=np.int8))))
-        if spec.element == "int8_t" and "const" not in spec.ctype:
+        if "const" not in spec.ctype or spec.element not in _DTYPES:  # written, or untyped (`void *`): arena
             return ArenaPtr(16 * k)
-        return ConstArray(f"ex_{name}", np.arange(4, dtype=_DTYPES[spec.element]))
+        return ConstArray(f"ex_{name}_{spec.element}", np.arange(4, dtype=_DTYPES[spec.element]))
     if spec.ctype == "float":
         return 0.5 + k
     if spec.length:

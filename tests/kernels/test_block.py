@@ -117,5 +117,5 @@ def test_floats_render_exactly_as_float32_hex():
 def test_arrays_are_found_once_in_field_order():
     weights = ConstArray("w", np.zeros(4, np.int8))
     block = example(ConvParams, input=ArenaPtr(0), weights=weights)
-    assert [a.symbol for a in block.arrays()] == ["w", "ex_bias", "ex_multiplier", "ex_shift"]
+    assert [a.symbol for a in block.arrays()] == ["w", "ex_bias_int32_t", "ex_multiplier_int32_t", "ex_shift_int32_t"]
     assert block.arrays()[0] is weights

@@ -25,6 +25,7 @@ from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.activation import ClampParams, LutParams
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.lower.context import LowerContext, quantize_f32
+from tinygen.lower.int16 import lower_requantize
 from tinygen.lower.layer import Layer
 from tinygen.numerics import gemmlowp
 from tinygen.numerics.fixedpoint import (
@@ -218,28 +219,36 @@ def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
     return _table_layer(ctx, op, table, f"{op.opcode} {shape}")
 
 
-def _float_io_layer(ctx: LowerContext, op: Operator, kernel: str, int8: Tensor, what: str) -> Layer:
-    """A QuantizeParams layer; scale and zero point are the int8 side's."""
+_FLOAT_IO = {"int8": "s8", "int16": "s16"}  # the integer side of a float32 QUANTIZE/DEQUANTIZE, by kernel suffix
+
+
+def _float_io_layer(ctx: LowerContext, op: Operator, kernel: str, integer: Tensor, what: str) -> Layer:
+    """A QuantizeParams layer; scale and zero point are the integer side's."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
-    params = QuantizeParams(input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements, scale=ctx.scale(int8),
-                            zero_point=ctx.zero_point(int8))
+    params = QuantizeParams(input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements, scale=ctx.scale(integer),
+                            zero_point=ctx.zero_point(integer))
     return Layer(op.index, op.opcode, "quantize", kernel, params, f"{what} {x.shape}")
 
 
 def lower_quantize(ctx: LowerContext, op: Operator) -> Layer:
-    """float32 -> int8: zp + roundf(x / scale) in float32 (reference/quantize.h); int8 -> int8: requantize."""
+    """float32 -> int8 or int16: zp + roundf(x / scale) in float32 (reference/quantize.h); int8 -> int8: a table;
+    between int8 and int16: requantize (lower/int16.py)."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
-    if x.dtype == "int8":
+    if (x.dtype, y.dtype) == ("int8", "int8"):
         xs, xz, ys, yz = _int8_io(ctx, op)
         return _table_layer(ctx, op, requantize_table(xs, xz, ys, yz), f"QUANTIZE int8 {x.shape}")
-    if (x.dtype, y.dtype) != ("float32", "int8") or y.quant is None or y.quant.per_channel or x.is_constant:
-        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports float32 -> int8 (per-tensor) and int8 -> int8")
-    return _float_io_layer(ctx, op, "tg_quantize_f32_s8", y, "QUANTIZE float32 -> int8")
+    if {x.dtype, y.dtype} <= {"int8", "int16"}:
+        return lower_requantize(ctx, op)
+    if x.dtype != "float32" or y.dtype not in _FLOAT_IO or y.quant is None or y.quant.per_channel or x.is_constant:
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports float32 -> int8/int16 (per-tensor) and "
+                           "int8/int16 -> int8/int16")
+    return _float_io_layer(ctx, op, f"tg_quantize_f32_{_FLOAT_IO[y.dtype]}", y, f"QUANTIZE float32 -> {y.dtype}")
 
 
 def lower_dequantize(ctx: LowerContext, op: Operator) -> Layer:
-    """int8 -> float32: (float)(double(scale) * (x - zp)), which one float32 multiply reproduces exactly."""
+    """int8/int16 -> float32: (float)(double(scale) * (x - zp)), which one float32 multiply reproduces exactly
+    (the double product of a float32 scale and an int of at most 17 bits is exact, so both round once)."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
-    if (x.dtype, y.dtype) != ("int8", "float32") or x.quant is None or x.quant.per_channel or x.is_constant:
-        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports a per-tensor int8 activation -> float32")
-    return _float_io_layer(ctx, op, "tg_dequantize_s8_f32", x, "DEQUANTIZE int8 -> float32")
+    if x.dtype not in _FLOAT_IO or y.dtype != "float32" or x.quant is None or x.quant.per_channel or x.is_constant:
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports a per-tensor int8/int16 activation -> float32")
+    return _float_io_layer(ctx, op, f"tg_dequantize_{_FLOAT_IO[x.dtype]}_f32", x, f"DEQUANTIZE {x.dtype} -> float32")

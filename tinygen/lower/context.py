@@ -56,14 +56,15 @@ def quantize_f32(value: float, scale: float, zero_point: int) -> int:
     return zero_point + round_half_away(float(np.float32(value) / np.float32(scale)))
 
 
-def activation_range(activation: str, out: Quant) -> tuple[int, int]:
-    """TFLite's CalculateActivationRangeQuantized for int8: fused clamps in output units (`out`'s)."""
+def activation_range(activation: str, out: Quant, bounds: tuple[int, int] = (-128, 127)) -> tuple[int, int]:
+    """TFLite's CalculateActivationRangeQuantized: fused clamps in output units (`out`'s), within `bounds`
+    (the output type's range: int8's, or int16's for the 16x8 kernels)."""
     scale, zp = out.scale, out.zero_point
 
     def q(x: float) -> int:
         return quantize_f32(x, scale, zp)
 
-    lo, hi = -128, 127
+    lo, hi = bounds
     if activation == "RELU":
         lo = max(lo, q(0.0))
     elif activation == "RELU6":
@@ -71,5 +72,5 @@ def activation_range(activation: str, out: Quant) -> tuple[int, int]:
     elif activation == "RELU_N1_TO_1":
         lo, hi = max(lo, q(-1.0)), min(hi, q(1.0))
     elif activation != "NONE":
-        raise InputError(f"fused activation {activation} is not supported on int8 outputs")
+        raise InputError(f"fused activation {activation} is not supported on quantised outputs")
     return lo, hi

@@ -24,6 +24,7 @@ from tinygen.kernels.block import ArenaPtr
 from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.window import full_window
 from tinygen.lower.context import LowerContext, activation_range
+from tinygen.lower.int16 import lower_conv_s16, lower_depthwise_s16
 from tinygen.lower.layer import Layer
 from tinygen.numerics.fixedpoint import quantize_multiplier
 from tinygen.plan.inplace import temp_bytes
@@ -111,6 +112,8 @@ def _check_batch(ctx: LowerContext, op: Operator) -> None:
 
 
 def lower_conv(ctx: LowerContext, op: Operator) -> Layer:
+    if ctx.tensor(op, 0).dtype == "int16":
+        return lower_conv_s16(ctx, op)
     _check_batch(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     out_c, k_h, k_w, _ = w.shape
@@ -126,6 +129,8 @@ def lower_conv(ctx: LowerContext, op: Operator) -> Layer:
 
 
 def lower_depthwise(ctx: LowerContext, op: Operator) -> Layer:
+    if ctx.tensor(op, 0).dtype == "int16":
+        return lower_depthwise_s16(ctx, op)
     _check_batch(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     _, k_h, k_w, out_c = w.shape

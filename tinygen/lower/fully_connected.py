@@ -15,10 +15,13 @@ from tinygen.ir.graph import Operator
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.lower.context import LowerContext, activation_range
 from tinygen.lower.conv import check_weights, kernel_weights, per_channel_multipliers, right_shifts
+from tinygen.lower.int16 import lower_fully_connected_s16
 from tinygen.lower.layer import Layer
 
 
 def lower_fully_connected(ctx: LowerContext, op: Operator) -> Layer:
+    if ctx.tensor(op, 0).dtype == "int16":
+        return lower_fully_connected_s16(ctx, op)
     x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     check_weights(ctx, op)
     units, depth = w.shape

@@ -4,8 +4,9 @@ The importer reads any model TFLite Micro could run; this is where a model is
 measured against the kernels: an operator is generated when lowering has a
 function for its opcode (or it is an alias) and its tensors are the types the
 kernels take: int8 activations (float32 on the float side of QUANTIZE and
-DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER), int8 or int4
-constant weights, int32 or int64 constant biases and shape operands.
+DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER, int16 where a 16x8
+kernel exists), int8 or int4 constant weights, int32 or int64 constant biases
+and shape operands.
 Everything else is one (operator, type) piece, counted, so a user sees the
 whole list at once whatever the reason.
 """
@@ -20,10 +21,13 @@ from tinygen.ir.opset import FLOAT_IO_OPS
 from tinygen.lower import generated_ops
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
-# Activation types besides int8, by opcode: the float side of the I/O converters, ARG_MAX/ARG_MIN's int32
-# indices out and GATHER's int32 indices in (each lowering checks which operand may be which).
-_ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "float32"})),
-                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"}))}
+# Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
+# side, and int8 <-> int16 QUANTIZE), ARG_MAX/ARG_MIN's int32 indices out, GATHER's int32 indices in, and the
+# int16 activations of the 16x8 kernels (each lowering checks which operand may be which).
+_ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
+                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
+                     **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D"),
+                                     frozenset({"int8", "int16"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
 

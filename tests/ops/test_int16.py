@@ -1,0 +1,62 @@
+"""16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
+DEPTHWISE_CONV_2D, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
+
+import numpy as np
+import pytest
+
+from tests.ops.harness import assert_bit_exact, convert
+from tests.synthetic import _Writer
+
+BOARDS = ("host", "mps2-an386")
+
+
+@pytest.mark.parametrize("shape, units, activation", [((37,), 13, "relu"), ((5, 23), 7, None)])
+def test_fully_connected_int16(tmp_path, shape, units, activation):
+    import tensorflow as tf
+
+    model = convert(lambda x: tf.keras.layers.Dense(units, activation=activation)(x), [shape], seed=units,
+                    io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"FULLY_CONNECTED"})
+
+
+@pytest.mark.parametrize("padding, strides, dilation, multiplier", [("same", 2, 1, 2), ("valid", 1, 2, 1)])
+def test_conv_and_depthwise_int16(tmp_path, padding, strides, dilation, multiplier):
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Conv2D(6, 3, strides=strides, padding=padding, dilation_rate=dilation,
+                                   activation="relu6")(x)
+        return tf.keras.layers.DepthwiseConv2D((3, 2), padding=padding, depth_multiplier=multiplier,
+                                               dilation_rate=dilation)(x)
+
+    model = convert(build, [(13, 11, 3)], seed=strides + multiplier, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"CONV_2D", "DEPTHWISE_CONV_2D"})
+
+
+def test_float_ends_of_a_16x8_model(tmp_path):
+    """The converter's QUANTIZE float32 -> int16 and DEQUANTIZE int16 -> float32 around the 16x8 layers; the
+    inputs span more than the calibrated range, so the int16 clamp is reached."""
+    import tensorflow as tf
+
+    model = convert(lambda x: tf.keras.layers.Dense(9)(x), [(17,)], seed=4, io="float16x8")
+    rng = np.random.default_rng(1)
+
+    def vectors(firmware):
+        return [[rng.uniform(-8, 8, io.shape).astype(np.float32) for io in firmware.code.inputs] for _ in range(6)]
+
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"QUANTIZE", "DEQUANTIZE", "FULLY_CONNECTED"},
+                     vectors_for=vectors)
+
+
+def test_quantize_between_int8_and_int16(tmp_path):
+    """int16 -> int8 -> int16 -> int16 (another scale and zero point): TFLite Micro's Requantize each way."""
+    w = _Writer()
+    shape = (1, 5, 7)
+    x = w.tensor("x", shape, scale=3.1e-4, zero_point=0, dtype="INT16")
+    y = w.tensor("y8", shape, scale=0.037, zero_point=-5)
+    z = w.tensor("z16", shape, scale=2.3e-4, zero_point=0, dtype="INT16")
+    out = w.tensor("out16", shape, scale=7.7e-4, zero_point=11, dtype="INT16")
+    for a, b in ((x, y), (y, z), (z, out)):
+        w.op("QUANTIZE", [a], [b])
+    path = w.write(tmp_path / "requantize.tflite", [x], [out])
+    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"QUANTIZE"})

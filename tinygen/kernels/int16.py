@@ -1,0 +1,95 @@
+"""Blocks of the 16x8 kernels (int16 activations, int8 weights) and the int8 <-> int16 requantisation.
+
+TFLite Micro runs these through its reference integer kernels: a 64-bit
+accumulator when the bias is int64 (requantised by the int64
+MultiplyByQuantizedMultiplier, which first rounds the multiplier to 16 bits),
+a 32-bit one when the bias is int32. `wide` says which; the bias array is
+int64 either way (an int32 bias widened, with -zp_in * sum(w) folded in).
+The int16 layers never run in place or in patches (the planner keeps both
+to int8), so these blocks have no temporary and no window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, i32, ptr
+
+
+@dataclass(frozen=True)
+class FullyConnectedS16Params(ParamBlock):
+    C_NAME = "tg_fully_connected_s16_params"
+    C_DOC = "FULLY_CONNECTED int16 x int8 weights [units][depth]; bias holds -zp_in * sum(w) folded in."
+
+    input: ArenaPtr = ptr("const int16_t *", "batches x depth")
+    output: ArenaPtr = ptr("int16_t *", "batches x units")
+    weights: ConstArray = ptr("const int8_t *", "[units][depth]")
+    bias: ConstArray = ptr("const int64_t *", "per unit")
+    multiplier: ConstArray = ptr("const int32_t *", "one entry, or one per unit when per_channel")
+    shift: ConstArray = ptr("const int32_t *", "requantisation shift (per unit when per_channel)")
+    wide: int = i32("1: int64 accumulator and requantisation (int64 bias); 0: TFLite Micro's int32 path")
+    batches: int = i32("rows of the input")
+    depth: int = i32("inputs per batch")
+    units: int = i32("outputs per batch")
+    per_channel: int = i32("1: one multiplier and shift per unit")
+    output_zero_point: int = i32("the output's zero point")
+    act_min: int = i32("fused activation clamp, in output units")
+    act_max: int = i32("upper end of the clamp")
+
+
+@dataclass(frozen=True)
+class FilterS16Params(ParamBlock):
+    """The fields int16 convolutions and depthwise convolutions share; zero points are 0 (TFLite Micro's
+    int16 kernels take none), padded taps are skipped."""
+
+    input: ArenaPtr = ptr("const int16_t *", "NHWC input")
+    output: ArenaPtr = ptr("int16_t *", "NHWC output")
+    weights: ConstArray = ptr("const int8_t *", "int8 weights")
+    bias: ConstArray = ptr("const int64_t *", "per output channel")
+    multiplier: ConstArray = ptr("const int32_t *", "per output channel requantisation multiplier")
+    shift: ConstArray = ptr("const int32_t *", "per output channel requantisation shift")
+    wide: int = i32("1: int64 accumulator and requantisation (int64 bias); 0: TFLite Micro's int32 path")
+    in_h: int = i32("input height")
+    in_w: int = i32("input width")
+    in_c: int = i32("input channels")
+    out_h: int = i32("output height")
+    out_w: int = i32("output width")
+    out_c: int = i32("output channels")
+    k_h: int = i32("filter height")
+    k_w: int = i32("filter width")
+    stride_h: int = i32("filter step between output rows")
+    stride_w: int = i32("filter step between output columns")
+    dilation_h: int = i32("filter tap spacing down the rows")
+    dilation_w: int = i32("filter tap spacing across the columns")
+    pad_top: int = i32("padding rows above the input")
+    pad_left: int = i32("padding columns left of the input")
+    act_min: int = i32("fused activation clamp")
+    act_max: int = i32("upper end of the clamp")
+
+
+@dataclass(frozen=True)
+class ConvS16Params(FilterS16Params):
+    C_NAME = "tg_conv_s16_params"
+    C_DOC = "CONV_2D, NHWC int16, OHWI int8 weights."
+
+
+@dataclass(frozen=True)
+class DepthwiseS16Params(FilterS16Params):
+    C_NAME = "tg_depthwise_s16_params"
+    C_DOC = "DEPTHWISE_CONV_2D, NHWC int16; weights as [k_h*k_w][out_c]; out channel = in channel * multiplier + m."
+
+    depth_multiplier: int = i32("output channels per input channel")
+
+
+@dataclass(frozen=True)
+class RequantizeParams(ParamBlock):
+    C_NAME = "tg_requantize_params"
+    C_DOC = "QUANTIZE between int8 and int16: zp_out + MultiplyByQuantizedMultiplier(x - zp_in), clamped."
+
+    input: ArenaPtr = ptr("const void *", "int8 or int16, as the kernel's name says")
+    output: ArenaPtr = ptr("void *", "int8 or int16")
+    size: int = i32("elements")
+    multiplier: int = i32("double(s_in) / double(s_out), quantised")
+    shift: int = i32("its shift")
+    input_zero_point: int = i32("the input's zero point")
+    output_zero_point: int = i32("the output's zero point")
