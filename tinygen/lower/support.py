@@ -17,16 +17,17 @@ from dataclasses import dataclass
 
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator
-from tinygen.ir.opset import FLOAT_IO_OPS
+from tinygen.ir.opset import ALIAS_OPS, FLOAT_IO_OPS
 from tinygen.lower import generated_ops
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
 # side, and int8 <-> int16 QUANTIZE), ARG_MAX/ARG_MIN's int32 indices out, GATHER's int32 indices in, and the
-# int16 activations of the 16x8 kernels (each lowering checks which operand may be which).
+# int16 activations of the 16x8 kernels and of the aliases, which move no data (each lowering checks which
+# operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
-                     **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D"),
+                     **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
