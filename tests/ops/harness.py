@@ -21,10 +21,10 @@ from tinygen.run.vectors import random_vectors
 BOARDS = ("host", "mps2-an386", "mps3-an547")  # portable C, the DSP kernels, the Helium kernels
 
 
-def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 24) -> bytes:
+def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 24, int32_bias: bool = False) -> bytes:
     """`build(*inputs)` returns the Keras output tensor(s); batch size 1; full-integer int8 (`io` "int8" or "float"
     ends), or TensorFlow's 16x8 mode (int16 activations, int8 weights) with int16 (`io="int16"`) or float
-    (`io="float16x8"`) inputs and outputs."""
+    (`io="float16x8"`) inputs and outputs; `int32_bias`: 16x8 with int32 biases (the converter's default is int64)."""
     tf = require_module("tensorflow")
     tf.keras.utils.set_random_seed(seed)
     inputs = [tf.keras.Input(shape, batch_size=1) for shape in input_shapes]
@@ -46,6 +46,8 @@ def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 2
             tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
         if io == "int16":
             converter.inference_input_type = converter.inference_output_type = tf.int16
+        if int32_bias:
+            converter._experimental_full_integer_quantization_bias_type = tf.int32
     else:
         configure_int8(converter, representative, io)
     return converter.convert()

@@ -30,7 +30,23 @@ def test_conv_and_depthwise_int16(tmp_path, padding, strides, dilation, multipli
                                                dilation_rate=dilation)(x)
 
     model = convert(build, [(13, 11, 3)], seed=strides + multiplier, io="int16")
-    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"CONV_2D", "DEPTHWISE_CONV_2D"})
+    # mps3-an547 too: its Helium kernels and mps2-an386's DSP ones are int8's, which int16 layers must not take
+    assert_bit_exact(model, tmp_path, expect_ops={"CONV_2D", "DEPTHWISE_CONV_2D"})
+
+
+def test_int32_bias_takes_tflite_micros_32_bit_path(tmp_path):
+    """With int32 biases TFLite Micro accumulates and requantises in 32 bits (its 64-bit requantisation rounds
+    the multiplier to 16 bits, so the two paths differ). The converter keeps the convolution's bias and drops
+    the dense layer's all-zero one, whose width then comes from quantized_bias_type in the layer's options.
+    RESHAPE (an alias) passes int16 through."""
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Conv2D(5, 3, padding="same")(x)
+        return tf.keras.layers.Dense(4)(tf.keras.layers.Flatten()(x))
+
+    model = convert(build, [(9, 8, 3)], seed=2, io="int16", int32_bias=True)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"CONV_2D", "FULLY_CONNECTED", "RESHAPE"})
 
 
 def test_float_ends_of_a_16x8_model(tmp_path):

@@ -39,6 +39,7 @@ def _conv(op: tflite.Operator) -> A.Conv2DAttrs:
         dilation_h=o.DilationHFactor(),
         dilation_w=o.DilationWFactor(),
         activation=_ACTIVATION[o.FusedActivationFunction()],
+        int32_bias=o.QuantizedBiasType() == tflite.TensorType.INT32,
     )
 
 
@@ -60,7 +61,8 @@ def _fully_connected(op: tflite.Operator) -> A.FullyConnectedAttrs:
     if o is None:
         return A.FullyConnectedAttrs()
     return A.FullyConnectedAttrs(
-        activation=_ACTIVATION[o.FusedActivationFunction()], keep_num_dims=bool(o.KeepNumDims())
+        activation=_ACTIVATION[o.FusedActivationFunction()], keep_num_dims=bool(o.KeepNumDims()),
+        int32_bias=o.QuantizedBiasType() == tflite.TensorType.INT32,
     )
 
 

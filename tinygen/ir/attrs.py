@@ -20,6 +20,7 @@ class Conv2DAttrs:
     dilation_h: int = 1
     dilation_w: int = 1
     activation: str = "NONE"
+    int32_bias: bool = False  # quantized_bias_type INT32: a 16x8 layer with no bias accumulates in 32 bits
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class DepthwiseConv2DAttrs(Conv2DAttrs):
 class FullyConnectedAttrs:
     activation: str = "NONE"
     keep_num_dims: bool = False
+    int32_bias: bool = False  # quantized_bias_type INT32: a 16x8 layer with no bias accumulates in 32 bits
 
 
 @dataclass(frozen=True)

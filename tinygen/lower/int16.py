@@ -3,7 +3,8 @@ int8 weights, and QUANTIZE between int8 and int16.
 
 The facts are TFLite Micro's reference integer kernels (docs/arithmetic.md):
 the accumulator is as wide as the bias (int64, or int32 when the converter
-wrote an int32 bias; DEPTHWISE_CONV_2D takes int64 only), the requantisation
+wrote an int32 bias; with no bias, as wide as the options' quantized_bias_type
+says; DEPTHWISE_CONV_2D is int64 always), the requantisation
 is MultiplyByQuantizedMultiplier of that width, and the convolutions ignore
 zero points (TFLite requires them 0 on int16 tensors), where FULLY_CONNECTED
 applies both. The multipliers are the int8 layers' (double(s_in) * double(s_w)
@@ -50,11 +51,12 @@ def _check_io(ctx: LowerContext, op: Operator, zero_points: bool) -> tuple[Tenso
     return x, y
 
 
-def _bias(ctx: LowerContext, op: Operator, channels: int, int32_allowed: bool = True) -> tuple[np.ndarray, int]:
-    """The bias as int64 and `wide`: 1 for an int64 bias or none (TFLite Micro's default quantized_bias_type
-    for 16x8), 0 for an int32 one."""
+def _bias(ctx: LowerContext, op: Operator, channels: int, int32_bias: bool,
+          int32_allowed: bool = True) -> tuple[np.ndarray, int]:
+    """The bias as int64 and `wide`: 1 for an int64 bias, 0 for an int32 one; with no bias, the options'
+    quantized_bias_type decides (`int32_bias`), as in TFLite Micro."""
     if len(op.inputs) <= 2 or op.inputs[2] < 0:
-        return np.zeros(channels, np.int64), 1
+        return np.zeros(channels, np.int64), int(not (int32_bias and int32_allowed))
     b = ctx.tensor(op, 2)
     if b.dtype not in ("int64", "int32") or (b.dtype == "int32" and not int32_allowed):
         raise ctx.fail(op, f"bias is {b.dtype}; TFLite Micro's int16 kernel here takes an int64"
@@ -74,11 +76,12 @@ def lower_fully_connected_s16(ctx: LowerContext, op: Operator) -> Layer:
     x, y = _check_io(ctx, op, zero_points=True)
     units, depth = ctx.tensor(op, 1).shape
     weights = ctx.constant(op, 1).astype(np.int8).reshape(units, depth)
-    bias, wide = _bias(ctx, op, units)
+    attrs = op.attrs_of(FullyConnectedAttrs)
+    bias, wide = _bias(ctx, op, units, attrs.int32_bias)
     bias = bias - ctx.zero_point(x) * weights.sum(axis=1, dtype=np.int64)
     per_channel = int(ctx.quant(ctx.tensor(op, 1)).per_channel)
     multiplier, shift = _multipliers(ctx, op, units if per_channel else 1)
-    activation = op.attrs_of(FullyConnectedAttrs).activation
+    activation = attrs.activation
     lo, hi = activation_range(activation, ctx.quant(y), INT16)
     params = FullyConnectedS16Params(
         input=ctx.ptr(x), output=ctx.ptr(y), weights=ctx.array(op, "weights", weights),
@@ -118,8 +121,8 @@ def lower_conv_s16(ctx: LowerContext, op: Operator) -> Layer:
     if depth != x.shape[3]:
         raise ctx.fail(op, f"grouped convolution (input depth {x.shape[3]}, filter depth {depth}) is not "
                            "supported in int16")
-    bias, wide = _bias(ctx, op, out_c)
     a = op.attrs_of(Conv2DAttrs)
+    bias, wide = _bias(ctx, op, out_c, a.int32_bias)
     params = _filter_params(ConvS16Params, ctx, op, ctx.constant(op, 1).astype(np.int8), bias, wide, a.activation)
     return Layer(op.index, op.opcode, "int16", "tg_conv_s16", params,
                  f"CONV_2D int16 {k_h}x{k_w}/{a.stride_h} {x.shape} -> {y.shape} {a.activation}")
@@ -128,8 +131,8 @@ def lower_conv_s16(ctx: LowerContext, op: Operator) -> Layer:
 def lower_depthwise_s16(ctx: LowerContext, op: Operator) -> Layer:
     x, y = _check_io(ctx, op, zero_points=False)
     _, k_h, k_w, out_c = ctx.tensor(op, 1).shape
-    bias, wide = _bias(ctx, op, out_c, int32_allowed=False)
     a = op.attrs_of(DepthwiseConv2DAttrs)
+    bias, wide = _bias(ctx, op, out_c, a.int32_bias, int32_allowed=False)
     weights = ctx.constant(op, 1).astype(np.int8).reshape(k_h * k_w, out_c)
     params = _filter_params(DepthwiseS16Params, ctx, op, weights, bias, wide, a.activation,
                             depth_multiplier=a.depth_multiplier)
