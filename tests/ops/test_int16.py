@@ -1,5 +1,5 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
 
 import numpy as np
 import pytest
@@ -47,6 +47,17 @@ def test_int32_bias_takes_tflite_micros_32_bit_path(tmp_path):
 
     model = convert(build, [(9, 8, 3)], seed=2, io="int16", int32_bias=True)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"CONV_2D", "FULLY_CONNECTED", "RESHAPE"})
+
+
+@pytest.mark.parametrize("broadcast", [False, True])
+def test_add_int16(tmp_path, broadcast):
+    import tensorflow as tf
+
+    def build(a, b):
+        return tf.keras.layers.ReLU()(tf.keras.layers.Add()([a, b]))
+
+    model = convert(build, [(6, 5, 7), (1, 5, 7) if broadcast else (6, 5, 7)], seed=7 + broadcast, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"ADD"})
 
 
 def test_float_ends_of_a_16x8_model(tmp_path):

@@ -11,7 +11,13 @@ from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
-from tinygen.kernels.int16 import ConvS16Params, DepthwiseS16Params, FullyConnectedS16Params, RequantizeParams
+from tinygen.kernels.int16 import (
+    AddS16Params,
+    ConvS16Params,
+    DepthwiseS16Params,
+    FullyConnectedS16Params,
+    RequantizeParams,
+)
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
@@ -23,7 +29,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     Window, ConvParams, DepthwiseParams, FullyConnectedParams, PoolParams, BinaryParams, LutParams, ClampParams,
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
     MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams,
-    FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams,
+    FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
 )
 
 

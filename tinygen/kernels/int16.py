@@ -1,4 +1,4 @@
-"""Blocks of the 16x8 kernels (int16 activations, int8 weights) and the int8 <-> int16 requantisation.
+"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD and the int8 <-> int16 requantisation.
 
 TFLite Micro runs these through its reference integer kernels: a 64-bit
 accumulator when the bias is int64 (requantised by the int64
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, i32, ptr
+from tinygen.kernels.binary import DIMS
+from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, i32, i32s, ptr
 
 
 @dataclass(frozen=True)
@@ -93,3 +94,27 @@ class RequantizeParams(ParamBlock):
     shift: int = i32("its shift")
     input_zero_point: int = i32("the input's zero point")
     output_zero_point: int = i32("the output's zero point")
+
+
+@dataclass(frozen=True)
+class AddS16Params(ParamBlock):
+    C_NAME = "tg_add_s16_params"
+    C_DOC = "ADD int16 over a 4-D output, contiguous; input strides are 0 along broadcast axes."
+
+    input1: ArenaPtr = ptr("const int16_t *", "first operand")
+    input2: ArenaPtr = ptr("const int16_t *", "second operand")
+    output: ArenaPtr = ptr("int16_t *", "the result")
+    dims: tuple[int, ...] = i32s(DIMS, "output shape, padded with leading 1s")
+    strides1: tuple[int, ...] = i32s(DIMS, "input1's element strides, 0 along broadcast axes")
+    strides2: tuple[int, ...] = i32s(DIMS, "input2's element strides, 0 along broadcast axes")
+    input1_offset: int = i32("-zp of input1")
+    input2_offset: int = i32("-zp of input2")
+    output_offset: int = i32("zp of the output")
+    input1_multiplier: int = i32("input1's rescale, after the left shift of 15")
+    input1_shift: int = i32("... and its shift")
+    input2_multiplier: int = i32("input2's rescale")
+    input2_shift: int = i32("... and its shift")
+    output_multiplier: int = i32("the output rescale")
+    output_shift: int = i32("... and its shift")
+    act_min: int = i32("fused activation clamp")
+    act_max: int = i32("upper end of the clamp")

@@ -13,12 +13,15 @@ from tinygen.ir.attrs import ActivationAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ArenaPtr, ConstArray
+from tinygen.kernels.int16 import AddS16Params
 from tinygen.lower.context import LowerContext, activation_range
+from tinygen.lower.int16 import INT16
 from tinygen.lower.layer import Layer
 from tinygen.lower.shape import element_strides
 from tinygen.numerics.fixedpoint import quantize_multiplier, quantize_multiplier_smaller_than_one
 
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
+LEFT_SHIFT_S16 = 15  # int16 ADD's (add_common.cc)
 SQUARED_DIFFERENCE_LEFT_SHIFT = 7  # squared_difference.cc: 255^2 * 2^(2*7) still fits an int32
 
 
@@ -36,9 +39,9 @@ def _out4(t: Tensor) -> list[int]:
     return [1] * (4 - len(t.shape)) + list(t.shape)
 
 
-def _add_sub_multipliers(s1: float, s2: float, so: float) -> list[tuple[int, int]]:
+def _add_sub_multipliers(s1: float, s2: float, so: float, left_shift: int = LEFT_SHIFT) -> list[tuple[int, int]]:
     twice = 2 * max(s1, s2)
-    return [quantize_multiplier(r) for r in (s1 / twice, s2 / twice, twice / ((1 << LEFT_SHIFT) * so))]
+    return [quantize_multiplier(r) for r in (s1 / twice, s2 / twice, twice / ((1 << left_shift) * so))]
 
 
 def _squared_difference_multipliers(s1: float, s2: float, so: float) -> list[tuple[int, int]]:
@@ -55,6 +58,8 @@ def _prelu_multipliers(s_in: float, s_alpha: float, so: float) -> list[tuple[int
 
 def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    if op.opcode == "ADD" and "int16" in (a.dtype, b.dtype, y.dtype):
+        return _lower_add_s16(ctx, op)
     if len(y.shape) > 4:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
     inputs: list[ArenaPtr | ConstArray] = []
@@ -89,3 +94,24 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     )
     return Layer(op.index, op.opcode, "binary", f"tg_{kind}_s8", params,
                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")
+
+
+def _lower_add_s16(ctx: LowerContext, op: Operator) -> Layer:
+    """ADD of two int16 activations: the int8 arithmetic with a left shift of 15, zero points applied (TFLite
+    Micro's reference Add with pot_scale false); no constant operand, no in-place (the planner's are int8)."""
+    a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    if {a.dtype, b.dtype, y.dtype} != {"int16"} or a.is_constant or b.is_constant or len(y.shape) > 4:
+        raise ctx.fail(op, f"{a.dtype} + {b.dtype} -> {y.dtype}, {len(y.shape)}-D; tinygen's int16 ADD takes two "
+                           "int16 activations, up to 4-D")
+    (m1, s1), (m2, s2), (mo, so) = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), LEFT_SHIFT_S16)
+    activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
+    lo, hi = activation_range(activation, ctx.quant(y), INT16)
+    params = AddS16Params(
+        input1=ctx.ptr(a), input2=ctx.ptr(b), output=ctx.ptr(y), dims=tuple(_out4(y)),
+        strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)),
+        input1_offset=-ctx.zero_point(a), input2_offset=-ctx.zero_point(b), output_offset=ctx.zero_point(y),
+        input1_multiplier=m1, input1_shift=s1, input2_multiplier=m2, input2_shift=s2, output_multiplier=mo,
+        output_shift=so, act_min=lo, act_max=hi,
+    )
+    return Layer(op.index, op.opcode, "int16", "tg_add_s16", params,
+                 f"ADD int16 {a.shape} {b.shape} -> {y.shape} {activation}")

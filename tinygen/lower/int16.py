@@ -1,5 +1,5 @@
 """Lowering of the 16x8 layers: FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D with int16 activations and
-int8 weights, and QUANTIZE between int8 and int16.
+int8 weights, and QUANTIZE between int8 and int16 (int16 ADD is lower/binary.py's).
 
 The facts are TFLite Micro's reference integer kernels (docs/arithmetic.md):
 the accumulator is as wide as the bias (int64, or int32 when the converter
@@ -155,3 +155,4 @@ def lower_requantize(ctx: LowerContext, op: Operator) -> Layer:
     bits = {"int8": "s8", "int16": "s16"}
     return Layer(op.index, op.opcode, "int16", f"tg_requantize_{bits[x.dtype]}_{bits[y.dtype]}", params,
                  f"QUANTIZE {x.dtype} -> {y.dtype} {x.shape}")
+

@@ -27,7 +27,7 @@ _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
-                     **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", *sorted(ALIAS_OPS)),
+                     **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
