@@ -21,7 +21,7 @@ def example_value(name: str, spec: CField, k: int) -> Any:
             return PointerList((ArenaPtr(16 * k), ArenaPtr(16 * k + 8)), writable=True)
         if spec.points_to_pointers:
             return PointerList((ArenaPtr(16 * k), ConstArray(f"ex_{name}_0", np.arange(4, dtype=np.int8))))
-        if spec.element == "int8_t" and "const" not in spec.ctype:
+        if "const" not in spec.ctype:  # written: an arena tensor or scratch
             return ArenaPtr(16 * k)
         return ConstArray(f"ex_{name}", np.arange(4, dtype=_DTYPES[spec.element]))
     if spec.ctype == "float":
