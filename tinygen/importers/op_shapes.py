@@ -113,6 +113,38 @@ def _conv(graph: Graph, op: Operator) -> None:
     _spatial_output(op, x, y, (w.shape[1], w.shape[2]), a, (a.dilation_h, a.dilation_w), channels)
 
 
+def _transpose_conv(graph: Graph, op: Operator) -> None:
+    """TRANSPOSE_CONV (output_shape, OHWI filter, input[, bias]): the kernel scatters each input pixel into the
+    output and sizes its scratch by the output tensor, so the constant output_shape, the output tensor and the
+    geometry must agree: the input is what a convolution with this filter, stride and padding makes of the
+    output (TensorFlow's rule for the op's gradient form, and where TFLite Micro takes its padding from)."""
+    a = op.attrs_of(Conv2DAttrs)
+    _positive(op, stride_h=a.stride_h, stride_w=a.stride_w)
+    x, w, y = _operand(graph, op, 2, "input", 4), _operand(graph, op, 1, "filter", 4), _output(graph, op, 4)
+    _constant(op, w, "filter")
+    shape = _constant_ints(graph, op, 0, "output_shape")
+    if shape is None:
+        raise _fail(op, f"output_shape '{graph.tensor(op.inputs[0]).name}' is not a constant")
+    if tuple(shape) != y.shape:
+        raise _fail(op, f"output_shape is {shape}, but output '{y.name}' has shape {y.shape}")
+    out_c, k_h, k_w, in_c = w.shape
+    _positive(op, filter_height=k_h, filter_width=k_w, filter_channels=out_c)
+    if in_c != x.shape[3] or out_c != y.shape[3] or x.shape[0] != y.shape[0]:
+        raise _fail(op, f"filter '{w.name}' {w.shape} does not map input '{x.name}' {x.shape} to output "
+                        f"'{y.name}' {y.shape} (filter: output channels, height, width, input channels)")
+    if len(op.inputs) > 3 and op.inputs[3] >= 0:
+        b = graph.tensor(op.inputs[3])
+        _constant(op, b, "bias")
+        if b.elements != out_c:
+            raise _fail(op, f"bias '{b.name}' has shape {b.shape}, not the {out_c} values its output channels need")
+    rows = out_size(y.shape[1], k_h, a.stride_h, 1, a.padding)
+    cols = out_size(y.shape[2], k_w, a.stride_w, 1, a.padding)
+    if (rows, cols) != x.shape[1:3]:
+        raise _fail(op, f"input '{x.name}' {x.shape} is not what a {k_h}x{k_w} window, stride "
+                        f"{a.stride_h}x{a.stride_w} and {a.padding} padding make of output {y.shape} "
+                        f"({rows}x{cols})")
+
+
 def _pool(graph: Graph, op: Operator) -> None:
     a = op.attrs_of(Pool2DAttrs)
     _positive(op, stride_h=a.stride_h, stride_w=a.stride_w, filter_height=a.filter_h, filter_width=a.filter_w)
@@ -294,6 +326,7 @@ def _space_depth(graph: Graph, op: Operator) -> None:
 _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _conv,
+    "TRANSPOSE_CONV": _transpose_conv,
     "AVERAGE_POOL_2D": _pool,
     "MAX_POOL_2D": _pool,
     "FULLY_CONNECTED": _fully_connected,

@@ -64,6 +64,16 @@ def _fully_connected(op: tflite.Operator) -> A.FullyConnectedAttrs:
     )
 
 
+def _transpose_conv(op: tflite.Operator) -> A.Conv2DAttrs:
+    """TRANSPOSE_CONV has no dilation; without options the zero strides are refused at import, as TFLite Micro
+    leaves them unset."""
+    o = _table(op, tflite.TransposeConvOptions)
+    if o is None:
+        return A.Conv2DAttrs(padding="VALID", stride_h=0, stride_w=0)
+    return A.Conv2DAttrs(padding=_PADDING[o.Padding()], stride_h=o.StrideH(), stride_w=o.StrideW(),
+                         activation=_ACTIVATION[o.FusedActivationFunction()])
+
+
 def _pool(op: tflite.Operator) -> A.Pool2DAttrs:
     o = _table(op, tflite.Pool2DOptions)
     return A.Pool2DAttrs(
@@ -168,6 +178,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
     "FULLY_CONNECTED": _fully_connected,
+    "TRANSPOSE_CONV": _transpose_conv,
     "AVERAGE_POOL_2D": _pool,
     "MAX_POOL_2D": _pool,
     "ADD": _fused(tflite.AddOptions),

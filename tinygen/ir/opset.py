@@ -28,4 +28,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "SPLIT": (2, 2, None),
     "SPLIT_V": (3, 3, None),
     "UNPACK": (1, 1, None),
+    "TRANSPOSE_CONV": (3, 4, 1),
 }
