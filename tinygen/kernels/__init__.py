@@ -16,12 +16,14 @@ from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.kernels.shape import ConcatenationParams, GatherParams, PadParams, SplitParams, StridedCopyParams
 from tinygen.kernels.softmax import SoftmaxParams
+from tinygen.kernels.transpose_conv import TransposeConvParams
 from tinygen.kernels.window import Window
 
 BLOCKS: tuple[type[ParamBlock], ...] = (
     Window, ConvParams, DepthwiseParams, FullyConnectedParams, PoolParams, BinaryParams, LutParams, ClampParams,
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
     MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams,
+    TransposeConvParams,
 )
 
 

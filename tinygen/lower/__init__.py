@@ -29,6 +29,7 @@ from tinygen.lower.shape import (
     lower_transpose,
 )
 from tinygen.lower.softmax import lower_softmax
+from tinygen.lower.transpose_conv import lower_transpose_conv
 
 Lowering = Callable[[LowerContext, Operator], Layer]
 
@@ -36,6 +37,7 @@ LOWERINGS: dict[str, Lowering] = {
     "CONV_2D": lower_conv,
     "DEPTHWISE_CONV_2D": lower_depthwise,
     "FULLY_CONNECTED": lower_fully_connected,
+    "TRANSPOSE_CONV": lower_transpose_conv,
     "AVERAGE_POOL_2D": lower_pool,
     "MAX_POOL_2D": lower_pool,
     "ADD": lower_binary,
