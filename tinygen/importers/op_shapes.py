@@ -21,6 +21,7 @@ from tinygen.ir.attrs import (
     DepthwiseConv2DAttrs,
     FullyConnectedAttrs,
     GatherAttrs,
+    MirrorPadAttrs,
     PackAttrs,
     Pool2DAttrs,
 )
@@ -323,6 +324,46 @@ def _space_depth(graph: Graph, op: Operator) -> None:
     _shape_is(op, y, want, f"input {x.shape} and block size {b}")
 
 
+# --- index-map copies: RESIZE_NEAREST_NEIGHBOR, MIRROR_PAD -------------------------------------------------
+# Each output element copies the input element its per-axis source indices name; a source outside the input
+# would be read from wherever it lands.
+
+
+def _resize_nearest(graph: Graph, op: Operator) -> None:
+    """TFLite Micro's Prepare: 4-D input, a constant int32 size of 2 values; the output is (N, size, C)."""
+    x, y = _operand(graph, op, 0, "input", 4), _output(graph, op, 4)
+    size = _constant_ints(graph, op, 1, "size")
+    if size is None or len(size) != 2 or graph.tensor(op.inputs[1]).dtype != "int32":
+        raise _fail(op, f"size '{graph.tensor(op.inputs[1]).name}' is not a constant int32 pair (TFLite Micro "
+                        "needs one)")
+    _positive(op, output_height=size[0], output_width=size[1])
+    _shape_is(op, y, (x.shape[0], size[0], size[1], x.shape[3]), f"input {x.shape} and size {size}")
+
+
+def mirror_offset(op: Operator) -> int:
+    """TFLite Micro's offset: 1 for REFLECT (the edge is not repeated), 0 for SYMMETRIC."""
+    return int(op.attrs_of(MirrorPadAttrs).mode == "REFLECT")
+
+
+def _mirror_pad(graph: Graph, op: Operator) -> None:
+    """Constant paddings of shape (rank, 2), each side at most the axis size (one less for REFLECT: TensorFlow's
+    rule; beyond it TFLite Micro's index arithmetic leaves the input); the output is the padded shape."""
+    x, y = _operand(graph, op, 0, "input", None), _output(graph, op, None)
+    pads = _constant_ints(graph, op, 1, "paddings")
+    p = graph.tensor(op.inputs[1])
+    if pads is None or p.shape != (len(x.shape), 2):
+        raise _fail(op, f"paddings '{p.name}' {p.shape} are not a constant ({len(x.shape)}, 2) matrix for input "
+                        f"{x.shape}")
+    offset = mirror_offset(op)
+    for axis, dim in enumerate(x.shape):
+        for side in pads[2 * axis:2 * axis + 2]:
+            if not 0 <= side <= dim - offset:
+                raise _fail(op, f"padding {side} on axis {axis} is outside 0..{dim - offset}, what "
+                                f"{op.attrs_of(MirrorPadAttrs).mode} allows on an axis of {dim}")
+    want = tuple(d + pads[2 * k] + pads[2 * k + 1] for k, d in enumerate(x.shape))
+    _shape_is(op, y, want, f"input {x.shape} and paddings {pads}")
+
+
 _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _conv,
@@ -340,6 +381,8 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "GATHER": _gather,
     "SPACE_TO_DEPTH": _space_depth,
     "DEPTH_TO_SPACE": _space_depth,
+    "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
+    "MIRROR_PAD": _mirror_pad,
 }
 
 

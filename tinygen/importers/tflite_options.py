@@ -174,6 +174,19 @@ def _block_size(cls: type) -> Callable[[tflite.Operator], A.BlockSizeAttrs]:
     return parse
 
 
+def _resize_nearest(op: tflite.Operator) -> A.ResizeAttrs:
+    o = _table(op, tflite.ResizeNearestNeighborOptions)
+    if o is None:
+        return A.ResizeAttrs()
+    return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
+
+
+def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
+    o = _table(op, tflite.MirrorPadOptions)
+    reflect = o is None or o.Mode() == tflite.MirrorPadMode.REFLECT  # TFLite Micro: anything else repeats the edge
+    return A.MirrorPadAttrs("REFLECT" if reflect else "SYMMETRIC")
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
@@ -204,6 +217,8 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "GATHER": _gather,
     "SPACE_TO_DEPTH": _block_size(tflite.SpaceToDepthOptions),
     "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
+    "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
+    "MIRROR_PAD": _mirror_pad,
 }
 
 
