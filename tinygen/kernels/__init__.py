@@ -14,6 +14,7 @@ from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
+from tinygen.kernels.remap import RemapParams
 from tinygen.kernels.shape import ConcatenationParams, GatherParams, PadParams, SplitParams, StridedCopyParams
 from tinygen.kernels.softmax import SoftmaxParams
 from tinygen.kernels.transpose_conv import TransposeConvParams
@@ -23,7 +24,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     Window, ConvParams, DepthwiseParams, FullyConnectedParams, PoolParams, BinaryParams, LutParams, ClampParams,
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
     MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams,
-    TransposeConvParams,
+    TransposeConvParams, RemapParams,
 )
 
 
