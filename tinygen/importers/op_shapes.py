@@ -21,6 +21,7 @@ from tinygen.ir.attrs import (
     DepthwiseConv2DAttrs,
     FullyConnectedAttrs,
     GatherAttrs,
+    MirrorPadAttrs,
     PackAttrs,
     Pool2DAttrs,
 )
@@ -111,6 +112,38 @@ def _conv(graph: Graph, op: Operator) -> None:
     _positive(op, filter_height=w.shape[1], filter_width=w.shape[2])
     _bias(graph, op, channels)
     _spatial_output(op, x, y, (w.shape[1], w.shape[2]), a, (a.dilation_h, a.dilation_w), channels)
+
+
+def _transpose_conv(graph: Graph, op: Operator) -> None:
+    """TRANSPOSE_CONV (output_shape, OHWI filter, input[, bias]): the kernel scatters each input pixel into the
+    output and sizes its scratch by the output tensor, so the constant output_shape, the output tensor and the
+    geometry must agree: the input is what a convolution with this filter, stride and padding makes of the
+    output (TensorFlow's rule for the op's gradient form, and where TFLite Micro takes its padding from)."""
+    a = op.attrs_of(Conv2DAttrs)
+    _positive(op, stride_h=a.stride_h, stride_w=a.stride_w)
+    x, w, y = _operand(graph, op, 2, "input", 4), _operand(graph, op, 1, "filter", 4), _output(graph, op, 4)
+    _constant(op, w, "filter")
+    shape = _constant_ints(graph, op, 0, "output_shape")
+    if shape is None:
+        raise _fail(op, f"output_shape '{graph.tensor(op.inputs[0]).name}' is not a constant")
+    if tuple(shape) != y.shape:
+        raise _fail(op, f"output_shape is {shape}, but output '{y.name}' has shape {y.shape}")
+    out_c, k_h, k_w, in_c = w.shape
+    _positive(op, filter_height=k_h, filter_width=k_w, filter_channels=out_c)
+    if in_c != x.shape[3] or out_c != y.shape[3] or x.shape[0] != y.shape[0]:
+        raise _fail(op, f"filter '{w.name}' {w.shape} does not map input '{x.name}' {x.shape} to output "
+                        f"'{y.name}' {y.shape} (filter: output channels, height, width, input channels)")
+    if len(op.inputs) > 3 and op.inputs[3] >= 0:
+        b = graph.tensor(op.inputs[3])
+        _constant(op, b, "bias")
+        if b.elements != out_c:
+            raise _fail(op, f"bias '{b.name}' has shape {b.shape}, not the {out_c} values its output channels need")
+    rows = out_size(y.shape[1], k_h, a.stride_h, 1, a.padding)
+    cols = out_size(y.shape[2], k_w, a.stride_w, 1, a.padding)
+    if (rows, cols) != x.shape[1:3]:
+        raise _fail(op, f"input '{x.name}' {x.shape} is not what a {k_h}x{k_w} window, stride "
+                        f"{a.stride_h}x{a.stride_w} and {a.padding} padding make of output {y.shape} "
+                        f"({rows}x{cols})")
 
 
 def _pool(graph: Graph, op: Operator) -> None:
@@ -291,9 +324,50 @@ def _space_depth(graph: Graph, op: Operator) -> None:
     _shape_is(op, y, want, f"input {x.shape} and block size {b}")
 
 
+# --- index-map copies: RESIZE_NEAREST_NEIGHBOR, MIRROR_PAD -------------------------------------------------
+# Each output element copies the input element its per-axis source indices name; a source outside the input
+# would be read from wherever it lands.
+
+
+def _resize_nearest(graph: Graph, op: Operator) -> None:
+    """TFLite Micro's Prepare: 4-D input, a constant int32 size of 2 values; the output is (N, size, C)."""
+    x, y = _operand(graph, op, 0, "input", 4), _output(graph, op, 4)
+    size = _constant_ints(graph, op, 1, "size")
+    if size is None or len(size) != 2 or graph.tensor(op.inputs[1]).dtype != "int32":
+        raise _fail(op, f"size '{graph.tensor(op.inputs[1]).name}' is not a constant int32 pair (TFLite Micro "
+                        "needs one)")
+    _positive(op, output_height=size[0], output_width=size[1])
+    _shape_is(op, y, (x.shape[0], size[0], size[1], x.shape[3]), f"input {x.shape} and size {size}")
+
+
+def mirror_offset(op: Operator) -> int:
+    """TFLite Micro's offset: 1 for REFLECT (the edge is not repeated), 0 for SYMMETRIC."""
+    return int(op.attrs_of(MirrorPadAttrs).mode == "REFLECT")
+
+
+def _mirror_pad(graph: Graph, op: Operator) -> None:
+    """Constant paddings of shape (rank, 2), each side at most the axis size (one less for REFLECT: TensorFlow's
+    rule; beyond it TFLite Micro's index arithmetic leaves the input); the output is the padded shape."""
+    x, y = _operand(graph, op, 0, "input", None), _output(graph, op, None)
+    pads = _constant_ints(graph, op, 1, "paddings")
+    p = graph.tensor(op.inputs[1])
+    if pads is None or p.shape != (len(x.shape), 2):
+        raise _fail(op, f"paddings '{p.name}' {p.shape} are not a constant ({len(x.shape)}, 2) matrix for input "
+                        f"{x.shape}")
+    offset = mirror_offset(op)
+    for axis, dim in enumerate(x.shape):
+        for side in pads[2 * axis:2 * axis + 2]:
+            if not 0 <= side <= dim - offset:
+                raise _fail(op, f"padding {side} on axis {axis} is outside 0..{dim - offset}, what "
+                                f"{op.attrs_of(MirrorPadAttrs).mode} allows on an axis of {dim}")
+    want = tuple(d + pads[2 * k] + pads[2 * k + 1] for k, d in enumerate(x.shape))
+    _shape_is(op, y, want, f"input {x.shape} and paddings {pads}")
+
+
 _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _conv,
+    "TRANSPOSE_CONV": _transpose_conv,
     "AVERAGE_POOL_2D": _pool,
     "MAX_POOL_2D": _pool,
     "FULLY_CONNECTED": _fully_connected,
@@ -307,6 +381,8 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "GATHER": _gather,
     "SPACE_TO_DEPTH": _space_depth,
     "DEPTH_TO_SPACE": _space_depth,
+    "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
+    "MIRROR_PAD": _mirror_pad,
 }
 
 

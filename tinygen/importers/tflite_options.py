@@ -66,6 +66,16 @@ def _fully_connected(op: tflite.Operator) -> A.FullyConnectedAttrs:
     )
 
 
+def _transpose_conv(op: tflite.Operator) -> A.Conv2DAttrs:
+    """TRANSPOSE_CONV has no dilation; without options the zero strides are refused at import, as TFLite Micro
+    leaves them unset."""
+    o = _table(op, tflite.TransposeConvOptions)
+    if o is None:
+        return A.Conv2DAttrs(padding="VALID", stride_h=0, stride_w=0)
+    return A.Conv2DAttrs(padding=_PADDING[o.Padding()], stride_h=o.StrideH(), stride_w=o.StrideW(),
+                         activation=_ACTIVATION[o.FusedActivationFunction()])
+
+
 def _pool(op: tflite.Operator) -> A.Pool2DAttrs:
     o = _table(op, tflite.Pool2DOptions)
     return A.Pool2DAttrs(
@@ -166,10 +176,24 @@ def _block_size(cls: type) -> Callable[[tflite.Operator], A.BlockSizeAttrs]:
     return parse
 
 
+def _resize_nearest(op: tflite.Operator) -> A.ResizeAttrs:
+    o = _table(op, tflite.ResizeNearestNeighborOptions)
+    if o is None:
+        return A.ResizeAttrs()
+    return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
+
+
+def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
+    o = _table(op, tflite.MirrorPadOptions)
+    reflect = o is None or o.Mode() == tflite.MirrorPadMode.REFLECT  # TFLite Micro: anything else repeats the edge
+    return A.MirrorPadAttrs("REFLECT" if reflect else "SYMMETRIC")
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
     "FULLY_CONNECTED": _fully_connected,
+    "TRANSPOSE_CONV": _transpose_conv,
     "AVERAGE_POOL_2D": _pool,
     "MAX_POOL_2D": _pool,
     "ADD": _fused(tflite.AddOptions),
@@ -195,6 +219,8 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "GATHER": _gather,
     "SPACE_TO_DEPTH": _block_size(tflite.SpaceToDepthOptions),
     "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
+    "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
+    "MIRROR_PAD": _mirror_pad,
 }
 
 

@@ -118,6 +118,19 @@ class BlockSizeAttrs:
     block_size: int
 
 
+@dataclass(frozen=True)
+class ResizeAttrs:
+    """RESIZE_NEAREST_NEIGHBOR: how an output pixel's source is found (TFLite Micro's GetNearestNeighbor)."""
+
+    align_corners: bool = False
+    half_pixel_centers: bool = False
+
+
+@dataclass(frozen=True)
+class MirrorPadAttrs:
+    mode: str = "REFLECT"  # "REFLECT" (edge not repeated) | "SYMMETRIC" (edge repeated)
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -135,4 +148,6 @@ Attrs = (
     | PackAttrs
     | GatherAttrs
     | BlockSizeAttrs
+    | ResizeAttrs
+    | MirrorPadAttrs
 )

@@ -8,7 +8,8 @@ from tinygen.ir.graph import Graph, Operator
 
 
 def macs(graph: Graph, op: Operator) -> int:
-    """MACs of conv, depthwise and fully-connected layers; other ops count 0 (they are memory-bound)."""
+    """MACs of conv, depthwise, transposed conv and fully-connected layers; other ops count 0 (they are
+    memory-bound)."""
     if not op.outputs:  # CALL_ONCE, ASSIGN_VARIABLE: state, not arithmetic
         return 0
     out = graph.tensor(op.outputs[0])
@@ -18,6 +19,9 @@ def macs(graph: Graph, op: Operator) -> int:
     if op.opcode == "DEPTHWISE_CONV_2D":
         weights = graph.tensor(op.inputs[1])  # 1HWC
         return out.elements * weights.shape[1] * weights.shape[2]
+    if op.opcode == "TRANSPOSE_CONV":  # every input value times its filter window, edge taps included
+        weights = graph.tensor(op.inputs[1])  # OHWI
+        return graph.tensor(op.inputs[2]).elements * prod(weights.shape[:3])
     if op.opcode == "FULLY_CONNECTED":
         weights = graph.tensor(op.inputs[1])  # (units, depth)
         return out.elements * weights.shape[-1]

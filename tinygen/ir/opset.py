@@ -28,4 +28,7 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "SPLIT": (2, 2, None),
     "SPLIT_V": (3, 3, None),
     "UNPACK": (1, 1, None),
+    "TRANSPOSE_CONV": (3, 4, 1),
+    "RESIZE_NEAREST_NEIGHBOR": (2, 2, 1),
+    "MIRROR_PAD": (2, 2, 1),
 }

@@ -21,8 +21,10 @@ from tinygen.kernels.int16 import (
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
+from tinygen.kernels.remap import RemapParams
 from tinygen.kernels.shape import ConcatenationParams, GatherParams, PadParams, SplitParams, StridedCopyParams
 from tinygen.kernels.softmax import SoftmaxParams
+from tinygen.kernels.transpose_conv import TransposeConvParams
 from tinygen.kernels.window import Window
 
 BLOCKS: tuple[type[ParamBlock], ...] = (
@@ -30,6 +32,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
     MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams,
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
+    TransposeConvParams, RemapParams,
 )
 
 

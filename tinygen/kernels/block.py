@@ -226,6 +226,8 @@ def _pointer(where: str, spec: CField, value: Any) -> Pointer | None:
     if isinstance(value, PointerList) and value.writable == spec.ctype.startswith("const"):
         raise TypeError(f"{where} is a {spec.ctype}, not a {'writable' if value.writable else 'read-only'} list")
     for target in _targets(value):
+        if isinstance(target, ConstArray) and not spec.ctype.startswith("const"):
+            raise TypeError(f"{where} is written ({spec.ctype}), so it points into the arena, not at {target.symbol}")
         if isinstance(target, ConstArray) and target.ctype != spec.element:
             raise TypeError(f"{where} points at {spec.element}, not at {target.symbol}'s {target.ctype}")
     return value

@@ -19,6 +19,7 @@ from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
 from tinygen.lower.pool import lower_pool
+from tinygen.lower.remap import lower_mirror_pad, lower_resize_nearest
 from tinygen.lower.shape import (
     lower_concatenation,
     lower_depth_to_space,
@@ -29,6 +30,7 @@ from tinygen.lower.shape import (
     lower_transpose,
 )
 from tinygen.lower.softmax import lower_softmax
+from tinygen.lower.transpose_conv import lower_transpose_conv
 
 Lowering = Callable[[LowerContext, Operator], Layer]
 
@@ -36,6 +38,7 @@ LOWERINGS: dict[str, Lowering] = {
     "CONV_2D": lower_conv,
     "DEPTHWISE_CONV_2D": lower_depthwise,
     "FULLY_CONNECTED": lower_fully_connected,
+    "TRANSPOSE_CONV": lower_transpose_conv,
     "AVERAGE_POOL_2D": lower_pool,
     "MAX_POOL_2D": lower_pool,
     "ADD": lower_binary,
@@ -57,6 +60,8 @@ LOWERINGS: dict[str, Lowering] = {
     "DEQUANTIZE": lower_dequantize,
     "CONCATENATION": lower_concatenation,
     "PAD": lower_pad,
+    "MIRROR_PAD": lower_mirror_pad,
+    "RESIZE_NEAREST_NEIGHBOR": lower_resize_nearest,
     "STRIDED_SLICE": lower_strided_slice,
     "TRANSPOSE": lower_transpose,
     "SLICE": lower_slice,

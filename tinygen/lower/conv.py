@@ -35,9 +35,11 @@ F = TypeVar("F", bound=FilterParams)
 WEIGHT_DTYPES = ("int8", "int4")
 
 
-def per_channel_multipliers(ctx: LowerContext, op: Operator, channels: int) -> tuple[np.ndarray, np.ndarray]:
-    """TFLite Micro's PopulateConvolutionQuantizationParams: double(in) * double(w[c]) / double(out)."""
-    x, w, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+def per_channel_multipliers(ctx: LowerContext, op: Operator, channels: int,
+                            input_slot: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """TFLite Micro's PopulateConvolutionQuantizationParams: double(in) * double(w[c]) / double(out).
+    The weights are input 1; the activation input is `input_slot` (2 for TRANSPOSE_CONV)."""
+    x, w, y = ctx.tensor(op, input_slot), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     scales = ctx.quant(w).scales
     scales = scales if len(scales) == channels else scales * channels
     s_in, s_out = float(np.float32(ctx.scale(x))), float(np.float32(ctx.scale(y)))

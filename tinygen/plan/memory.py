@@ -12,6 +12,7 @@ from tinygen.plan.inplace import apply_inplace
 from tinygen.plan.lifetimes import Buffer, Interval, buffers, intervals, live_bytes
 from tinygen.plan.order import best_order
 from tinygen.plan.patches import PatchStage
+from tinygen.plan.scratch import kernel_scratch
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,12 @@ class MemoryPlan:
     @property
     def patch_area_offset(self) -> int:
         return next(p.offset_bytes for p in self.placements if p.kind == "patch")
+
+    def kernel_scratch(self, op: int) -> int | None:
+        """Arena offset of the working buffer `op`'s kernel needs (plan/scratch.py), None if it needs none."""
+        if op in self.inplace:
+            return None
+        return self.scratch_offset(self._step_of[op])
 
     def inplace_temp(self, op: int) -> int | None:
         """Arena offset of the temporary an in-place op works through, or None if `op` is not in place."""
@@ -138,9 +145,10 @@ def plan_lifetimes(
     lives for the whole stage; `inplace` lets eligible ops overwrite their input,
     through the temporaries of the DSP kernels if `dsp_kernels` (plan/inplace.py). `order`: the order of the
     ops outside the stage when a plan of the same graph already found it (it depends only on the graph,
-    the stage and the scratch, not on in-place ops), instead of searching again.
+    the stage and the scratch, not on in-place ops), instead of searching again. The kernels' own working
+    buffers (plan/scratch.py) are always planned, besides any `scratch_bytes` given.
     """
-    scratch = dict(scratch_bytes or {})
+    scratch = {**kernel_scratch(graph), **(scratch_bytes or {})}
     bufs: tuple[Buffer, ...] = buffers(graph)
     head: tuple[int, ...] = ()
     if stage is not None:

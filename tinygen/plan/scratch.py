@@ -1,0 +1,28 @@
+"""Arena scratch a kernel needs during its own step, as TFLite Micro's kernels request it in Prepare.
+
+TRANSPOSE_CONV scatters every input pixel into the output window it touches,
+so each output value is summed from several places before it can be
+requantised: TFLite Micro accumulates into an int32 (int64 for int16
+activations) buffer of the output's size, requested with
+RequestScratchBufferInArena. tinygen plans the same buffer as an interval
+living only at that op's step, so the arena, `check` and the execution order
+all count it.
+"""
+
+from __future__ import annotations
+
+from tinygen.ir.graph import Graph
+
+_ACCUMULATOR_BYTES = {"int8": 4, "int16": 8}  # TRANSPOSE_CONV: per output value, by activation type
+
+
+def kernel_scratch(graph: Graph) -> dict[int, int]:
+    """Operator index -> scratch bytes, for the ops whose kernels need a working buffer in the arena."""
+    result = {}
+    for op in graph.operators:
+        if op.opcode == "TRANSPOSE_CONV" and op.outputs:
+            y = graph.tensor(op.outputs[0])
+            width = _ACCUMULATOR_BYTES.get(y.dtype)
+            if width:
+                result[op.index] = y.elements * width
+    return result
