@@ -298,6 +298,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "MAX_POOL_2D": _pool,
     "FULLY_CONNECTED": _fully_connected,
     **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "PRELU"), _broadcasting),
+    **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"), _broadcasting),
     **{opcode: _relabel for opcode in ALIAS_OPS},
     "SPLIT": _split,
     "SPLIT_V": _split_v,

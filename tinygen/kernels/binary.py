@@ -1,5 +1,6 @@
-"""The block of elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE,
-PRELU (input2 is its alpha)."""
+"""The block of elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU
+(input2 is its alpha) and the comparisons (int8 in, bool out: bytes holding 0 or 1, as TFLite Micro stores
+them)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ DIMS = 4  # TFLite Micro broadcasts up to 4-D
 @dataclass(frozen=True)
 class BinaryParams(ParamBlock):
     C_NAME = "tg_binary_params"
-    C_DOC = ("Elementwise int8 ops over a 4-D output; input strides are 0 along broadcast axes. "
+    C_DOC = ("Elementwise int8 and bool ops over a 4-D output; input strides are 0 along broadcast axes. "
              "Output strides let a window write into a larger buffer (tg_binary_window).")
 
     input1: ArenaPtr | ConstArray = ptr("const int8_t *","first operand (arena tensor or flash constant)")
@@ -26,11 +27,11 @@ class BinaryParams(ParamBlock):
     input1_offset: int = i32("-zp of input1")
     input2_offset: int = i32("-zp of input2")
     output_offset: int = i32("zp of the output")
-    input1_multiplier: int = i32("ADD/SUB/SQUARED_DIFFERENCE: input1's rescale; PRELU: that of x >= 0")
+    input1_multiplier: int = i32("ADD/SUB/SQUARED_DIFFERENCE/comparisons: input1's rescale; PRELU: that of x >= 0")
     input1_shift: int = i32("... and its shift")
-    input2_multiplier: int = i32("ADD/SUB/SQUARED_DIFFERENCE: input2's rescale")
+    input2_multiplier: int = i32("ADD/SUB/SQUARED_DIFFERENCE/comparisons: input2's rescale")
     input2_shift: int = i32("... and its shift")
     output_multiplier: int = i32("ADD/SUB/MUL/SQUARED_DIFFERENCE: the output rescale; PRELU: that of x * alpha")
     output_shift: int = i32("... and its shift")
-    act_min: int = i32("fused activation clamp")
+    act_min: int = i32("fused activation clamp (0..1 for bool results)")
     act_max: int = i32("upper end of the clamp")

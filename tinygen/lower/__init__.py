@@ -12,6 +12,7 @@ from tinygen.ir.graph import Operator
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.lower.activation import lower_activation, lower_dequantize, lower_quantize
 from tinygen.lower.binary import lower_binary
+from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
@@ -45,6 +46,12 @@ LOWERINGS: dict[str, Lowering] = {
     "MINIMUM": lower_binary,
     "SQUARED_DIFFERENCE": lower_binary,
     "PRELU": lower_binary,
+    "EQUAL": lower_binary,
+    "NOT_EQUAL": lower_binary,
+    "LESS": lower_binary,
+    "LESS_EQUAL": lower_binary,
+    "GREATER": lower_binary,
+    "GREATER_EQUAL": lower_binary,
     "SOFTMAX": lower_softmax,
     "LOGISTIC": lower_activation,
     "TANH": lower_activation,
@@ -55,6 +62,7 @@ LOWERINGS: dict[str, Lowering] = {
     "ABS": lower_activation,
     "QUANTIZE": lower_quantize,
     "DEQUANTIZE": lower_dequantize,
+    "CAST": lower_cast,
     "CONCATENATION": lower_concatenation,
     "PAD": lower_pad,
     "STRIDED_SLICE": lower_strided_slice,

@@ -1,8 +1,10 @@
-"""Elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU.
+"""Elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, the comparisons.
 
 The multipliers follow TFLite Micro's Prepare as the tflite-micro wheel
 computes them: in double for ADD, SUB, MUL, SQUARED_DIFFERENCE and PRELU
-(docs/arithmetic.md; older TFLM sources divided SUB's scales in float).
+(docs/arithmetic.md; older TFLM sources divided SUB's scales in float); a
+comparison rescales each int8 input by its own scale (comparisons.cc), so
+inputs quantised differently compare as their real values do.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tinygen.numerics.fixedpoint import quantize_multiplier, quantize_multiplier
 
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
 SQUARED_DIFFERENCE_LEFT_SHIFT = 7  # squared_difference.cc: 255^2 * 2^(2*7) still fits an int32
+COMPARISONS = frozenset({"EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"})
 
 
 def broadcast_strides(shape: tuple[int, ...]) -> list[int]:
@@ -53,16 +56,25 @@ def _prelu_multipliers(s_in: float, s_alpha: float, so: float) -> list[tuple[int
     return [quantize_multiplier(s_in / so), (0, 0), quantize_multiplier(s_in * s_alpha / so)]
 
 
+def _comparison_multipliers(ctx: LowerContext, op: Operator, a: Tensor, b: Tensor) -> list[tuple[int, int]]:
+    """QuantizeMultiplierSmallerThanOneExp of each input's own scale; TFLite Micro checks that it is below one."""
+    if not 0.0 < ctx.scale(a) < 1.0 or not 0.0 < ctx.scale(b) < 1.0:
+        raise ctx.fail(op, f"input scales {ctx.scale(a)} and {ctx.scale(b)}; TFLite Micro requires both in (0, 1)")
+    return [quantize_multiplier_smaller_than_one(ctx.scale(t)) for t in (a, b)] + [(0, 0)]
+
+
+def _operand(ctx: LowerContext, op: Operator, slot: int, t: Tensor) -> ArenaPtr | ConstArray:
+    """An arena tensor, or a constant in flash (a bias added elementwise, a threshold compared with)."""
+    return ctx.ptr(t) if t.data is None else ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1))
+
+
 def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     if len(y.shape) > 4:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
-    inputs: list[ArenaPtr | ConstArray] = []
-    for slot, t in enumerate((a, b)):
-        if t.data is None:
-            inputs.append(ctx.ptr(t))
-        else:  # e.g. a constant bias added elementwise
-            inputs.append(ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1)))
+    if op.opcode in COMPARISONS and a.dtype != "int8":
+        raise ctx.fail(op, f"{a.dtype} inputs; tinygen compares int8 tensors")
+    inputs = [_operand(ctx, op, slot, t) for slot, t in enumerate((a, b))]
     kind = op.opcode.lower()
     pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
     if op.opcode in ("ADD", "SUB"):
@@ -71,6 +83,8 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         pairs = _squared_difference_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
     elif op.opcode == "PRELU":
         pairs = _prelu_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    elif op.opcode in COMPARISONS:
+        pairs = _comparison_multipliers(ctx, op, a, b)
     elif op.opcode == "MUL":
         pairs[2] = quantize_multiplier(
             float(np.float32(ctx.scale(a))) * float(np.float32(ctx.scale(b))) / float(np.float32(ctx.scale(y))))
@@ -78,7 +92,7 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
     # MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU have no fused activation: they clamp to int8
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
-    lo, hi = activation_range(activation, ctx.quant(y))
+    lo, hi = (0, 1) if op.opcode in COMPARISONS else activation_range(activation, ctx.quant(y))
     params = BinaryParams(
         input1=inputs[0], input2=inputs[1], output=ctx.ptr(y), dims=tuple(_out4(y)),
         strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)),
