@@ -75,3 +75,15 @@ def test_bool_and_int32_outputs(tmp_path):
 
     model = convert(build, [SHAPE, (1, 1, 3)], seed=3)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LESS", "GREATER", "CAST"})
+
+
+@pytest.mark.parametrize("shapes", [[SHAPE, (1, 7, 1)], [(1, 7, 1), (1, 1, 3)]])
+def test_select_v2(tmp_path, shapes):
+    """x, y and the condition (their comparison) broadcast; in the second case all three shapes differ."""
+    import tensorflow as tf
+
+    def build(a, b):
+        return lam(lambda t: tf.where(t[0] > t[1], t[0], t[1] * 0.5))([a, b])
+
+    model = convert(build, shapes, seed=11)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SELECT_V2", "GREATER"})

@@ -24,6 +24,7 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "STRIDED_SLICE": (4, 4, 1),
     "RESHAPE": (1, 2, 1),
     "SLICE": (3, 3, 1),
+    "SELECT_V2": (3, 3, 1),
     "GATHER": (2, 2, 1),
     "PACK": (1, None, 1),
     "SPLIT": (2, 2, None),

@@ -1,6 +1,6 @@
 """The block of elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU
-(input2 is its alpha) and the comparisons (int8 in, bool out: bytes holding 0 or 1, as TFLite Micro stores
-them)."""
+(input2 is its alpha), the comparisons (int8 in, bool out) and SELECT_V2 (input3 is its condition). Bools are
+bytes holding 0 or 1, as TFLite Micro stores them."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ class BinaryParams(ParamBlock):
 
     input1: ArenaPtr | ConstArray = ptr("const int8_t *","first operand (arena tensor or flash constant)")
     input2: ArenaPtr | ConstArray = ptr("const int8_t *","second operand (arena tensor or flash constant)")
+    input3: ArenaPtr | ConstArray | None = ptr("const int8_t *", "SELECT_V2's condition; NULL for the other ops",
+                                               nullable=True)
     output: ArenaPtr = ptr("int8_t *","the result")
     dims: tuple[int, ...] = i32s(DIMS, "output shape, padded with leading 1s")
     strides1: tuple[int, ...] = i32s(DIMS, "input1's element strides, 0 along broadcast axes")
     strides2: tuple[int, ...] = i32s(DIMS, "input2's element strides, 0 along broadcast axes")
+    strides3: tuple[int, ...] = i32s(DIMS, "input3's element strides (all 0 without input3)")
     out_strides: tuple[int, ...] = i32s(DIMS, "output element strides")
     input1_offset: int = i32("-zp of input1")
     input2_offset: int = i32("-zp of input2")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from tinygen.ir.graph import Operator
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.lower.activation import lower_activation, lower_dequantize, lower_quantize
-from tinygen.lower.binary import lower_binary
+from tinygen.lower.binary import lower_binary, lower_select_v2
 from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
@@ -52,6 +52,7 @@ LOWERINGS: dict[str, Lowering] = {
     "LESS_EQUAL": lower_binary,
     "GREATER": lower_binary,
     "GREATER_EQUAL": lower_binary,
+    "SELECT_V2": lower_select_v2,
     "SOFTMAX": lower_softmax,
     "LOGISTIC": lower_activation,
     "TANH": lower_activation,

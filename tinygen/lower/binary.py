@@ -1,4 +1,5 @@
-"""Elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, the comparisons.
+"""Elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, the comparisons,
+SELECT_V2.
 
 The multipliers follow TFLite Micro's Prepare as the tflite-micro wheel
 computes them: in double for ADD, SUB, MUL, SQUARED_DIFFERENCE and PRELU
@@ -94,8 +95,8 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
     lo, hi = (0, 1) if op.opcode in COMPARISONS else activation_range(activation, ctx.quant(y))
     params = BinaryParams(
-        input1=inputs[0], input2=inputs[1], output=ctx.ptr(y), dims=tuple(_out4(y)),
-        strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)),
+        input1=inputs[0], input2=inputs[1], input3=None, output=ctx.ptr(y), dims=tuple(_out4(y)),
+        strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)), strides3=(0,) * 4,
         out_strides=tuple(element_strides(_out4(y))),
         input1_offset=-ctx.zero_point(a), input2_offset=-ctx.zero_point(b), output_offset=ctx.zero_point(y),
         input1_multiplier=pairs[0][0], input1_shift=pairs[0][1], input2_multiplier=pairs[1][0],
@@ -103,3 +104,23 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     )
     return Layer(op.index, op.opcode, "binary", f"tg_{kind}_s8", params,
                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")
+
+
+def lower_select_v2(ctx: LowerContext, op: Operator) -> Layer:
+    """condition ? x : y with broadcasting, raw int8 values whatever x's and y's quantisation (select.cc)."""
+    c, x, y, out = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 2), ctx.tensor(op, 0, "outputs")
+    if (c.dtype, x.dtype, y.dtype, out.dtype) != ("bool", "int8", "int8", "int8"):
+        raise ctx.fail(op, f"operands {c.dtype}, {x.dtype}, {y.dtype} -> {out.dtype}; tinygen selects "
+                           "int8 by a bool condition")
+    if len(out.shape) > 4:
+        raise ctx.fail(op, f"{len(out.shape)}-D broadcasting; tinygen supports up to 4-D")
+    cond, xs, ys = (_operand(ctx, op, slot, t) for slot, t in enumerate((c, x, y)))
+    params = BinaryParams(
+        input1=xs, input2=ys, input3=cond, output=ctx.ptr(out), dims=tuple(_out4(out)),
+        strides1=tuple(broadcast_strides(x.shape)), strides2=tuple(broadcast_strides(y.shape)),
+        strides3=tuple(broadcast_strides(c.shape)), out_strides=tuple(element_strides(_out4(out))),
+        input1_offset=0, input2_offset=0, output_offset=0, input1_multiplier=0, input1_shift=0,
+        input2_multiplier=0, input2_shift=0, output_multiplier=0, output_shift=0, act_min=-128, act_max=127,
+    )
+    return Layer(op.index, op.opcode, "binary", "tg_select_v2_s8", params,
+                 f"SELECT_V2 {c.shape} {x.shape} {y.shape} -> {out.shape}")
