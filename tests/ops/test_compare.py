@@ -87,3 +87,15 @@ def test_select_v2(tmp_path, shapes):
 
     model = convert(build, shapes, seed=11)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SELECT_V2", "GREATER"})
+
+
+def test_logical_ops(tmp_path):
+    """LOGICAL_AND of broadcast bools, LOGICAL_OR and LOGICAL_NOT, ending in CAST -> QUANTIZE."""
+    import tensorflow as tf
+
+    def logic(t):
+        both = tf.logical_and(t[0] > 0, t[1] < 0.2)
+        return tf.cast(tf.logical_not(tf.logical_or(both, t[0] < t[1])), tf.float32)
+
+    model = convert(lambda a, b: lam(logic)([a, b]), [SHAPE, (1, 7, 1)], seed=13)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"})

@@ -309,6 +309,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "FULLY_CONNECTED": _fully_connected,
     **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "PRELU"), _broadcasting),
     **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"), _broadcasting),
+    **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR"), _broadcasting),
     "SELECT_V2": _select_broadcasting,
     **{opcode: _relabel for opcode in ALIAS_OPS},
     "SPLIT": _split,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from tinygen.ir.graph import Operator
 from tinygen.ir.opset import ALIAS_OPS
-from tinygen.lower.activation import lower_activation, lower_dequantize, lower_quantize
+from tinygen.lower.activation import lower_activation, lower_dequantize, lower_logical_not, lower_quantize
 from tinygen.lower.binary import lower_binary, lower_select_v2
 from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
@@ -53,6 +53,9 @@ LOWERINGS: dict[str, Lowering] = {
     "GREATER": lower_binary,
     "GREATER_EQUAL": lower_binary,
     "SELECT_V2": lower_select_v2,
+    "LOGICAL_AND": lower_binary,
+    "LOGICAL_OR": lower_binary,
+    "LOGICAL_NOT": lower_logical_not,
     "SOFTMAX": lower_softmax,
     "LOGISTIC": lower_activation,
     "TANH": lower_activation,

@@ -243,3 +243,11 @@ def lower_dequantize(ctx: LowerContext, op: Operator) -> Layer:
     if (x.dtype, y.dtype) != ("int8", "float32") or x.quant is None or x.quant.per_channel or x.is_constant:
         raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports a per-tensor int8 activation -> float32")
     return _float_io_layer(ctx, op, "tg_dequantize_s8_f32", x, "DEQUANTIZE int8 -> float32")
+
+
+def lower_logical_not(ctx: LowerContext, op: Operator) -> Layer:
+    """bool -> bool as a table: bytes hold 0 or 1, so input 0 (entry 128) gives 1 and every other entry 0."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if (x.dtype, y.dtype) != ("bool", "bool"):
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; TFLite Micro's LOGICAL_NOT takes bool")
+    return _table_layer(ctx, op, (INT8 == 0).astype(np.int64), f"LOGICAL_NOT {x.shape}")

@@ -1,11 +1,12 @@
 """Elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, the comparisons,
-SELECT_V2.
+LOGICAL_AND, LOGICAL_OR, SELECT_V2.
 
 The multipliers follow TFLite Micro's Prepare as the tflite-micro wheel
 computes them: in double for ADD, SUB, MUL, SQUARED_DIFFERENCE and PRELU
 (docs/arithmetic.md; older TFLM sources divided SUB's scales in float); a
 comparison rescales each int8 input by its own scale (comparisons.cc), so
-inputs quantised differently compare as their real values do.
+inputs quantised differently compare as their real values do. LOGICAL_AND and
+LOGICAL_OR combine bools.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tinygen.numerics.fixedpoint import quantize_multiplier, quantize_multiplier
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
 SQUARED_DIFFERENCE_LEFT_SHIFT = 7  # squared_difference.cc: 255^2 * 2^(2*7) still fits an int32
 COMPARISONS = frozenset({"EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"})
+LOGICAL = frozenset({"LOGICAL_AND", "LOGICAL_OR"})  # bool in and out (logical.cc)
 
 
 def broadcast_strides(shape: tuple[int, ...]) -> list[int]:
@@ -75,6 +77,8 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
     if op.opcode in COMPARISONS and a.dtype != "int8":
         raise ctx.fail(op, f"{a.dtype} inputs; tinygen compares int8 tensors")
+    if (op.opcode in LOGICAL) != (a.dtype == b.dtype == y.dtype == "bool"):
+        raise ctx.fail(op, f"operands {a.dtype}, {b.dtype} -> {y.dtype}; tinygen takes bools only for LOGICAL_AND/OR")
     inputs = [_operand(ctx, op, slot, t) for slot, t in enumerate((a, b))]
     kind = op.opcode.lower()
     pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
@@ -89,11 +93,11 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     elif op.opcode == "MUL":
         pairs[2] = quantize_multiplier(
             float(np.float32(ctx.scale(a))) * float(np.float32(ctx.scale(b))) / float(np.float32(ctx.scale(y))))
-    elif (a.quant, b.quant) != (y.quant, y.quant):
+    elif op.opcode not in LOGICAL and (a.quant, b.quant) != (y.quant, y.quant):
         raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
     # MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU have no fused activation: they clamp to int8
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
-    lo, hi = (0, 1) if op.opcode in COMPARISONS else activation_range(activation, ctx.quant(y))
+    lo, hi = (0, 1) if op.opcode in COMPARISONS | LOGICAL else activation_range(activation, ctx.quant(y))
     params = BinaryParams(
         input1=inputs[0], input2=inputs[1], input3=None, output=ctx.ptr(y), dims=tuple(_out4(y)),
         strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)), strides3=(0,) * 4,
@@ -102,7 +106,7 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         input1_multiplier=pairs[0][0], input1_shift=pairs[0][1], input2_multiplier=pairs[1][0],
         input2_shift=pairs[1][1], output_multiplier=pairs[2][0], output_shift=pairs[2][1], act_min=lo, act_max=hi,
     )
-    return Layer(op.index, op.opcode, "binary", f"tg_{kind}_s8", params,
+    return Layer(op.index, op.opcode, "binary", f"tg_{kind}_{'b' if op.opcode in LOGICAL else 's8'}", params,
                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")
 
 
