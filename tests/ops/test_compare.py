@@ -99,3 +99,14 @@ def test_logical_ops(tmp_path):
 
     model = convert(lambda a, b: lam(logic)([a, b]), [SHAPE, (1, 7, 1)], seed=13)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"})
+
+
+def test_cast_int32_to_float(tmp_path):
+    """ARG_MAX's int32 indices cast to float32 and quantised: CAST from an integer wider than a byte."""
+    import tensorflow as tf
+
+    def build(a):
+        return lam(lambda t: tf.cast(tf.math.argmax(t, axis=-1, output_type=tf.int32), tf.float32) * 0.1)(a)
+
+    model = convert(build, [(5, 7, 11)], seed=5)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"ARG_MAX", "CAST"})
