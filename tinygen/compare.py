@@ -1,6 +1,6 @@
 """Firmware outputs against the reference's: the one comparison `run`, `validate` and `deploy` report.
 
-Integers must match exactly; float outputs (a DEQUANTIZE at the end) too, with
+Integers and bools (0 or 1) must match exactly; float outputs (a DEQUANTIZE at the end) too, with
 NaN never equal, since the firmware computes the same float32 operations.
 """
 

@@ -22,7 +22,7 @@ TENSOR_HEADER_BYTES = 16  # a TENSOR reply: role, index, dtype, rank (u8s), size
 REPLY_BIT = 0x80  # a success reply's kind is its command's kind | REPLY_BIT
 
 # Tensor element types by wire code (the code is the position).
-DTYPES = ("int8", "uint8", "int16", "int32", "float32")
+DTYPES = ("int8", "uint8", "int16", "int32", "float32", "bool")
 
 
 class Command(IntEnum):

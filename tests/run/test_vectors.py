@@ -16,8 +16,8 @@ from tinygen.errors import InputError
 from tinygen.lower.program import TensorIO
 from tinygen.run.vectors import npz_vectors, pack, random_vectors, unpack
 
-FORMATS = {"int8": "b", "uint8": "B", "int16": "h", "int32": "i", "float32": "f"}  # struct's codes
-WIDTHS = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "float32": 4}
+FORMATS = {"int8": "b", "uint8": "B", "int16": "h", "int32": "i", "float32": "f", "bool": "?"}  # struct's codes
+WIDTHS = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "float32": 4, "bool": 1}
 
 
 def io(role: str, k: int, dtype: str, shape: tuple[int, ...], scale: float = 0.5, zero_point: int = 0) -> TensorIO:
@@ -49,6 +49,8 @@ def tensors_and_vectors(draw, role: str = "input"):
         for t in tensors:
             if t.dtype == "float32":
                 vector.append(rng.normal(0, 100, t.shape).astype(np.float32))
+            elif t.dtype == "bool":
+                vector.append(rng.integers(0, 2, t.shape) == 1)
             else:
                 info = np.iinfo(t.dtype)
                 vector.append(rng.integers(info.min, info.max, t.shape, dtype=t.dtype, endpoint=True))
@@ -90,9 +92,9 @@ def test_unpack_refuses_a_short_run():
 
 def test_random_vectors_are_seeded_and_cover_each_type():
     tensors = (io("input", 0, "int8", (64, 64)), io("input", 1, "int16", (3,)),
-               io("input", 2, "float32", (4, 4), scale=0.25, zero_point=-28))
+               io("input", 2, "float32", (4, 4), scale=0.25, zero_point=-28), io("input", 3, "bool", (100,)))
     first, again, other = (random_vectors(tensors, 3, seed) for seed in (7, 7, 8))
-    assert len(first) == 3 and all(len(vector) == 3 for vector in first)
+    assert len(first) == 3 and all(len(vector) == 4 for vector in first)
     for a, b in zip(first, again, strict=True):
         for x, y in zip(a, b, strict=True):
             np.testing.assert_array_equal(x, y)
@@ -104,6 +106,8 @@ def test_random_vectors_are_seeded_and_cover_each_type():
     floats = np.stack([vector[2] for vector in first])
     # a float input feeds a QUANTIZE: draws span its int8 range in real values, (-128 + 28) * 0.25 to 155 * 0.25
     assert floats.dtype == np.float32 and -25.0 <= floats.min() and floats.max() <= 38.75
+    bools = np.stack([vector[3] for vector in first])
+    assert bools.dtype == np.bool_ and bools.any() and not bools.all()  # both values among 300 draws
 
 
 def test_npz_by_tensor_name_or_x(tmp_path):

@@ -186,6 +186,16 @@ def _broadcasting(graph: Graph, op: Operator) -> None:
                         f"broadcast to it")
 
 
+def _select_broadcasting(graph: Graph, op: Operator) -> None:
+    """SELECT_V2 walks its output shape as the binary kernel does, stepping all three operands."""
+    c, x, y = (_operand(graph, op, k, "input", None) for k in range(3))
+    out = _output(graph, op, None)
+    both = broadcast_shape(c.shape, x.shape)
+    if both is None or broadcast_shape(both, y.shape) != out.shape:
+        raise _fail(op, f"output '{out.name}' has shape {out.shape}, but inputs {c.shape}, {x.shape} and {y.shape} "
+                        f"do not broadcast to it")
+
+
 def _relabel(graph: Graph, op: Operator) -> None:
     """RESHAPE, SQUEEZE, EXPAND_DIMS: the planner aliases output onto input, so their sizes must agree (TFLite
     Micro's Prepare refuses a mismatch too)."""
@@ -372,6 +382,9 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "MAX_POOL_2D": _pool,
     "FULLY_CONNECTED": _fully_connected,
     **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "PRELU"), _broadcasting),
+    **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"), _broadcasting),
+    **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR"), _broadcasting),
+    "SELECT_V2": _select_broadcasting,
     **{opcode: _relabel for opcode in ALIAS_OPS},
     "SPLIT": _split,
     "SPLIT_V": _split_v,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tinygen.kernels.activation import ClampParams, LutParams
 from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ParamBlock
+from tinygen.kernels.cast import CastParams
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.kernels.int16 import (
@@ -30,7 +31,7 @@ from tinygen.kernels.window import Window
 BLOCKS: tuple[type[ParamBlock], ...] = (
     Window, ConvParams, DepthwiseParams, FullyConnectedParams, PoolParams, BinaryParams, LutParams, ClampParams,
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
-    MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams,
+    MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams, CastParams,
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     TransposeConvParams, RemapParams,
 )

@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 from tinygen.ir.graph import Operator
 from tinygen.ir.opset import ALIAS_OPS
-from tinygen.lower.activation import lower_activation, lower_dequantize, lower_quantize
-from tinygen.lower.binary import lower_binary
+from tinygen.lower.activation import lower_activation, lower_dequantize, lower_logical_not, lower_quantize
+from tinygen.lower.binary import lower_binary, lower_select_v2
+from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
@@ -48,6 +49,16 @@ LOWERINGS: dict[str, Lowering] = {
     "MINIMUM": lower_binary,
     "SQUARED_DIFFERENCE": lower_binary,
     "PRELU": lower_binary,
+    "EQUAL": lower_binary,
+    "NOT_EQUAL": lower_binary,
+    "LESS": lower_binary,
+    "LESS_EQUAL": lower_binary,
+    "GREATER": lower_binary,
+    "GREATER_EQUAL": lower_binary,
+    "SELECT_V2": lower_select_v2,
+    "LOGICAL_AND": lower_binary,
+    "LOGICAL_OR": lower_binary,
+    "LOGICAL_NOT": lower_logical_not,
     "SOFTMAX": lower_softmax,
     "LOGISTIC": lower_activation,
     "TANH": lower_activation,
@@ -58,6 +69,7 @@ LOWERINGS: dict[str, Lowering] = {
     "ABS": lower_activation,
     "QUANTIZE": lower_quantize,
     "DEQUANTIZE": lower_dequantize,
+    "CAST": lower_cast,
     "CONCATENATION": lower_concatenation,
     "PAD": lower_pad,
     "MIRROR_PAD": lower_mirror_pad,

@@ -252,3 +252,11 @@ def lower_dequantize(ctx: LowerContext, op: Operator) -> Layer:
     if x.dtype not in _FLOAT_IO or y.dtype != "float32" or x.quant is None or x.quant.per_channel or x.is_constant:
         raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports a per-tensor int8/int16 activation -> float32")
     return _float_io_layer(ctx, op, f"tg_dequantize_{_FLOAT_IO[x.dtype]}_f32", x, f"DEQUANTIZE {x.dtype} -> float32")
+
+
+def lower_logical_not(ctx: LowerContext, op: Operator) -> Layer:
+    """bool -> bool as a table: bytes hold 0 or 1, so input 0 (entry 128) gives 1 and every other entry 0."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if (x.dtype, y.dtype) != ("bool", "bool"):
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; TFLite Micro's LOGICAL_NOT takes bool")
+    return _table_layer(ctx, op, (INT8 == 0).astype(np.int64), f"LOGICAL_NOT {x.shape}")

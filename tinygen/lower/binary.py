@@ -1,8 +1,12 @@
-"""Elementwise binary ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU.
+"""Elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, the comparisons,
+LOGICAL_AND, LOGICAL_OR, SELECT_V2.
 
 The multipliers follow TFLite Micro's Prepare as the tflite-micro wheel
 computes them: in double for ADD, SUB, MUL, SQUARED_DIFFERENCE and PRELU
-(docs/arithmetic.md; older TFLM sources divided SUB's scales in float).
+(docs/arithmetic.md; older TFLM sources divided SUB's scales in float); a
+comparison rescales each int8 input by its own scale (comparisons.cc), so
+inputs quantised differently compare as their real values do. LOGICAL_AND and
+LOGICAL_OR combine bools.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from tinygen.numerics.fixedpoint import quantize_multiplier, quantize_multiplier
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
 LEFT_SHIFT_S16 = 15  # int16 ADD's (add_common.cc)
 SQUARED_DIFFERENCE_LEFT_SHIFT = 7  # squared_difference.cc: 255^2 * 2^(2*7) still fits an int32
+COMPARISONS = frozenset({"EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"})
+LOGICAL = frozenset({"LOGICAL_AND", "LOGICAL_OR"})  # bool in and out (logical.cc)
 
 
 def broadcast_strides(shape: tuple[int, ...]) -> list[int]:
@@ -56,18 +62,29 @@ def _prelu_multipliers(s_in: float, s_alpha: float, so: float) -> list[tuple[int
     return [quantize_multiplier(s_in / so), (0, 0), quantize_multiplier(s_in * s_alpha / so)]
 
 
+def _comparison_multipliers(ctx: LowerContext, op: Operator, a: Tensor, b: Tensor) -> list[tuple[int, int]]:
+    """QuantizeMultiplierSmallerThanOneExp of each input's own scale; TFLite Micro checks that it is below one."""
+    if not 0.0 < ctx.scale(a) < 1.0 or not 0.0 < ctx.scale(b) < 1.0:
+        raise ctx.fail(op, f"input scales {ctx.scale(a)} and {ctx.scale(b)}; TFLite Micro requires both in (0, 1)")
+    return [quantize_multiplier_smaller_than_one(ctx.scale(t)) for t in (a, b)] + [(0, 0)]
+
+
+def _operand(ctx: LowerContext, op: Operator, slot: int, t: Tensor) -> ArenaPtr | ConstArray:
+    """An arena tensor, or a constant in flash (a bias added elementwise, a threshold compared with)."""
+    return ctx.ptr(t) if t.data is None else ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1))
+
+
 def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     if op.opcode == "ADD" and "int16" in (a.dtype, b.dtype, y.dtype):
         return _lower_add_s16(ctx, op)
     if len(y.shape) > 4:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
-    inputs: list[ArenaPtr | ConstArray] = []
-    for slot, t in enumerate((a, b)):
-        if t.data is None:
-            inputs.append(ctx.ptr(t))
-        else:  # e.g. a constant bias added elementwise
-            inputs.append(ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1)))
+    if op.opcode in COMPARISONS and a.dtype != "int8":
+        raise ctx.fail(op, f"{a.dtype} inputs; tinygen compares int8 tensors")
+    if (op.opcode in LOGICAL) != (a.dtype == b.dtype == y.dtype == "bool"):
+        raise ctx.fail(op, f"operands {a.dtype}, {b.dtype} -> {y.dtype}; tinygen takes bools only for LOGICAL_AND/OR")
+    inputs = [_operand(ctx, op, slot, t) for slot, t in enumerate((a, b))]
     kind = op.opcode.lower()
     pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
     if op.opcode in ("ADD", "SUB"):
@@ -76,23 +93,25 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         pairs = _squared_difference_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
     elif op.opcode == "PRELU":
         pairs = _prelu_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    elif op.opcode in COMPARISONS:
+        pairs = _comparison_multipliers(ctx, op, a, b)
     elif op.opcode == "MUL":
         pairs[2] = quantize_multiplier(
             float(np.float32(ctx.scale(a))) * float(np.float32(ctx.scale(b))) / float(np.float32(ctx.scale(y))))
-    elif (a.quant, b.quant) != (y.quant, y.quant):
+    elif op.opcode not in LOGICAL and (a.quant, b.quant) != (y.quant, y.quant):
         raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
     # MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU have no fused activation: they clamp to int8
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
-    lo, hi = activation_range(activation, ctx.quant(y))
+    lo, hi = (0, 1) if op.opcode in COMPARISONS | LOGICAL else activation_range(activation, ctx.quant(y))
     params = BinaryParams(
-        input1=inputs[0], input2=inputs[1], output=ctx.ptr(y), dims=tuple(_out4(y)),
-        strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)),
+        input1=inputs[0], input2=inputs[1], input3=None, output=ctx.ptr(y), dims=tuple(_out4(y)),
+        strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)), strides3=(0,) * 4,
         out_strides=tuple(element_strides(_out4(y))),
         input1_offset=-ctx.zero_point(a), input2_offset=-ctx.zero_point(b), output_offset=ctx.zero_point(y),
         input1_multiplier=pairs[0][0], input1_shift=pairs[0][1], input2_multiplier=pairs[1][0],
         input2_shift=pairs[1][1], output_multiplier=pairs[2][0], output_shift=pairs[2][1], act_min=lo, act_max=hi,
     )
-    return Layer(op.index, op.opcode, "binary", f"tg_{kind}_s8", params,
+    return Layer(op.index, op.opcode, "binary", f"tg_{kind}_{'b' if op.opcode in LOGICAL else 's8'}", params,
                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")
 
 
@@ -115,3 +134,23 @@ def _lower_add_s16(ctx: LowerContext, op: Operator) -> Layer:
     )
     return Layer(op.index, op.opcode, "int16", "tg_add_s16", params,
                  f"ADD int16 {a.shape} {b.shape} -> {y.shape} {activation}")
+
+
+def lower_select_v2(ctx: LowerContext, op: Operator) -> Layer:
+    """condition ? x : y with broadcasting, raw int8 values whatever x's and y's quantisation (select.cc)."""
+    c, x, y, out = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 2), ctx.tensor(op, 0, "outputs")
+    if (c.dtype, x.dtype, y.dtype, out.dtype) != ("bool", "int8", "int8", "int8"):
+        raise ctx.fail(op, f"operands {c.dtype}, {x.dtype}, {y.dtype} -> {out.dtype}; tinygen selects "
+                           "int8 by a bool condition")
+    if len(out.shape) > 4:
+        raise ctx.fail(op, f"{len(out.shape)}-D broadcasting; tinygen supports up to 4-D")
+    cond, xs, ys = (_operand(ctx, op, slot, t) for slot, t in enumerate((c, x, y)))
+    params = BinaryParams(
+        input1=xs, input2=ys, input3=cond, output=ctx.ptr(out), dims=tuple(_out4(out)),
+        strides1=tuple(broadcast_strides(x.shape)), strides2=tuple(broadcast_strides(y.shape)),
+        strides3=tuple(broadcast_strides(c.shape)), out_strides=tuple(element_strides(_out4(out))),
+        input1_offset=0, input2_offset=0, output_offset=0, input1_multiplier=0, input1_shift=0,
+        input2_multiplier=0, input2_shift=0, output_multiplier=0, output_shift=0, act_min=-128, act_max=127,
+    )
+    return Layer(op.index, op.opcode, "binary", "tg_select_v2_s8", params,
+                 f"SELECT_V2 {c.shape} {x.shape} {y.shape} -> {out.shape}")

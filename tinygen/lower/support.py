@@ -5,8 +5,9 @@ measured against the kernels: an operator is generated when lowering has a
 function for its opcode (or it is an alias) and its tensors are the types the
 kernels take: int8 activations (float32 on the float side of QUANTIZE and
 DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER, int16 where a 16x8
-kernel exists), int8 or int4 constant weights, int32 or int64 constant biases
-and shape operands.
+kernel exists, bool results of the comparisons and condition of SELECT_V2,
+bools of the logical ops, CAST between bool, int8, int16, int32 and float32),
+int8 or int4 constant weights, int32 or int64 constant biases and shape operands.
 Everything else is one (operator, type) piece, counted, so a user sees the
 whole list at once whatever the reason.
 """
@@ -22,13 +23,18 @@ from tinygen.lower import generated_ops
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
-# side, and int8 <-> int16 QUANTIZE), ARG_MAX/ARG_MIN's int32 indices out, GATHER's int32 indices in, and the
-# int16 activations of the 16x8 kernels and of the aliases, which move no data (each lowering checks which
-# operand may be which).
+# side, and int8 <-> int16 QUANTIZE), ARG_MAX/ARG_MIN's int32 indices out, GATHER's int32 indices in, the int16
+# activations of the 16x8 kernels and of the aliases (which move no data), the comparisons' bool out, CAST's
+# types, SELECT_V2's bool condition and the logical ops' bools (each lowering checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", *sorted(ALIAS_OPS)),
-                                     frozenset({"int8", "int16"}))}
+                                     frozenset({"int8", "int16"})),
+                     **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
+                                     frozenset({"int8", "bool"})),
+                     "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
+                     "SELECT_V2": frozenset({"int8", "bool"}),
+                     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
 

@@ -10,17 +10,20 @@ from tinygen.errors import InputError
 from tinygen.lower.program import TensorIO
 from tinygen.npz import read_npz
 
-NUMPY = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32, "uint8": np.uint8}
+NUMPY: dict[str, type[np.generic]] = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32,
+                                      "uint8": np.uint8, "bool": np.bool_}
 
 
 def random_vectors(inputs: tuple[TensorIO, ...], count: int, seed: int) -> list[list[np.ndarray]]:
     rng = np.random.default_rng(seed)
     vectors = []
     for _ in range(count):
-        vector = []
+        vector: list[np.ndarray] = []
         for io in inputs:
             dtype = NUMPY[io.dtype]
-            if np.issubdtype(dtype, np.integer):
+            if dtype is np.bool_:
+                vector.append(rng.integers(0, 1, io.shape, endpoint=True).astype(np.bool_))
+            elif np.issubdtype(dtype, np.integer):
                 info = np.iinfo(io.dtype)
                 vector.append(rng.integers(info.min, info.max, io.shape, dtype=dtype, endpoint=True))
             else:  # float input feeding a QUANTIZE: cover the input's quantised range
