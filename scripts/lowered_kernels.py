@@ -3,7 +3,8 @@
 A lowering names its kernel in code (`"tg_softmax_s8"`, `f"tg_{kind}_s8"` with `kind = op.opcode.lower()`,
 `f"tg_{family}_s4"` in a helper called with `"conv"`), so no registry lists them. This reads the function
 LOWERINGS maps the opcode to, and every function of tinygen.lower or tinygen.kernels it calls, and
-evaluates the string expressions that only depend on the opcode and on constant arguments. A test the
+evaluates the string expressions that only depend on the opcode and on constant arguments (a lookup in a
+module's dict of names counts every entry). A test the
 operator's data decides (`if w.dtype == "int4"`) keeps both branches: the result is every kernel the
 lowering can pick for that opcode, whatever the model. A `tg_` f-string it cannot evaluate is an error,
 so a new way of naming kernels is noticed rather than left out of the table.
@@ -33,6 +34,7 @@ class _Reader:
         self.opcode = opcode
         self.found: set[str] = set()
         self.where = ""  # the function being read, for the error message
+        self.names: dict[str, Any] = {}  # its module's globals, for tables of names
         self.read: set[tuple[Callable[..., Any], tuple[tuple[str, frozenset[str]], ...]]] = set()
 
     def function(self, fn: Callable[..., Any], bound: dict[str, frozenset[str]]) -> None:
@@ -44,9 +46,10 @@ class _Reader:
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
         node = tree.body[0]
         assert isinstance(node, ast.FunctionDef)
-        outer, self.where = self.where, f"{inspect.getsourcefile(fn)}:{fn.__code__.co_firstlineno}"
+        outer = self.where, self.names
+        self.where, self.names = f"{inspect.getsourcefile(fn)}:{fn.__code__.co_firstlineno}", fn.__globals__
         self.block(node.body, dict(bound), fn.__globals__)
-        self.where = outer
+        self.where, self.names = outer
 
     def block(self, body: list[ast.stmt], env: dict[str, frozenset[str]], names: dict[str, Any]) -> bool:
         """Walk `body` in order; True when it always returns (what follows it is not reached)."""
@@ -85,13 +88,14 @@ class _Reader:
                 if truth in (None, taken):
                     self.scan(branch, env, names)
             return
-        if isinstance(node, ast.JoinedStr | ast.Constant):
+        if isinstance(node, ast.JoinedStr | ast.Constant | ast.Subscript):
             value = self.values(node, env)
             if value is not None and all(KERNEL.fullmatch(v) for v in value):
                 self.found |= value
             elif value is None and isinstance(node, ast.JoinedStr) and self._starts_tg(node):
                 raise ValueError(f"{self.where}: cannot read the kernel name {ast.unparse(node)} for {self.opcode}")
-            return
+            if not isinstance(node, ast.Subscript):
+                return
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             callee = names.get(node.func.id)
             if callable(callee) and inspect.isfunction(inspect.unwrap(callee)) and callee.__module__.startswith(_READ):
@@ -115,6 +119,11 @@ class _Reader:
             return env.get(node.id)
         if isinstance(node, ast.Attribute) and node.attr == "opcode" and isinstance(node.value, ast.Name):
             return frozenset({self.opcode})
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):  # a module's table of names
+            table = self.names.get(node.value.id)
+            if isinstance(table, dict) and table and all(isinstance(v, str) for v in table.values()):
+                return frozenset(table.values())  # whichever entry the data picks
+            return None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("lower", "upper"):
             inner = self.values(node.func.value, env)
             return None if inner is None else frozenset(getattr(v, node.func.attr)() for v in inner)
@@ -147,8 +156,12 @@ class _Reader:
         if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
             return None
         left, right, op = self.values(test.left, env), test.comparators[0], test.ops[0]
-        if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Tuple | ast.List | ast.Set):
-            options = [self.values(e, env) for e in right.elts]
+        if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Tuple | ast.List | ast.Set | ast.Name):
+            if isinstance(right, ast.Name):  # a module's set of names (or dict keyed by them)
+                known = self.names.get(right.id)
+                options = [frozenset(known)] if isinstance(known, frozenset | set | tuple | dict) else [None]
+            else:
+                options = [self.values(e, env) for e in right.elts]
             if left is None or any(o is None for o in options):
                 return None
             members = frozenset().union(*options)  # type: ignore[arg-type]

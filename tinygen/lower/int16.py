@@ -140,6 +140,10 @@ def lower_depthwise_s16(ctx: LowerContext, op: Operator) -> Layer:
                  f"DEPTHWISE_CONV_2D int16 {k_h}x{k_w}/{a.stride_h} {x.shape} -> {y.shape} {a.activation}")
 
 
+_REQUANTIZE = {("int16", "int8"): "tg_requantize_s16_s8", ("int8", "int16"): "tg_requantize_s8_s16",
+               ("int16", "int16"): "tg_requantize_s16_s16"}
+
+
 def lower_requantize(ctx: LowerContext, op: Operator) -> Layer:
     """QUANTIZE int16 -> int8, int8 -> int16 or int16 -> int16 (quantize_common.cc: Requantize with
     double(s_in) / double(s_out))."""
@@ -152,7 +156,8 @@ def lower_requantize(ctx: LowerContext, op: Operator) -> Layer:
     multiplier, shift = quantize_multiplier(float(np.float32(ctx.scale(x))) / float(np.float32(ctx.scale(y))))
     params = RequantizeParams(input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements, multiplier=multiplier,
                               shift=shift, input_zero_point=ctx.zero_point(x), output_zero_point=ctx.zero_point(y))
-    bits = {"int8": "s8", "int16": "s16"}
-    return Layer(op.index, op.opcode, "int16", f"tg_requantize_{bits[x.dtype]}_{bits[y.dtype]}", params,
+    if (x.dtype, y.dtype) not in _REQUANTIZE:
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen requantises between int8 and int16")
+    return Layer(op.index, op.opcode, "int16", _REQUANTIZE[(x.dtype, y.dtype)], params,
                  f"QUANTIZE {x.dtype} -> {y.dtype} {x.shape}")
 
