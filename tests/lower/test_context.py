@@ -23,7 +23,7 @@ def _dense(bias: Tensor, y_quant: Quant | None = Q) -> Graph:
 
 
 def test_a_bias_fed_from_outside_the_model_is_named():
-    graph = _dense(Tensor(2, "bias", (2,), "int32"))
+    graph = _dense(Tensor(2, "bias", (2,), "int8"))  # int8: an int32 activation is refused before lowering
     with pytest.raises(InputError, match=r"m\.tflite: operator 0 FULLY_CONNECTED: input 2 \('bias'\) is not a "
                                          r"constant"):
         lower_layers(graph, plan_memory(graph), "m.tflite")
