@@ -116,17 +116,16 @@ def _conv(graph: Graph, op: Operator) -> None:
 
 def _transpose_conv(graph: Graph, op: Operator) -> None:
     """TRANSPOSE_CONV (output_shape, OHWI filter, input[, bias]): the kernel scatters each input pixel into the
-    output and sizes its scratch by the output tensor, so the constant output_shape, the output tensor and the
-    geometry must agree: the input is what a convolution with this filter, stride and padding makes of the
-    output (TensorFlow's rule for the op's gradient form, and where TFLite Micro takes its padding from)."""
+    output and sizes its scratch by the output tensor (as TFLite Micro does), so the output tensor, a constant
+    output_shape and the geometry must agree: the input is what a convolution with this filter, stride and
+    padding makes of the output (TensorFlow's rule for the op's gradient form, and where TFLite Micro takes
+    its padding from). A run-time output_shape is valid: nothing reads it."""
     a = op.attrs_of(Conv2DAttrs)
     _positive(op, stride_h=a.stride_h, stride_w=a.stride_w)
     x, w, y = _operand(graph, op, 2, "input", 4), _operand(graph, op, 1, "filter", 4), _output(graph, op, 4)
     _constant(op, w, "filter")
-    shape = _constant_ints(graph, op, 0, "output_shape")
-    if shape is None:
-        raise _fail(op, f"output_shape '{graph.tensor(op.inputs[0]).name}' is not a constant")
-    if tuple(shape) != y.shape:
+    shape = _constant_ints(graph, op, 0, "output_shape")  # a run-time one is TFLM's too: the output tensor rules
+    if shape is not None and tuple(shape) != y.shape:
         raise _fail(op, f"output_shape is {shape}, but output '{y.name}' has shape {y.shape}")
     out_c, k_h, k_w, in_c = w.shape
     _positive(op, filter_height=k_h, filter_width=k_w, filter_channels=out_c)
