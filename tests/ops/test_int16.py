@@ -1,5 +1,5 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, SUB, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
 
 import numpy as np
 import pytest
@@ -58,6 +58,18 @@ def test_add_int16(tmp_path, broadcast):
 
     model = convert(build, [(6, 5, 7), (1, 5, 7) if broadcast else (6, 5, 7)], seed=7 + broadcast, io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"ADD"})
+
+
+@pytest.mark.parametrize("shapes", [((4, 3, 9), (4, 3, 9)), ((1, 3, 1), (5, 3, 6))])
+def test_sub_int16(tmp_path, shapes):
+    """a - b, broadcast either way, with a fused RELU6."""
+    import tensorflow as tf
+
+    def build(a, b):
+        return tf.keras.layers.ReLU(6.0)(tf.keras.layers.Subtract()([a, b]))
+
+    model = convert(build, list(shapes), seed=3 + len(shapes[0]) + shapes[0][0], io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SUB"})
 
 
 def test_float_ends_of_a_16x8_model(tmp_path):

@@ -1,4 +1,5 @@
-"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD and the int8 <-> int16 requantisation.
+"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD and SUB, and the int8 <-> int16
+requantisation.
 
 TFLite Micro runs these through its reference integer kernels: a 64-bit
 accumulator when the bias is int64 (requantised by the int64
@@ -99,7 +100,7 @@ class RequantizeParams(ParamBlock):
 @dataclass(frozen=True)
 class AddS16Params(ParamBlock):
     C_NAME = "tg_add_s16_params"
-    C_DOC = "ADD int16 over a 4-D output, contiguous; input strides are 0 along broadcast axes."
+    C_DOC = "ADD or SUB int16 over a 4-D output, contiguous; input strides are 0 along broadcast axes."
 
     input1: ArenaPtr = ptr("const int16_t *", "first operand")
     input2: ArenaPtr = ptr("const int16_t *", "second operand")
@@ -118,3 +119,4 @@ class AddS16Params(ParamBlock):
     output_shift: int = i32("... and its shift")
     act_min: int = i32("fused activation clamp")
     act_max: int = i32("upper end of the clamp")
+

@@ -25,7 +25,7 @@ from tinygen.lower.shape import element_strides
 from tinygen.numerics.fixedpoint import quantize_multiplier, quantize_multiplier_smaller_than_one
 
 LEFT_SHIFT = 20  # int8 ADD/SUB headroom, TFLite's data->left_shift
-LEFT_SHIFT_S16 = 15  # int16 ADD's (add_common.cc)
+LEFT_SHIFT_S16 = 15  # int16 ADD's and SUB's (add_common.cc, sub_common.cc)
 SQUARED_DIFFERENCE_LEFT_SHIFT = 7  # squared_difference.cc: 255^2 * 2^(2*7) still fits an int32
 COMPARISONS = frozenset({"EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"})
 LOGICAL = frozenset({"LOGICAL_AND", "LOGICAL_OR"})  # bool in and out (logical.cc)
@@ -76,8 +76,8 @@ def _operand(ctx: LowerContext, op: Operator, slot: int, t: Tensor) -> ArenaPtr 
 
 def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
-    if op.opcode == "ADD" and "int16" in (a.dtype, b.dtype, y.dtype):
-        return _lower_add_s16(ctx, op)
+    if op.opcode in ("ADD", "SUB") and "int16" in (a.dtype, b.dtype, y.dtype):
+        return _lower_add_sub_s16(ctx, op)
     if len(y.shape) > 4:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
     if op.opcode in COMPARISONS and a.dtype != "int8":
@@ -115,13 +115,14 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")
 
 
-def _lower_add_s16(ctx: LowerContext, op: Operator) -> Layer:
-    """ADD of two int16 activations: the int8 arithmetic with a left shift of 15, zero points applied (TFLite
-    Micro's reference Add with pot_scale false); no constant operand, no in-place (the planner's are int8)."""
+def _lower_add_sub_s16(ctx: LowerContext, op: Operator) -> Layer:
+    """ADD or SUB of two int16 activations: the int8 arithmetic with a left shift of 15, zero points applied
+    (TFLite Micro's reference Add with pot_scale false, and its Sub, which always takes this path); no constant
+    operand, no in-place (the planner's are int8)."""
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     if {a.dtype, b.dtype, y.dtype} != {"int16"} or a.is_constant or b.is_constant or len(y.shape) > 4:
-        raise ctx.fail(op, f"{a.dtype} + {b.dtype} -> {y.dtype}, {len(y.shape)}-D; tinygen's int16 ADD takes two "
-                           "int16 activations, up to 4-D")
+        raise ctx.fail(op, f"{a.dtype}, {b.dtype} -> {y.dtype}, {len(y.shape)}-D; tinygen's int16 {op.opcode} "
+                           "takes two int16 activations, up to 4-D")
     (m1, s1), (m2, s2), (mo, so) = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), LEFT_SHIFT_S16)
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
     lo, hi = activation_range(activation, ctx.quant(y), INT16)
@@ -132,8 +133,8 @@ def _lower_add_s16(ctx: LowerContext, op: Operator) -> Layer:
         input1_multiplier=m1, input1_shift=s1, input2_multiplier=m2, input2_shift=s2, output_multiplier=mo,
         output_shift=so, act_min=lo, act_max=hi,
     )
-    return Layer(op.index, op.opcode, "int16", "tg_add_s16", params,
-                 f"ADD int16 {a.shape} {b.shape} -> {y.shape} {activation}")
+    return Layer(op.index, op.opcode, "int16", f"tg_{op.opcode.lower()}_s16", params,
+                 f"{op.opcode} int16 {a.shape} {b.shape} -> {y.shape} {activation}")
 
 
 def lower_select_v2(ctx: LowerContext, op: Operator) -> Layer:
