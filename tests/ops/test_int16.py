@@ -1,5 +1,6 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, SUB, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, SUB, LEAKY_RELU, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and
+mps2-an386)."""
 
 import numpy as np
 import pytest
@@ -70,6 +71,18 @@ def test_sub_int16(tmp_path, shapes):
 
     model = convert(build, list(shapes), seed=3 + len(shapes[0]) + shapes[0][0], io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SUB"})
+
+
+@pytest.mark.parametrize("alpha", [0.3, -0.7])
+def test_leaky_relu_int16(tmp_path, alpha):
+    """The identity and alpha paths rescale separately; a negative alpha negates the alpha path's result."""
+    import tensorflow as tf
+
+    def build(x):
+        return tf.keras.layers.Lambda(lambda y: tf.nn.leaky_relu(y, alpha=alpha))(tf.keras.layers.Dense(11)(x))
+
+    model = convert(build, [(3, 7)], seed=int(alpha * 10) + 20, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LEAKY_RELU", "FULLY_CONNECTED"})
 
 
 def test_float_ends_of_a_16x8_model(tmp_path):

@@ -17,6 +17,7 @@ from tinygen.kernels.int16 import (
     ConvS16Params,
     DepthwiseS16Params,
     FullyConnectedS16Params,
+    LeakyReluS16Params,
     RequantizeParams,
 )
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
@@ -33,6 +34,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
     MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams, CastParams,
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
+    LeakyReluS16Params,
     TransposeConvParams, RemapParams,
 )
 

@@ -1,5 +1,5 @@
-"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD and SUB, and the int8 <-> int16
-requantisation.
+"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD, SUB and LEAKY_RELU, and the int8 <->
+int16 requantisation.
 
 TFLite Micro runs these through its reference integer kernels: a 64-bit
 accumulator when the bias is int64 (requantised by the int64
@@ -120,3 +120,19 @@ class AddS16Params(ParamBlock):
     act_min: int = i32("fused activation clamp")
     act_max: int = i32("upper end of the clamp")
 
+
+@dataclass(frozen=True)
+class LeakyReluS16Params(ParamBlock):
+    C_NAME = "tg_leaky_relu_s16_params"
+    C_DOC = "LEAKY_RELU int16: x - zp_in rescaled by the identity pair if >= 0, else by alpha's (negated if alpha < 0)."
+
+    input: ArenaPtr = ptr("const int16_t *", "the input")
+    output: ArenaPtr = ptr("int16_t *", "the result")
+    size: int = i32("elements")
+    input_zero_point: int = i32("the input's zero point")
+    output_zero_point: int = i32("the output's zero point")
+    identity_multiplier: int = i32("s_in / s_out, quantised")
+    identity_shift: int = i32("... and its shift")
+    alpha_multiplier: int = i32("|s_in * alpha / s_out|, quantised")
+    alpha_shift: int = i32("... and its shift")
+    alpha_negative: int = i32("1: alpha < 0, the alpha path's result is negated")

@@ -8,7 +8,8 @@ time and emits a 256-byte table (`tg_lut_s8`); when the table is a plain clamp
 builder reproduces the TFLite Micro reference kernel step by step
 (docs/arithmetic.md §2.13-2.19), including its quirks: TANH ignores the output
 quantisation, RELU6 clamps in the input domain and never rescales.
-Float QUANTIZE/DEQUANTIZE keep TFLite Micro's float32 arithmetic.
+Float QUANTIZE/DEQUANTIZE keep TFLite Micro's float32 arithmetic. int16
+LEAKY_RELU runs its arithmetic in C (`tg_leaky_relu_s16`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from numpy.typing import ArrayLike
 from tinygen.ir.attrs import LeakyReluAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.activation import ClampParams, LutParams
+from tinygen.kernels.int16 import LeakyReluS16Params
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.lower.context import LowerContext, quantize_f32
 from tinygen.lower.int16 import lower_requantize
@@ -91,11 +93,16 @@ def relu6_table(x_scale: float, x_zp: int) -> np.ndarray:
     return np.clip(INT8, x_zp, min(127, quantize_f32(6.0, x_scale, x_zp)))
 
 
+def leaky_relu_multipliers(x_scale: float, y_scale: float, alpha: float) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(identity, alpha) (multiplier, shift) pairs of leaky_relu_common.cc, int8 and int16 alike."""
+    return (quantize_multiplier(_f64(x_scale) / _f64(y_scale)),
+            quantize_multiplier(_f64(x_scale) * _f64(alpha) / _f64(y_scale)))
+
+
 def leaky_relu_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int, alpha: float) -> np.ndarray:
     """A negative alpha scales by |alpha| and negates: not the same as a negative multiplier, whose
     rounding of exact halves differs (verified against TFLite Micro with alpha -0.5, equal scales)."""
-    m_alpha, s_alpha = quantize_multiplier(_f64(x_scale) * _f64(alpha) / _f64(y_scale))
-    m_id, s_id = quantize_multiplier(_f64(x_scale) / _f64(y_scale))
+    (m_id, s_id), (m_alpha, s_alpha) = leaky_relu_multipliers(x_scale, y_scale, alpha)
     d = INT8 - x_zp
     negative = mbqm(d, abs(m_alpha), s_alpha) * (-1 if m_alpha < 0 else 1)
     return _clamp8(y_zp + np.where(d >= 0, mbqm(d, m_id, s_id), negative))
@@ -205,7 +212,28 @@ def _int8_io(ctx: LowerContext, op: Operator) -> tuple[float, int, float, int]:
     return ctx.scale(x), ctx.zero_point(x), ctx.scale(y), ctx.zero_point(y)
 
 
+def lower_leaky_relu_s16(ctx: LowerContext, op: Operator) -> Layer:
+    """LEAKY_RELU int16 -> int16 (leaky_relu.cc): 65536 inputs, so the arithmetic runs in C, not as a table."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if (x.dtype, y.dtype) != ("int16", "int16") or x.is_constant or x.elements != y.elements:
+        raise ctx.fail(op, f"{x.dtype} {x.shape} -> {y.dtype} {y.shape}; tinygen's int16 LEAKY_RELU takes an int16 "
+                           "activation to an int16 tensor of its size")
+    for t in (x, y):
+        if ctx.quant(t).per_channel:
+            raise ctx.fail(op, f"tensor '{t.name}' is not per-tensor quantised")
+    alpha = op.attrs_of(LeakyReluAttrs).alpha
+    (m_id, s_id), (m_alpha, s_alpha) = leaky_relu_multipliers(ctx.scale(x), ctx.scale(y), alpha)
+    params = LeakyReluS16Params(
+        input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements, input_zero_point=ctx.zero_point(x),
+        output_zero_point=ctx.zero_point(y), identity_multiplier=m_id, identity_shift=s_id,
+        alpha_multiplier=abs(m_alpha), alpha_shift=s_alpha, alpha_negative=int(m_alpha < 0),
+    )
+    return Layer(op.index, op.opcode, "int16", "tg_leaky_relu_s16", params, f"LEAKY_RELU int16 {x.shape} {alpha}")
+
+
 def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
+    if op.opcode == "LEAKY_RELU" and "int16" in (ctx.tensor(op, 0).dtype, ctx.tensor(op, 0, "outputs").dtype):
+        return lower_leaky_relu_s16(ctx, op)
     xs, xz, ys, yz = _int8_io(ctx, op)
     shape = ctx.tensor(op, 0).shape
     if op.opcode == "LOGISTIC" and yz != -128:

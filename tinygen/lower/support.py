@@ -28,7 +28,7 @@ _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # types, SELECT_V2's bool condition and the logical ops' bools (each lowering checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
-                     **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB",
+                     **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
                                       *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
