@@ -1,5 +1,9 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host
+and mps2-an386)."""
+
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -58,6 +62,22 @@ def test_add_int16(tmp_path, broadcast):
 
     model = convert(build, [(6, 5, 7), (1, 5, 7) if broadcast else (6, 5, 7)], seed=7 + broadcast, io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"ADD"})
+
+
+@pytest.mark.parametrize("conv", [False, True])
+def test_pad_and_strided_slice_int16(tmp_path: Path, conv: bool) -> None:
+    """Both copy int16 elements: PAD of odd amounts on every axis but the batch (of the graph input, or of a
+    convolution's output), then a reversed, strided slice (one shrinks an axis) that starts in the padding."""
+    import tensorflow as tf
+
+    def build(x: Any) -> Any:
+        if conv:
+            x = tf.keras.layers.Conv2D(5, 3)(x)
+        y = tf.keras.layers.Lambda(lambda t: tf.pad(t, [[0, 0], [1, 2], [0, 3], [2, 1]]))(x)
+        return y[:, 1:8:3, ::-1, 1:] if conv else y[:, -2, 9:0:-2, :5]
+
+    model = convert(build, [(11, 9, 3)], seed=3 + conv, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"PAD", "STRIDED_SLICE"})
 
 
 def test_float_ends_of_a_16x8_model(tmp_path):
