@@ -18,9 +18,10 @@ from tests.kernels.examples import example
 from tests.tools import require_tool
 from tinygen.codegen.toolchain import COMMON
 from tinygen.kernels import BLOCKS, block_named
-from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, c_initializer, c_struct, i32
+from tinygen.kernels.block import ArenaPtr, ConstArray, Offset, ParamBlock, c_initializer, c_struct, i32
 from tinygen.kernels.conv import ConvParams
 from tinygen.kernels.quantize import QuantizeParams
+from tinygen.kernels.shape import StridedCopyParams, StridedCopyS16Params
 from tinygen.kernels.window import Window
 
 
@@ -119,3 +120,12 @@ def test_arrays_are_found_once_in_field_order():
     block = example(ConvParams, input=ArenaPtr(0), weights=weights)
     assert [a.symbol for a in block.arrays()] == ["w", "ex_bias_int32_t", "ex_multiplier_int32_t", "ex_shift_int32_t"]
     assert block.arrays()[0] is weights
+
+
+def test_an_offset_into_the_arena_counts_elements_of_the_pointed_type():
+    """The arena is int8_t, so an int16 slice's first element is cast first, then stepped in int16s."""
+    dims = {"output": ArenaPtr(64), "dims": (1, 1, 1, 1, 2), "strides": (0, 0, 0, 0, 1)}
+    wide = StridedCopyS16Params(input=Offset(ArenaPtr(32), 3), **dims)
+    narrow = StridedCopyParams(input=Offset(ArenaPtr(32), 3), **dims)
+    assert "/* input */ (const int16_t *)(tg_arena + 32) + 3," in c_initializer(wide)
+    assert "/* input */ tg_arena + 32 + 3," in c_initializer(narrow)

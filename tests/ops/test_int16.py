@@ -1,6 +1,9 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, SUB, LEAKY_RELU, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and
-mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, SUB, LEAKY_RELU, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to
+float or int8 (host and mps2-an386)."""
+
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -83,6 +86,22 @@ def test_leaky_relu_int16(tmp_path, alpha):
 
     model = convert(build, [(3, 7)], seed=int(alpha * 10) + 20, io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LEAKY_RELU", "FULLY_CONNECTED"})
+
+
+@pytest.mark.parametrize("conv", [False, True])
+def test_pad_and_strided_slice_int16(tmp_path: Path, conv: bool) -> None:
+    """Both copy int16 elements: PAD of odd amounts on every axis but the batch (of the graph input, or of a
+    convolution's output), then a reversed, strided slice (one shrinks an axis) that starts in the padding."""
+    import tensorflow as tf
+
+    def build(x: Any) -> Any:
+        if conv:
+            x = tf.keras.layers.Conv2D(5, 3)(x)
+        y = tf.keras.layers.Lambda(lambda t: tf.pad(t, [[0, 0], [1, 2], [0, 3], [2, 1]]))(x)
+        return y[:, 1:8:3, ::-1, 1:] if conv else y[:, -2, 9:0:-2, :5]
+
+    model = convert(build, [(11, 9, 3)], seed=3 + conv, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"PAD", "STRIDED_SLICE"})
 
 
 def test_float_ends_of_a_16x8_model(tmp_path):

@@ -24,7 +24,15 @@ from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.kernels.remap import RemapParams
-from tinygen.kernels.shape import ConcatenationParams, GatherParams, PadParams, SplitParams, StridedCopyParams
+from tinygen.kernels.shape import (
+    ConcatenationParams,
+    GatherParams,
+    PadParams,
+    PadS16Params,
+    SplitParams,
+    StridedCopyParams,
+    StridedCopyS16Params,
+)
 from tinygen.kernels.softmax import SoftmaxParams
 from tinygen.kernels.transpose_conv import TransposeConvParams
 from tinygen.kernels.window import Window
@@ -35,7 +43,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams, CastParams,
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
-    TransposeConvParams, RemapParams,
+    TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
 )
 
 

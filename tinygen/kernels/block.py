@@ -255,6 +255,8 @@ def c_value(spec: CField, value: Any, indent: int = 4) -> str:
         return c_initializer(value, indent + 4)
     if spec.is_pointer and isinstance(value, ArenaPtr) and spec.element != "int8_t":
         return f"({spec.ctype})({value.c()})"  # the arena is int8_t; tensors in it start 16-byte aligned
+    if spec.is_pointer and isinstance(value, Offset) and isinstance(value.base, ArenaPtr) and spec.element != "int8_t":
+        return f"({spec.ctype})({value.base.c()}) + {value.elements}"  # elements of the pointed type, not bytes
     if spec.is_pointer:
         return value.c()
     if spec.ctype == "float":

@@ -2,7 +2,8 @@
 TRANSPOSE, SPACE_TO_DEPTH, DEPTH_TO_SPACE), PAD, GATHER.
 
 TFLite Micro applies no quantisation arithmetic in these ops. Shapes are
-padded to MAX_DIMS with leading size-1 axes.
+padded to MAX_DIMS with leading size-1 axes. The int16 blocks (PAD,
+STRIDED_SLICE) are the int8 ones with int16 pointers.
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ class StridedCopyParams(ParamBlock):
 
 
 @dataclass(frozen=True)
+class StridedCopyS16Params(StridedCopyParams):
+    C_NAME = "tg_strided_copy_s16_params"
+    C_DOC = "tg_strided_copy_params for int16 elements (STRIDED_SLICE)."
+
+    input: ArenaPtr | ConstArray | Offset = ptr("const int16_t *", "the operand")
+    output: ArenaPtr = ptr("int16_t *", "the result")
+
+
+@dataclass(frozen=True)
 class PadParams(ParamBlock):
     C_NAME = "tg_pad_params"
     C_DOC = "PAD: the input placed at offset `before` in each axis, the rest filled with pad_value."
@@ -62,6 +72,16 @@ class PadParams(ParamBlock):
     out_dims: tuple[int, ...] = i32s(MAX_DIMS, "output shape, padded with leading 1s")
     before: tuple[int, ...] = i32s(MAX_DIMS, "padding before the input, per axis")
     pad_value: int = i32("the fill: the output zero point")
+
+
+@dataclass(frozen=True)
+class PadS16Params(PadParams):
+    C_NAME = "tg_pad_s16_params"
+    C_DOC = "tg_pad_params for int16 elements."
+
+    input: ArenaPtr | ConstArray = ptr("const int16_t *", "the operand")
+    output: ArenaPtr = ptr("int16_t *", "the result")
+    pad_value: int = i32("the fill: 0, as TFLite Micro's int16 PAD (not the zero point)")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ TFLite Micro applies no quantisation arithmetic here, so the C kernels only
 copy bytes. Every index computation (slice bounds, permuted strides, concat
 block sizes, pad amounts) is resolved from the constant operand tensors at
 generation time; all but CONCATENATION and PAD become one strided gather.
+PAD and STRIDED_SLICE also move int16 elements (tg_pad_s16, tg_strided_copy_s16).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ import numpy as np
 from tinygen.ir.attrs import BlockSizeAttrs, ConcatenationAttrs, StridedSliceAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.block import ArenaPtr, ConstArray, Offset, PointerList
-from tinygen.kernels.shape import MAX_DIMS, ConcatenationParams, PadParams, StridedCopyParams
+from tinygen.kernels.shape import (
+    MAX_DIMS,
+    ConcatenationParams,
+    PadParams,
+    PadS16Params,
+    StridedCopyParams,
+    StridedCopyS16Params,
+)
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
 
@@ -64,20 +72,33 @@ def int8_only(ctx: LowerContext, op: Operator, *tensors: Tensor) -> None:
             raise ctx.fail(op, f"tensor '{t.name}' is {t.dtype}; tinygen generates {op.opcode} for int8 only")
 
 
+# The copy kernels' suffix by element type (support.py admits int16 for PAD and STRIDED_SLICE only).
+_SUFFIX = {"int8": "s8", "int16": "s16"}
+
+
+def same_type(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor) -> None:
+    """A copy moves x's elements into y unchanged, so their types must agree (TFLite Micro checks it too)."""
+    if x.dtype != y.dtype:
+        raise ctx.fail(op, f"input is {x.dtype} but output is {y.dtype}; TFLite Micro requires them equal")
+
+
 def source(ctx: LowerContext, op: Operator, t: Tensor, name: str) -> ArenaPtr | ConstArray:
     """Arena pointer, or a flash array when the operand is a constant (e.g. a learned token)."""
     if t.data is None:
         return ctx.ptr(t)
-    return ctx.array(op, name, t.data.astype(np.int8).reshape(-1))
+    return ctx.array(op, name, t.data.astype(np.int16 if t.dtype == "int16" else np.int8).reshape(-1))
 
 
 def _gather(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, first: int, dims: list[int], strides: list[int],
             comment: str) -> Layer:
     """A layer that reads input[first + sum(i_k * strides[k])] for each output index, in output order."""
     merged_dims, merged_strides = collapse(list(dims), list(strides))
-    params = StridedCopyParams(input=Offset(source(ctx, op, x, "input"), first), output=ctx.ptr(y),
-                               dims=merged_dims, strides=merged_strides)
-    return Layer(op.index, op.opcode, "shape", "tg_strided_copy_s8", params, comment)
+    same_type(ctx, op, x, y)
+    kind = _SUFFIX[x.dtype]
+    block = StridedCopyS16Params if kind == "s16" else StridedCopyParams
+    params = block(input=Offset(source(ctx, op, x, "input"), first), output=ctx.ptr(y), dims=merged_dims,
+                   strides=merged_strides)
+    return Layer(op.index, op.opcode, "shape", f"tg_strided_copy_{kind}", params, comment)
 
 
 def lower_concatenation(ctx: LowerContext, op: Operator) -> Layer:
@@ -101,17 +122,21 @@ def lower_concatenation(ctx: LowerContext, op: Operator) -> Layer:
 
 
 def lower_pad(ctx: LowerContext, op: Operator) -> Layer:
-    """Copy plus fill with the output zero point (real 0); scales are not compared, as in TFLite Micro."""
+    """Copy plus fill with the output zero point (real 0); scales are not compared, as in TFLite Micro. Its
+    int16 PAD fills 0 whatever the zero point (pad.cc), which 16x8 models (zero point 0) never tell apart."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     rank = len(x.shape)
     pads = _constant_ints(ctx, op, 1, "paddings").reshape(-1, 2)
     if rank > MAX_DIMS or pads.shape[0] != rank or (pads < 0).any():
         raise ctx.fail(op, f"paddings {pads.tolist()} for a {rank}-D input; tinygen pads up to 5-D, non-negative")
     lead = MAX_DIMS - rank
-    params = PadParams(input=source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(1,) * lead + tuple(x.shape),
-                       out_dims=(1,) * lead + tuple(y.shape), before=(0,) * lead + tuple(int(p) for p in pads[:, 0]),
-                       pad_value=ctx.zero_point(y))
-    return Layer(op.index, op.opcode, "shape", "tg_pad_s8", params, f"PAD {pads.tolist()} {x.shape} -> {y.shape}")
+    same_type(ctx, op, x, y)
+    kind = _SUFFIX[x.dtype]
+    block = PadS16Params if kind == "s16" else PadParams
+    params = block(input=source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(1,) * lead + tuple(x.shape),
+                   out_dims=(1,) * lead + tuple(y.shape), before=(0,) * lead + tuple(int(p) for p in pads[:, 0]),
+                   pad_value=0 if kind == "s16" else ctx.zero_point(y))
+    return Layer(op.index, op.opcode, "shape", f"tg_pad_{kind}", params, f"PAD {pads.tolist()} {x.shape} -> {y.shape}")
 
 
 def slice_bounds(size: int, begin: int, end: int, stride: int, begin_masked: bool, end_masked: bool,
