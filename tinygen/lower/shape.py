@@ -122,8 +122,9 @@ def lower_concatenation(ctx: LowerContext, op: Operator) -> Layer:
 
 
 def lower_pad(ctx: LowerContext, op: Operator) -> Layer:
-    """Copy plus fill with the output zero point (real 0); scales are not compared, as in TFLite Micro. Its
-    int16 PAD fills 0 whatever the zero point (pad.cc), which 16x8 models (zero point 0) never tell apart."""
+    """Copy plus fill with the optional third input's value, else the output zero point (real 0); scales are not
+    compared, as in TFLite Micro. Its int16 PAD fills 0 whatever the zero point (pad.cc), which 16x8 models
+    (zero point 0) never tell apart."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     rank = len(x.shape)
     pads = _constant_ints(ctx, op, 1, "paddings").reshape(-1, 2)
@@ -132,10 +133,17 @@ def lower_pad(ctx: LowerContext, op: Operator) -> Layer:
     lead = MAX_DIMS - rank
     same_type(ctx, op, x, y)
     kind = _SUFFIX[x.dtype]
+    fill = 0 if kind == "s16" else ctx.zero_point(y)
+    if len(op.inputs) > 2 and op.inputs[2] >= 0:  # constant_values: one value of the input's type
+        value = ctx.tensor(op, 2)
+        if not value.is_constant or value.elements != 1 or value.dtype != x.dtype:
+            raise ctx.fail(op, f"constant_values '{value.name}' is not one constant {x.dtype} value; TFLite Micro "
+                               "requires one")
+        fill = int(ctx.constant(op, 2).reshape(-1)[0])
     block = PadS16Params if kind == "s16" else PadParams
     params = block(input=source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(1,) * lead + tuple(x.shape),
                    out_dims=(1,) * lead + tuple(y.shape), before=(0,) * lead + tuple(int(p) for p in pads[:, 0]),
-                   pad_value=0 if kind == "s16" else ctx.zero_point(y))
+                   pad_value=fill)
     return Layer(op.index, op.opcode, "shape", f"tg_pad_{kind}", params, f"PAD {pads.tolist()} {x.shape} -> {y.shape}")
 
 
