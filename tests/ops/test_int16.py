@@ -119,6 +119,19 @@ def test_float_ends_of_a_16x8_model(tmp_path):
                      vectors_for=vectors)
 
 
+def test_quantize_between_int16_and_int32(tmp_path):
+    """int32 -> int16 -> int32, as TFLM's seanet quantize models do: Requantize each way, clamped to the type."""
+    w = _Writer()
+    shape = (1, 3, 11)
+    x = w.tensor("x32", shape, scale=1.7e-6, zero_point=0, dtype="INT32")
+    y = w.tensor("y16", shape, scale=4.1e-3, zero_point=0, dtype="INT16")
+    out = w.tensor("out32", shape, scale=2.9e-5, zero_point=3, dtype="INT32")
+    w.op("QUANTIZE", [x], [y])
+    w.op("QUANTIZE", [y], [out])
+    path = w.write(tmp_path / "requantize32.tflite", [x], [out])
+    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"QUANTIZE"})
+
+
 def test_quantize_between_int8_and_int16(tmp_path):
     """int16 -> int8 -> int16 -> int16 (another scale and zero point): TFLite Micro's Requantize each way."""
     w = _Writer()

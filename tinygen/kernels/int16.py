@@ -86,10 +86,10 @@ class DepthwiseS16Params(FilterS16Params):
 @dataclass(frozen=True)
 class RequantizeParams(ParamBlock):
     C_NAME = "tg_requantize_params"
-    C_DOC = "QUANTIZE between int8 and int16: zp_out + MultiplyByQuantizedMultiplier(x - zp_in), clamped."
+    C_DOC = "QUANTIZE between int8, int16 and int32: zp_out + MultiplyByQuantizedMultiplier(x - zp_in), clamped."
 
-    input: ArenaPtr = ptr("const void *", "int8 or int16, as the kernel's name says")
-    output: ArenaPtr = ptr("void *", "int8 or int16")
+    input: ArenaPtr = ptr("const void *", "int8, int16 or int32, as the kernel's name says")
+    output: ArenaPtr = ptr("void *", "int8, int16 or int32")
     size: int = i32("elements")
     multiplier: int = i32("double(s_in) / double(s_out), quantised")
     shift: int = i32("its shift")

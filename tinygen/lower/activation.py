@@ -260,12 +260,12 @@ def _float_io_layer(ctx: LowerContext, op: Operator, kernel: str, integer: Tenso
 
 def lower_quantize(ctx: LowerContext, op: Operator) -> Layer:
     """float32 -> int8 or int16: zp + roundf(x / scale) in float32 (reference/quantize.h); int8 -> int8: a table;
-    between int8 and int16: requantize (lower/int16.py)."""
+    between int8 and int16, or int16 and int32: requantize (lower/int16.py)."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if (x.dtype, y.dtype) == ("int8", "int8"):
         xs, xz, ys, yz = _int8_io(ctx, op)
         return _table_layer(ctx, op, requantize_table(xs, xz, ys, yz), f"QUANTIZE int8 {x.shape}")
-    if {x.dtype, y.dtype} <= {"int8", "int16"}:
+    if {x.dtype, y.dtype} <= {"int8", "int16", "int32"}:
         return lower_requantize(ctx, op)
     if x.dtype != "float32" or y.dtype not in _FLOAT_IO or y.quant is None or y.quant.per_channel or x.is_constant:
         raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports float32 -> int8/int16 (per-tensor) and "

@@ -141,12 +141,13 @@ def lower_depthwise_s16(ctx: LowerContext, op: Operator) -> Layer:
 
 
 _REQUANTIZE = {("int16", "int8"): "tg_requantize_s16_s8", ("int8", "int16"): "tg_requantize_s8_s16",
-               ("int16", "int16"): "tg_requantize_s16_s16"}
+               ("int16", "int16"): "tg_requantize_s16_s16", ("int16", "int32"): "tg_requantize_s16_s32",
+               ("int32", "int16"): "tg_requantize_s32_s16"}
 
 
 def lower_requantize(ctx: LowerContext, op: Operator) -> Layer:
-    """QUANTIZE int16 -> int8, int8 -> int16 or int16 -> int16 (quantize_common.cc: Requantize with
-    double(s_in) / double(s_out))."""
+    """QUANTIZE int16 -> int8, int8 -> int16, int16 -> int16, int16 -> int32 or int32 -> int16
+    (quantize_common.cc: Requantize with double(s_in) / double(s_out))."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if x.is_constant or x.elements != y.elements:
         raise ctx.fail(op, f"a constant input or differing shapes ({x.shape} -> {y.shape}); fold it into the model")
@@ -157,7 +158,8 @@ def lower_requantize(ctx: LowerContext, op: Operator) -> Layer:
     params = RequantizeParams(input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements, multiplier=multiplier,
                               shift=shift, input_zero_point=ctx.zero_point(x), output_zero_point=ctx.zero_point(y))
     if (x.dtype, y.dtype) not in _REQUANTIZE:
-        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen requantises between int8 and int16")
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen requantises between int8 and int16, and int16 and "
+                           "int32")
     return Layer(op.index, op.opcode, "int16", _REQUANTIZE[(x.dtype, y.dtype)], params,
                  f"QUANTIZE {x.dtype} -> {y.dtype} {x.shape}")
 
