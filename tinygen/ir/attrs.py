@@ -131,6 +131,14 @@ class MirrorPadAttrs:
     mode: str = "REFLECT"  # "REFLECT" (edge not repeated) | "SYMMETRIC" (edge repeated)
 
 
+@dataclass(frozen=True)
+class SVDFAttrs:
+    """SVDF: `rank` filters per output unit; TFLite Micro's integer kernel ignores `activation` (float only)."""
+
+    rank: int
+    activation: str = "NONE"
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -150,4 +158,5 @@ Attrs = (
     | BlockSizeAttrs
     | ResizeAttrs
     | MirrorPadAttrs
+    | SVDFAttrs
 )
