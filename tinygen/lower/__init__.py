@@ -31,6 +31,7 @@ from tinygen.lower.shape import (
     lower_transpose,
 )
 from tinygen.lower.softmax import lower_softmax
+from tinygen.lower.svdf import lower_svdf
 from tinygen.lower.transpose_conv import lower_transpose_conv
 
 Lowering = Callable[[LowerContext, Operator], Layer]
@@ -90,6 +91,7 @@ LOWERINGS: dict[str, Lowering] = {
     "REDUCE_MIN": lower_reduce_minmax,
     "ARG_MAX": lower_arg_minmax,
     "ARG_MIN": lower_arg_minmax,
+    "SVDF": lower_svdf,
 }
 
 
