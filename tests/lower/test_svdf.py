@@ -47,7 +47,7 @@ def _multiplier(real: np.float32) -> tuple[int, int]:
 def test_block_holds_prepares_scales_in_float32(tmp_path: Path, state: str) -> None:
     path = svdf(tmp_path / "svdf.tflite", seed=3, state=state)
     graph = load_tflite(path)
-    s = {graph.tensor(t).name: _scale(graph.tensor(t)) for t in graph.operators[0].inputs}
+    s = {graph.tensor(t).name.removeprefix("svdf0_"): _scale(graph.tensor(t)) for t in graph.operators[0].inputs}
     s_out = _scale(graph.tensor(graph.outputs[0]))
     c = _block(path).common
     first = s["input"] * s["weights_feature"] / s["state"]
@@ -97,7 +97,7 @@ def test_a_bias_off_state_times_time_scale_is_refused(tmp_path: Path) -> None:
     path = svdf(tmp_path / "svdf.tflite", seed=3)
     raw = bytearray(path.read_bytes())
     graph = load_tflite(path)
-    bias = next(graph.tensor(t) for t in graph.operators[0].inputs if graph.tensor(t).name == "bias")
+    bias = next(graph.tensor(t) for t in graph.operators[0].inputs if graph.tensor(t).name == "svdf0_bias")
     scale = _scale(bias).tobytes()
     assert raw.count(scale) == 1
     raw[raw.index(scale):raw.index(scale) + 4] = np.float32(_scale(bias) + 2e-5).tobytes()
