@@ -140,6 +140,14 @@ class MirrorPadAttrs:
     mode: str = "REFLECT"  # "REFLECT" (edge not repeated) | "SYMMETRIC" (edge repeated)
 
 
+@dataclass(frozen=True)
+class SVDFAttrs:
+    """SVDF: `rank` filters per output unit; TFLite Micro's integer kernel ignores `activation` (float only)."""
+
+    rank: int
+    activation: str = "NONE"
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -160,4 +168,5 @@ Attrs = (
     | BlockSizeAttrs
     | ResizeAttrs
     | MirrorPadAttrs
+    | SVDFAttrs
 )

@@ -8,7 +8,7 @@ from tinygen.ir.graph import Graph, Operator
 
 
 def macs(graph: Graph, op: Operator) -> int:
-    """MACs of conv, depthwise, transposed conv and fully-connected layers; other ops count 0 (they are
+    """MACs of conv, depthwise, transposed conv, fully-connected and SVDF layers; other ops count 0 (they are
     memory-bound)."""
     if not op.outputs:  # CALL_ONCE, ASSIGN_VARIABLE: state, not arithmetic
         return 0
@@ -25,4 +25,8 @@ def macs(graph: Graph, op: Operator) -> int:
     if op.opcode == "FULLY_CONNECTED":
         weights = graph.tensor(op.inputs[1])  # (units, depth)
         return out.elements * weights.shape[-1]
+    if op.opcode == "SVDF":  # the feature projection, then each filter's time dot product
+        filters, depth = graph.tensor(op.inputs[1]).shape
+        batch, memory = graph.tensor(op.inputs[0]).shape[0], graph.tensor(op.inputs[2]).shape[1]
+        return batch * filters * (depth + memory)
     return 0

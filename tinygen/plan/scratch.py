@@ -6,7 +6,8 @@ requantised: TFLite Micro accumulates into an int32 (int64 for int16
 activations) buffer of the output's size, requested with
 RequestScratchBufferInArena. tinygen plans the same buffer as an interval
 living only at that op's step, so the arena, `check` and the execution order
-all count it.
+all count it. SVDF requests two int32 buffers, one value per filter and one per
+unit of each batch row; tinygen plans them as one scratch, the second after the first.
 """
 
 from __future__ import annotations
@@ -25,4 +26,8 @@ def kernel_scratch(graph: Graph) -> dict[int, int]:
             width = _ACCUMULATOR_BYTES.get(y.dtype)
             if width:
                 result[op.index] = y.elements * width
+        elif op.opcode == "SVDF" and op.outputs:
+            filters = graph.tensor(op.inputs[1]).shape[0]
+            batch, units = graph.tensor(op.outputs[0]).shape
+            result[op.index] = 4 * batch * (filters + units)
     return result
