@@ -29,6 +29,7 @@ from tinygen.kernels.shape import (
     GatherParams,
     PadParams,
     PadS16Params,
+    SpaceToBatchParams,
     SplitParams,
     StridedCopyParams,
     StridedCopyS16Params,
@@ -44,6 +45,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
+    SpaceToBatchParams,
 )
 
 

@@ -23,6 +23,7 @@ from tinygen.kernels.shape import (
     ConcatenationParams,
     PadParams,
     PadS16Params,
+    SpaceToBatchParams,
     StridedCopyParams,
     StridedCopyS16Params,
 )
@@ -233,3 +234,42 @@ def lower_depth_to_space(ctx: LowerContext, op: Operator) -> Layer:
     sn, sh, sw, _ = element_strides(x.shape)
     return _gather(ctx, op, x, y, 0, [n, h, b, w, b, c], [sn, sh, b * c, sw, c, 1],
                    f"DEPTH_TO_SPACE block {b} {x.shape} -> {y.shape}")
+
+
+def _blocks(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, what: str) -> tuple[list[int], np.ndarray]:
+    """SPACE_TO_BATCH_ND's and BATCH_TO_SPACE_ND's block shape and paddings (or crops), one per spatial axis of a
+    3-D (N, H, C) or 4-D (N, H, W, C) input, as TFLite Micro reads them; in and out of the same type."""
+    same_type(ctx, op, x, y)
+    int8_only(ctx, op, x, y)
+    spatial = len(x.shape) - 2
+    block = [int(b) for b in _constant_ints(ctx, op, 1, "block_shape")]
+    pads = _constant_ints(ctx, op, 2, what).reshape(-1, 2) if spatial in (1, 2) else np.zeros((0, 2), np.int64)
+    if spatial not in (1, 2) or len(y.shape) != len(x.shape) or len(block) != spatial or pads.shape[0] != spatial \
+            or min(block) < 1 or (pads < 0).any():
+        raise ctx.fail(op, f"block_shape {block} and {what} {pads.tolist()} for input {x.shape}; TFLite Micro "
+                           "takes a 3-D or 4-D input, one positive block size and two non-negative amounts per "
+                           "spatial axis")
+    return block, pads
+
+
+def lower_space_to_batch(ctx: LowerContext, op: Operator) -> Layer:
+    """Pad the spatial axes, then move each block offset into its own batch (TFLite Micro's SpaceToBatchND). Its
+    fill is the output offset of a params block TFLite Micro never sets (SpaceToBatchParams in persistent
+    memory): 0 in its arena as the interpreter runs it, which tinygen writes too."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    block, pads = _blocks(ctx, op, x, y, "paddings")
+    n, h = x.shape[:2]
+    w, c = (x.shape[2], x.shape[3]) if len(block) == 2 else (1, x.shape[2])
+    bh, bw = block[0], block[1] if len(block) == 2 else 1
+    (top, bottom), (left, right) = pads[0], pads[1] if len(block) == 2 else (0, 0)
+    if (h + top + bottom) % bh or (w + left + right) % bw:
+        raise ctx.fail(op, f"padded input {x.shape} is not whole {bh}x{bw} blocks")
+    want = (n * bh * bw, (h + top + bottom) // bh) + (((w + left + right) // bw,) if len(block) == 2 else ()) + (c,)
+    if y.shape != want:
+        raise ctx.fail(op, f"output has shape {y.shape}, but input {x.shape}, block_shape {block} and paddings "
+                           f"{pads.tolist()} give {want}")
+    params = SpaceToBatchParams(input=source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(n, h, w, c),
+                                out_dims=(want[0], want[1], want[2] if len(block) == 2 else 1), block_h=bh,
+                                block_w=bw, pad_top=int(top), pad_left=int(left), pad_value=0)
+    return Layer(op.index, op.opcode, "shape", "tg_space_to_batch_s8", params,
+                 f"SPACE_TO_BATCH_ND block {block} paddings {pads.tolist()} {x.shape} -> {y.shape}")
