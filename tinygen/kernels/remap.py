@@ -1,4 +1,4 @@
-"""Index-map copy block: RESIZE_NEAREST_NEIGHBOR and MIRROR_PAD.
+"""Index-map copy block: RESIZE_NEAREST_NEIGHBOR, MIRROR_PAD, BATCH_TO_SPACE_ND.
 
 Both copy each output element from one input element whose index on every
 axis depends only on the output index on that axis. Python computes the
@@ -19,8 +19,8 @@ MAX_DIMS = 5  # the loops in tg_remap_s8
 @dataclass(frozen=True)
 class RemapParams(ParamBlock):
     C_NAME = "tg_remap_params"
-    C_DOC = ("RESIZE_NEAREST_NEIGHBOR, MIRROR_PAD: output[i0..i4] = input[sum over k of offsets_k[ik]], where "
-             "offsets_k is the run of dims[k] entries after those of the axes before k.")
+    C_DOC = ("RESIZE_NEAREST_NEIGHBOR, MIRROR_PAD, BATCH_TO_SPACE_ND: output[i0..i4] = input[sum over k of "
+             "offsets_k[ik]], where offsets_k is the run of dims[k] entries after those of the axes before k.")
 
     input: ArenaPtr | ConstArray = ptr("const int8_t *", "the operand")
     output: ArenaPtr = ptr("int8_t *", "the result")

@@ -20,7 +20,7 @@ from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
 from tinygen.lower.pool import lower_pool
-from tinygen.lower.remap import lower_mirror_pad, lower_resize_nearest
+from tinygen.lower.remap import lower_batch_to_space, lower_mirror_pad, lower_resize_nearest
 from tinygen.lower.shape import (
     lower_concatenation,
     lower_depth_to_space,
@@ -81,6 +81,7 @@ LOWERINGS: dict[str, Lowering] = {
     "SPACE_TO_DEPTH": lower_space_to_depth,
     "DEPTH_TO_SPACE": lower_depth_to_space,
     "SPACE_TO_BATCH_ND": lower_space_to_batch,
+    "BATCH_TO_SPACE_ND": lower_batch_to_space,
     "SPLIT": lower_split,
     "SPLIT_V": lower_split_v,
     "UNPACK": lower_unpack,

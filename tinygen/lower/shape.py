@@ -236,7 +236,7 @@ def lower_depth_to_space(ctx: LowerContext, op: Operator) -> Layer:
                    f"DEPTH_TO_SPACE block {b} {x.shape} -> {y.shape}")
 
 
-def _blocks(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, what: str) -> tuple[list[int], np.ndarray]:
+def space_blocks(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, what: str) -> tuple[list[int], np.ndarray]:
     """SPACE_TO_BATCH_ND's and BATCH_TO_SPACE_ND's block shape and paddings (or crops), one per spatial axis of a
     3-D (N, H, C) or 4-D (N, H, W, C) input, as TFLite Micro reads them; in and out of the same type."""
     same_type(ctx, op, x, y)
@@ -257,7 +257,7 @@ def lower_space_to_batch(ctx: LowerContext, op: Operator) -> Layer:
     fill is the output offset of a params block TFLite Micro never sets (SpaceToBatchParams in persistent
     memory): 0 in its arena as the interpreter runs it, which tinygen writes too."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
-    block, pads = _blocks(ctx, op, x, y, "paddings")
+    block, pads = space_blocks(ctx, op, x, y, "paddings")
     n, h = x.shape[:2]
     w, c = (x.shape[2], x.shape[3]) if len(block) == 2 else (1, x.shape[2])
     bh, bw = block[0], block[1] if len(block) == 2 else 1
