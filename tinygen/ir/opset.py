@@ -33,6 +33,7 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "UNPACK": (1, 1, None),
     "TRANSPOSE_CONV": (3, 4, 1),
     "RESIZE_NEAREST_NEIGHBOR": (2, 2, 1),
+    "RESIZE_BILINEAR": (2, 2, 1),
     "MIRROR_PAD": (2, 2, 1),
     **dict.fromkeys(("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"), (3, 3, 1)),
 }

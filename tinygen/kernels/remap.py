@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, i32s, ptr
+from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, i32, i32s, ptr
 
 MAX_DIMS = 5  # the loops in tg_remap_s8
 
@@ -26,3 +26,20 @@ class RemapParams(ParamBlock):
     output: ArenaPtr = ptr("int8_t *", "the result")
     offsets: ConstArray = ptr("const int32_t *", "per axis in turn, per output index: the source's element offset")
     dims: tuple[int, ...] = i32s(MAX_DIMS, "output shape, padded with leading 1s")
+
+
+@dataclass(frozen=True)
+class ResizeBilinearParams(ParamBlock):
+    C_NAME = "tg_resize_bilinear_params"
+    C_DOC = ("RESIZE_BILINEAR: per output row y, rows[3y..3y+2] = the element offsets of input rows y0 and y1 and "
+             "y's weight on y1 in 1/1024ths (TFLite Micro's ResizeBilinearInteger); cols likewise per column.")
+
+    input: ArenaPtr | ConstArray = ptr("const int8_t *", "the operand")
+    output: ArenaPtr = ptr("int8_t *", "the result")
+    rows: ConstArray = ptr("const int32_t *", "per output row: offset of y0, offset of y1, weight")
+    cols: ConstArray = ptr("const int32_t *", "per output column: offset of x0, offset of x1, weight")
+    batches: int = i32("images")
+    out_h: int = i32("output rows")
+    out_w: int = i32("output columns")
+    depth: int = i32("channels")
+    batch_stride: int = i32("elements per input image")

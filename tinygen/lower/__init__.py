@@ -20,7 +20,12 @@ from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
 from tinygen.lower.pool import lower_pool
-from tinygen.lower.remap import lower_batch_to_space, lower_mirror_pad, lower_resize_nearest
+from tinygen.lower.remap import (
+    lower_batch_to_space,
+    lower_mirror_pad,
+    lower_resize_bilinear,
+    lower_resize_nearest,
+)
 from tinygen.lower.shape import (
     lower_concatenation,
     lower_depth_to_space,
@@ -75,6 +80,7 @@ LOWERINGS: dict[str, Lowering] = {
     "PAD": lower_pad,
     "MIRROR_PAD": lower_mirror_pad,
     "RESIZE_NEAREST_NEIGHBOR": lower_resize_nearest,
+    "RESIZE_BILINEAR": lower_resize_bilinear,
     "STRIDED_SLICE": lower_strided_slice,
     "TRANSPOSE": lower_transpose,
     "SLICE": lower_slice,

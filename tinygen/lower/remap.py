@@ -1,4 +1,4 @@
-"""RESIZE_NEAREST_NEIGHBOR, MIRROR_PAD, BATCH_TO_SPACE_ND: per-axis source offsets, TFLite Micro's formulas, in flash.
+"""RESIZE_NEAREST_NEIGHBOR/BILINEAR, MIRROR_PAD, BATCH_TO_SPACE_ND: per-axis source offsets in flash.
 
 The importer has checked sizes and paddings (importers/op_shapes.py); each
 table is checked again here to stay inside its axis, so the kernel cannot read
@@ -15,7 +15,7 @@ import numpy as np
 from tinygen.importers.op_shapes import mirror_offset
 from tinygen.ir.attrs import ResizeAttrs
 from tinygen.ir.graph import Operator
-from tinygen.kernels.remap import MAX_DIMS, RemapParams
+from tinygen.kernels.remap import MAX_DIMS, RemapParams, ResizeBilinearParams
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
 from tinygen.lower.shape import space_blocks
@@ -114,3 +114,42 @@ def lower_batch_to_space(ctx: LowerContext, op: Operator) -> Layer:
     cols = [(i + left) % bw * out_b * sb + (i + left) // bw * sw for i in range(out_w)]
     tables = [[b * sb for b in range(out_b)], rows, *([] if flat else [cols]), list(range(x.shape[-1]))]
     return _remap_offsets(ctx, op, tables, f"BATCH_TO_SPACE_ND block {block} crops {crops.tolist()}")
+
+
+def bilinear_axis(in_size: int, out_size: int, align_corners: bool, half_pixel: bool) -> list[tuple[int, int, int]]:
+    """Per output index (lower, upper, weight on upper in 1/1024ths): TFLite Micro's integer scale and
+    ComputeInterpolationValuesInteger, its C divisions truncating toward zero."""
+    if align_corners and out_size > 1:
+        scale = ((1 << 10) * (in_size - 1) + (out_size - 1) // 2) // (out_size - 1)
+    else:
+        scale = ((1 << 10) * in_size + out_size // 2) // out_size
+    axis = []
+    for i in range(out_size):
+        value = i * scale + scale // 2 - (1 << 9) if half_pixel else i * scale
+        lower = max(int(value / 1024), 0)  # |value| < 2^31: the float quotient truncates exactly as C's
+        upper = min(int((value + 1023) / 1024), in_size - 1)
+        axis.append((lower, upper, value - 1024 * lower))
+    return axis
+
+
+def lower_resize_bilinear(ctx: LowerContext, op: Operator) -> Layer:
+    a = op.attrs_of(ResizeAttrs)
+    if a.align_corners and a.half_pixel_centers:
+        raise ctx.fail(op, "align_corners and half_pixel_centers are both set; TFLite Micro refuses that")
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    n, in_h, in_w, c = x.shape
+    _, out_h, out_w, _ = y.shape
+    tables = []
+    for in_size, out_size, stride in ((in_h, out_h, in_w * c), (in_w, out_w, c)):
+        axis = bilinear_axis(in_size, out_size, a.align_corners, a.half_pixel_centers)
+        if any(not (0 <= lo < in_size and 0 <= hi < in_size and -512 <= w <= 1024) for lo, hi, w in axis):
+            raise ctx.fail(op, f"resizing {in_size} to {out_size} reaches outside the input in TFLite Micro's "
+                               "arithmetic; tinygen does not read there")
+        tables.append(np.array([(lo * stride, hi * stride, w) for lo, hi, w in axis], np.int32).reshape(-1))
+    source = ctx.array(op, "input", ctx.constant(op, 0)) if x.is_constant else ctx.ptr(x)
+    params = ResizeBilinearParams(input=source, output=ctx.ptr(y), rows=ctx.array(op, "rows", tables[0]),
+                                  cols=ctx.array(op, "cols", tables[1]), batches=n, out_h=out_h, out_w=out_w,
+                                  depth=c, batch_stride=in_h * in_w * c)
+    flags = [name for name, on in (("align_corners", a.align_corners), ("half_pixel", a.half_pixel_centers)) if on]
+    return Layer(op.index, op.opcode, "remap", "tg_resize_bilinear_s8", params,
+                 " ".join(["RESIZE_BILINEAR", *flags, f"{x.shape} -> {y.shape}"]))
