@@ -27,6 +27,7 @@ from tinygen.lower.remap import (
     lower_resize_nearest,
 )
 from tinygen.lower.shape import (
+    lower_broadcast_to,
     lower_concatenation,
     lower_depth_to_space,
     lower_pad,
@@ -88,6 +89,7 @@ LOWERINGS: dict[str, Lowering] = {
     "DEPTH_TO_SPACE": lower_depth_to_space,
     "SPACE_TO_BATCH_ND": lower_space_to_batch,
     "BATCH_TO_SPACE_ND": lower_batch_to_space,
+    "BROADCAST_TO": lower_broadcast_to,
     "SPLIT": lower_split,
     "SPLIT_V": lower_split_v,
     "UNPACK": lower_unpack,

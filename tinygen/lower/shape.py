@@ -273,3 +273,17 @@ def lower_space_to_batch(ctx: LowerContext, op: Operator) -> Layer:
                                 block_w=bw, pad_top=int(top), pad_left=int(left), pad_value=0)
     return Layer(op.index, op.opcode, "shape", "tg_space_to_batch_s8", params,
                  f"SPACE_TO_BATCH_ND block {block} paddings {pads.tolist()} {x.shape} -> {y.shape}")
+
+
+def lower_broadcast_to(ctx: LowerContext, op: Operator) -> Layer:
+    """A strided copy that steps 0 along every axis the input stretches (size 1, or absent in front); the constant
+    shape must be the output's and the input broadcastable to it, as TFLite Micro's Prepare requires."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    shape = tuple(int(d) for d in _constant_ints(ctx, op, 1, "shape"))
+    lead = len(y.shape) - len(x.shape)
+    if shape != y.shape or len(y.shape) > MAX_DIMS or lead < 0 \
+            or any(d not in (1, e) for d, e in zip(x.shape, y.shape[lead:], strict=True)):
+        raise ctx.fail(op, f"shape {list(shape)} for input {x.shape} and output {y.shape}; TFLite Micro needs the "
+                           "output's shape, up to 5-D, and an input broadcastable to it")
+    strides = [0] * lead + [0 if d == 1 else s for d, s in zip(x.shape, element_strides(x.shape), strict=True)]
+    return _gather(ctx, op, x, y, 0, list(y.shape), strides, f"BROADCAST_TO {x.shape} -> {y.shape}")
