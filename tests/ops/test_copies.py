@@ -1,5 +1,6 @@
-"""Copies by shape against TFLite Micro: BROADCAST_TO (int8; the converter's 16x8 mode makes a MUL by ones instead),
-odd shapes, random quantisation."""
+"""Copies by shape against TFLite Micro, odd shapes, random quantisation: BROADCAST_TO (int8; the converter's 16x8
+mode makes a MUL by ones instead) and PADV2 (int8; in 16x8 mode the converter leaves constant_values float32,
+which TFLite Micro's PADV2 refuses)."""
 
 import pytest
 
@@ -21,3 +22,18 @@ def test_broadcast_to(tmp_path, shape, target, seed):
 
     model = convert(build, [shape], seed=seed)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"BROADCAST_TO"}, seed=seed)
+
+
+@pytest.mark.parametrize("shape, paddings, value, seed", [
+    ((5, 3), [[0, 0], [1, 2], [0, 1]], 0.7, 2),
+    ((4, 3, 2), [[0, 0], [2, 0], [1, 1], [0, 3]], -1.3, 3),
+])
+def test_padv2(tmp_path, shape, paddings, value, seed):
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Dense(shape[-1])(x)
+        return tf.keras.layers.Lambda(lambda t: tf.pad(t, paddings, constant_values=value))(x)
+
+    model = convert(build, [shape], seed=seed)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"PADV2"}, seed=seed)

@@ -22,6 +22,7 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR"), (2, 2, 1)),
     "CONCATENATION": (1, None, 1),
     "PAD": (2, 3, 1),
+    "PADV2": (3, 3, 1),
     "STRIDED_SLICE": (4, 4, 1),
     "RESHAPE": (1, 2, 1),
     "SLICE": (3, 3, 1),

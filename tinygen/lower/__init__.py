@@ -79,6 +79,7 @@ LOWERINGS: dict[str, Lowering] = {
     "CAST": lower_cast,
     "CONCATENATION": lower_concatenation,
     "PAD": lower_pad,
+    "PADV2": lower_pad,
     "MIRROR_PAD": lower_mirror_pad,
     "RESIZE_NEAREST_NEIGHBOR": lower_resize_nearest,
     "RESIZE_BILINEAR": lower_resize_bilinear,
