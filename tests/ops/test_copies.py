@@ -37,3 +37,19 @@ def test_padv2(tmp_path, shape, paddings, value, seed):
 
     model = convert(build, [shape], seed=seed)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"PADV2"}, seed=seed)
+
+
+@pytest.mark.parametrize("shape, axes, io, seed", [
+    ((5, 7, 3), [1, 2], "int8", 4),
+    ((3, 4, 5, 2), [-2], "int8", 5),
+    ((6, 5), [1], "int16", 6),
+])
+def test_reverse_v2(tmp_path, shape, axes, io, seed):
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Dense(shape[-1])(x)
+        return tf.keras.layers.Lambda(lambda t: tf.reverse(t, axes))(x)
+
+    model = convert(build, [shape], seed=seed, io=io)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"REVERSE_V2"}, seed=seed)

@@ -287,3 +287,19 @@ def lower_broadcast_to(ctx: LowerContext, op: Operator) -> Layer:
                            "output's shape, up to 5-D, and an input broadcastable to it")
     strides = [0] * lead + [0 if d == 1 else s for d, s in zip(x.shape, element_strides(x.shape), strict=True)]
     return _gather(ctx, op, x, y, 0, list(y.shape), strides, f"BROADCAST_TO {x.shape} -> {y.shape}")
+
+
+def lower_reverse(ctx: LowerContext, op: Operator) -> Layer:
+    """A strided copy that starts at the last element of each reversed axis and steps back; the constant axes
+    must be contiguous once sorted, as TFLite Micro's Eval requires."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    rank = len(x.shape)
+    axes = sorted(int(a) + rank if a < 0 else int(a) for a in _constant_ints(ctx, op, 1, "axis"))
+    if rank > MAX_DIMS or y.shape != x.shape or any(not 0 <= a < rank for a in axes) \
+            or any(b != a + 1 for a, b in zip(axes, axes[1:], strict=False)):
+        raise ctx.fail(op, f"axes {axes} of input {x.shape} (output {y.shape}); TFLite Micro reverses contiguous "
+                           "axes of its input's shape, and tinygen up to 5-D")
+    strides = element_strides(x.shape)
+    first = sum((x.shape[a] - 1) * strides[a] for a in axes) if y.elements else 0
+    steps = [-s if k in axes else s for k, s in enumerate(strides)]
+    return _gather(ctx, op, x, y, first, list(x.shape), steps, f"REVERSE_V2 axes {axes} {x.shape}")
