@@ -53,3 +53,16 @@ def test_reverse_v2(tmp_path, shape, axes, io, seed):
 
     model = convert(build, [shape], seed=seed, io=io)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"REVERSE_V2"}, seed=seed)
+
+
+@pytest.mark.parametrize("shape, dims, seed", [((5, 3), (1, 4, 7, 3), 7), ((6,), (1, 5, 2), 8)])
+def test_fill(tmp_path, shape, dims, seed):
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Dense(shape[-1])(x)  # a run-time value: a constant one would be folded
+        filled = tf.keras.layers.Lambda(lambda t: tf.fill(dims, tf.reduce_max(t)))(x)
+        return [x, filled]
+
+    model = convert(build, [shape], seed=seed)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"FILL"}, seed=seed)

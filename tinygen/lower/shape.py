@@ -303,3 +303,15 @@ def lower_reverse(ctx: LowerContext, op: Operator) -> Layer:
     first = sum((x.shape[a] - 1) * strides[a] for a in axes) if y.elements else 0
     steps = [-s if k in axes else s for k, s in enumerate(strides)]
     return _gather(ctx, op, x, y, first, list(x.shape), steps, f"REVERSE_V2 axes {axes} {x.shape}")
+
+
+def lower_fill(ctx: LowerContext, op: Operator) -> Layer:
+    """The one value (input 1, arena or flash) copied with step 0 into every output element; the constant dims
+    must be the output's shape, as TFLite Micro's Prepare requires. The value is copied as stored (TFLite Micro
+    does not requantise it)."""
+    value, y = ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    dims = tuple(int(d) for d in _constant_ints(ctx, op, 0, "dims"))
+    if dims != y.shape or value.shape != ():
+        raise ctx.fail(op, f"dims {list(dims)} for output {y.shape} and value shape {value.shape}; TFLite Micro "
+                           "needs the output's shape and one scalar value")
+    return _gather(ctx, op, value, y, 0, list(y.shape), [0] * len(y.shape), f"FILL {y.shape}")
