@@ -16,6 +16,7 @@ from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
+from tinygen.lower.known import lower_zeros_like
 from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
@@ -95,6 +96,7 @@ LOWERINGS: dict[str, Lowering] = {
     "BROADCAST_TO": lower_broadcast_to,
     "REVERSE_V2": lower_reverse,
     "FILL": lower_fill,
+    "ZEROS_LIKE": lower_zeros_like,
     "SPLIT": lower_split,
     "SPLIT_V": lower_split_v,
     "UNPACK": lower_unpack,
