@@ -1,9 +1,13 @@
-"""Outputs known at generation time against TFLite Micro: ZEROS_LIKE (int8). TensorFlow's converter folds it
-away in every model with static shapes, so the model is written directly (tests/synthetic.py); a quantised
-input with a non-zero zero point shows the output is zero bytes, not the zero point."""
+"""int8 operators TensorFlow's converter does not write, in models written directly (tests/synthetic.py), against
+TFLite Micro: ZEROS_LIKE (folded away when shapes are static; a non-zero zero point shows the output is zero
+bytes) and DYNAMIC_UPDATE_SLICE (the converter leaves it float32), with constant and run-time start indices."""
+
+import numpy as np
+import pytest
 
 from tests.ops.harness import assert_bit_exact
 from tests.synthetic import _Writer
+from tinygen.run.vectors import random_vectors
 
 BOARDS = ("host", "mps2-an386")
 
@@ -18,3 +22,25 @@ def test_zeros_like(tmp_path):
     w.op("CONCATENATION", [x, y], [doubled], options, "ConcatenationOptions")
     path = w.write(tmp_path / "zeros_like.tflite", [x], [doubled])
     assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"ZEROS_LIKE"})
+
+
+@pytest.mark.parametrize("indices", [np.array([0, 4, -1, 2], np.int32), None])  # None: a model input
+def test_dynamic_update_slice(tmp_path, indices):
+    """Constant indices past both ends are clamped; run-time ones are drawn from -2..5, inside and past both ends
+    of every axis."""
+    w = _Writer()
+    x = w.tensor("operand", (1, 5, 4, 3), scale=0.05, zero_point=4)
+    u = w.tensor("update", (1, 2, 3, 2), scale=0.05, zero_point=4)
+    start = w.tensor("start", (4,), indices) if indices is not None else w.tensor("start", (4,), dtype="INT32")
+    y = w.tensor("out", (1, 5, 4, 3), scale=0.05, zero_point=4)
+    w.op("DYNAMIC_UPDATE_SLICE", [x, u, start], [y])
+    path = w.write(tmp_path / "update.tflite", [x, u] if indices is not None else [x, u, start], [y])
+
+    def starts(firmware):
+        vectors = random_vectors(firmware.code.inputs, 6, seed=0)
+        for k, vector in enumerate(vectors):
+            vector[2] = np.random.default_rng(k).integers(-2, 6, 4).astype(np.int32)
+        return vectors
+
+    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"DYNAMIC_UPDATE_SLICE"},
+                     vectors_for=None if indices is not None else starts)

@@ -36,6 +36,6 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "RESIZE_NEAREST_NEIGHBOR": (2, 2, 1),
     "RESIZE_BILINEAR": (2, 2, 1),
     "MIRROR_PAD": (2, 2, 1),
-    **dict.fromkeys(("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"), (3, 3, 1)),
+    **dict.fromkeys(("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "DYNAMIC_UPDATE_SLICE"), (3, 3, 1)),
     **dict.fromkeys(("BROADCAST_TO", "REVERSE_V2", "FILL"), (2, 2, 1)),
 }

@@ -33,6 +33,7 @@ from tinygen.kernels.shape import (
     SplitParams,
     StridedCopyParams,
     StridedCopyS16Params,
+    UpdateSliceParams,
 )
 from tinygen.kernels.softmax import SoftmaxParams
 from tinygen.kernels.transpose_conv import TransposeConvParams
@@ -45,7 +46,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
-    SpaceToBatchParams, ResizeBilinearParams,
+    SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams,
 )
 
 

@@ -116,3 +116,18 @@ class SpaceToBatchParams(ParamBlock):
     pad_top: int = i32("rows of padding above the input")
     pad_left: int = i32("columns of padding left of the input (0 for a 3-D input)")
     pad_value: int = i32("the fill")
+
+
+@dataclass(frozen=True)
+class UpdateSliceParams(ParamBlock):
+    C_NAME = "tg_update_slice_params"
+    C_DOC = ("DYNAMIC_UPDATE_SLICE: the operand copied, then the update written at start indices clamped to "
+             "0..dims-update_dims per axis (TFLite Micro's CalculateClampedStartIndices).")
+
+    operand: ArenaPtr | ConstArray = ptr("const int8_t *", "the tensor updated")
+    update: ArenaPtr | ConstArray = ptr("const int8_t *", "the slice written into it")
+    indices: ArenaPtr | ConstArray = ptr("const int32_t *", "one start index per axis of the operand")
+    output: ArenaPtr = ptr("int8_t *", "the result")
+    dims: tuple[int, ...] = i32s(MAX_DIMS, "operand shape, padded with leading 1s")
+    update_dims: tuple[int, ...] = i32s(MAX_DIMS, "update shape, padded with leading 1s")
+    lead: int = i32("leading axes added by the padding, which have no index")

@@ -26,6 +26,7 @@ from tinygen.kernels.shape import (
     SpaceToBatchParams,
     StridedCopyParams,
     StridedCopyS16Params,
+    UpdateSliceParams,
 )
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
@@ -315,3 +316,26 @@ def lower_fill(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"dims {list(dims)} for output {y.shape} and value shape {value.shape}; TFLite Micro "
                            "needs the output's shape and one scalar value")
     return _gather(ctx, op, value, y, 0, list(y.shape), [0] * len(y.shape), f"FILL {y.shape}")
+
+
+def lower_dynamic_update_slice(ctx: LowerContext, op: Operator) -> Layer:
+    """The operand copied and the update written over it at start indices (constant or computed at run time,
+    int32), which the kernel clamps as TFLite Micro does; update no larger than the operand on any axis."""
+    x, update, indices, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 2), ctx.tensor(op, 0, "outputs")
+    int8_only(ctx, op, x, update, y)
+    rank = len(x.shape)
+    if indices.dtype != "int32" or indices.shape != (rank,):
+        raise ctx.fail(op, f"start indices '{indices.name}' are {indices.dtype} {indices.shape}; tinygen takes "
+                           f"{rank} int32 values, one per axis")
+    if rank > MAX_DIMS or len(update.shape) != rank or y.shape != x.shape \
+            or any(u > d for u, d in zip(update.shape, x.shape, strict=True)):
+        raise ctx.fail(op, f"update {update.shape} into operand {x.shape} (output {y.shape}); TFLite Micro needs "
+                           "an update of the operand's rank and no larger on any axis, and tinygen up to 5-D")
+    lead = MAX_DIMS - rank
+    start = source(ctx, op, indices, "indices") if indices.data is None else \
+        ctx.array(op, "indices", indices.data.astype(np.int32).reshape(-1))
+    params = UpdateSliceParams(operand=source(ctx, op, x, "operand"), update=source(ctx, op, update, "update"),
+                               indices=start, output=ctx.ptr(y), dims=(1,) * lead + x.shape,
+                               update_dims=(1,) * lead + update.shape, lead=lead)
+    return Layer(op.index, op.opcode, "shape", "tg_update_slice_s8", params,
+                 f"DYNAMIC_UPDATE_SLICE {update.shape} into {x.shape}")
