@@ -1,6 +1,7 @@
 """int8 operators TensorFlow's converter does not write, in models written directly (tests/synthetic.py), against
 TFLite Micro: ZEROS_LIKE (folded away when shapes are static; a non-zero zero point shows the output is zero
-bytes) and DYNAMIC_UPDATE_SLICE (the converter leaves it float32), with constant and run-time start indices."""
+bytes), DYNAMIC_UPDATE_SLICE (the converter leaves it float32), with constant and run-time start indices, and
+EMBEDDING_LOOKUP (the converter writes GATHER)."""
 
 import numpy as np
 import pytest
@@ -44,3 +45,21 @@ def test_dynamic_update_slice(tmp_path, indices):
 
     assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"DYNAMIC_UPDATE_SLICE"},
                      vectors_for=None if indices is not None else starts)
+
+
+@pytest.mark.parametrize("value_shape, count", [((7, 5), 4), ((4, 3, 2), 9)])
+def test_embedding_lookup(tmp_path, value_shape, count):
+    """A flash table of int8 rows looked up by run-time int32 indices (drawn inside the rows, where TFLite
+    Micro does not stop with an error); the converter turns tf.nn.embedding_lookup into GATHER."""
+    w = _Writer()
+    table = np.random.default_rng(count).integers(-128, 128, value_shape).astype(np.int8)
+    lookup = w.tensor("lookup", (count,), dtype="INT32")
+    value = w.tensor("value", value_shape, table)
+    y = w.tensor("rows", (count, *value_shape[1:]))
+    w.op("EMBEDDING_LOOKUP", [lookup, value], [y])
+    path = w.write(tmp_path / "embedding.tflite", [lookup], [y])
+
+    def rows(firmware):
+        return [[np.random.default_rng(k).integers(0, value_shape[0], count).astype(np.int32)] for k in range(6)]
+
+    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"EMBEDDING_LOOKUP"}, vectors_for=rows)

@@ -28,6 +28,7 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "SLICE": (3, 3, 1),
     "SELECT_V2": (3, 3, 1),
     "GATHER": (2, 2, 1),
+    "EMBEDDING_LOOKUP": (2, 2, 1),
     "PACK": (1, None, 1),
     "SPLIT": (2, 2, None),
     "SPLIT_V": (3, 3, None),

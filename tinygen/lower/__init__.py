@@ -19,7 +19,14 @@ from tinygen.lower.fully_connected import lower_fully_connected
 from tinygen.lower.known import lower_zeros_like
 from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
-from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
+from tinygen.lower.pieces import (
+    lower_embedding_lookup,
+    lower_gather,
+    lower_pack,
+    lower_split,
+    lower_split_v,
+    lower_unpack,
+)
 from tinygen.lower.pool import lower_pool
 from tinygen.lower.remap import (
     lower_batch_to_space,
@@ -104,6 +111,7 @@ LOWERINGS: dict[str, Lowering] = {
     "UNPACK": lower_unpack,
     "PACK": lower_pack,
     "GATHER": lower_gather,
+    "EMBEDDING_LOOKUP": lower_embedding_lookup,
     "MEAN": lower_mean,
     "SUM": lower_mean,
     "REDUCE_MAX": lower_reduce_minmax,

@@ -23,13 +23,14 @@ from tinygen.lower import generated_ops
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
-# side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, GATHER's and
-# DYNAMIC_UPDATE_SLICE's int32 indices in, the int16 activations of the 16x8 kernels, of the int16 copies (PAD,
-# STRIDED_SLICE, REVERSE_V2) and of the aliases (which move no data), the comparisons' bool out, CAST's types,
-# SELECT_V2's bool condition and the logical ops' bools (each lowering checks which operand may be which).
+# side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices
+# into GATHER, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels, of the int16
+# copies (PAD, STRIDED_SLICE, REVERSE_V2) and of the aliases (which move no data), the comparisons' bool out,
+# CAST's types, SELECT_V2's bool condition and the logical ops' bools (each lowering checks which operand may be
+# which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
-                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "DYNAMIC_UPDATE_SLICE"),
+                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "DYNAMIC_UPDATE_SLICE", "EMBEDDING_LOOKUP"),
                                      frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
                                       "PAD", "STRIDED_SLICE", "REVERSE_V2", *sorted(ALIAS_OPS)),
