@@ -1,7 +1,7 @@
-"""int8 operators TensorFlow's converter does not write, in models written directly (tests/synthetic.py), against
-TFLite Micro: ZEROS_LIKE (folded away when shapes are static; a non-zero zero point shows the output is zero
-bytes), DYNAMIC_UPDATE_SLICE (the converter leaves it float32), with constant and run-time start indices, and
-EMBEDDING_LOOKUP (the converter writes GATHER)."""
+"""Operators TensorFlow's converter does not write in an int8 model, in models written directly
+(tests/synthetic.py), against TFLite Micro: ZEROS_LIKE (folded away when shapes are static; a non-zero zero
+point shows the output is zero bytes), DYNAMIC_UPDATE_SLICE (left float32), with constant and run-time start
+indices, EMBEDDING_LOOKUP (written as GATHER), SHAPE and BROADCAST_ARGS (folded away when shapes are static)."""
 
 import numpy as np
 import pytest
@@ -63,3 +63,17 @@ def test_embedding_lookup(tmp_path, value_shape, count):
         return [[np.random.default_rng(k).integers(0, value_shape[0], count).astype(np.int32)] for k in range(6)]
 
     assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"EMBEDDING_LOOKUP"}, vectors_for=rows)
+
+
+@pytest.mark.parametrize("dtype", ["INT8", "INT16"])
+def test_shape_and_broadcast_args(tmp_path, dtype):
+    """SHAPE of an activation, and BROADCAST_ARGS of that shape with a constant one: int32 outputs."""
+    w = _Writer()
+    x = w.tensor("x", (1, 5, 3), dtype=dtype, zero_point=0)
+    shape = w.tensor("shape", (3,), dtype="INT32")
+    other = w.tensor("other", (4,), np.array([7, 1, 1, 3], np.int32))
+    both = w.tensor("broadcast", (4,), dtype="INT32")
+    w.op("SHAPE", [x], [shape])
+    w.op("BROADCAST_ARGS", [shape, other], [both])
+    path = w.write(tmp_path / "shapes.tflite", [x], [shape, both])
+    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"SHAPE", "BROADCAST_ARGS"})

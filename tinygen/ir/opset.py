@@ -14,7 +14,7 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     **dict.fromkeys(("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"), (2, 3, 1)),
     **dict.fromkeys(("AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU",
                      "RELU", "RELU6", "QUANTIZE", "DEQUANTIZE", "SQUEEZE", "ABS", "SPACE_TO_DEPTH",
-                     "DEPTH_TO_SPACE", "CAST", "LOGICAL_NOT", "ZEROS_LIKE"), (1, 1, 1)),
+                     "DEPTH_TO_SPACE", "CAST", "LOGICAL_NOT", "ZEROS_LIKE", "SHAPE"), (1, 1, 1)),
     **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "TRANSPOSE", "MEAN", "EXPAND_DIMS",
                      "SQUARED_DIFFERENCE", "PRELU"), (2, 2, 1)),
     **dict.fromkeys(("SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"), (2, 2, 1)),
@@ -38,5 +38,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "RESIZE_BILINEAR": (2, 2, 1),
     "MIRROR_PAD": (2, 2, 1),
     **dict.fromkeys(("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "DYNAMIC_UPDATE_SLICE"), (3, 3, 1)),
-    **dict.fromkeys(("BROADCAST_TO", "REVERSE_V2", "FILL"), (2, 2, 1)),
+    **dict.fromkeys(("BROADCAST_TO", "REVERSE_V2", "FILL", "BROADCAST_ARGS"), (2, 2, 1)),
 }

@@ -16,7 +16,7 @@ from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
-from tinygen.lower.known import lower_zeros_like
+from tinygen.lower.known import lower_broadcast_args, lower_shape, lower_zeros_like
 from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pieces import (
@@ -106,6 +106,8 @@ LOWERINGS: dict[str, Lowering] = {
     "FILL": lower_fill,
     "ZEROS_LIKE": lower_zeros_like,
     "DYNAMIC_UPDATE_SLICE": lower_dynamic_update_slice,
+    "SHAPE": lower_shape,
+    "BROADCAST_ARGS": lower_broadcast_args,
     "SPLIT": lower_split,
     "SPLIT_V": lower_split_v,
     "UNPACK": lower_unpack,

@@ -1,4 +1,4 @@
-"""Operators whose output is known when the firmware is generated: ZEROS_LIKE.
+"""Operators whose output is known when the firmware is generated: ZEROS_LIKE, SHAPE, BROADCAST_ARGS.
 
 TFLite Micro computes these at run time from nothing the input's values
 change, so tinygen stores the output's bytes in flash and copies them into the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygen.importers.op_shapes import broadcast_shape
 from tinygen.ir.graph import Operator
 from tinygen.kernels.block import Offset
 from tinygen.kernels.shape import StridedCopyParams
@@ -39,3 +40,38 @@ def lower_zeros_like(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"input {x.dtype} {x.shape} but output {y.dtype} {y.shape}; TFLite Micro requires them "
                            "equal")
     return _known_output(ctx, op, np.zeros(y.elements, np.int8), f"ZEROS_LIKE {y.shape}")
+
+
+def lower_shape(ctx: LowerContext, op: Operator) -> Layer:
+    """The input's shape as int32 (TFLite Micro's SHAPE writes no other type); the input's values are not read."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if y.dtype != "int32" or y.shape != (len(x.shape),):
+        raise ctx.fail(op, f"output is {y.dtype} {y.shape}; TFLite Micro's SHAPE writes the {len(x.shape)} int32 "
+                           "sizes of its input")
+    return _known_output(ctx, op, np.array(x.shape, np.int32), f"SHAPE of {x.shape}")
+
+
+def static_ints(ctx: LowerContext, op: Operator, slot: int) -> tuple[int, ...] | None:
+    """The int32 values of input `slot` when known before run time: a constant, or a SHAPE operator's output."""
+    t = ctx.tensor(op, slot)
+    if t.data is not None:
+        return tuple(int(v) for v in t.data.reshape(-1))
+    producer = ctx.graph.producers().get(t.index)
+    if producer is not None and ctx.graph.operators[producer].opcode == "SHAPE":
+        return ctx.tensor(ctx.graph.operators[producer], 0).shape
+    return None
+
+
+def lower_broadcast_args(ctx: LowerContext, op: Operator) -> Layer:
+    """The shape two int32 shapes broadcast to, from their values known at generation time."""
+    shapes = [static_ints(ctx, op, slot) for slot in (0, 1)]
+    y = ctx.tensor(op, 0, "outputs")
+    if any(ctx.tensor(op, slot).dtype != "int32" for slot in (0, 1)) or y.dtype != "int32":
+        raise ctx.fail(op, "shapes are not int32; tinygen generates BROADCAST_ARGS for int32 shapes")
+    a, b = shapes
+    if a is None or b is None:
+        raise ctx.fail(op, "a shape is computed at run time from values; tinygen needs constants or SHAPE outputs")
+    both = broadcast_shape(a, b)
+    if both is None or y.shape != (len(both),):
+        raise ctx.fail(op, f"shapes {list(a)} and {list(b)} do not broadcast to the output's {y.shape[0]} sizes")
+    return _known_output(ctx, op, np.array(both, np.int32), f"BROADCAST_ARGS {list(a)}, {list(b)} -> {list(both)}")

@@ -26,8 +26,8 @@ _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices
 # into GATHER, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels, of the int16
 # copies (PAD, STRIDED_SLICE, REVERSE_V2) and of the aliases (which move no data), the comparisons' bool out,
-# CAST's types, SELECT_V2's bool condition and the logical ops' bools (each lowering checks which operand may be
-# which).
+# CAST's types, SELECT_V2's bool condition, the logical ops' bools, SHAPE's int32 sizes (of an int8, int16 or
+# int32 tensor) and BROADCAST_ARGS's int32 shapes (each lowering checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "DYNAMIC_UPDATE_SLICE", "EMBEDDING_LOOKUP"),
@@ -39,6 +39,8 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                                      frozenset({"int8", "bool"})),
                      "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
                      "SELECT_V2": frozenset({"int8", "bool"}),
+                     "SHAPE": frozenset({"int8", "int16", "int32"}),
+                     "BROADCAST_ARGS": frozenset({"int32"}),
                      **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
