@@ -421,6 +421,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "SPACE_TO_DEPTH": _space_depth,
     "DEPTH_TO_SPACE": _space_depth,
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
+    "RESIZE_BILINEAR": _resize_nearest,  # the same Prepare checks
     "MIRROR_PAD": _mirror_pad,
     "SVDF": _svdf,
 }

@@ -195,6 +195,13 @@ def _resize_nearest(op: tflite.Operator) -> A.ResizeAttrs:
     return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
 
 
+def _resize_bilinear(op: tflite.Operator) -> A.ResizeAttrs:
+    o = _table(op, tflite.ResizeBilinearOptions)
+    if o is None:
+        return A.ResizeAttrs()
+    return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
+
+
 def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
     o = _table(op, tflite.MirrorPadOptions)
     reflect = o is None or o.Mode() == tflite.MirrorPadMode.REFLECT  # TFLite Micro: anything else repeats the edge
@@ -239,6 +246,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "SPACE_TO_DEPTH": _block_size(tflite.SpaceToDepthOptions),
     "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
+    "RESIZE_BILINEAR": _resize_bilinear,
     "MIRROR_PAD": _mirror_pad,
     "SVDF": _svdf,
 }

@@ -129,7 +129,7 @@ class BlockSizeAttrs:
 
 @dataclass(frozen=True)
 class ResizeAttrs:
-    """RESIZE_NEAREST_NEIGHBOR: how an output pixel's source is found (TFLite Micro's GetNearestNeighbor)."""
+    """RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR: how an output pixel's sources are found."""
 
     align_corners: bool = False
     half_pixel_centers: bool = False

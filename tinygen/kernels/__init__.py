@@ -23,15 +23,17 @@ from tinygen.kernels.int16 import (
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
-from tinygen.kernels.remap import RemapParams
+from tinygen.kernels.remap import RemapParams, ResizeBilinearParams
 from tinygen.kernels.shape import (
     ConcatenationParams,
     GatherParams,
     PadParams,
     PadS16Params,
+    SpaceToBatchParams,
     SplitParams,
     StridedCopyParams,
     StridedCopyS16Params,
+    UpdateSliceParams,
 )
 from tinygen.kernels.softmax import SoftmaxParams
 from tinygen.kernels.state import CallOnceParams, StateCopyParams
@@ -48,6 +50,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
     StateCopyParams, CallOnceParams,
     SvdfParams, SvdfS16Params, SvdfS8Params,
+    SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams,
 )
 
 

@@ -16,16 +16,34 @@ from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
+from tinygen.lower.known import lower_broadcast_args, lower_shape, lower_zeros_like
 from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
-from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
+from tinygen.lower.pieces import (
+    lower_embedding_lookup,
+    lower_gather,
+    lower_pack,
+    lower_split,
+    lower_split_v,
+    lower_unpack,
+)
 from tinygen.lower.pool import lower_pool
-from tinygen.lower.remap import lower_mirror_pad, lower_resize_nearest
+from tinygen.lower.remap import (
+    lower_batch_to_space,
+    lower_mirror_pad,
+    lower_resize_bilinear,
+    lower_resize_nearest,
+)
 from tinygen.lower.shape import (
+    lower_broadcast_to,
     lower_concatenation,
     lower_depth_to_space,
+    lower_dynamic_update_slice,
+    lower_fill,
     lower_pad,
+    lower_reverse,
     lower_slice,
+    lower_space_to_batch,
     lower_space_to_depth,
     lower_strided_slice,
     lower_transpose,
@@ -74,18 +92,30 @@ LOWERINGS: dict[str, Lowering] = {
     "CAST": lower_cast,
     "CONCATENATION": lower_concatenation,
     "PAD": lower_pad,
+    "PADV2": lower_pad,
     "MIRROR_PAD": lower_mirror_pad,
     "RESIZE_NEAREST_NEIGHBOR": lower_resize_nearest,
+    "RESIZE_BILINEAR": lower_resize_bilinear,
     "STRIDED_SLICE": lower_strided_slice,
     "TRANSPOSE": lower_transpose,
     "SLICE": lower_slice,
     "SPACE_TO_DEPTH": lower_space_to_depth,
     "DEPTH_TO_SPACE": lower_depth_to_space,
+    "SPACE_TO_BATCH_ND": lower_space_to_batch,
+    "BATCH_TO_SPACE_ND": lower_batch_to_space,
+    "BROADCAST_TO": lower_broadcast_to,
+    "REVERSE_V2": lower_reverse,
+    "FILL": lower_fill,
+    "ZEROS_LIKE": lower_zeros_like,
+    "DYNAMIC_UPDATE_SLICE": lower_dynamic_update_slice,
+    "SHAPE": lower_shape,
+    "BROADCAST_ARGS": lower_broadcast_args,
     "SPLIT": lower_split,
     "SPLIT_V": lower_split_v,
     "UNPACK": lower_unpack,
     "PACK": lower_pack,
     "GATHER": lower_gather,
+    "EMBEDDING_LOOKUP": lower_embedding_lookup,
     "MEAN": lower_mean,
     "SUM": lower_mean,
     "REDUCE_MAX": lower_reduce_minmax,
