@@ -189,6 +189,14 @@ def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
     return A.MirrorPadAttrs("REFLECT" if reflect else "SYMMETRIC")
 
 
+def _lstm(op: tflite.Operator) -> A.LstmAttrs:
+    o = _table(op, tflite.UnidirectionalSequenceLSTMOptions)
+    if o is None:
+        return A.LstmAttrs()
+    return A.LstmAttrs(activation=_ACTIVATION.get(o.FusedActivationFunction(), "UNKNOWN"), cell_clip=o.CellClip(),
+                       time_major=bool(o.TimeMajor()))
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
@@ -221,6 +229,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
     "MIRROR_PAD": _mirror_pad,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,
 }
 
 
