@@ -20,6 +20,7 @@ from tinygen.kernels.int16 import (
     LeakyReluS16Params,
     RequantizeParams,
 )
+from tinygen.kernels.lstm import LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
@@ -44,6 +45,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
+    LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
 )
 
 

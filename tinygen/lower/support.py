@@ -37,6 +37,7 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                                      frozenset({"int8", "bool"})),
                      "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
                      "SELECT_V2": frozenset({"int8", "bool"}),
+                     "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({"int8", "int16"}),  # int16: cell state, 16x8
                      **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
