@@ -135,6 +135,18 @@ def _call_once(op: tflite.Operator) -> A.SubgraphCallAttrs:
     return A.SubgraphCallAttrs((o.InitSubgraphIndex() if o else 0,))
 
 
+def _var_handle(op: tflite.Operator) -> A.VarHandleAttrs:
+    o = _table(op, tflite.VarHandleOptions)
+    if o is None:
+        return A.VarHandleAttrs()
+    return A.VarHandleAttrs(_text(o.Container()), _text(o.SharedName()))
+
+
+def _text(raw: bytes | None) -> str:
+    """A flatbuffer string as text; invalid UTF-8 kept as replacement characters (it is only ever compared)."""
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
 def _while(op: tflite.Operator) -> A.SubgraphCallAttrs:
     o = _table(op, tflite.WhileOptions)
     return A.SubgraphCallAttrs((o.CondSubgraphIndex(), o.BodySubgraphIndex()) if o else (0, 0))
@@ -216,6 +228,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "REDUCE_MIN": _reducer,
     "STRIDED_SLICE": _strided_slice,
     "CALL_ONCE": _call_once,
+    "VAR_HANDLE": _var_handle,
     "WHILE": _while,
     "IF": _if,
 

@@ -91,6 +91,15 @@ class SubgraphCallAttrs:
 
 
 @dataclass(frozen=True)
+class VarHandleAttrs:
+    """VAR_HANDLE: the resource variable it names; every handle with the same pair, in any subgraph, is the same
+    variable (TFLite Micro's CreateIdIfNoneFound). Model text: a key, never emitted."""
+
+    container: str = ""
+    shared_name: str = ""
+
+
+@dataclass(frozen=True)
 class SplitAttrs:
     """SPLIT and SPLIT_V: how many outputs the file says the input is cut into."""
 
@@ -154,6 +163,7 @@ Attrs = (
     | ReducerAttrs
     | StridedSliceAttrs
     | SubgraphCallAttrs
+    | VarHandleAttrs
     | SplitAttrs
     | PackAttrs
     | GatherAttrs

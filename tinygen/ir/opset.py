@@ -7,6 +7,12 @@ ALIAS_OPS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
 # Ops whose float tensors are legitimate in an int8 model: the I/O converters.
 FLOAT_IO_OPS = frozenset({"QUANTIZE", "DEQUANTIZE"})
 
+# Resource variables (plan/state.py): VAR_HANDLE names one and emits no code; READ_VARIABLE and ASSIGN_VARIABLE
+# copy between it and the arena; CALL_ONCE runs the init subgraph that assigns initial values. Their order among
+# themselves is the file's: they depend on each other through the variables, not through tensors.
+HANDLE_OPS = frozenset({"VAR_HANDLE"})
+STATE_OPS = frozenset({"VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE"})
+
 # Operand counts TFLite Micro's kernels require in Prepare, for the ops tinygen generates:
 # opcode -> (fewest inputs, most inputs or None for any number, outputs or None for as many as the op's attributes
 # say, checked with its shapes). Inputs past the fewest are optional and may be -1 (omitted), as a convolution's bias.
@@ -34,6 +40,10 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "TRANSPOSE_CONV": (3, 4, 1),
     "RESIZE_NEAREST_NEIGHBOR": (2, 2, 1),
     "MIRROR_PAD": (2, 2, 1),
+    "VAR_HANDLE": (0, 0, 1),
+    "READ_VARIABLE": (1, 1, 1),
+    "ASSIGN_VARIABLE": (2, 2, 0),
+    "CALL_ONCE": (0, 0, 0),
     "UNIDIRECTIONAL_SEQUENCE_LSTM": (24, 24, 1),
 }
 

@@ -35,6 +35,7 @@ from tinygen.kernels.shape import (
     StridedCopyS16Params,
 )
 from tinygen.kernels.softmax import SoftmaxParams
+from tinygen.kernels.state import CallOnceParams, StateCopyParams
 from tinygen.kernels.transpose_conv import TransposeConvParams
 from tinygen.kernels.window import Window
 
@@ -45,6 +46,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
+    StateCopyParams, CallOnceParams,
     LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
 )
 

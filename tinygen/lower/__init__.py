@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tinygen.ir.graph import Operator
-from tinygen.ir.opset import ALIAS_OPS
+from tinygen.ir.opset import ALIAS_OPS, HANDLE_OPS
 from tinygen.lower.activation import lower_activation, lower_dequantize, lower_logical_not, lower_quantize
 from tinygen.lower.binary import lower_binary, lower_select_v2
 from tinygen.lower.cast import lower_cast
@@ -32,6 +32,7 @@ from tinygen.lower.shape import (
     lower_transpose,
 )
 from tinygen.lower.softmax import lower_softmax
+from tinygen.lower.state import lower_assign_variable, lower_call_once, lower_read_variable
 from tinygen.lower.transpose_conv import lower_transpose_conv
 
 Lowering = Callable[[LowerContext, Operator], Layer]
@@ -92,10 +93,13 @@ LOWERINGS: dict[str, Lowering] = {
     "REDUCE_MIN": lower_reduce_minmax,
     "ARG_MAX": lower_arg_minmax,
     "ARG_MIN": lower_arg_minmax,
+    "READ_VARIABLE": lower_read_variable,
+    "ASSIGN_VARIABLE": lower_assign_variable,
+    "CALL_ONCE": lower_call_once,
 }
 
 
 def generated_ops() -> frozenset[str]:
-    """Every opcode tinygen emits code for (aliases emit nothing but are handled), in the types
+    """Every opcode tinygen emits code for (aliases and VAR_HANDLE emit nothing but are handled), in the types
     tinygen.lower.support names."""
-    return frozenset(LOWERINGS) | ALIAS_OPS
+    return frozenset(LOWERINGS) | ALIAS_OPS | HANDLE_OPS

@@ -6,7 +6,8 @@ function for its opcode (or it is an alias) and its tensors are the types the
 kernels take: int8 activations (float32 on the float side of QUANTIZE and
 DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER, int16 where a 16x8
 kernel exists, bool results of the comparisons and condition of SELECT_V2,
-bools of the logical ops, CAST between bool, int8, int16, int32 and float32),
+bools of the logical ops, CAST between bool, int8, int16, int32 and float32, the resource handles and int8 or
+int16 values of resource variables),
 int8 or int4 constant weights, int32 or int64 constant biases and shape operands.
 Everything else is one (operator, type) piece, counted, so a user sees the
 whole list at once whatever the reason.
@@ -20,6 +21,7 @@ from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator
 from tinygen.ir.opset import ALIAS_OPS, FLOAT_IO_OPS
 from tinygen.lower import generated_ops
+from tinygen.lower.state import init_assignments
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
@@ -38,7 +40,9 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                      "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
                      "SELECT_V2": frozenset({"int8", "bool"}),
                      "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({"int8", "int16"}),  # int16: cell state, 16x8
-                     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"}))}
+                     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"})),
+                     "VAR_HANDLE": frozenset({"resource"}),
+                     **dict.fromkeys(("READ_VARIABLE", "ASSIGN_VARIABLE"), frozenset({"resource", "int8", "int16"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
 
@@ -68,6 +72,8 @@ def is_generated(graph: Graph, op: Operator) -> bool:
     """tinygen has a kernel (or, for an alias, needs none) for `op` in its tensors' types."""
     if op.opcode not in generated_ops():
         return False
+    if op.opcode == "CALL_ONCE":
+        return init_assignments(graph, op) is not None
     activation = _ACTIVATION_TYPES.get(op.opcode, frozenset({"int8"}))
     tensors = [t for t in graph.op_tensors(op) + graph.op_tensors(op, "outputs") if t is not None]
     return all(t.dtype in (_CONSTANT_TYPES if t.is_constant else activation) for t in tensors)
