@@ -25,6 +25,7 @@ from tinygen.ir.attrs import (
     MirrorPadAttrs,
     PackAttrs,
     Pool2DAttrs,
+    SVDFAttrs,
 )
 from tinygen.ir.graph import Graph, Operator, Tensor
 from tinygen.ir.opset import ALIAS_OPS, ARITY, OMITTABLE
@@ -374,6 +375,32 @@ def _mirror_pad(graph: Graph, op: Operator) -> None:
     _shape_is(op, y, want, f"input {x.shape} and paddings {pads}")
 
 
+def _svdf(graph: Graph, op: Operator) -> None:
+    """SVDF (input, weights_feature, weights_time, bias, activation_state): TFLite Micro's Prepare checks; the
+    kernel walks every operand by these sizes, and the state is the variable tensor it shifts in place."""
+    rank = op.attrs_of(SVDFAttrs).rank
+    _positive(op, rank=rank)
+    x, y = _operand(graph, op, 0, "input", 2), _output(graph, op, 2)
+    wf, wt = _operand(graph, op, 1, "weights_feature", 2), _operand(graph, op, 2, "weights_time", 2)
+    bias, state = _operand(graph, op, 3, "bias", None), _operand(graph, op, 4, "activation_state", 2)
+    for t, role in ((wf, "weights_feature"), (wt, "weights_time"), (bias, "bias")):
+        _constant(op, t, role)
+    batch, depth = x.shape
+    filters, memory = wf.shape[0], wt.shape[1]
+    _positive(op, batch=batch, input_size=depth, filters=filters, memory_size=memory)
+    if filters % rank:
+        raise _fail(op, f"its {filters} filters are not a multiple of its rank {rank}")
+    units = filters // rank
+    _shape_is(op, wf, (filters, depth), f"{filters} filters and input {x.shape}")
+    _shape_is(op, wt, (filters, memory), f"{filters} filters and a memory of {memory}")
+    if bias.elements != units:
+        raise _fail(op, f"bias '{bias.name}' has shape {bias.shape}, not the {units} values its units need")
+    if not state.variable:
+        raise _fail(op, f"activation_state '{state.name}' is not a variable tensor, as TFLite Micro requires")
+    _shape_is(op, state, (batch, memory * filters), f"batch {batch}, memory size {memory} and {filters} filters")
+    _shape_is(op, y, (batch, units), f"batch {batch} and {filters} filters of rank {rank}")
+
+
 def _lstm(graph: Graph, op: Operator) -> None:
     """UNIDIRECTIONAL_SEQUENCE_LSTM: the kernel walks every gate's weights and biases, both states and the output
     by the sizes the input and hidden state give (TFLite Micro's CreateLstmSizeInfo and ValidateTensorSize), so
@@ -422,6 +449,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "DEPTH_TO_SPACE": _space_depth,
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
     "MIRROR_PAD": _mirror_pad,
+    "SVDF": _svdf,
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,
 }
 

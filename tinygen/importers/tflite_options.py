@@ -201,6 +201,12 @@ def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
     return A.MirrorPadAttrs("REFLECT" if reflect else "SYMMETRIC")
 
 
+def _svdf(op: tflite.Operator) -> A.SVDFAttrs:
+    """Without options the rank is 0, which the importer refuses (TFLite Micro divides by it)."""
+    o = _table(op, tflite.SVDFOptions)
+    return A.SVDFAttrs(rank=o.Rank(), activation=_ACTIVATION[o.FusedActivationFunction()]) if o else A.SVDFAttrs(0)
+
+
 def _lstm(op: tflite.Operator) -> A.LstmAttrs:
     o = _table(op, tflite.UnidirectionalSequenceLSTMOptions)
     if o is None:
@@ -242,6 +248,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
     "MIRROR_PAD": _mirror_pad,
+    "SVDF": _svdf,
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,
 }
 

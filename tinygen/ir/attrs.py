@@ -141,6 +141,14 @@ class MirrorPadAttrs:
 
 
 @dataclass(frozen=True)
+class SVDFAttrs:
+    """SVDF: `rank` filters per output unit; TFLite Micro's integer kernel ignores `activation` (float only)."""
+
+    rank: int
+    activation: str = "NONE"
+
+
+@dataclass(frozen=True)
 class LstmAttrs:
     """UNIDIRECTIONAL_SEQUENCE_LSTM: the cell gate's activation (TFLite Micro takes TANH only from a file),
     the cell state's clip (0: none) and the input's layout ([time, batch, features] when time_major)."""
@@ -170,5 +178,6 @@ Attrs = (
     | BlockSizeAttrs
     | ResizeAttrs
     | MirrorPadAttrs
+    | SVDFAttrs
     | LstmAttrs
 )

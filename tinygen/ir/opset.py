@@ -40,6 +40,7 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "TRANSPOSE_CONV": (3, 4, 1),
     "RESIZE_NEAREST_NEIGHBOR": (2, 2, 1),
     "MIRROR_PAD": (2, 2, 1),
+    "SVDF": (5, 5, 1),  # the bias (3) is optional in Eval, but Prepare reads its scale: TFLM needs it
     "VAR_HANDLE": (0, 0, 1),
     "READ_VARIABLE": (1, 1, 1),
     "ASSIGN_VARIABLE": (2, 2, 0),

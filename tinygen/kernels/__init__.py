@@ -36,6 +36,7 @@ from tinygen.kernels.shape import (
 )
 from tinygen.kernels.softmax import SoftmaxParams
 from tinygen.kernels.state import CallOnceParams, StateCopyParams
+from tinygen.kernels.svdf import SvdfParams, SvdfS8Params, SvdfS16Params
 from tinygen.kernels.transpose_conv import TransposeConvParams
 from tinygen.kernels.window import Window
 
@@ -47,6 +48,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
     StateCopyParams, CallOnceParams,
+    SvdfParams, SvdfS16Params, SvdfS8Params,
     LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
 )
 

@@ -33,6 +33,7 @@ from tinygen.lower.shape import (
 )
 from tinygen.lower.softmax import lower_softmax
 from tinygen.lower.state import lower_assign_variable, lower_call_once, lower_read_variable
+from tinygen.lower.svdf import lower_svdf
 from tinygen.lower.transpose_conv import lower_transpose_conv
 
 Lowering = Callable[[LowerContext, Operator], Layer]
@@ -96,6 +97,7 @@ LOWERINGS: dict[str, Lowering] = {
     "READ_VARIABLE": lower_read_variable,
     "ASSIGN_VARIABLE": lower_assign_variable,
     "CALL_ONCE": lower_call_once,
+    "SVDF": lower_svdf,
 }
 
 

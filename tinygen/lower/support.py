@@ -7,8 +7,8 @@ kernels take: int8 activations (float32 on the float side of QUANTIZE and
 DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER, int16 where a 16x8
 kernel exists, bool results of the comparisons and condition of SELECT_V2,
 bools of the logical ops, CAST between bool, int8, int16, int32 and float32, the resource handles and int8 or
-int16 values of resource variables),
-int8 or int4 constant weights, int32 or int64 constant biases and shape operands.
+int16 values of resource variables, SVDF's int16 state),
+int8 or int4 constant weights (int16 time weights of SVDF), int32 or int64 constant biases and shape operands.
 Everything else is one (operator, type) piece, counted, so a user sees the
 whole list at once whatever the reason.
 """
@@ -24,17 +24,19 @@ from tinygen.lower import generated_ops
 from tinygen.lower.state import init_assignments
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
+_MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"})}  # its int16 time weights
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
 # side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, GATHER's int32
 # indices in, the int16 activations of the 16x8 kernels, of the int16 copies (PAD, STRIDED_SLICE) and of the
 # aliases (which move no data), the comparisons' bool out, CAST's types, SELECT_V2's bool condition and the
-# logical ops' bools (each lowering checks which operand may be which).
+# logical ops' bools, SVDF's int16 state (each lowering checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
                                       "PAD", "STRIDED_SLICE", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
+                     "SVDF": frozenset({"int8", "int16"}),
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
                                      frozenset({"int8", "bool"})),
                      "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
@@ -75,8 +77,9 @@ def is_generated(graph: Graph, op: Operator) -> bool:
     if op.opcode == "CALL_ONCE":
         return init_assignments(graph, op) is not None
     activation = _ACTIVATION_TYPES.get(op.opcode, frozenset({"int8"}))
+    constant = _CONSTANT_TYPES | _MORE_CONSTANT_TYPES.get(op.opcode, frozenset())
     tensors = [t for t in graph.op_tensors(op) + graph.op_tensors(op, "outputs") if t is not None]
-    return all(t.dtype in (_CONSTANT_TYPES if t.is_constant else activation) for t in tensors)
+    return all(t.dtype in (constant if t.is_constant else activation) for t in tensors)
 
 
 def unsupported_ops(graph: Graph) -> tuple[Unsupported, ...]:
