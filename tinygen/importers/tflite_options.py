@@ -214,6 +214,14 @@ def _svdf(op: tflite.Operator) -> A.SVDFAttrs:
     return A.SVDFAttrs(rank=o.Rank(), activation=_ACTIVATION[o.FusedActivationFunction()]) if o else A.SVDFAttrs(0)
 
 
+def _lstm(op: tflite.Operator) -> A.LstmAttrs:
+    o = _table(op, tflite.UnidirectionalSequenceLSTMOptions)
+    if o is None:
+        return A.LstmAttrs()
+    return A.LstmAttrs(activation=_ACTIVATION.get(o.FusedActivationFunction(), "UNKNOWN"), cell_clip=o.CellClip(),
+                       time_major=bool(o.TimeMajor()))
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
@@ -249,6 +257,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "RESIZE_BILINEAR": _resize_bilinear,
     "MIRROR_PAD": _mirror_pad,
     "SVDF": _svdf,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,
 }
 
 

@@ -148,6 +148,16 @@ class SVDFAttrs:
     activation: str = "NONE"
 
 
+@dataclass(frozen=True)
+class LstmAttrs:
+    """UNIDIRECTIONAL_SEQUENCE_LSTM: the cell gate's activation (TFLite Micro takes TANH only from a file),
+    the cell state's clip (0: none) and the input's layout ([time, batch, features] when time_major)."""
+
+    activation: str = "NONE"
+    cell_clip: float = 0.0
+    time_major: bool = False
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -169,4 +179,5 @@ Attrs = (
     | ResizeAttrs
     | MirrorPadAttrs
     | SVDFAttrs
+    | LstmAttrs
 )

@@ -50,4 +50,11 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "CALL_ONCE": (0, 0, 0),
     **dict.fromkeys(("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "DYNAMIC_UPDATE_SLICE"), (3, 3, 1)),
     **dict.fromkeys(("BROADCAST_TO", "REVERSE_V2", "FILL", "BROADCAST_ARGS"), (2, 2, 1)),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": (24, 24, 1),
+}
+
+# Inputs among an op's first (fewest) that a file may still omit (-1): the LSTM's 24 slots include its variants'
+# tensors (CIFG, peephole, projection, layer norm), which a plain LSTM leaves out.
+OMITTABLE: dict[str, frozenset[int]] = {
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({1, 5, 9, 10, 11, 12, 16, 17, 20, 21, 22, 23}),
 }

@@ -20,6 +20,7 @@ from tinygen.kernels.int16 import (
     LeakyReluS16Params,
     RequantizeParams,
 )
+from tinygen.kernels.lstm import LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
@@ -51,6 +52,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     StateCopyParams, CallOnceParams,
     SvdfParams, SvdfS16Params, SvdfS8Params,
     SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams,
+    LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
 )
 
 

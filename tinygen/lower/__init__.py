@@ -18,6 +18,7 @@ from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
 from tinygen.lower.known import lower_broadcast_args, lower_shape, lower_zeros_like
 from tinygen.lower.layer import Layer
+from tinygen.lower.lstm import lower_lstm
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pieces import (
     lower_embedding_lookup,
@@ -60,6 +61,7 @@ LOWERINGS: dict[str, Lowering] = {
     "DEPTHWISE_CONV_2D": lower_depthwise,
     "FULLY_CONNECTED": lower_fully_connected,
     "TRANSPOSE_CONV": lower_transpose_conv,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": lower_lstm,
     "AVERAGE_POOL_2D": lower_pool,
     "MAX_POOL_2D": lower_pool,
     "ADD": lower_binary,

@@ -46,6 +46,7 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                      "SELECT_V2": frozenset({"int8", "bool"}),
                      "SHAPE": frozenset({"int8", "int16", "int32"}),
                      "BROADCAST_ARGS": frozenset({"int32"}),
+                     "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({"int8", "int16"}),  # int16: cell state, 16x8
                      **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"})),
                      "VAR_HANDLE": frozenset({"resource"}),
                      **dict.fromkeys(("READ_VARIABLE", "ASSIGN_VARIABLE"), frozenset({"resource", "int8", "int16"}))}
