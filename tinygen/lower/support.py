@@ -8,7 +8,8 @@ DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER, int16 where a 16x8
 kernel exists, bool results of the comparisons and condition of SELECT_V2,
 bools of the logical ops, CAST between bool, int8, int16, int32 and float32, the resource handles and int8 or
 int16 values of resource variables, SVDF's int16 state),
-int8 or int4 constant weights (int16 time weights of SVDF), int32 or int64 constant biases and shape operands.
+int8 or int4 constant weights (int16 time weights of SVDF; int4 ones only with int8 activations: the int4
+kernels are int8 ones), int32 or int64 constant biases and shape operands.
 Everything else is one (operator, type) piece, counted, so a user sees the
 whole list at once whatever the reason.
 """
@@ -24,6 +25,7 @@ from tinygen.lower import generated_ops
 from tinygen.lower.state import init_assignments
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
+INT4_ACTIVATIONS = frozenset({"int8"})  # the activation types tinygen generates int4 weights with
 _MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"})}  # its int16 time weights
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
 # side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices
@@ -84,6 +86,9 @@ def is_generated(graph: Graph, op: Operator) -> bool:
     activation = _ACTIVATION_TYPES.get(op.opcode, frozenset({"int8"}))
     constant = _CONSTANT_TYPES | _MORE_CONSTANT_TYPES.get(op.opcode, frozenset())
     tensors = [t for t in graph.op_tensors(op) + graph.op_tensors(op, "outputs") if t is not None]
+    if any(t.dtype == "int4" for t in tensors) and any(t.dtype not in INT4_ACTIVATIONS for t in tensors
+                                                        if not t.is_constant):
+        return False
     return all(t.dtype in (constant if t.is_constant else activation) for t in tensors)
 
 
@@ -95,6 +100,12 @@ def unsupported_ops(graph: Graph) -> tuple[Unsupported, ...]:
             key = (op.opcode, op_dtype(graph, op) or "")
             counts[key] = counts.get(key, 0) + 1
     return tuple(Unsupported(op, dtype or None, n) for (op, dtype), n in sorted(counts.items()))
+
+
+def missing_kernels(graph: Graph) -> str | None:
+    """None when tinygen generates every operator of `graph`, else the pieces it cannot, listed."""
+    pieces = unsupported_ops(graph)
+    return f"tinygen cannot generate {', '.join(map(str, pieces))}" if pieces else None
 
 
 def unsupported_message(origin: str, pieces: tuple[Unsupported, ...]) -> str:
