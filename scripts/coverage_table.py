@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scripts.lowered_kernels import lowered_kernels  # noqa: E402
-from scripts.tflm_ops import TFLM_BUILTINS  # noqa: E402
+from scripts.tflm_ops import TFLM_BUILTINS, TFLM_FLOAT_ONLY  # noqa: E402
 from tinygen.ir.attrs import NoAttrs  # noqa: E402
 from tinygen.ir.graph import Graph, Operator, Tensor  # noqa: E402
 from tinygen.ir.opset import ALIAS_OPS, HANDLE_OPS, STATE_OPS  # noqa: E402
@@ -111,9 +111,12 @@ def table() -> str:
         kernels = frozenset() if opcode in ALIAS_OPS | HANDLE_OPS else lowered_kernels(opcode)
         cells = [cell(opcode, column, kernels) for column in COLUMNS]
         lines.append(f"| {opcode} | {'yes' if opcode in TFLM_BUILTINS else 'no'} | " + " | ".join(cells) + " |")
-    missing = sorted(TFLM_BUILTINS - generated_ops())
+    missing = sorted(TFLM_BUILTINS - generated_ops() - TFLM_FLOAT_ONLY)
+    floats = sorted(TFLM_FLOAT_ONLY - generated_ops())
     lines += ["", *textwrap.wrap(f"Not yet supported ({len(missing)} operators TensorFlow Lite Micro registers): "
                                  + ", ".join(missing) + ".", 110)]
+    lines += ["", *textwrap.wrap(f"Float32 only in TensorFlow Lite Micro ({len(floats)} operators; tinygen "
+                                 "generates integer models): " + ", ".join(floats) + ".", 110)]
     return "\n".join(lines)
 
 

@@ -18,3 +18,9 @@ TFLM_BUILTINS = frozenset("""
     SQUARED_DIFFERENCE SQUEEZE STRIDED_SLICE SUB SUM SVDF TANH TRANSPOSE TRANSPOSE_CONV
     UNIDIRECTIONAL_SEQUENCE_LSTM UNPACK VAR_HANDLE WHILE ZEROS_LIKE
 """.split())
+
+# Builtins whose TFLM kernels take float32 only (their Prepare or Eval refuses int8 and int16; same commit):
+# tinygen generates integer models, so these appear in README as float-only rather than as missing kernels.
+TFLM_FLOAT_ONLY = frozenset("""
+    CEIL COS EXP FLOOR FLOOR_DIV FLOOR_MOD L2_POOL_2D LOG NEG ROUND SIN SQRT SQUARE
+""".split())

@@ -1,4 +1,4 @@
-"""SUM, REDUCE_MAX, REDUCE_MIN, ARG_MAX and ARG_MIN against TFLite Micro: odd shapes, several axis sets.
+"""SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_ALL, ARG_MAX and ARG_MIN against TFLite Micro: odd shapes, several axis sets.
 
 Each follows a convolution, so its input's scale and zero point are the
 converter's (random with the seed), not the graph input's.
@@ -53,6 +53,17 @@ def _narrow(firmware):
     """Inputs from a handful of values, so most windows hold several equal extremes (TFLM keeps the first)."""
     rng = np.random.default_rng(9)
     return [[rng.integers(-2, 3, io.shape, dtype=np.int8) for io in firmware.code.inputs] for _ in range(8)]
+
+
+@pytest.mark.parametrize("axes, keep_dims, shape, threshold, seed", [
+    ([2], False, (5, 3, 6), 0.0, 4),  # about half the elements pass: some windows all true, most not
+    ([1, 2], True, (4, 2, 3), -1.5, 5),
+])
+def test_reduce_all(tmp_path, axes, keep_dims, shape, threshold, seed):
+    """A comparison's bools reduced with AND, cast back to numbers: the converter's REDUCE_ALL on bool."""
+    model = _reduced(lambda tf, t: tf.cast(tf.reduce_all(t > threshold, axis=axes, keepdims=keep_dims), tf.float32),
+                     shape, seed)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"REDUCE_ALL", "GREATER"})
 
 
 @pytest.mark.parametrize("arg, axis, shape, seed", [

@@ -239,6 +239,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "SUM": _reducer,
     "REDUCE_MAX": _reducer,
     "REDUCE_MIN": _reducer,
+    "REDUCE_ALL": _reducer,
     "STRIDED_SLICE": _strided_slice,
     "CALL_ONCE": _call_once,
     "VAR_HANDLE": _var_handle,

@@ -23,7 +23,7 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
                      "DEPTH_TO_SPACE", "CAST", "LOGICAL_NOT", "ZEROS_LIKE", "SHAPE"), (1, 1, 1)),
     **dict.fromkeys(("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "TRANSPOSE", "MEAN", "EXPAND_DIMS",
                      "SQUARED_DIFFERENCE", "PRELU"), (2, 2, 1)),
-    **dict.fromkeys(("SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"), (2, 2, 1)),
+    **dict.fromkeys(("SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_ALL", "ARG_MAX", "ARG_MIN"), (2, 2, 1)),
     **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"), (2, 2, 1)),
     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR"), (2, 2, 1)),
     "CONCATENATION": (1, None, 1),

@@ -19,7 +19,7 @@ from tinygen.lower.fully_connected import lower_fully_connected
 from tinygen.lower.known import lower_broadcast_args, lower_shape, lower_zeros_like
 from tinygen.lower.layer import Layer
 from tinygen.lower.lstm import lower_lstm
-from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
+from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_all, lower_reduce_minmax
 from tinygen.lower.pieces import (
     lower_embedding_lookup,
     lower_gather,
@@ -122,6 +122,7 @@ LOWERINGS: dict[str, Lowering] = {
     "SUM": lower_mean,
     "REDUCE_MAX": lower_reduce_minmax,
     "REDUCE_MIN": lower_reduce_minmax,
+    "REDUCE_ALL": lower_reduce_all,
     "ARG_MAX": lower_arg_minmax,
     "ARG_MIN": lower_arg_minmax,
     "READ_VARIABLE": lower_read_variable,

@@ -107,6 +107,16 @@ def lower_reduce_minmax(ctx: LowerContext, op: Operator) -> Layer:
     return Layer(op.index, op.opcode, "mean", kernel, params, _comment(op, w))
 
 
+def lower_reduce_all(ctx: LowerContext, op: Operator) -> Layer:
+    """REDUCE_ALL: TFLite Micro's logical AND over bools, which as bytes holding 0 or 1 is their minimum."""
+    w = windows(ctx, op)
+    if w.x.dtype != "bool" or w.y.dtype != "bool":
+        raise ctx.fail(op, f"{w.x.dtype} -> {w.y.dtype}; TFLite Micro's REDUCE_ALL takes and gives bool")
+    params = MinMaxParams(input=ctx.ptr(w.x), output=ctx.ptr(w.y), outer_dims=w.outer_dims,
+                          outer_strides=w.outer_strides, inner_dims=w.inner_dims, inner_strides=w.inner_strides)
+    return Layer(op.index, op.opcode, "mean", "tg_reduce_min_s8", params, _comment(op, w))
+
+
 def lower_arg_minmax(ctx: LowerContext, op: Operator) -> Layer:
     """ARG_MAX and ARG_MIN: TFLite Micro's kernel writes int32 indices only and fails on any other output type."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")

@@ -31,7 +31,8 @@ _MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"})}  # its int16 time weights
 # side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices
 # into GATHER, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels, of the int16
 # copies (PAD, STRIDED_SLICE, REVERSE_V2) and of the aliases (which move no data), the comparisons' bool out,
-# CAST's types, SELECT_V2's bool condition, the logical ops' bools, SHAPE's int32 sizes (of an int8, int16 or
+# CAST's types, SELECT_V2's bool condition, the logical ops' and REDUCE_ALL's bools, SHAPE's int32 sizes (of an
+# int8, int16 or
 # int32 tensor), BROADCAST_ARGS's int32 shapes, SVDF's int16 state and the resource variables' handles and values
 # (each lowering checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
@@ -49,7 +50,7 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                      "SHAPE": frozenset({"int8", "int16", "int32"}),
                      "BROADCAST_ARGS": frozenset({"int32"}),
                      "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({"int8", "int16"}),  # int16: cell state, 16x8
-                     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"})),
+                     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT", "REDUCE_ALL"), frozenset({"bool"})),
                      "VAR_HANDLE": frozenset({"resource"}),
                      **dict.fromkeys(("READ_VARIABLE", "ASSIGN_VARIABLE"), frozenset({"resource", "int8", "int16"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
