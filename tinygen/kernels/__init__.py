@@ -34,7 +34,7 @@ from tinygen.kernels.shape import (
     StridedCopyS16Params,
 )
 from tinygen.kernels.softmax import SoftmaxParams
-from tinygen.kernels.transpose_conv import TransposeConvParams
+from tinygen.kernels.transpose_conv import TransposeConvParams, TransposeConvS16Params
 from tinygen.kernels.window import Window
 
 BLOCKS: tuple[type[ParamBlock], ...] = (
@@ -44,6 +44,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
+    TransposeConvS16Params,
 )
 
 

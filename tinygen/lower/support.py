@@ -36,6 +36,7 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
                                      frozenset({"int8", "bool"})),
                      "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
+                     "TRANSPOSE_CONV": frozenset({"int8", "int16", "int32"}),  # int32: a run-time output_shape
                      "SELECT_V2": frozenset({"int8", "bool"}),
                      **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
