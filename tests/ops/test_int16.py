@@ -1,5 +1,5 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, SUB, LEAKY_RELU, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to
+DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to
 float or int8 (host and mps2-an386)."""
 
 from pathlib import Path
@@ -74,6 +74,18 @@ def test_sub_int16(tmp_path, shapes):
 
     model = convert(build, list(shapes), seed=3 + len(shapes[0]) + shapes[0][0], io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SUB"})
+
+
+@pytest.mark.parametrize("shapes", [((5, 4, 7), (5, 4, 7)), ((5, 1, 7), (1, 6, 1))])
+def test_mul_int16(tmp_path, shapes):
+    """a * b, broadcast both ways in the second case, with a fused RELU."""
+    import tensorflow as tf
+
+    def build(a, b):
+        return tf.keras.layers.ReLU()(tf.keras.layers.Multiply()([a, b]))
+
+    model = convert(build, list(shapes), seed=11 + shapes[1][1], io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"MUL"})
 
 
 @pytest.mark.parametrize("alpha", [0.3, -0.7])

@@ -1,5 +1,5 @@
-"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD, SUB and LEAKY_RELU, and the int8 <->
-int16 requantisation.
+"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD, SUB, MUL and LEAKY_RELU, and the
+int8 <-> int16 requantisation.
 
 TFLite Micro runs these through its reference integer kernels: a 64-bit
 accumulator when the bias is int64 (requantised by the int64
@@ -100,7 +100,8 @@ class RequantizeParams(ParamBlock):
 @dataclass(frozen=True)
 class AddS16Params(ParamBlock):
     C_NAME = "tg_add_s16_params"
-    C_DOC = "ADD or SUB int16 over a 4-D output, contiguous; input strides are 0 along broadcast axes."
+    C_DOC = ("ADD, SUB or MUL int16 over a 4-D output, contiguous; input strides are 0 along broadcast axes. "
+             "MUL: the input multipliers are 0 (unused).")
 
     input1: ArenaPtr = ptr("const int16_t *", "first operand")
     input2: ArenaPtr = ptr("const int16_t *", "second operand")
