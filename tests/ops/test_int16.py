@@ -1,6 +1,6 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to
-float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE
+that join int16 to float or int8 (host and mps2-an386)."""
 
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,30 @@ def test_leaky_relu_int16(tmp_path, alpha):
 
     model = convert(build, [(3, 7)], seed=int(alpha * 10) + 20, io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LEAKY_RELU", "FULLY_CONNECTED"})
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_logistic_and_tanh_int16(tmp_path, activation):
+    """TFLite Micro's table interpolation, the input rescaled from the dense layer's (not a power of two) scale;
+    wide inputs reach the saturated ends."""
+    import tensorflow as tf
+
+    def build(x):
+        return tf.keras.layers.Activation(activation)(tf.keras.layers.Dense(19)(x))
+
+    model = convert(build, [(4, 9)], seed=5 + len(activation), io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LOGISTIC" if activation == "sigmoid" else "TANH"})
+
+
+@pytest.mark.parametrize("opcode, log2_scale", [("LOGISTIC", -12), ("TANH", -12), ("TANH", -11)])
+def test_logistic_and_tanh_int16_on_power_of_two_scales(tmp_path, opcode, log2_scale):
+    """The input scales TFLite Micro takes as powers of two (multiplier 3 << shift, no rounding shift)."""
+    w = _Writer()
+    x = w.tensor("x", (1, 7, 13), scale=2.0 ** log2_scale, zero_point=0, dtype="INT16")
+    y = w.tensor("y", (1, 7, 13), scale=2.0 ** -15, zero_point=0, dtype="INT16")
+    w.op(opcode, [x], [y])
+    path = w.write(tmp_path / "sigmoid.tflite", [x], [y])
+    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={opcode})
 
 
 @pytest.mark.parametrize("conv", [False, True])

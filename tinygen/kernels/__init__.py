@@ -19,6 +19,7 @@ from tinygen.kernels.int16 import (
     FullyConnectedS16Params,
     LeakyReluS16Params,
     RequantizeParams,
+    SigmoidS16Params,
 )
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
@@ -44,7 +45,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
-    TransposeConvS16Params,
+    TransposeConvS16Params, SigmoidS16Params,
 )
 
 
