@@ -1,6 +1,6 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE
-that join int16 to float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, AVERAGE_POOL_2D, MAX_POOL_2D, PAD, STRIDED_SLICE,
+and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
 
 from pathlib import Path
 from typing import Any
@@ -122,6 +122,21 @@ def test_logistic_and_tanh_int16_on_power_of_two_scales(tmp_path, opcode, log2_s
     w.op(opcode, [x], [y])
     path = w.write(tmp_path / "sigmoid.tflite", [x], [y])
     assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={opcode})
+
+
+@pytest.mark.parametrize("padding, pool, strides", [("same", (3, 2), 2), ("valid", (2, 3), (1, 2))])
+def test_pools_int16(tmp_path, padding, pool, strides):
+    """AVERAGE_POOL_2D (rounded half away from zero, padded taps left out) and MAX_POOL_2D on int16, after a
+    convolution with a fused RELU6 so the values are those of a layer's output."""
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Conv2D(5, 3, activation="relu6")(x)
+        a = tf.keras.layers.AveragePooling2D(pool, strides, padding)(x)
+        return a, tf.keras.layers.MaxPooling2D(pool, strides, padding)(x)
+
+    model = convert(build, [(12, 11, 3)], seed=len(padding), io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"AVERAGE_POOL_2D", "MAX_POOL_2D"})
 
 
 @pytest.mark.parametrize("conv", [False, True])
