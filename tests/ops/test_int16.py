@@ -1,6 +1,6 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, AVERAGE_POOL_2D, MAX_POOL_2D, PAD, STRIDED_SLICE,
-and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, AVERAGE_POOL_2D, MAX_POOL_2D, SOFTMAX, PAD,
+STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
 
 from pathlib import Path
 from typing import Any
@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tests.ops.harness import assert_bit_exact, convert
+from tests.ops.test_activation import edit_model
 from tests.synthetic import _Writer
 
 BOARDS = ("host", "mps2-an386")
@@ -122,6 +123,21 @@ def test_logistic_and_tanh_int16_on_power_of_two_scales(tmp_path, opcode, log2_s
     w.op(opcode, [x], [y])
     path = w.write(tmp_path / "sigmoid.tflite", [x], [y])
     assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={opcode})
+
+
+@pytest.mark.parametrize("shape, beta", [((3, 17), None), ((2, 3, 40), 0.6)])
+def test_softmax_int16(tmp_path, shape, beta):
+    """TFLite Micro's exp and reciprocal tables (built in float32 by tinygen as TFLite builds them), along the last
+    axis of a dense layer's output; beta != 1 (set in the file: the converter keeps 1) rescales the differences."""
+    import tensorflow as tf
+
+    def set_beta(op, tensors):
+        op.builtinOptions.beta = beta
+
+    model = convert(lambda x: tf.keras.layers.Softmax()(tf.keras.layers.Dense(shape[-1])(x)), [shape],
+                    seed=len(shape) + 9, io="int16")
+    model = model if beta is None else edit_model(model, "SOFTMAX", set_beta)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SOFTMAX"})
 
 
 @pytest.mark.parametrize("padding, pool, strides", [("same", (3, 2), 2), ("valid", (2, 3), (1, 2))])

@@ -34,7 +34,7 @@ from tinygen.kernels.shape import (
     StridedCopyParams,
     StridedCopyS16Params,
 )
-from tinygen.kernels.softmax import SoftmaxParams
+from tinygen.kernels.softmax import SoftmaxParams, SoftmaxS16Params
 from tinygen.kernels.transpose_conv import TransposeConvParams, TransposeConvS16Params
 from tinygen.kernels.window import Window
 
@@ -45,7 +45,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
-    TransposeConvS16Params, SigmoidS16Params, PoolS16Params,
+    TransposeConvS16Params, SigmoidS16Params, PoolS16Params, SoftmaxS16Params,
 )
 
 
