@@ -1,6 +1,6 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, AVERAGE_POOL_2D, MAX_POOL_2D, SOFTMAX, PAD,
-STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, AVERAGE_POOL_2D, MAX_POOL_2D, SOFTMAX, MEAN,
+SUM, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
 
 from pathlib import Path
 from typing import Any
@@ -153,6 +153,21 @@ def test_pools_int16(tmp_path, padding, pool, strides):
 
     model = convert(build, [(12, 11, 3)], seed=len(padding), io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"AVERAGE_POOL_2D", "MAX_POOL_2D"})
+
+
+@pytest.mark.parametrize("keep_dims", [True, False])
+def test_mean_and_sum_int16(tmp_path, keep_dims):
+    """MEAN over the spatial axes (1/count folded into the multiplier) and SUM over the last one, of a
+    convolution's int16 output."""
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Conv2D(6, 3)(x)
+        mean = tf.keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=[1, 2], keepdims=keep_dims))(x)
+        return mean, tf.keras.layers.Lambda(lambda t: tf.reduce_sum(t, axis=-1, keepdims=keep_dims))(x)
+
+    model = convert(build, [(9, 7, 3)], seed=13 + keep_dims, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"MEAN", "SUM"})
 
 
 @pytest.mark.parametrize("conv", [False, True])

@@ -21,7 +21,7 @@ from tinygen.kernels.int16 import (
     RequantizeParams,
     SigmoidS16Params,
 )
-from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
+from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MeanS16Params, MinMaxParams
 from tinygen.kernels.pool import PoolParams, PoolS16Params
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.kernels.remap import RemapParams
@@ -45,7 +45,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
-    TransposeConvS16Params, SigmoidS16Params, PoolS16Params, SoftmaxS16Params,
+    TransposeConvS16Params, SigmoidS16Params, PoolS16Params, SoftmaxS16Params, MeanS16Params,
 )
 
 

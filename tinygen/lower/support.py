@@ -32,7 +32,7 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
                                       "PAD", "STRIDED_SLICE", "MUL", "LOGISTIC", "TANH", "AVERAGE_POOL_2D",
-                                      "MAX_POOL_2D", "SOFTMAX", *sorted(ALIAS_OPS)),
+                                      "MAX_POOL_2D", "SOFTMAX", "MEAN", "SUM", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
                                      frozenset({"int8", "bool"})),
