@@ -1,6 +1,7 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
 DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, AVERAGE_POOL_2D, MAX_POOL_2D, SOFTMAX, MEAN,
-SUM, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
+SUM, PAD, STRIDED_SLICE, the copies (CONCATENATION, SPLIT, SPLIT_V, SLICE, PACK, UNPACK, TRANSPOSE), and the
+QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
 
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,28 @@ def test_pad_and_strided_slice_int16(tmp_path: Path, conv: bool) -> None:
 
     model = convert(build, [(11, 9, 3)], seed=3 + conv, io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"PAD", "STRIDED_SLICE"})
+
+
+def test_copies_int16(tmp_path: Path) -> None:
+    """The copying ops TFLite Micro takes in int16, two bytes an element: SPLIT and SPLIT_V, CONCATENATION of the
+    pieces in another order, TRANSPOSE, SLICE, PACK and UNPACK."""
+    import tensorflow as tf
+
+    def build(x: Any) -> Any:
+        x = tf.keras.layers.Conv2D(8, 3)(x)
+        lam = tf.keras.layers.Lambda
+        a, b = lam(lambda t: tf.split(t, [3, 5], axis=-1))(x)
+        top, bottom = lam(lambda t: tf.split(t, 2, axis=1))(x)
+        joined = lam(lambda ts: tf.concat([ts[1], ts[0]], axis=-1))([a, b])
+        turned = lam(lambda t: tf.transpose(t, [0, 2, 1, 3]))(joined)
+        cut = lam(lambda t: tf.slice(t, [0, 1, 2, 1], [1, 4, 3, 6]))(turned)
+        rows = lam(lambda t: tf.unstack(t, axis=2))(top)
+        stacked = lam(lambda ts: tf.stack(ts, axis=1))([rows[0], rows[-1]])
+        return cut, stacked, bottom
+
+    model = convert(build, [(10, 9, 3)], seed=21, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS,
+                     expect_ops={"SPLIT", "SPLIT_V", "CONCATENATION", "TRANSPOSE", "SLICE", "PACK", "UNPACK"})
 
 
 def test_float_ends_of_a_16x8_model(tmp_path):

@@ -24,15 +24,17 @@ from tinygen.lower import generated_ops
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
 # side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, GATHER's int32
-# indices in, the int16 activations of the 16x8 kernels, of the int16 copies (PAD, STRIDED_SLICE) and of the
-# aliases (which move no data), the comparisons' bool out, CAST's types, SELECT_V2's bool condition and the
-# logical ops' bools (each lowering checks which operand may be which).
+# indices in, the int16 activations of the 16x8 kernels, of the int16 copies (PAD, STRIDED_SLICE, SLICE,
+# TRANSPOSE, CONCATENATION, PACK, SPLIT, SPLIT_V, UNPACK) and of the aliases (which move no data), the
+# comparisons' bool out, CAST's types, SELECT_V2's bool condition and the logical ops' bools (each lowering
+# checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
                                       "PAD", "STRIDED_SLICE", "MUL", "LOGISTIC", "TANH", "AVERAGE_POOL_2D",
-                                      "MAX_POOL_2D", "SOFTMAX", "MEAN", "SUM", *sorted(ALIAS_OPS)),
+                                      "MAX_POOL_2D", "SOFTMAX", "MEAN", "SUM", "CONCATENATION", "SPLIT",
+                                      "SPLIT_V", "SLICE", "PACK", "UNPACK", "TRANSPOSE", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
                                      frozenset({"int8", "bool"})),
