@@ -1,6 +1,6 @@
 """Which of a folder's .tflite models tinygen runs bit-exact: `check`, then `run --random 5` per board.
 
-    python benchmarks/coverage.py DIR [--board mps2-an386 ...] [--timeout 300]
+    python benchmarks/coverage.py DIR [--board mps2-an386 ...] [--select OP|TYPE ...] [--timeout 300]
 
 The input set is TensorFlow Lite Micro's own models (examples, integration tests, test models). Nothing of
 TFLM's is committed here; make the folder outside the repository from a clone or a bare mirror of
@@ -15,11 +15,14 @@ for its operators and activation types. Left out, and listed as skipped: models 
 operator (custom code "ethos-u": they run only on an NPU) or the audio Signal library's custom operators
 (custom codes "Signal..."), and models with no int8 or int16 activation (float models: tinygen generates
 quantised kernels). Each other model goes through `tinygen check --json` and, when check exits 0,
-`tinygen run --random 5 --json`, both as subprocesses in their own process group (a timeout also stops the
+`tinygen run --random 5 --json` (20 vectors, one sequence with state carried, for a model with state:
+variable tensors or resource variables), both as subprocesses in their own process group (a timeout also stops the
 compiler or QEMU). Results: bit-exact, mismatch, refused (check exit 1: does not fit; exit 2 with the
 unsupported (operator, type) pieces, the first few shown) or error (anything else, with its message).
 
-Prints the table and one "N of M bit-exact" line per board; writes benchmarks/results/coverage.json.
+`--select` runs only the models with one of the named operators or activation types (e.g. `--select
+UNIDIRECTIONAL_SEQUENCE_LSTM --select SVDF --select int16`). Prints the table and one "N of M bit-exact" line
+per board; writes benchmarks/results/coverage.json, or coverage-<boards>.json with --select.
 Exits 1 when any model mismatched or errored (a refusal is not a failure: it is the coverage still missing).
 """
 
@@ -48,6 +51,7 @@ from benchmarks.check import tinygen_command  # noqa: E402
 from tinygen import __version__  # noqa: E402
 
 VECTORS = 5
+SEQUENCE = 20  # vectors for a model with state: one sequence, compared step by step
 SHOWN_PIECES = 3  # unsupported pieces named in the table (the JSON has all)
 QUANTISED = frozenset({"INT8", "INT16"})
 
@@ -59,6 +63,7 @@ class ModelFacts:
     operators: dict[str, int]
     dtypes: tuple[str, ...]
     skipped: str | None
+    stateful: bool  # variable tensors or resource variables: state carried between invocations
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ def model_facts(path: Path) -> ModelFacts:
         codes.append(f"CUSTOM:{custom}" if builtin == schema.BuiltinOperator.CUSTOM else op_names[builtin])
     operators: Counter[str] = Counter()
     dtypes: set[str] = set()
+    stateful = False
     buffers = model.buffers or []
     for graph in model.subgraphs or []:
         tensors = graph.tensors or []
@@ -91,6 +97,7 @@ def model_facts(path: Path) -> ModelFacts:
             operators[codes[op.opcodeIndex]] += 1
             used.update(op.inputs if op.inputs is not None else [])
             used.update(op.outputs if op.outputs is not None else [])
+        stateful = stateful or any(t.isVariable for t in tensors)
         for index in used - {-1}:
             t = tensors[index]
             constant = 0 < t.buffer < len(buffers) and buffers[t.buffer].data is not None and (
@@ -105,7 +112,8 @@ def model_facts(path: Path) -> ModelFacts:
         skipped = "audio Signal library custom operators"
     elif not dtypes & QUANTISED:
         skipped = "float model (no int8/int16 activations)"
-    return ModelFacts(dict(sorted(operators.items())), tuple(sorted(d.lower() for d in dtypes)), skipped)
+    stateful = stateful or "VAR_HANDLE" in operators
+    return ModelFacts(dict(sorted(operators.items())), tuple(sorted(d.lower() for d in dtypes)), skipped, stateful)
 
 
 def cli(args: list[str], timeout_s: float) -> tuple[int | None, dict[str, Any], str]:
@@ -134,7 +142,7 @@ def pieces(report: dict[str, Any]) -> str:
     return ", ".join(listed[:SHOWN_PIECES]) + (f", +{more} more" if more > 0 else "")
 
 
-def judge(model: Path, board: str, timeout_s: float, work: Path) -> Outcome:
+def judge(model: Path, board: str, timeout_s: float, work: Path, vectors: int) -> Outcome:
     start = time.perf_counter()
 
     def outcome(result: str, detail: str) -> Outcome:
@@ -147,7 +155,7 @@ def judge(model: Path, board: str, timeout_s: float, work: Path) -> Outcome:
         return outcome("refused", "does not fit the board")
     if code != 0:
         return outcome("error", f"check exit {code}: {err}")
-    code, report, err = cli(["run", str(model), "--board", board, "--random", str(VECTORS),
+    code, report, err = cli(["run", str(model), "--board", board, "--random", str(vectors),
                              "--output", str(work / f"{model.stem}-{board}"), "--timeout", str(timeout_s)], timeout_s)
     if code == 0 and report.get("bit_exact"):
         return outcome("bit-exact", f"{report['vectors']} vectors")
@@ -162,17 +170,24 @@ def main() -> int:
     parser.add_argument("dir", type=Path, help="Folder searched recursively for .tflite files.")
     parser.add_argument("--board", action="append", help="Board to check and run on (repeatable; mps2-an386).")
     parser.add_argument("--timeout", type=float, default=300.0, help="Seconds per check or run.")
+    parser.add_argument("--select", action="append", default=[],
+                        help="Only models with this operator or activation type (repeatable: any of them).")
     args = parser.parse_args()
     boards: list[str] = args.board or ["mps2-an386"]
-    models = sorted(args.dir.rglob("*.tflite"))
+    wanted = set(args.select)
+    found = {p: model_facts(p) for p in sorted(args.dir.rglob("*.tflite"))}
+    models = [p for p, f in found.items() if not wanted or wanted & {*f.operators, *f.dtypes}]
     if not models:
-        parser.error(f"{args.dir}: no .tflite files; see this script's docstring for how to make the folder")
+        parser.error(f"{args.dir}: no .tflite files{' with ' + ', '.join(sorted(wanted)) if wanted else ''}; see "
+                     "this script's docstring for how to make the folder")
     rows: list[dict[str, Any]] = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tinygen-coverage-") as tmp:
         for path in models:
-            facts = model_facts(path)
-            results = {} if facts.skipped else {b: asdict(judge(path, b, args.timeout, Path(tmp))) for b in boards}
+            facts = found[path]
+            vectors = SEQUENCE if facts.stateful else VECTORS
+            results = {} if facts.skipped else {b: asdict(judge(path, b, args.timeout, Path(tmp), vectors))
+                                                for b in boards}
             rows.append({"model": str(path.relative_to(args.dir).with_suffix("")), **asdict(facts),
                          "results": results})
     seconds = time.perf_counter() - start
@@ -195,7 +210,7 @@ def main() -> int:
                       f"({counts['refused']} refused, {counts['mismatch']} mismatch, {counts['error']} error; "
                       f"{len(rows) - total} skipped)")
 
-    out = ROOT / "benchmarks" / "results" / "coverage.json"
+    out = ROOT / "benchmarks" / "results" / (f"coverage-{'-'.join(boards)}.json" if wanted else "coverage.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"tinygen": __version__, "dir": str(args.dir), "boards": boards,
                                "vectors": VECTORS, "timeout_s": args.timeout, "seconds": round(seconds, 1),

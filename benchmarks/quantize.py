@@ -41,7 +41,7 @@ from train_example import build_model as digits_cnn  # noqa: E402
 from train_example import load_digits_split  # noqa: E402
 
 from tinygen import __version__  # noqa: E402
-from tinygen.quant.convert import FloatModel, convert_float, convert_int8  # noqa: E402
+from tinygen.quant.convert import FloatModel, convert_float, convert_quantized  # noqa: E402
 from tinygen.quant.data import Dataset  # noqa: E402
 from tinygen.quant.flow import QuantOptions, quantize_float  # noqa: E402
 from tinygen.quant.mixed import mixed_precision  # noqa: E402
@@ -86,7 +86,7 @@ def measure(tf, name: str, build, resize: int | None, budget: float, epochs: int
     model = FloatModel(Path(name), tuple(x_train.shape[1:]), keras)
     calib = x_train
     start = time.perf_counter()
-    int8 = convert_int8(model, calib)
+    int8 = convert_quantized(model, calib)
     float_blob = convert_float(model)
     plain = quant_report(float_blob, int8, calib, x_test, y_test, Path("test split"), False, Path(name), "int8", 20.0)
     int8_s = time.perf_counter() - start

@@ -28,7 +28,7 @@ from scripts.lowered_kernels import lowered_kernels  # noqa: E402
 from scripts.tflm_ops import TFLM_BUILTINS  # noqa: E402
 from tinygen.ir.attrs import NoAttrs  # noqa: E402
 from tinygen.ir.graph import Graph, Operator, Tensor  # noqa: E402
-from tinygen.ir.opset import ALIAS_OPS  # noqa: E402
+from tinygen.ir.opset import ALIAS_OPS, HANDLE_OPS, STATE_OPS  # noqa: E402
 from tinygen.lower import generated_ops  # noqa: E402
 from tinygen.lower.support import is_generated  # noqa: E402
 
@@ -48,13 +48,30 @@ COLUMNS = tuple(CASES)
 
 
 def admitted(opcode: str, column: str) -> bool:
-    """support.py's verdict on one operator of `opcode` with the column's tensor types."""
+    """support.py's verdict on one operator of `opcode` with the column's tensor types (for the resource
+    variable ops: on variables of the column's type, which VAR_HANDLE and CALL_ONCE serve as READ_VARIABLE
+    reads them)."""
+    if opcode in STATE_OPS:
+        return _variable_admitted(opcode if opcode in ("READ_VARIABLE", "ASSIGN_VARIABLE") else "READ_VARIABLE",
+                                  column)
     for x, constant, y in CASES[column]:
         tensors = [Tensor(0, "x", (1, 4), x), Tensor(1, "y", (1, 4), y)]
         if constant:
             tensors.append(Tensor(2, "w", (4, 4), constant, data=np.zeros((4, 4), np.int8)))
         op = Operator(0, opcode, (0, 2) if constant else (0,), (1,), NoAttrs())
         if is_generated(Graph("coverage", tuple(tensors), (op,), (0,), (1,)), op):
+            return True
+    return False
+
+
+def _variable_admitted(opcode: str, column: str) -> bool:
+    for x, constant, y in CASES[column]:
+        if constant is not None or x != y:  # a variable has one type
+            continue
+        tensors = (Tensor(0, "handle", (), "resource"), Tensor(1, "value", (1, 4), x))
+        op = Operator(0, opcode, (0,) if opcode == "READ_VARIABLE" else (0, 1),
+                      (1,) if opcode == "READ_VARIABLE" else (), NoAttrs())
+        if is_generated(Graph("coverage", tensors, (op,), (), ()), op):
             return True
     return False
 
@@ -75,6 +92,8 @@ def cell(opcode: str, column: str, kernels: frozenset[str]) -> str:
         return "—"
     if opcode in ALIAS_OPS:  # relabels activations: no kernel, no weights
         return "alias (no code)" if column in ("int8", "int16") else "—"
+    if opcode in HANDLE_OPS:  # names a variable, resolved when generating
+        return "resolved at generation (no code)"
     named = sorted(k for k in kernels if column_of(k) == column)
     if not named and column in ("int16", "bool"):  # a kernel on bytes or a table serves these too
         named = sorted(k for k in kernels if column_of(k) == "int8")
@@ -89,7 +108,7 @@ def table() -> str:
              "| Operator | TFLite Micro | " + " | ".join(COLUMNS) + " |",
              "|---|---|" + "---|" * len(COLUMNS)]
     for opcode in ops:
-        kernels = frozenset() if opcode in ALIAS_OPS else lowered_kernels(opcode)
+        kernels = frozenset() if opcode in ALIAS_OPS | HANDLE_OPS else lowered_kernels(opcode)
         cells = [cell(opcode, column, kernels) for column in COLUMNS]
         lines.append(f"| {opcode} | {'yes' if opcode in TFLM_BUILTINS else 'no'} | " + " | ".join(cells) + " |")
     missing = sorted(TFLM_BUILTINS - generated_ops())

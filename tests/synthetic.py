@@ -29,15 +29,16 @@ class _Writer:
         self.codes: dict[int, int] = {}
 
     def tensor(self, name: str, shape: tuple[int, ...], data: np.ndarray | None = None,
-               scale: float = SCALE, zero_point: int = ZERO_POINT, dtype: str = "INT8") -> int:
-        """`dtype` (a TensorType name) is the type of an activation; a constant takes its data's type."""
+               scale: float = SCALE, zero_point: int = ZERO_POINT, dtype: str = "INT8", variable: bool = False) -> int:
+        """`dtype` (a TensorType name) is the type of an activation and of a non-int32 constant; `variable`
+        marks state an operator keeps across invocations (SVDF's)."""
         s = self.schema
         t = s.TensorT()
         t.name, t.shape = name, list(shape)
         t.type = s.TensorType.INT32 if data is not None and data.dtype == np.int32 else getattr(s.TensorType, dtype)
         t.quantization = s.QuantizationParametersT()
         t.quantization.scale, t.quantization.zeroPoint = [scale], [zero_point]
-        t.buffer = 0
+        t.buffer, t.isVariable = 0, variable
         if data is not None:
             buf = s.BufferT()
             buf.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), np.uint8)
@@ -110,3 +111,47 @@ def big_dense(path: Path, inputs: int, outputs: int) -> Path:
     y = w.tensor("output", (1, outputs))
     w.op("FULLY_CONNECTED", [x, weights, bias], [y], w.schema.FullyConnectedOptionsT(), "FullyConnectedOptions")
     return w.write(path, [x], [y])
+
+
+
+def svdf(path: Path, seed: int, state: str = "INT16", batch: int = 1, input_size: int = 13, units: int = 5,
+         rank: int = 2, memory: int = 7, layers: int = 1) -> Path:
+    """input[batch, input_size] -> SVDF -> output[batch, units] (`layers` of them in a chain, each its own state),
+    random weights and quantisation (TensorFlow's converter does not emit SVDF from Keras). `state`: INT16 (int16
+    state and time weights, zero point 0) or INT8 (int8 both, a random state zero point)."""
+    rng = np.random.default_rng(seed)
+    w = _Writer()
+    s_in, zp_in = rng.uniform(0.005, 0.02), int(rng.integers(-128, 128))
+    x = first = w.tensor("input", (batch, input_size), scale=s_in, zero_point=zp_in)
+    for k in range(layers):
+        x, s_in = _svdf_layer(w, rng, x, s_in, f"svdf{k}_", state, batch, input_size if k == 0 else units, units,
+                              rank, memory)
+    return w.write(path, [first], [x])
+
+
+def _svdf_layer(w: _Writer, rng: np.random.Generator, x: int, s_in: float, name: str, state: str, batch: int,
+                input_size: int, units: int, rank: int, memory: int) -> tuple[int, float]:
+    """One SVDF after tensor `x` (scale `s_in`): its output tensor and scale. Scales follow rough magnitudes,
+    each times a random factor."""
+    filters = units * rank
+    wide = state == "INT16"
+    qmax = 32767 if wide else 127
+    s_feature = rng.uniform(0.002, 0.01)
+    feature_max = 3 * np.sqrt(input_size) * 127 * s_feature * 70 * s_in
+    s_state, zp_state = feature_max / qmax * rng.uniform(0.5, 1.5), 0 if wide else int(rng.integers(-60, 60))
+    s_time = rng.uniform(0.5, 2) / qmax
+    s_out = 3 * np.sqrt(rank * memory) * 0.5 * feature_max / 127 * rng.uniform(0.5, 1.5)
+    s_bias = float(np.float32(s_state) * np.float32(s_time))
+    feature = w.tensor(name + "weights_feature", (filters, input_size),
+                       rng.integers(-127, 128, (filters, input_size), dtype=np.int8), s_feature, 0)
+    time_type = np.int16 if wide else np.int8
+    time = w.tensor(name + "weights_time", (filters, memory),
+                    rng.integers(-qmax, qmax + 1, (filters, memory), dtype=time_type), s_time, 0, dtype=state)
+    bias = w.tensor(name + "bias", (units,), rng.integers(-20000, 20000, units, dtype=np.int32), s_bias, 0)
+    st = w.tensor(name + "state", (batch, filters * memory), scale=s_state, zero_point=zp_state, dtype=state,
+                  variable=True)
+    y = w.tensor(name + "output", (batch, units), scale=s_out, zero_point=int(rng.integers(-20, 20)))
+    options = w.schema.SVDFOptionsT()
+    options.rank, options.fusedActivationFunction = rank, w.schema.ActivationFunctionType.RELU
+    w.op("SVDF", [x, feature, time, bias, st], [y], options, "SVDFOptions")
+    return y, s_out

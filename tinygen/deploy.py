@@ -1,7 +1,10 @@
 """The one-shot path: float model + data + board -> quantised model, built firmware, checked bit-exact.
 
-quantize (int8; mixed int8/int4 when the board's flash needs it) -> plan ->
-check -> build -> run. The weight budget is what the board's weights region
+quantize (int8; mixed int8/int4 when the board's flash needs it; int16
+activations when int8 loses too much, tinygen/quant/flow.py) -> plan -> check ->
+build -> run. int16 is taken only when tinygen generates every operator in
+int16 and the 16x8 model, whose activations take twice the arena, still fits
+the board: the fit check runs on the model chosen. The weight budget is what the board's weights region
 holds once everything else `check` places there (code estimate, ...) and the
 generated requantisation tables are taken: int8 is kept when it fits, otherwise filters go int4 (tinygen/quant/mixed.py)
 until it does. The firmware runs the first evaluation samples (real inputs,
@@ -9,7 +12,7 @@ quantised as the model's input wants them) in QEMU or on the host and is
 compared with TensorFlow Lite Micro; a real board is built but not run (flash
 it and validate over its serial port).
 
-Output folder: `<stem>_int8.tflite` (or `_mixed`), `firmware/` (the C project
+Output folder: `<stem>_int8.tflite` (or `_mixed`, `_int16`), `firmware/` (the C project
 and ELF) and the stamp `tinygen-deploy.json`. Model and firmware are made in a
 staging folder and swapped in together only when the build succeeded and the
 firmware ran bit-exact (tinygen/files.py): a failed or interrupted deploy
@@ -33,11 +36,12 @@ from tinygen.errors import TinygenError
 from tinygen.files import check_output_folder, staged_folder, swap_in
 from tinygen.importers.tflite import parse_tflite
 from tinygen.ir.graph import Graph
+from tinygen.lower.support import missing_kernels
 from tinygen.pipeline import Firmware, RunResult, build_firmware, run_firmware
 from tinygen.plan.schedule import ScheduleOptions, plan_schedule
-from tinygen.quant.convert import convert_int8, load_model
+from tinygen.quant.convert import convert_quantized, load_model
 from tinygen.quant.data import Dataset
-from tinygen.quant.flow import QatResult, QuantOptions, quantize_float
+from tinygen.quant.flow import DEFAULT_MAX_DROP, ActivationChoice, QatResult, QuantOptions, quantize_float
 from tinygen.quant.mixed import min_weight_bytes
 from tinygen.quant.report import QuantReport
 from tinygen.quant.values import quantize_input
@@ -55,9 +59,12 @@ class Deployment:
     firmware: Firmware
     run: RunResult | None  # None on a real board
     qat: QatResult | None = None
+    choice: ActivationChoice | None = None
 
     @property
     def precision(self) -> str:
+        if self.report.activations == "int16":
+            return "int16 activations"
         return "mixed int8/int4" if self.report.mixed is not None and self.report.mixed.int4_layers else "int8"
 
 
@@ -77,20 +84,41 @@ def _fit(graph: Graph, board: Board, schedule: ScheduleOptions) -> FitReport:
     return fit_report(graph, plan_schedule(graph, board.alignment_bytes, schedule, graph.name, board.cpu.dsp), board)
 
 
+def _int16_refusal(board: Board, schedule: ScheduleOptions, int8_fit: FitReport) -> Callable[[bytes], str | None]:
+    """Why the 16x8 model cannot be deployed on `board` (None: it can): a missing kernel, or it does not fit."""
+    def refusal(blob: bytes) -> str | None:
+        graph = parse_tflite(blob, name="int16", origin="the 16x8 model")
+        missing = missing_kernels(graph)
+        if missing is not None:
+            return missing
+        fit = _fit(graph, board, schedule)
+        full = [r.region for r in fit.regions if not r.fits]
+        if full:
+            return (f"it does not fit {board.name} ({', '.join(full)} full; arena {fit.arena_bytes:,} B against "
+                    f"int8's {int8_fit.arena_bytes:,} B)")
+        return None
+    return refusal
+
+
 def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board, output: Path, vectors: int,
            schedule: ScheduleOptions, flash_budget: int | None = None, timeout_s: float = 300.0,
            max_loss_points: float | None = None, qat_epochs: int = 3,
-           on_stage: Callable[[str], None] = lambda text: None) -> Deployment:
+           on_stage: Callable[[str], None] = lambda text: None, activations: str = "auto",
+           max_drop: float = DEFAULT_MAX_DROP) -> Deployment:
     """`evaluation` None: accuracy is measured on the calibration set (and said so); `on_stage(text)` is told
-    what runs now."""
+    what runs now; `activations`/`max_drop` as QuantOptions takes them."""
     check_output_folder(output, STAMP)  # before the minutes of work it would receive
-    on_stage("quantising to int8")
     float_model = load_model(model)
-    int8_blob = convert_int8(float_model, calib.x)
+    on_stage("quantising to int8")
+    int8_blob = convert_quantized(float_model, calib.x)
     int8_graph = parse_tflite(int8_blob, name=model.stem, origin=str(model))
     int8_fit = _fit(int8_graph, board, schedule)
     budget = flash_budget if flash_budget is not None else weight_budget(int8_fit, int8_graph)
     needs_int4 = int8_graph.weight_bytes > budget
+    if needs_int4 and activations == "int16":
+        raise TinygenError(f"{model}: --activations int16: the weights ({int8_graph.weight_bytes:,} B in int8) "
+                           f"exceed the {budget:,} B budget and tinygen generates int4 filters only with int8 "
+                           "activations; use --activations auto or int8")
     if needs_int4:
         floor = min_weight_bytes(int8_graph)
         if floor > budget:
@@ -101,11 +129,16 @@ def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board
     else:
         on_stage("measuring accuracy and per-layer SQNR")
     options = QuantOptions(budget_bytes=budget if needs_int4 else None, max_loss_points=max_loss_points,
-                           qat_epochs=qat_epochs)
-    final = output / f"{model.stem}_{'mixed' if needs_int4 else 'int8'}.tflite"
-    quantized = quantize_float(float_model, calib, evaluation, final, options,
-                               int8_blob=int8_blob)
-    report, blob, data = quantized.report, quantized.blob, evaluation or calib
+                           qat_epochs=qat_epochs, activations=activations, max_drop=max_drop)
+    refusal = _int16_refusal(board, schedule, int8_fit)
+    quantized = quantize_float(float_model, calib, evaluation, output / model.name, options,
+                               int8_blob=int8_blob, int16_refusal=refusal)
+    blob, data = quantized.blob, evaluation or calib
+    int16 = quantized.report.activations == "int16"
+    if int16 and activations == "int16" and (why := refusal(blob)):
+        raise TinygenError(f"{model}: --activations int16: {why}; use --activations auto or int8")
+    final = output / f"{model.stem}_{'int16' if int16 else 'mixed' if needs_int4 else 'int8'}.tflite"
+    report = dataclasses.replace(quantized.report, output=final)
     if blob == int8_blob:
         fit = int8_fit
     else:
@@ -125,7 +158,7 @@ def deploy(model: Path, calib: Dataset, evaluation: Dataset | None, board: Board
         (staging / STAMP).write_text(json.dumps({"model": final.name, "board": board.name}, indent=2))
         swap_in(staging, output)
     firmware = _moved(firmware, output / FIRMWARE)
-    return Deployment(final, report, budget, fit, firmware, result, quantized.qat)
+    return Deployment(final, report, budget, fit, firmware, result, quantized.qat, quantized.choice)
 
 
 def _moved(firmware: Firmware, directory: Path) -> Firmware:

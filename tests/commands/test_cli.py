@@ -47,7 +47,7 @@ def invoke(*args, exit_code: int = 0):
 def one_json_object(result) -> dict:
     """stdout must parse as exactly one JSON object (json.loads rejects trailing data)."""
     payload = json.loads(result.stdout)
-    assert isinstance(payload, dict) and payload["schema_version"] == 2
+    assert isinstance(payload, dict) and payload["schema_version"] == 3
     return payload
 
 

@@ -32,7 +32,7 @@ def test_deploy_int8_end_to_end(digits, tmp_path):
     assert payload["precision"] == "int8" and payload["mixed"] is None
     assert payload["ran"] and payload["bit_exact"] and payload["vectors"] == 10 and payload["mismatches"] == 0
     assert abs(payload["float_accuracy"] - digits.float_accuracy) < 1e-6
-    assert (payload["int8_accuracy"] - payload["float_accuracy"]) * 100 >= -1.0
+    assert (payload["quantized_accuracy"] - payload["float_accuracy"]) * 100 >= -1.0
     model = out / "digits_cnn_int8.tflite"
     assert payload["model"] == str(model) and load_tflite(model).weight_bytes == payload["weights_bytes"]
     assert sorted(p.name for p in out.iterdir()) == ["digits_cnn_int8.tflite", "firmware", "tinygen-deploy.json"]

@@ -34,7 +34,7 @@ def test_quantize_json(digits, tmp_path):
     assert {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX"} <= set(graph.opcode_counts())
     assert payload["output"] == str(out) and payload["metric"] == "top1"
     assert abs(payload["float_accuracy"] - digits.float_accuracy) < 1e-6
-    assert abs(payload["int8_accuracy"] - payload["float_accuracy"]) * 100 <= 1.0
+    assert abs(payload["quantized_accuracy"] - payload["float_accuracy"]) * 100 <= 1.0
     assert payload["eval_samples"] == 360 and payload["evaluated_on_calibration_set"] is False
     assert payload["weights_bytes"] == graph.weight_bytes
     layers = payload["layers"]

@@ -15,7 +15,7 @@ import numpy as np
 from tests.tools import require_module, require_tool
 from tinygen.boards import load_board
 from tinygen.pipeline import build_firmware, run_firmware
-from tinygen.quant.convert import configure_int8
+from tinygen.quant.convert import configure_quantization
 from tinygen.run.vectors import random_vectors
 
 BOARDS = ("host", "mps2-an386", "mps3-an547")  # portable C, the DSP kernels, the Helium kernels
@@ -40,16 +40,11 @@ def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 2
 
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     if io in ("int16", "float16x8"):
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = representative
-        converter.target_spec.supported_ops = [
-            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
-        if io == "int16":
-            converter.inference_input_type = converter.inference_output_type = tf.int16
+        configure_quantization(converter, representative, "int8" if io == "int16" else "float", "int16")
         if int32_bias:
             converter._experimental_full_integer_quantization_bias_type = tf.int32
     else:
-        configure_int8(converter, representative, io)
+        configure_quantization(converter, representative, io)
     return converter.convert()
 
 

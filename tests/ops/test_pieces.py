@@ -102,7 +102,7 @@ def test_gather_by_runtime_indices(tmp_path):
 
     tf, L = _tf()
     from tests.tools import require_module
-    from tinygen.quant.convert import configure_int8
+    from tinygen.quant.convert import configure_quantization
 
     require_module("tensorflow")
     tf.keras.utils.set_random_seed(2)
@@ -117,7 +117,7 @@ def test_gather_by_runtime_indices(tmp_path):
         for _ in range(16):
             yield [rng.uniform(-2, 3, (1, 9, 7, 3)).astype(np.float32), rng.integers(0, 7, (1, 4), dtype=np.int32)]
 
-    configure_int8(converter, representative, "int8")
+    configure_quantization(converter, representative, "int8")
 
     def vectors(firmware):
         return [[rng.integers(0, 7, io.shape, dtype=np.int32) if io.dtype == "int32"

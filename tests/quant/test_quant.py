@@ -10,7 +10,7 @@ import pytest
 from tests.quant.digits import shared_digits
 from tests.tools import require_module
 from tinygen.errors import InputError
-from tinygen.quant.convert import convert_float, convert_int8, load_model
+from tinygen.quant.convert import convert_float, convert_quantized, load_model
 from tinygen.quant.data import load_dataset
 from tinygen.quant.report import _name_keys, quant_report
 
@@ -72,7 +72,7 @@ def test_report_matches_every_layer(digits, tmp_path, io):
     assert model.input_shape == (8, 8, 1)
     calib = load_dataset(digits.calib, model.input_shape)
     evaluation = load_dataset(digits.eval, model.input_shape)
-    int8_blob = convert_int8(model, calib.x[:64], io)
+    int8_blob = convert_quantized(model, calib.x[:64], io)
     report = quant_report(convert_float(model), int8_blob, calib.x[:64], evaluation.x, evaluation.y, digits.eval,
                           False, tmp_path / "out.tflite", io, 20.0)
     assert report.accuracy.metric == "top1"
@@ -101,5 +101,5 @@ def test_operators_left_in_float_are_refused(tmp_path):
     tf.keras.Model(inp, tf.keras.layers.Activation("log_sigmoid")(tf.keras.layers.Dense(3)(inp))).save(path)
     calib = np.random.default_rng(0).uniform(0, 1, (8, 4)).astype(np.float32)
     with pytest.raises(InputError, match=r"left in float: NEG×") as info:
-        convert_int8(load_model(path), calib)
+        convert_quantized(load_model(path), calib)
     assert str(info.value).startswith(str(path))

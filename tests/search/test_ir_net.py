@@ -10,7 +10,7 @@ from tinygen.boards import load_board
 from tinygen.check.fit import fit_report
 from tinygen.importers.tflite import parse_tflite
 from tinygen.plan.schedule import plan_schedule
-from tinygen.quant.convert import FloatModel, convert_int8
+from tinygen.quant.convert import FloatModel, convert_quantized
 from tinygen.search.baseline import ds_cnn
 from tinygen.search.ir_net import ir_graph
 from tinygen.search.keras_net import keras_model
@@ -29,7 +29,7 @@ def _converted(net) -> bytes:
     model.set_weights([rng.normal(0.5 if w.ndim == 1 else 0, 0.2, w.shape).astype(np.float32) + (w.ndim == 1) * 0.5
                        for w in model.get_weights()])
     calib = rng.random((4, *net.input_shape), dtype=np.float32)
-    return convert_int8(FloatModel(Path("candidate.keras"), net.input_shape, model), calib)
+    return convert_quantized(FloatModel(Path("candidate.keras"), net.input_shape, model), calib)
 
 
 def _structure(graph):

@@ -86,6 +86,7 @@ class FitReport:
     arena_bytes: int
     arena_lower_bound_bytes: int
     greedy_arena_bytes: int
+    state_bytes: int  # variables kept between invocations (plan/state.py), beside the arena
     weight_bytes: int
     runtime_flash_bytes: int  # estimate until `build` measures it
     stack_bytes: int
@@ -103,8 +104,8 @@ class FitReport:
 
     @property
     def sram_bytes(self) -> int:
-        """Arena, kernel scratch and stack: inputs and outputs live inside the arena, so they add nothing."""
-        return self.arena_bytes + self.scratch_bytes + self.stack_bytes
+        """Arena, state, kernel scratch and stack: inputs and outputs live inside the arena, so they add nothing."""
+        return self.arena_bytes + self.state_bytes + self.scratch_bytes + self.stack_bytes
 
     @property
     def fits(self) -> bool:
@@ -185,10 +186,11 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
         (board.placement.code, "code (estimate)", runtime),
         (board.placement.weights, "weights", weights),
         (board.placement.arena, "arena", plan.arena_bytes),
+        (board.placement.arena, "state", plan.state.state_bytes),  # the arena's section (model.c)
         (board.placement.stack, "kernel scratch", scratch),  # .bss, which sits beside the stack
         (board.placement.stack, "stack", stack),
     ):
-        if size or label != "kernel scratch":
+        if size or label not in ("kernel scratch", "state"):
             needs.setdefault(region, []).append((label, size))
     regions = tuple(
         RegionUse(name, board.region(name).kind, board.region(name).length_bytes, tuple(items))
@@ -202,6 +204,7 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
         arena_bytes=plan.arena_bytes,
         arena_lower_bound_bytes=plan.lower_bound_bytes,
         greedy_arena_bytes=plan.greedy_arena_bytes,
+        state_bytes=plan.state.state_bytes,
         weight_bytes=weights,
         runtime_flash_bytes=runtime,
         stack_bytes=stack,

@@ -21,6 +21,7 @@ def report_json(r: FitReport) -> dict:
         "arena_bytes": r.arena_bytes,
         "arena_lower_bound_bytes": r.arena_lower_bound_bytes,
         "greedy_arena_bytes": r.greedy_arena_bytes,
+        "state_bytes": r.state_bytes,
         "weight_bytes": r.weight_bytes,
         "runtime_flash_bytes_estimate": r.runtime_flash_bytes,
         "flash_bytes": r.flash_bytes,
@@ -69,7 +70,9 @@ def print_report(r: FitReport, console: Console) -> None:
     console.print(table)
     console.print(
         f"arena {r.arena_bytes:,} B (lower bound {r.arena_lower_bound_bytes:,} B, "
-        f"TFLM greedy-by-size {r.greedy_arena_bytes:,} B); weights {r.weight_bytes:,} B; "
+        f"TFLM greedy-by-size {r.greedy_arena_bytes:,} B); "
+        f"{f'state {r.state_bytes:,} B (kept between invocations); ' if r.state_bytes else ''}"
+        f"weights {r.weight_bytes:,} B; "
         f"{r.total_macs:,} MACs"
     )
     console.print(

@@ -23,7 +23,16 @@ from tinygen.commands.options import (
     timeout_option,
 )
 from tinygen.commands.progress import stage_status
-from tinygen.commands.quantize import mixed_json, print_mixed, print_qat, qat_json
+from tinygen.commands.quantize import (
+    activation_options,
+    activations_options,
+    choice_json,
+    mixed_json,
+    print_choice,
+    print_mixed,
+    print_qat,
+    qat_json,
+)
 from tinygen.deploy import Deployment
 from tinygen.deploy import deploy as run_deploy
 from tinygen.plan.schedule import ScheduleOptions
@@ -38,6 +47,7 @@ from tinygen.text import terminal
 @click.option("--board", "-b", default=DEFAULT_BOARD, show_default=True, help="Board name or path to a board .toml.")
 @output_folder_option("Deployment folder [default: firmware_out/<model>-<board>].")
 @flash_budget_option
+@activations_options("auto")
 @click.option("--vectors", type=click.IntRange(1, MAX_VECTORS), default=10, show_default=True,
               help="Evaluation samples run through the firmware and compared with TensorFlow Lite Micro "
                    f"(at most {MAX_VECTORS:,}).")
@@ -46,9 +56,11 @@ from tinygen.text import terminal
 @schedule_options
 @json_option
 def deploy(model: Path, calib: Path, eval_data: Path | None, board: str, output: Path | None,
-           flash_budget: int | None, vectors: int, max_loss: float | None, qat_epochs: int, timeout: float,
-           schedule: ScheduleOptions, as_json: bool) -> None:
-    """Quantise MODEL (mixed int8/int4 if BOARD's flash needs it), build it for BOARD, run it bit-exact."""
+           flash_budget: int | None, activations: str, max_accuracy_drop: float | None, vectors: int,
+           max_loss: float | None, qat_epochs: int, timeout: float, schedule: ScheduleOptions, as_json: bool) -> None:
+    """Quantise MODEL (mixed int8/int4 if BOARD's flash needs it, int16 activations if int8 loses too much),
+    build it for BOARD, run it bit-exact."""
+    max_drop = activation_options(model, activations, max_accuracy_drop, flash_budget)
     target = load_board(board)
     input_shape = load_model(model).input_shape
     calib_set = load_dataset(calib, input_shape)
@@ -56,7 +68,7 @@ def deploy(model: Path, calib: Path, eval_data: Path | None, board: str, output:
     folder = output or Path("firmware_out") / f"{model.stem}-{target.name}"
     with stage_status(enabled=not as_json) as on_stage:
         done = run_deploy(model, calib_set, eval_set, target, folder, vectors, schedule, flash_budget, timeout,
-                          max_loss, qat_epochs, on_stage=on_stage)
+                          max_loss, qat_epochs, on_stage=on_stage, activations=activations, max_drop=max_drop)
     if as_json:
         emit_json(deployment_json(done))
     else:
@@ -70,10 +82,12 @@ def deployment_json(d: Deployment) -> dict:
         "model": str(d.model),
         "board": d.fit.board,
         "precision": d.precision,
+        "activations": report.activations,
+        "activation_choice": choice_json(d.choice),
         "metric": acc.metric,
         "float_accuracy": acc.float_value,
-        "int8_accuracy": acc.quant_value,
-        "int8_mse": acc.mse,
+        "quantized_accuracy": acc.quant_value,
+        "quantized_mse": acc.mse,
         "eval_samples": acc.samples,
         "evaluated_on_calibration_set": acc.on_calibration,
         "weight_budget_bytes": d.weight_budget_bytes,
@@ -100,11 +114,12 @@ def print_deployment(d: Deployment, console: Console) -> None:
     if acc.metric == "top1":
         where = "calibration set" if acc.on_calibration else terminal(acc.source.name)
         float_top1, int8_top1 = acc.top1
-        table.add_row("accuracy (top-1)", f"float {100 * float_top1:.2f}%, int8 {100 * int8_top1:.2f}%"
+        table.add_row("accuracy (top-1)", f"float {100 * float_top1:.2f}%, {report.activations} {100 * int8_top1:.2f}%"
                       + (f", mixed {100 * mixed.top1[1]:.2f}%" if mixed else "")
                       + f" on {acc.samples} samples of {where}")
     else:
-        table.add_row("MSE vs float", f"int8 {acc.mse:.6g}" + (f", mixed {mixed.squared_error:.6g}" if mixed else ""))
+        table.add_row("MSE vs float", f"{report.activations} {acc.mse:.6g}"
+                      + (f", mixed {mixed.squared_error:.6g}" if mixed else ""))
     table.add_row("precision", f"{d.precision}; weights {report.weights_bytes:,} B "
                                f"(budget {d.weight_budget_bytes:,} B)")
     table.add_row("flash", f"{s.flash_bytes:,} B (code {s.code_bytes:,} + weights {s.weights_bytes:,})")
@@ -118,4 +133,5 @@ def print_deployment(d: Deployment, console: Console) -> None:
     table.add_row("model", terminal(str(d.model)))
     table.add_row("firmware", terminal(str(d.firmware.build.elf)))
     console.print(table)
+    print_choice(d.choice, console)
     print_qat(d.qat, console)

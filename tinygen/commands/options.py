@@ -13,7 +13,8 @@ from typing import Any, TypeAlias, TypeVar
 import click
 
 DEFAULT_BOARD = "mps2-an386"
-JSON_SCHEMA_VERSION = 2  # bumped when a --json payload changes incompatibly (2: unsupported_ops is a list)
+JSON_SCHEMA_VERSION = 3  # bumped when a --json payload changes incompatibly (2: unsupported_ops is a list;
+# 3: quantize and deploy say quantized_accuracy, not int8_accuracy: the activations may be int16)
 
 R = TypeVar("R")
 Command: TypeAlias = Callable[..., Any]  # a command's function, before or after click's decorators

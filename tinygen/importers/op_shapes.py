@@ -21,12 +21,14 @@ from tinygen.ir.attrs import (
     DepthwiseConv2DAttrs,
     FullyConnectedAttrs,
     GatherAttrs,
+    LstmAttrs,
     MirrorPadAttrs,
     PackAttrs,
     Pool2DAttrs,
+    SVDFAttrs,
 )
 from tinygen.ir.graph import Graph, Operator, Tensor
-from tinygen.ir.opset import ALIAS_OPS, ARITY
+from tinygen.ir.opset import ALIAS_OPS, ARITY, OMITTABLE
 
 _FIX = "the file is malformed; re-export the model"
 
@@ -373,6 +375,58 @@ def _mirror_pad(graph: Graph, op: Operator) -> None:
     _shape_is(op, y, want, f"input {x.shape} and paddings {pads}")
 
 
+def _svdf(graph: Graph, op: Operator) -> None:
+    """SVDF (input, weights_feature, weights_time, bias, activation_state): TFLite Micro's Prepare checks; the
+    kernel walks every operand by these sizes, and the state is the variable tensor it shifts in place."""
+    rank = op.attrs_of(SVDFAttrs).rank
+    _positive(op, rank=rank)
+    x, y = _operand(graph, op, 0, "input", 2), _output(graph, op, 2)
+    wf, wt = _operand(graph, op, 1, "weights_feature", 2), _operand(graph, op, 2, "weights_time", 2)
+    bias, state = _operand(graph, op, 3, "bias", None), _operand(graph, op, 4, "activation_state", 2)
+    for t, role in ((wf, "weights_feature"), (wt, "weights_time"), (bias, "bias")):
+        _constant(op, t, role)
+    batch, depth = x.shape
+    filters, memory = wf.shape[0], wt.shape[1]
+    _positive(op, batch=batch, input_size=depth, filters=filters, memory_size=memory)
+    if filters % rank:
+        raise _fail(op, f"its {filters} filters are not a multiple of its rank {rank}")
+    units = filters // rank
+    _shape_is(op, wf, (filters, depth), f"{filters} filters and input {x.shape}")
+    _shape_is(op, wt, (filters, memory), f"{filters} filters and a memory of {memory}")
+    if bias.elements != units:
+        raise _fail(op, f"bias '{bias.name}' has shape {bias.shape}, not the {units} values its units need")
+    if not state.variable:
+        raise _fail(op, f"activation_state '{state.name}' is not a variable tensor, as TFLite Micro requires")
+    _shape_is(op, state, (batch, memory * filters), f"batch {batch}, memory size {memory} and {filters} filters")
+    _shape_is(op, y, (batch, units), f"batch {batch} and {filters} filters of rank {rank}")
+
+
+def _lstm(graph: Graph, op: Operator) -> None:
+    """UNIDIRECTIONAL_SEQUENCE_LSTM: the kernel walks every gate's weights and biases, both states and the output
+    by the sizes the input and hidden state give (TFLite Micro's CreateLstmSizeInfo and ValidateTensorSize), so
+    each present operand must have them. Which optional slots a variant fills is the lowering's question."""
+    time_major = op.attrs_of(LstmAttrs).time_major
+    x, y = _operand(graph, op, 0, "input", 3), _output(graph, op, 3)
+    h, c = _operand(graph, op, 18, "hidden state", 2), _operand(graph, op, 19, "cell state", None)
+    batches, steps = (x.shape[1], x.shape[0]) if time_major else (x.shape[0], x.shape[1])
+    features, units = x.shape[2], h.shape[1]
+    _positive(op, batches=batches, time_steps=steps, input_features=features, units=units)
+    for k, t in enumerate(op.inputs[1:9], start=1):
+        if t >= 0:
+            _constant(op, graph.tensor(t), "weight")
+            _shape_is(op, graph.tensor(t), (units, features if k < 5 else units), f"{units} units and {features} "
+                      "input features")
+    for t in op.inputs[12:16]:
+        if t >= 0:
+            _constant(op, graph.tensor(t), "bias")
+            _shape_is(op, graph.tensor(t), (units,), f"{units} units")
+    for state in (h, c):
+        if state.elements != batches * units:
+            raise _fail(op, f"state '{state.name}' has shape {state.shape}, not the {batches}x{units} values its "
+                            "batches and units need")
+    _shape_is(op, y, (x.shape[0], x.shape[1], units), f"input {x.shape} and {units} units")
+
+
 _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _conv,
@@ -394,7 +448,10 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "SPACE_TO_DEPTH": _space_depth,
     "DEPTH_TO_SPACE": _space_depth,
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
+    "RESIZE_BILINEAR": _resize_nearest,  # the same Prepare checks
     "MIRROR_PAD": _mirror_pad,
+    "SVDF": _svdf,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,
 }
 
 
@@ -417,7 +474,8 @@ def _check_arity(op: Operator) -> None:
     takes = f"{fewest}" if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
     if not fewest <= len(op.inputs) <= (most if most is not None else len(op.inputs)):
         raise _fail(op, f"has {_count(len(op.inputs), 'input')}; {op.opcode} takes {takes}")
-    if any(t < 0 for t in op.inputs[:fewest]):
+    omittable = OMITTABLE.get(op.opcode, frozenset())
+    if any(t < 0 for k, t in enumerate(op.inputs[:fewest]) if k not in omittable):
         raise _fail(op, f"omits one of its first {fewest} inputs, which {op.opcode} needs")
     if outputs is not None and len(op.outputs) != outputs:
         raise _fail(op, f"has {_count(len(op.outputs), 'output')}; {op.opcode} has {outputs}")

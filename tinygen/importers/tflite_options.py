@@ -135,6 +135,18 @@ def _call_once(op: tflite.Operator) -> A.SubgraphCallAttrs:
     return A.SubgraphCallAttrs((o.InitSubgraphIndex() if o else 0,))
 
 
+def _var_handle(op: tflite.Operator) -> A.VarHandleAttrs:
+    o = _table(op, tflite.VarHandleOptions)
+    if o is None:
+        return A.VarHandleAttrs()
+    return A.VarHandleAttrs(_text(o.Container()), _text(o.SharedName()))
+
+
+def _text(raw: bytes | None) -> str:
+    """A flatbuffer string as text; invalid UTF-8 kept as replacement characters (it is only ever compared)."""
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
 def _while(op: tflite.Operator) -> A.SubgraphCallAttrs:
     o = _table(op, tflite.WhileOptions)
     return A.SubgraphCallAttrs((o.CondSubgraphIndex(), o.BodySubgraphIndex()) if o else (0, 0))
@@ -183,10 +195,31 @@ def _resize_nearest(op: tflite.Operator) -> A.ResizeAttrs:
     return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
 
 
+def _resize_bilinear(op: tflite.Operator) -> A.ResizeAttrs:
+    o = _table(op, tflite.ResizeBilinearOptions)
+    if o is None:
+        return A.ResizeAttrs()
+    return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
+
+
 def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
     o = _table(op, tflite.MirrorPadOptions)
     reflect = o is None or o.Mode() == tflite.MirrorPadMode.REFLECT  # TFLite Micro: anything else repeats the edge
     return A.MirrorPadAttrs("REFLECT" if reflect else "SYMMETRIC")
+
+
+def _svdf(op: tflite.Operator) -> A.SVDFAttrs:
+    """Without options the rank is 0, which the importer refuses (TFLite Micro divides by it)."""
+    o = _table(op, tflite.SVDFOptions)
+    return A.SVDFAttrs(rank=o.Rank(), activation=_ACTIVATION[o.FusedActivationFunction()]) if o else A.SVDFAttrs(0)
+
+
+def _lstm(op: tflite.Operator) -> A.LstmAttrs:
+    o = _table(op, tflite.UnidirectionalSequenceLSTMOptions)
+    if o is None:
+        return A.LstmAttrs()
+    return A.LstmAttrs(activation=_ACTIVATION.get(o.FusedActivationFunction(), "UNKNOWN"), cell_clip=o.CellClip(),
+                       time_major=bool(o.TimeMajor()))
 
 
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
@@ -208,6 +241,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "REDUCE_MIN": _reducer,
     "STRIDED_SLICE": _strided_slice,
     "CALL_ONCE": _call_once,
+    "VAR_HANDLE": _var_handle,
     "WHILE": _while,
     "IF": _if,
 
@@ -220,7 +254,10 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "SPACE_TO_DEPTH": _block_size(tflite.SpaceToDepthOptions),
     "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
+    "RESIZE_BILINEAR": _resize_bilinear,
     "MIRROR_PAD": _mirror_pad,
+    "SVDF": _svdf,
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,
 }
 
 

@@ -91,6 +91,15 @@ class SubgraphCallAttrs:
 
 
 @dataclass(frozen=True)
+class VarHandleAttrs:
+    """VAR_HANDLE: the resource variable it names; every handle with the same pair, in any subgraph, is the same
+    variable (TFLite Micro's CreateIdIfNoneFound). Model text: a key, never emitted."""
+
+    container: str = ""
+    shared_name: str = ""
+
+
+@dataclass(frozen=True)
 class SplitAttrs:
     """SPLIT and SPLIT_V: how many outputs the file says the input is cut into."""
 
@@ -120,7 +129,7 @@ class BlockSizeAttrs:
 
 @dataclass(frozen=True)
 class ResizeAttrs:
-    """RESIZE_NEAREST_NEIGHBOR: how an output pixel's source is found (TFLite Micro's GetNearestNeighbor)."""
+    """RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR: how an output pixel's sources are found."""
 
     align_corners: bool = False
     half_pixel_centers: bool = False
@@ -129,6 +138,24 @@ class ResizeAttrs:
 @dataclass(frozen=True)
 class MirrorPadAttrs:
     mode: str = "REFLECT"  # "REFLECT" (edge not repeated) | "SYMMETRIC" (edge repeated)
+
+
+@dataclass(frozen=True)
+class SVDFAttrs:
+    """SVDF: `rank` filters per output unit; TFLite Micro's integer kernel ignores `activation` (float only)."""
+
+    rank: int
+    activation: str = "NONE"
+
+
+@dataclass(frozen=True)
+class LstmAttrs:
+    """UNIDIRECTIONAL_SEQUENCE_LSTM: the cell gate's activation (TFLite Micro takes TANH only from a file),
+    the cell state's clip (0: none) and the input's layout ([time, batch, features] when time_major)."""
+
+    activation: str = "NONE"
+    cell_clip: float = 0.0
+    time_major: bool = False
 
 
 Attrs = (
@@ -144,10 +171,13 @@ Attrs = (
     | ReducerAttrs
     | StridedSliceAttrs
     | SubgraphCallAttrs
+    | VarHandleAttrs
     | SplitAttrs
     | PackAttrs
     | GatherAttrs
     | BlockSizeAttrs
     | ResizeAttrs
     | MirrorPadAttrs
+    | SVDFAttrs
+    | LstmAttrs
 )

@@ -8,8 +8,8 @@ from tinygen.ir.graph import Graph, Operator
 
 
 def macs(graph: Graph, op: Operator) -> int:
-    """MACs of conv, depthwise, transposed conv and fully-connected layers; other ops count 0 (they are
-    memory-bound)."""
+    """MACs of conv, depthwise, transposed conv, fully-connected, SVDF and LSTM layers; other ops count 0
+    (they are memory-bound)."""
     if not op.outputs:  # CALL_ONCE, ASSIGN_VARIABLE: state, not arithmetic
         return 0
     out = graph.tensor(op.outputs[0])
@@ -25,4 +25,11 @@ def macs(graph: Graph, op: Operator) -> int:
     if op.opcode == "FULLY_CONNECTED":
         weights = graph.tensor(op.inputs[1])  # (units, depth)
         return out.elements * weights.shape[-1]
+    if op.opcode == "SVDF":  # the feature projection, then each filter's time dot product
+        filters, depth = graph.tensor(op.inputs[1]).shape
+        batch, memory = graph.tensor(op.inputs[0]).shape[0], graph.tensor(op.inputs[2]).shape[1]
+        return batch * filters * (depth + memory)
+    if op.opcode == "UNIDIRECTIONAL_SEQUENCE_LSTM":  # four gates, each an input and a hidden state layer per step
+        units, features = graph.tensor(op.inputs[2]).shape  # input-to-forget weights
+        return 4 * out.elements * (features + units)
     return 0

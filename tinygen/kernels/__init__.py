@@ -21,20 +21,25 @@ from tinygen.kernels.int16 import (
     RequantizeParams,
     SigmoidS16Params,
 )
+from tinygen.kernels.lstm import LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MeanS16Params, MinMaxParams
 from tinygen.kernels.pool import PoolParams, PoolS16Params
 from tinygen.kernels.quantize import QuantizeParams
-from tinygen.kernels.remap import RemapParams
+from tinygen.kernels.remap import RemapParams, ResizeBilinearParams
 from tinygen.kernels.shape import (
     ConcatenationParams,
     GatherParams,
     PadParams,
     PadS16Params,
+    SpaceToBatchParams,
     SplitParams,
     StridedCopyParams,
     StridedCopyS16Params,
+    UpdateSliceParams,
 )
 from tinygen.kernels.softmax import SoftmaxParams, SoftmaxS16Params
+from tinygen.kernels.state import CallOnceParams, StateCopyParams
+from tinygen.kernels.svdf import SvdfParams, SvdfS8Params, SvdfS16Params
 from tinygen.kernels.transpose_conv import TransposeConvParams, TransposeConvS16Params
 from tinygen.kernels.window import Window
 
@@ -45,6 +50,10 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
+    StateCopyParams, CallOnceParams,
+    SvdfParams, SvdfS16Params, SvdfS8Params,
+    SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams,
+    LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
     TransposeConvS16Params, SigmoidS16Params, PoolS16Params, SoftmaxS16Params, MeanS16Params,
 )
 

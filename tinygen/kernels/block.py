@@ -32,16 +32,18 @@ _ELEMENT_TYPES = {np.dtype(np.int8): "int8_t", np.dtype(np.int16): "int16_t", np
 
 @dataclass(frozen=True)
 class ArenaPtr:
-    """A tensor's place in the static arena: `tg_arena + offset`."""
+    """A tensor's place in RAM: `tg_arena + offset`, or `tg_state + offset` for state kept between invocations
+    (tinygen/plan/state.py), which kernels read and write like any tensor."""
 
     offset: int
+    state: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.offset <= INT32_MAX:
             raise ValueError(f"arena offset {self.offset} is out of range")
 
     def c(self) -> str:
-        return f"tg_arena + {self.offset}"
+        return f"{'tg_state' if self.state else 'tg_arena'} + {self.offset}"
 
 
 @dataclass(frozen=True, eq=False)

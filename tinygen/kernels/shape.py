@@ -100,3 +100,35 @@ class GatherParams(ParamBlock):
     axis_size: int = i32("rows along the gather axis")
     coords: int = i32("indices per batch")
     inner_size: int = i32("bytes per row: product of the axes after the gather axis")
+
+
+@dataclass(frozen=True)
+class SpaceToBatchParams(ParamBlock):
+    C_NAME = "tg_space_to_batch_params"
+    C_DOC = ("SPACE_TO_BATCH_ND: output batch (sh * block_w + sw) * in_dims[0] + b, pixel (oh, ow) is input pixel "
+             "(b, oh * block_h + sh - pad_top, ow * block_w + sw - pad_left), or pad_value where that is outside.")
+
+    input: ArenaPtr | ConstArray = ptr("const int8_t *", "the operand")
+    output: ArenaPtr = ptr("int8_t *", "the result")
+    in_dims: tuple[int, ...] = i32s(4, "input batches, height, width, channels (a 3-D input has width 1)")
+    out_dims: tuple[int, ...] = i32s(3, "output batches, height, width")
+    block_h: int = i32("block height")
+    block_w: int = i32("block width (1 for a 3-D input)")
+    pad_top: int = i32("rows of padding above the input")
+    pad_left: int = i32("columns of padding left of the input (0 for a 3-D input)")
+    pad_value: int = i32("the fill")
+
+
+@dataclass(frozen=True)
+class UpdateSliceParams(ParamBlock):
+    C_NAME = "tg_update_slice_params"
+    C_DOC = ("DYNAMIC_UPDATE_SLICE: the operand copied, then the update written at start indices clamped to "
+             "0..dims-update_dims per axis (TFLite Micro's CalculateClampedStartIndices).")
+
+    operand: ArenaPtr | ConstArray = ptr("const int8_t *", "the tensor updated")
+    update: ArenaPtr | ConstArray = ptr("const int8_t *", "the slice written into it")
+    indices: ArenaPtr | ConstArray = ptr("const int32_t *", "one start index per axis of the operand")
+    output: ArenaPtr = ptr("int8_t *", "the result")
+    dims: tuple[int, ...] = i32s(MAX_DIMS, "operand shape, padded with leading 1s")
+    update_dims: tuple[int, ...] = i32s(MAX_DIMS, "update shape, padded with leading 1s")
+    lead: int = i32("leading axes added by the padding, which have no index")

@@ -23,6 +23,9 @@ class LowerContext:
         return self.graph.tensor(getattr(op, which)[slot])
 
     def ptr(self, tensor: Tensor) -> ArenaPtr:
+        """Where `tensor` lives: the arena, or the state region for a variable tensor (an SVDF's, an LSTM's)."""
+        if tensor.variable:
+            return ArenaPtr(self.plan.state.tensor_offset(tensor.index), state=True)
         return ArenaPtr(self.plan.offset_of(tensor.index))
 
     def array(self, op: Operator, name: str, values: np.ndarray) -> ConstArray:

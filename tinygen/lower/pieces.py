@@ -1,5 +1,5 @@
 """Data movement between several tensors and one (docs/arithmetic.md §2.23): SPLIT, SPLIT_V, UNPACK (one
-input cut into outputs), PACK (inputs stacked), GATHER (rows picked by index).
+input cut into outputs), PACK (inputs stacked), GATHER and EMBEDDING_LOOKUP (rows picked by index).
 
 As in TFLite Micro, no quantisation arithmetic: bytes are copied (two an
 element for int16, which TFLite Micro's kernels take but GATHER's). Each output
@@ -95,3 +95,20 @@ def lower_gather(ctx: LowerContext, op: Operator) -> Layer:
                           coords=prod(idx.shape[batch:]), inner_size=prod(x.shape[axis + 1:]))
     return Layer(op.index, op.opcode, "shape", "tg_gather_s8", params,
                  f"GATHER axis {axis} batch_dims {batch} {x.shape} by {idx.shape} -> {y.shape}")
+
+
+def lower_embedding_lookup(ctx: LowerContext, op: Operator) -> Layer:
+    """(lookup, value): GATHER along axis 0 of value, int8 rows copied to an int8 output (TFLite Micro's
+    EvalSimple; its int8 -> float32 hybrid form is not generated). An index outside the rows, which TFLite Micro
+    reports as an error, is clamped by the kernel."""
+    idx, x, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    int8_only(ctx, op, x, y)
+    if idx.dtype != "int32" or len(idx.shape) != 1 or len(x.shape) < 2 \
+            or y.shape != (idx.shape[0], *x.shape[1:]) or (x.shape[0] == 0 and y.elements):
+        raise ctx.fail(op, f"lookup {idx.dtype} {idx.shape}, value {x.shape}, output {y.shape}; TFLite Micro takes "
+                           "1-D int32 indices into the rows of a value of rank 2 or more")
+    indices = ctx.ptr(idx) if idx.data is None else ctx.array(op, "indices", idx.data.astype(np.int32).reshape(-1))
+    params = GatherParams(input=source(ctx, op, x, "value"), indices=indices, output=ctx.ptr(y), batches=1,
+                          outer_size=1, axis_size=x.shape[0], coords=idx.shape[0], inner_size=prod(x.shape[1:]))
+    return Layer(op.index, op.opcode, "shape", "tg_gather_s8", params,
+                 f"EMBEDDING_LOOKUP {x.shape} by {idx.shape} -> {y.shape}")

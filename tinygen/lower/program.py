@@ -17,6 +17,7 @@ from tinygen.lower.layer import Layer, scratch_bytes
 from tinygen.lower.patch import PatchCode, patch_code
 from tinygen.lower.support import is_generated, require_generated
 from tinygen.plan.memory import MemoryPlan
+from tinygen.plan.state import StatePlan
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class ModelCode:
     outputs: tuple[TensorIO, ...]
     patch: PatchCode | None = None  # the patch-based first stage, if the plan has one
     profile: bool = False  # call tg_profile_mark between steps (`tinygen profile`)
+    state: StatePlan = StatePlan()  # what persists between invocations (tg_state, tg_model_reset)
 
     @property
     def steps(self) -> tuple[tuple[Layer, ...], ...]:
@@ -113,4 +115,5 @@ def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
         inputs=tuple(io("input", k, t) for k, t in enumerate(graph.inputs)),
         outputs=tuple(io("output", k, t) for k, t in enumerate(graph.outputs)),
         patch=patch_code(graph, plan.stage, {layer.index: layer for layer in layers}) if plan.stage else None,
+        state=plan.state,
     )

@@ -24,8 +24,10 @@ from tinygen.kernels.shape import (
     ConcatenationParams,
     PadParams,
     PadS16Params,
+    SpaceToBatchParams,
     StridedCopyParams,
     StridedCopyS16Params,
+    UpdateSliceParams,
 )
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
@@ -249,3 +251,107 @@ def lower_depth_to_space(ctx: LowerContext, op: Operator) -> Layer:
     sn, sh, sw, _ = element_strides(x.shape)
     return _gather(ctx, op, x, y, 0, [n, h, b, w, b, c], [sn, sh, b * c, sw, c, 1],
                    f"DEPTH_TO_SPACE block {b} {x.shape} -> {y.shape}")
+
+
+def space_blocks(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, what: str) -> tuple[list[int], np.ndarray]:
+    """SPACE_TO_BATCH_ND's and BATCH_TO_SPACE_ND's block shape and paddings (or crops), one per spatial axis of a
+    3-D (N, H, C) or 4-D (N, H, W, C) input, as TFLite Micro reads them; in and out of the same type."""
+    same_type(ctx, op, x, y)
+    int8_only(ctx, op, x, y)
+    spatial = len(x.shape) - 2
+    block = [int(b) for b in _constant_ints(ctx, op, 1, "block_shape")]
+    pads = _constant_ints(ctx, op, 2, what).reshape(-1, 2) if spatial in (1, 2) else np.zeros((0, 2), np.int64)
+    if spatial not in (1, 2) or len(y.shape) != len(x.shape) or len(block) != spatial or pads.shape[0] != spatial \
+            or min(block) < 1 or (pads < 0).any():
+        raise ctx.fail(op, f"block_shape {block} and {what} {pads.tolist()} for input {x.shape}; TFLite Micro "
+                           "takes a 3-D or 4-D input, one positive block size and two non-negative amounts per "
+                           "spatial axis")
+    return block, pads
+
+
+def lower_space_to_batch(ctx: LowerContext, op: Operator) -> Layer:
+    """Pad the spatial axes, then move each block offset into its own batch (TFLite Micro's SpaceToBatchND). Its
+    fill is the output offset of a params block TFLite Micro never sets (SpaceToBatchParams in persistent
+    memory): 0 in its arena as the interpreter runs it, which tinygen writes too."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    block, pads = space_blocks(ctx, op, x, y, "paddings")
+    n, h = x.shape[:2]
+    w, c = (x.shape[2], x.shape[3]) if len(block) == 2 else (1, x.shape[2])
+    bh, bw = block[0], block[1] if len(block) == 2 else 1
+    (top, bottom), (left, right) = pads[0], pads[1] if len(block) == 2 else (0, 0)
+    if (h + top + bottom) % bh or (w + left + right) % bw:
+        raise ctx.fail(op, f"padded input {x.shape} is not whole {bh}x{bw} blocks")
+    want = (n * bh * bw, (h + top + bottom) // bh) + (((w + left + right) // bw,) if len(block) == 2 else ()) + (c,)
+    if y.shape != want:
+        raise ctx.fail(op, f"output has shape {y.shape}, but input {x.shape}, block_shape {block} and paddings "
+                           f"{pads.tolist()} give {want}")
+    params = SpaceToBatchParams(input=source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(n, h, w, c),
+                                out_dims=(want[0], want[1], want[2] if len(block) == 2 else 1), block_h=bh,
+                                block_w=bw, pad_top=int(top), pad_left=int(left), pad_value=0)
+    return Layer(op.index, op.opcode, "shape", "tg_space_to_batch_s8", params,
+                 f"SPACE_TO_BATCH_ND block {block} paddings {pads.tolist()} {x.shape} -> {y.shape}")
+
+
+def lower_broadcast_to(ctx: LowerContext, op: Operator) -> Layer:
+    """A strided copy that steps 0 along every axis the input stretches (size 1, or absent in front); the constant
+    shape must be the output's and the input broadcastable to it, as TFLite Micro's Prepare requires."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    shape = tuple(int(d) for d in _constant_ints(ctx, op, 1, "shape"))
+    lead = len(y.shape) - len(x.shape)
+    if shape != y.shape or len(y.shape) > MAX_DIMS or lead < 0 \
+            or any(d not in (1, e) for d, e in zip(x.shape, y.shape[lead:], strict=True)):
+        raise ctx.fail(op, f"shape {list(shape)} for input {x.shape} and output {y.shape}; TFLite Micro needs the "
+                           "output's shape, up to 5-D, and an input broadcastable to it")
+    strides = [0] * lead + [0 if d == 1 else s for d, s in zip(x.shape, element_strides(x.shape), strict=True)]
+    return _gather(ctx, op, x, y, 0, list(y.shape), strides, f"BROADCAST_TO {x.shape} -> {y.shape}")
+
+
+def lower_reverse(ctx: LowerContext, op: Operator) -> Layer:
+    """A strided copy that starts at the last element of each reversed axis and steps back; the constant axes
+    must be contiguous once sorted, as TFLite Micro's Eval requires."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    rank = len(x.shape)
+    axes = sorted(int(a) + rank if a < 0 else int(a) for a in _constant_ints(ctx, op, 1, "axis"))
+    if rank > MAX_DIMS or y.shape != x.shape or any(not 0 <= a < rank for a in axes) \
+            or any(b != a + 1 for a, b in zip(axes, axes[1:], strict=False)):
+        raise ctx.fail(op, f"axes {axes} of input {x.shape} (output {y.shape}); TFLite Micro reverses contiguous "
+                           "axes of its input's shape, and tinygen up to 5-D")
+    strides = element_strides(x.shape)
+    first = sum((x.shape[a] - 1) * strides[a] for a in axes) if y.elements else 0
+    steps = [-s if k in axes else s for k, s in enumerate(strides)]
+    return _gather(ctx, op, x, y, first, list(x.shape), steps, f"REVERSE_V2 axes {axes} {x.shape}")
+
+
+def lower_fill(ctx: LowerContext, op: Operator) -> Layer:
+    """The one value (input 1, arena or flash) copied with step 0 into every output element; the constant dims
+    must be the output's shape, as TFLite Micro's Prepare requires. The value is copied as stored (TFLite Micro
+    does not requantise it)."""
+    value, y = ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
+    dims = tuple(int(d) for d in _constant_ints(ctx, op, 0, "dims"))
+    if dims != y.shape or value.shape != ():
+        raise ctx.fail(op, f"dims {list(dims)} for output {y.shape} and value shape {value.shape}; TFLite Micro "
+                           "needs the output's shape and one scalar value")
+    return _gather(ctx, op, value, y, 0, list(y.shape), [0] * len(y.shape), f"FILL {y.shape}")
+
+
+def lower_dynamic_update_slice(ctx: LowerContext, op: Operator) -> Layer:
+    """The operand copied and the update written over it at start indices (constant or computed at run time,
+    int32), which the kernel clamps as TFLite Micro does; update no larger than the operand on any axis."""
+    x, update, indices, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 2), ctx.tensor(op, 0, "outputs")
+    int8_only(ctx, op, x, update, y)
+    rank = len(x.shape)
+    if indices.dtype != "int32" or indices.shape != (rank,):
+        raise ctx.fail(op, f"start indices '{indices.name}' are {indices.dtype} {indices.shape}; tinygen takes "
+                           f"{rank} int32 values, one per axis")
+    if rank > MAX_DIMS or len(update.shape) != rank or y.shape != x.shape \
+            or any(u > d for u, d in zip(update.shape, x.shape, strict=True)):
+        raise ctx.fail(op, f"update {update.shape} into operand {x.shape} (output {y.shape}); TFLite Micro needs "
+                           "an update of the operand's rank and no larger on any axis, and tinygen up to 5-D")
+    lead = MAX_DIMS - rank
+    start = source(ctx, op, indices, "indices") if indices.data is None else \
+        ctx.array(op, "indices", indices.data.astype(np.int32).reshape(-1))
+    params = UpdateSliceParams(operand=source(ctx, op, x, "operand"), update=source(ctx, op, update, "update"),
+                               indices=start, output=ctx.ptr(y), dims=(1,) * lead + x.shape,
+                               update_dims=(1,) * lead + update.shape, lead=lead)
+    return Layer(op.index, op.opcode, "shape", "tg_update_slice_s8", params,
+                 f"DYNAMIC_UPDATE_SLICE {update.shape} into {x.shape}")

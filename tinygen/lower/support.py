@@ -6,8 +6,10 @@ function for its opcode (or it is an alias) and its tensors are the types the
 kernels take: int8 activations (float32 on the float side of QUANTIZE and
 DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER, int16 where a 16x8
 kernel exists, bool results of the comparisons and condition of SELECT_V2,
-bools of the logical ops, CAST between bool, int8, int16, int32 and float32),
-int8 or int4 constant weights, int32 or int64 constant biases and shape operands.
+bools of the logical ops, CAST between bool, int8, int16, int32 and float32, the resource handles and int8 or
+int16 values of resource variables, SVDF's int16 state),
+int8 or int4 constant weights (int16 time weights of SVDF; int4 ones only with int8 activations: the int4
+kernels are int8 ones), int32 or int64 constant biases and shape operands.
 Everything else is one (operator, type) piece, counted, so a user sees the
 whole list at once whatever the reason.
 """
@@ -20,28 +22,40 @@ from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator
 from tinygen.ir.opset import ALIAS_OPS, FLOAT_IO_OPS
 from tinygen.lower import generated_ops
+from tinygen.lower.state import init_assignments
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
+INT4_ACTIVATIONS = frozenset({"int8"})  # the activation types tinygen generates int4 weights with
+_MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"})}  # its int16 time weights
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
-# side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, GATHER's int32
-# indices in, the int16 activations of the 16x8 kernels, of the int16 copies (PAD, STRIDED_SLICE, SLICE,
-# TRANSPOSE, CONCATENATION, PACK, SPLIT, SPLIT_V, UNPACK) and of the aliases (which move no data), the
-# comparisons' bool out, CAST's types, SELECT_V2's bool condition and the logical ops' bools (each lowering
-# checks which operand may be which).
+# side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices
+# into GATHER, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels, of the int16
+# copies (PAD, STRIDED_SLICE, REVERSE_V2, SLICE, TRANSPOSE, CONCATENATION, PACK, SPLIT, SPLIT_V, UNPACK) and of
+# the aliases (which move no data), the comparisons' bool out, CAST's types, SELECT_V2's bool condition, the
+# logical ops' bools, SHAPE's int32 sizes (of an int8, int16 or int32 tensor), BROADCAST_ARGS's int32 shapes,
+# SVDF's int16 state and the resource variables' handles and values (each lowering checks which operand may
+# be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
-                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
+                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "DYNAMIC_UPDATE_SLICE", "EMBEDDING_LOOKUP"),
+                                     frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
-                                      "PAD", "STRIDED_SLICE", "MUL", "LOGISTIC", "TANH", "AVERAGE_POOL_2D",
-                                      "MAX_POOL_2D", "SOFTMAX", "MEAN", "SUM", "CONCATENATION", "SPLIT",
-                                      "SPLIT_V", "SLICE", "PACK", "UNPACK", "TRANSPOSE", *sorted(ALIAS_OPS)),
+                                      "PAD", "STRIDED_SLICE", "REVERSE_V2", "MUL", "LOGISTIC", "TANH",
+                                      "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "MEAN", "SUM", "CONCATENATION",
+                                      "SPLIT", "SPLIT_V", "SLICE", "PACK", "UNPACK", "TRANSPOSE", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
+                     "SVDF": frozenset({"int8", "int16"}),
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
                                      frozenset({"int8", "bool"})),
                      "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
                      "TRANSPOSE_CONV": frozenset({"int8", "int16", "int32"}),  # int32: a run-time output_shape
                      "SELECT_V2": frozenset({"int8", "bool"}),
-                     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"}))}
+                     "SHAPE": frozenset({"int8", "int16", "int32"}),
+                     "BROADCAST_ARGS": frozenset({"int32"}),
+                     "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({"int8", "int16"}),  # int16: cell state, 16x8
+                     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"), frozenset({"bool"})),
+                     "VAR_HANDLE": frozenset({"resource"}),
+                     **dict.fromkeys(("READ_VARIABLE", "ASSIGN_VARIABLE"), frozenset({"resource", "int8", "int16"}))}
 _QUANTIZE_HINT = ("quantise it from the float Keras model or SavedModel with `tinygen quantize MODEL --calib DATA "
                   "-o OUT.tflite` (it reads those, not a .tflite), then pass the full-integer int8 .tflite it writes")
 
@@ -71,9 +85,15 @@ def is_generated(graph: Graph, op: Operator) -> bool:
     """tinygen has a kernel (or, for an alias, needs none) for `op` in its tensors' types."""
     if op.opcode not in generated_ops():
         return False
+    if op.opcode == "CALL_ONCE":
+        return init_assignments(graph, op) is not None
     activation = _ACTIVATION_TYPES.get(op.opcode, frozenset({"int8"}))
+    constant = _CONSTANT_TYPES | _MORE_CONSTANT_TYPES.get(op.opcode, frozenset())
     tensors = [t for t in graph.op_tensors(op) + graph.op_tensors(op, "outputs") if t is not None]
-    return all(t.dtype in (_CONSTANT_TYPES if t.is_constant else activation) for t in tensors)
+    if any(t.dtype == "int4" for t in tensors) and any(t.dtype not in INT4_ACTIVATIONS for t in tensors
+                                                        if not t.is_constant):
+        return False
+    return all(t.dtype in (constant if t.is_constant else activation) for t in tensors)
 
 
 def unsupported_ops(graph: Graph) -> tuple[Unsupported, ...]:
@@ -84,6 +104,12 @@ def unsupported_ops(graph: Graph) -> tuple[Unsupported, ...]:
             key = (op.opcode, op_dtype(graph, op) or "")
             counts[key] = counts.get(key, 0) + 1
     return tuple(Unsupported(op, dtype or None, n) for (op, dtype), n in sorted(counts.items()))
+
+
+def missing_kernels(graph: Graph) -> str | None:
+    """None when tinygen generates every operator of `graph`, else the pieces it cannot, listed."""
+    pieces = unsupported_ops(graph)
+    return f"tinygen cannot generate {', '.join(map(str, pieces))}" if pieces else None
 
 
 def unsupported_message(origin: str, pieces: tuple[Unsupported, ...]) -> str:

@@ -42,6 +42,8 @@ def temp_bytes(graph: Graph, op: Operator, dsp_kernels: bool = False) -> int | N
     """The temporary `op` needs to run in place over its first input, or None if its kernel cannot.
     `dsp_kernels`: the board runs the specialised kernels (tinygen/kernels/choice.py), whose wider
     temporaries are planned instead; on other boards they would only cost SRAM."""
+    if op.opcode not in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        return None
     x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
     if len(x.shape) != 4 or len(y.shape) != 4 or x.is_constant or x.dtype != "int8" or y.dtype != "int8":
         return None

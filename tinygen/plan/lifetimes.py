@@ -41,15 +41,15 @@ class Interval:
 
 
 def buffers(graph: Graph) -> tuple[Buffer, ...]:
-    """Group the non-constant tensors into buffers, following aliasing ops."""
+    """Group the activation tensors into buffers, following aliasing ops."""
     root: dict[int, int] = {}
     for op in graph.operators:
         src = op.inputs[0] if op.inputs else -1
         if op.opcode in ALIAS_OPS and src >= 0 and not graph.tensor(src).is_constant:
             root[op.outputs[0]] = root.get(src, src)
     members: dict[int, list[int]] = {}
-    for t in graph.tensors:
-        if not t.is_constant:
+    for t in graph.tensors:  # state (plan/state.py) and resource handles (compile-time names) take no arena
+        if not (t.is_constant or t.variable or t.dtype == "resource"):
             members.setdefault(root.get(t.index, t.index), []).append(t.index)
     producers = graph.producers()
     readers = graph.consumers()

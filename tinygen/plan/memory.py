@@ -7,12 +7,14 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from tinygen.ir.graph import Graph
+from tinygen.ir.opset import STATE_OPS
 from tinygen.plan import arena
 from tinygen.plan.inplace import apply_inplace
 from tinygen.plan.lifetimes import Buffer, Interval, buffers, intervals, live_bytes
 from tinygen.plan.order import best_order
 from tinygen.plan.patches import PatchStage
 from tinygen.plan.scratch import kernel_scratch
+from tinygen.plan.state import StatePlan, plan_state
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class MemoryPlan:
     strategy: str
     inplace: tuple[int, ...] = ()  # ops whose output overwrites their input (see plan/inplace.py)
     stage: PatchStage | None = None  # the patch-based first stage, run before everything else
+    state: StatePlan = StatePlan()  # what persists between invocations, outside the arena (plan/state.py)
 
     @cached_property
     def _tensor_offsets(self) -> dict[int, int]:
@@ -93,9 +96,14 @@ class MemoryPlan:
 
 
 def _preds(graph: Graph, ops: set[int]) -> dict[int, frozenset[int]]:
+    """Each op's predecessors: the writers of its inputs and, for the ops that touch resource variables, the one
+    before it in the file (they depend on each other through the variables, which no tensor shows)."""
     producers = graph.producers()
+    state = [op.index for op in graph.operators if op.opcode in STATE_OPS and op.index in ops]
+    before = dict(zip(state[1:], state[:-1], strict=True))
     return {
         op.index: frozenset(producers[t] for t in op.inputs if t in producers and producers[t] in ops)
+        | ({before[op.index]} if op.index in before else frozenset())
         for op in graph.operators if op.index in ops
     }
 
@@ -220,4 +228,5 @@ def plan_memory(
         strategy=chosen,
         inplace=life.inplace,
         stage=stage,
+        state=plan_state(graph, alignment_bytes),
     )

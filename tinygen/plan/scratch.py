@@ -6,7 +6,9 @@ requantised: TFLite Micro accumulates into an int32 (int64 for int16
 activations) buffer of the output's size, requested with
 RequestScratchBufferInArena. tinygen plans the same buffer as an interval
 living only at that op's step, so the arena, `check` and the execution order
-all count it.
+all count it. SVDF requests two int32 buffers, one value per filter and one per
+unit of each batch row; tinygen plans them as one scratch, the second after the first.
+UNIDIRECTIONAL_SEQUENCE_LSTM needs three int16 gate buffers of batches x units.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 from tinygen.ir.graph import Graph
 
 _ACCUMULATOR_BYTES = {"int8": 4, "int16": 8}  # TRANSPOSE_CONV: per output value, by activation type
+_LSTM_BUFFERS, _LSTM_CELL_BYTES = 3, 2  # int16 gate buffers (TFLM: 4, its 4th the hidden layer's result)
+_LSTM_HIDDEN_STATE = 18  # input slot (lstm_shared.h): its elements are batches x units
 
 
 def kernel_scratch(graph: Graph) -> dict[int, int]:
@@ -25,4 +29,11 @@ def kernel_scratch(graph: Graph) -> dict[int, int]:
             width = _ACCUMULATOR_BYTES.get(y.dtype)
             if width:
                 result[op.index] = y.elements * width
+        elif op.opcode == "SVDF" and op.outputs:
+            filters = graph.tensor(op.inputs[1]).shape[0]
+            batch, units = graph.tensor(op.outputs[0]).shape
+            result[op.index] = 4 * batch * (filters + units)
+        elif op.opcode == "UNIDIRECTIONAL_SEQUENCE_LSTM" and len(op.inputs) > _LSTM_HIDDEN_STATE:
+            hidden = graph.tensor(op.inputs[_LSTM_HIDDEN_STATE])
+            result[op.index] = _LSTM_BUFFERS * hidden.elements * _LSTM_CELL_BYTES
     return result

@@ -1,4 +1,5 @@
-"""Float model in, full-integer int8 .tflite out, with TensorFlow's TFLiteConverter (imported lazily).
+"""Float model in, full-integer .tflite (int8 or int16 activations) out, with TensorFlow's TFLiteConverter
+(imported lazily).
 
 MODEL is a `.keras`/`.h5` file (tf.keras.models.load_model) or a SavedModel folder
 (TFLiteConverter.from_saved_model). A single-input Keras model is first re-built
@@ -7,10 +8,14 @@ static shapes and none of the SHAPE/PACK ops a dynamic batch brings; models that
 cannot be cloned (subclassed ones) are converted as they are.
 
 Quantisation: Optimize.DEFAULT (per-channel int8 weights), the calibration
-samples one by one as the representative dataset, TFLITE_BUILTINS_INT8 only;
-`io="int8"` also makes the model's inputs and outputs int8, `io="float"` keeps
-them float (the converter adds QUANTIZE/DEQUANTIZE). `convert_float` converts
-the same model without quantisation: the reference for the per-layer SQNR.
+samples one by one as the representative dataset, and one operator set:
+TFLITE_BUILTINS_INT8 for int8 activations, or TensorFlow's 16x8 mode
+(EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8: symmetric int16
+activations, int8 weights, int64 biases) for int16 ones. `io="int8"` makes the
+model's inputs and outputs integers of the activations' type (int8 or int16),
+`io="float"` keeps them float (the converter adds QUANTIZE/DEQUANTIZE).
+`convert_float` converts the same model without quantisation: the reference
+for the per-layer SQNR.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator
 
 IO_TYPES = ("int8", "float")
+ACTIVATION_TYPES = ("int8", "int16")
 KERAS_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 
@@ -141,35 +147,41 @@ def _converter(model: FloatModel) -> Any:
     return tf.lite.TFLiteConverter.from_keras_model(model.keras)
 
 
-def configure_int8(converter: Any, representative: Callable[[], Iterator[list[np.ndarray]]], io: str = "int8") -> None:
-    """Full-integer int8 with per-channel weights; int8 inputs and outputs unless io == "float"."""
+def configure_quantization(converter: Any, representative: Callable[[], Iterator[list[np.ndarray]]],
+                           io: str = "int8", activations: str = "int8") -> None:
+    """Full-integer, per-channel int8 weights, `activations` int8 or int16 (16x8); integer ends of the
+    activations' type unless io == "float"."""
     tf = tensorflow()
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    ops = tf.lite.OpsSet
+    converter.target_spec.supported_ops = [ops.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8
+                                           if activations == "int16" else ops.TFLITE_BUILTINS_INT8]
     if io == "int8":
-        converter.inference_input_type = tf.int8
-        converter.inference_output_type = tf.int8
+        converter.inference_input_type = converter.inference_output_type = getattr(tf, activations)
 
 
-def convert_int8(model: FloatModel, calib: np.ndarray, io: str = "int8") -> bytes:
-    """Full-integer int8 flatbuffer; `calib` is (N, *input_shape) float32."""
+def convert_quantized(model: FloatModel, calib: np.ndarray, io: str = "int8", activations: str = "int8") -> bytes:
+    """Full-integer flatbuffer with int8 or int16 activations; `calib` is (N, *input_shape) float32."""
     if io not in IO_TYPES:
         raise InputError(f"--io {io}: unknown; use one of {', '.join(IO_TYPES)}")
+    if activations not in ACTIVATION_TYPES:
+        raise InputError(f"--activations {activations}: unknown; use one of {', '.join(ACTIVATION_TYPES)}")
     converter = _converter(model)
 
     def representative() -> Iterator[list[np.ndarray]]:
         for sample in calib:
             yield [sample[None].astype(np.float32)]
 
-    configure_int8(converter, representative, io)
+    configure_quantization(converter, representative, io, activations)
+    mode = "full-integer int8" if activations == "int8" else "16x8 (int16 activations, int8 weights)"
     try:
         with _quiet(), _native_stderr_silenced():
             blob = converter.convert()
     except Exception as exc:
-        raise InputError(f"{model.path}: TensorFlow's converter cannot make it full-integer int8 "
-                         f"({_first_line(exc)}); replace the operators without int8 kernels") from None
-    _require_full_integer(model.path, blob)
+        raise InputError(f"{model.path}: TensorFlow's converter cannot make it {mode} "
+                         f"({_first_line(exc)}); replace the operators without {activations} kernels") from None
+    _require_full_integer(model.path, blob, mode)
     return blob
 
 
@@ -179,8 +191,9 @@ def is_float_io(graph: Graph, op: Operator) -> bool:
             or op.opcode == "DEQUANTIZE" and op.outputs[0] in graph.outputs)
 
 
-def _require_full_integer(path: Path, blob: bytes) -> None:
-    """The converter silently leaves operators without int8 kernels in float (DEQUANTIZE, op, QUANTIZE): refuse."""
+def _require_full_integer(path: Path, blob: bytes, mode: str) -> None:
+    """The converter silently leaves operators without integer kernels in float (DEQUANTIZE, op, QUANTIZE):
+    refuse."""
     from tinygen.importers.tflite import parse_tflite
 
     graph = parse_tflite(blob, name=path.stem, origin=str(path))
@@ -194,8 +207,8 @@ def _require_full_integer(path: Path, blob: bytes) -> None:
     named = {op: n for op, n in floats.items() if op not in ("QUANTIZE", "DEQUANTIZE")} or floats
     if named:
         listed = ", ".join(f"{op}×{n}" for op, n in named.items())
-        raise InputError(f"{path}: TensorFlow's converter cannot make it full-integer int8 (left in float: "
-                         f"{listed}); replace these operators with ones that have int8 kernels")
+        raise InputError(f"{path}: TensorFlow's converter cannot make it {mode} (left in float: "
+                         f"{listed}); replace these operators with ones that have integer kernels")
 
 
 def convert_float(model: FloatModel) -> bytes:

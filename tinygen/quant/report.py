@@ -1,4 +1,6 @@
-"""How much did int8 cost: float vs int8 accuracy, and the signal-to-quantisation-noise ratio per layer.
+"""What quantisation cost: float vs quantised accuracy, and the signal-to-quantisation-noise ratio per layer.
+
+The quantised model has int8 or int16 activations (TensorFlow's 16x8 mode); "int8" below stands for either.
 
 With a mixed int8/int4 model (tinygen/quant/mixed.py) the report also gives
 float vs mixed accuracy, and the per-layer SQNR is that of the mixed model,
@@ -10,11 +12,15 @@ the project's reference (tinygen/reference.py): float inputs are quantised
 with the input tensor's scale and zero point, int8 outputs de-quantised. The
 metric is top-1 accuracy when labels are given and the output is a class
 vector, otherwise the mean squared error between the two models' outputs.
+What the quantised model lost (`Accuracy.drop`, what the activation choice in
+tinygen/quant/flow.py compares with its threshold): top-1 points, or, for the
+mean squared error, that error as a percent of the float outputs' mean power
+(1 % is an output SQNR of 20 dB).
 
 Per-layer SQNR: both models run in TFLite's interpreter with
 experimental_preserve_all_tensors (no delegates), one calibration sample at a
 time; for every operator of the int8 model whose output is int8, the float
-activation f and the de-quantised int8 activation q are accumulated over the
+activation f and the de-quantised int8 (or int16) activation q are accumulated over the
 set, SQNR = 10·log10(Σf² / Σ(f−q)²) dB.
 
 Matching rule (int8 tensor -> float tensor):
@@ -56,7 +62,8 @@ _SUFFIXES = ("_int8", "_quantized", "/quantize", "_dequantize")
 class Accuracy:
     """Float model vs one quantised model (int8, or mixed int8/int4).
 
-    `metric` "top1": `float_value`/`quant_value` are fractions in [0, 1]; "mse": `mse` is set, the values are None.
+    `metric` "top1": `float_value`/`quant_value` are fractions in [0, 1]; "mse": `mse` and `float_power` (the
+    float outputs' mean square) are set, the values are None.
     """
 
     metric: str
@@ -66,6 +73,19 @@ class Accuracy:
     samples: int
     source: Path
     on_calibration: bool
+    float_power: float | None = None
+
+    @property
+    def drop(self) -> float:
+        """What quantisation lost: top-1 points, or the mean squared error in percent of the float outputs' power."""
+        if self.metric == "top1":
+            float_top1, quant_top1 = self.top1
+            return 100.0 * (float_top1 - quant_top1)
+        return 100.0 * self.squared_error / (self.float_power or 1.0)
+
+    @property
+    def drop_text(self) -> str:
+        return f"{self.drop:.2f} top-1 points" if self.metric == "top1" else f"{self.drop:.3g} % of the output power"
 
     @property
     def delta_points(self) -> float | None:
@@ -94,12 +114,13 @@ def _accuracy_from(f: np.ndarray, q: np.ndarray, y: np.ndarray | None, source: P
         top1_f = float(np.mean(np.argmax(f, axis=1) == y))
         top1_q = float(np.mean(np.argmax(q, axis=1) == y))
         return Accuracy("top1", top1_f, top1_q, None, len(f), source, on_calibration)
-    return Accuracy("mse", None, None, float(np.mean((f - q) ** 2)), len(f), source, on_calibration)
+    return Accuracy("mse", None, None, float(np.mean((f - q) ** 2)), len(f), source, on_calibration,
+                    float(np.mean(f ** 2)))
 
 
 @dataclass(frozen=True)
 class LayerSQNR:
-    """One int8 operator output. `status`: ok, exact (no noise), no-signal (Σf² = 0) or unmatched."""
+    """One int8 or int16 operator output. `status`: ok, exact (no noise), no-signal (Σf² = 0) or unmatched."""
 
     index: int
     op: str
@@ -119,11 +140,13 @@ class LayerSQNR:
 
 @dataclass(frozen=True)
 class QuantReport:
-    """`accuracy`: float vs int8; with a flash budget, `mixed` is the chosen int8/int4 model and
-    `mixed_accuracy` float vs it. `layers` (SQNR) and the byte counts describe the model written to `output`."""
+    """`accuracy`: float vs the quantised model (`activations` int8 or int16); with a flash budget, `mixed` is the
+    chosen int8/int4 model and `mixed_accuracy` float vs it. `layers` (SQNR) and the byte counts describe the model
+    written to `output`."""
 
     output: Path
     io: str
+    activations: str
     accuracy: Accuracy
     layers: tuple[LayerSQNR, ...]
     sqnr_threshold_db: float
@@ -171,11 +194,11 @@ def float_outputs(interpreter: Any, x: np.ndarray) -> np.ndarray:
     return np.stack(results)
 
 
-def int8_outputs(int8_blob: bytes, graph: Graph, x: np.ndarray) -> np.ndarray:
-    """The int8 model's first output per sample in TensorFlow Lite Micro, de-quantised: (N, *output_shape[1:])."""
+def quantized_outputs(blob: bytes, graph: Graph, x: np.ndarray) -> np.ndarray:
+    """The quantised model's first output per sample in TensorFlow Lite Micro, de-quantised: (N, *output_shape[1:])."""
     inp, out = graph.tensor(graph.inputs[0]), graph.tensor(graph.outputs[0])
     vectors = [[quantize_input(sample[None], np.dtype(inp.dtype), inp.quant)] for sample in x]
-    return np.stack([dequantize(outputs[0], out.quant)[0] for outputs in reference_outputs(int8_blob, vectors, 1)])
+    return np.stack([dequantize(outputs[0], out.quant)[0] for outputs in reference_outputs(blob, vectors, 1)])
 
 
 
@@ -232,10 +255,11 @@ def match_tensors(float_graph: Graph, int8_graph: Graph) -> dict[int, int]:
 
 def layer_sqnr(f_run: Any, int8_blob: bytes, float_graph: Graph, int8_graph: Graph, x: np.ndarray,
                threshold_db: float) -> tuple[LayerSQNR, ...]:
-    """SQNR per int8 operator output over the samples `x` (the calibration set); `f_run` runs the float model."""
+    """SQNR per int8 or int16 operator output over the samples `x` (the calibration set); `f_run` runs the float
+    model."""
     targets: list[tuple[int, str, Tensor]] = [
         (op.index, op.opcode, int8_graph.tensor(t))
-        for op in int8_graph.operators for t in op.outputs if int8_graph.tensor(t).dtype == "int8"]
+        for op in int8_graph.operators for t in op.outputs if int8_graph.tensor(t).dtype in ("int8", "int16")]
     pairs = match_tensors(float_graph, int8_graph)
     q_run = _tflite_interpreter(int8_blob)
     f_in, q_in = f_run.get_input_details()[0], q_run.get_input_details()[0]
@@ -278,13 +302,14 @@ def quant_report(float_blob: bytes, int8_blob: bytes, calib: np.ndarray, eval_x:
     int8_graph = parse_tflite(int8_blob, name=output.stem, origin=str(output))
     f_run = _tflite_interpreter(float_blob)  # one interpreter for every pass over the float model
     f = float_outputs(f_run, eval_x)
-    acc = _accuracy_from(f, int8_outputs(int8_blob, int8_graph, eval_x), eval_y, eval_source, on_calibration)
+    acc = _accuracy_from(f, quantized_outputs(int8_blob, int8_graph, eval_x), eval_y, eval_source, on_calibration)
     mixed_acc = None
     if mixed is not None:
-        q = int8_outputs(mixed.blob, int8_graph, eval_x)  # same inputs and outputs as the int8 model
+        q = quantized_outputs(mixed.blob, int8_graph, eval_x)  # same inputs and outputs as the int8 model
         mixed_acc = _accuracy_from(f, q, eval_y, eval_source, on_calibration)
     written = mixed.blob if mixed is not None else int8_blob
     written_graph = int8_graph if mixed is None else parse_tflite(written, name=output.stem, origin=str(output))
     layers = layer_sqnr(f_run, written, float_graph, written_graph, calib, threshold_db)
-    return QuantReport(output, io, acc, layers, threshold_db, len(calib), written_graph.weight_bytes, len(written),
-                       mixed, mixed_acc)
+    activations = "int16" if any(t.dtype == "int16" for t in int8_graph.tensors if not t.is_constant) else "int8"
+    return QuantReport(output, io, activations, acc, layers, threshold_db, len(calib), written_graph.weight_bytes,
+                       len(written), mixed, mixed_acc)
