@@ -4,6 +4,7 @@ and 16x8, and the arena planning its int32 (int64 for 16x8) scratch (never in pl
 import numpy as np
 import pytest
 
+from tests.commands.test_cli import invoke, one_error_line
 from tests.ops.harness import assert_bit_exact, convert
 from tests.synthetic import _Writer
 from tinygen.importers.tflite import parse_tflite
@@ -63,20 +64,31 @@ def test_scratch_is_planned_and_never_in_place(io, width):
     assert schedule.plan.stage is None or op.index not in schedule.plan.stage.ops
 
 
-def test_int16_with_a_run_time_output_shape(tmp_path):
+def _seanet_like(path, bias_type=np.int64):
     """TFLM's seanet form: output_shape a model input (int32, never read: the output tensor sizes the op), int16
-    activations, int64 bias, a per-tensor weight scale."""
+    activations, a per-tensor weight scale and a bias of `bias_type`."""
     w = _Writer()
     rng = np.random.default_rng(3)
     shape = w.tensor("output_shape", (4,), scale=1.0, zero_point=0, dtype="INT32")
     filt = w.tensor("filter", (4, 3, 4, 7), rng.integers(-127, 128, (4, 3, 4, 7), dtype=np.int8), scale=0.011,
                     zero_point=0, dtype="INT8")
     x = w.tensor("x", (1, 2, 5, 7), scale=3.7e-4, zero_point=0, dtype="INT16")
-    bias = w.tensor("bias", (4,), rng.integers(-50000, 50000, 4).astype(np.int64), scale=4.1e-6, zero_point=0,
-                    dtype="INT64")
+    bias = w.tensor("bias", (4,), rng.integers(-50000, 50000, 4).astype(bias_type), scale=4.1e-6, zero_point=0,
+                    dtype="INT64" if bias_type == np.int64 else "INT32")
     y = w.tensor("y", (1, 4, 10, 4), scale=1.3e-3, zero_point=0, dtype="INT16")
     options = w.schema.TransposeConvOptionsT()
     options.padding, options.strideH, options.strideW = w.schema.Padding.SAME, 2, 2
     w.op("TRANSPOSE_CONV", [shape, filt, x, bias], [y], options, "TransposeConvOptions")
-    path = w.write(tmp_path / "seanet_like.tflite", [shape, x], [y])
+    return w.write(path, [shape, x], [y])
+
+
+def test_int16_with_a_run_time_output_shape(tmp_path):
+    path = _seanet_like(tmp_path / "seanet_like.tflite")
     assert_bit_exact(path, tmp_path, boards=("host", "mps2-an386"), expect_ops={"TRANSPOSE_CONV"})
+
+
+def test_int16_with_an_int32_bias_is_refused(tmp_path):
+    """TFLite Micro would read an int32 bias of a 16x8 TRANSPOSE_CONV as int64 (past the end of its buffer)."""
+    path = _seanet_like(tmp_path / "bias32.tflite", np.int32)
+    one_error_line(invoke("check", path, exit_code=2), "bias32", "TRANSPOSE_CONV", "bias is int32",
+                   "int16 or int64")

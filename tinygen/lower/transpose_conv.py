@@ -54,8 +54,8 @@ def lower_transpose_conv(ctx: LowerContext, op: Operator) -> Layer:
     bias = np.zeros(out_c, np.int64)
     if len(op.inputs) > 3 and op.inputs[3] >= 0:
         if ctx.tensor(op, 3).dtype not in bias_types:
-            raise ctx.fail(op, f"bias is {ctx.tensor(op, 3).dtype}; TFLite Micro reads an {x.dtype} TRANSPOSE_CONV's "
-                               f"bias as {' or '.join(bias_types)}")
+            raise ctx.fail(op, f"bias is {ctx.tensor(op, 3).dtype}; TFLite Micro's {x.dtype} TRANSPOSE_CONV takes an "
+                               f"{' or '.join(bias_types)} bias; re-export with the converter's default bias type")
         bias = ctx.constant(op, 3).reshape(out_c)
     multiplier, shift = per_channel_multipliers(ctx, op, out_c, input_slot=2)
     lo, hi = activation_range(a.activation, ctx.quant(y), bounds)
