@@ -16,15 +16,15 @@ from tinygen.importers.tflite import load_tflite
 
 @pytest.fixture(scope="module")
 def mixed_tflite(tmp_path_factory):
-    """TensorFlow's 16x8 converter with float fallback: three int16 FULLY_CONNECTED (generated), an int16 SUM (no
-    kernel in tinygen), a float32 SIN (no 16x8 kernel in TFLite, so it stays float) and the QUANTIZE/DEQUANTIZE
-    between (generated)."""
+    """TensorFlow's 16x8 converter with float fallback: three int16 FULLY_CONNECTED (generated), an int16
+    REDUCE_MAX (no kernel in tinygen, nor in TFLite Micro), a float32 SIN (no 16x8 kernel in TFLite, so it stays
+    float) and the QUANTIZE/DEQUANTIZE between (generated)."""
     tf = require_module("tensorflow")
     inp = tf.keras.Input((16,), batch_size=1)
     x = inp
     for _ in range(3):
         x = tf.keras.layers.Dense(8)(x)
-    x = tf.keras.layers.Lambda(lambda t: tf.reduce_sum(t, axis=1, keepdims=True))(x)
+    x = tf.keras.layers.Lambda(lambda t: tf.reduce_max(t, axis=1, keepdims=True))(x)
     x = tf.keras.layers.Lambda(lambda t: tf.math.sin(t))(x)
     converter = tf.lite.TFLiteConverter.from_keras_model(tf.keras.Model(inp, x))
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -40,7 +40,7 @@ def mixed_tflite(tmp_path_factory):
 
 
 def test_every_unsupported_piece_is_listed_once_with_its_type_by_name(mixed_tflite):
-    pieces = "SIN (float32)×1, SUM (int16)×1"
+    pieces = "REDUCE_MAX (int16)×1, SIN (float32)×1"
     message = (f"{mixed_tflite}: 2 operators tinygen cannot generate: {pieces}; tinygen does not support these yet; "
                "replace them in the model or open an issue for kernels")
     result = invoke("check", mixed_tflite, exit_code=2)
@@ -48,7 +48,7 @@ def test_every_unsupported_piece_is_listed_once_with_its_type_by_name(mixed_tfli
     assert f"unsupported: {pieces}" in " ".join(result.stdout.split())  # after the memory report
     report = one_json_object(invoke("check", mixed_tflite, "--json", exit_code=2))
     assert report["unsupported_ops"] == [
-        {"op": "SIN", "dtype": "float32", "count": 1}, {"op": "SUM", "dtype": "int16", "count": 1}]
+        {"op": "REDUCE_MAX", "dtype": "int16", "count": 1}, {"op": "SIN", "dtype": "float32", "count": 1}]
     assert report["error"]["message"] == message
     built = invoke("build", mixed_tflite, "--board", "host", exit_code=2)  # refused before planning, same line
     assert one_error_line(built) == f"tinygen: error: {message}"

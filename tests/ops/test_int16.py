@@ -1,6 +1,7 @@
 """16x8 layers (int16 activations, int8 weights) against TFLite Micro: FULLY_CONNECTED, CONV_2D,
-DEPTHWISE_CONV_2D, ADD, SUB, LEAKY_RELU, PAD, STRIDED_SLICE, and the QUANTIZE/DEQUANTIZE that join int16 to
-float or int8 (host and mps2-an386)."""
+DEPTHWISE_CONV_2D, ADD, SUB, MUL, LEAKY_RELU, LOGISTIC, TANH, AVERAGE_POOL_2D, MAX_POOL_2D, SOFTMAX, MEAN,
+SUM, PAD, STRIDED_SLICE, the copies (CONCATENATION, SPLIT, SPLIT_V, SLICE, PACK, UNPACK, TRANSPOSE), and the
+QUANTIZE/DEQUANTIZE that join int16 to float or int8 (host and mps2-an386)."""
 
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.ops.harness import assert_bit_exact, convert
+from tests.ops.test_activation import edit_model
 from tests.synthetic import _Writer
 
 BOARDS = ("host", "mps2-an386")
@@ -76,6 +78,18 @@ def test_sub_int16(tmp_path, shapes):
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SUB"})
 
 
+@pytest.mark.parametrize("shapes", [((5, 4, 7), (5, 4, 7)), ((5, 1, 7), (1, 6, 1))])
+def test_mul_int16(tmp_path, shapes):
+    """a * b, broadcast both ways in the second case, with a fused RELU."""
+    import tensorflow as tf
+
+    def build(a, b):
+        return tf.keras.layers.ReLU()(tf.keras.layers.Multiply()([a, b]))
+
+    model = convert(build, list(shapes), seed=11 + shapes[1][1], io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"MUL"})
+
+
 @pytest.mark.parametrize("alpha", [0.3, -0.7])
 def test_leaky_relu_int16(tmp_path, alpha):
     """The identity and alpha paths rescale separately; a negative alpha negates the alpha path's result."""
@@ -86,6 +100,75 @@ def test_leaky_relu_int16(tmp_path, alpha):
 
     model = convert(build, [(3, 7)], seed=int(alpha * 10) + 20, io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LEAKY_RELU", "FULLY_CONNECTED"})
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_logistic_and_tanh_int16(tmp_path, activation):
+    """TFLite Micro's table interpolation, the input rescaled from the dense layer's (not a power of two) scale;
+    wide inputs reach the saturated ends."""
+    import tensorflow as tf
+
+    def build(x):
+        return tf.keras.layers.Activation(activation)(tf.keras.layers.Dense(19)(x))
+
+    model = convert(build, [(4, 9)], seed=5 + len(activation), io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"LOGISTIC" if activation == "sigmoid" else "TANH"})
+
+
+@pytest.mark.parametrize("opcode, log2_scale", [("LOGISTIC", -12), ("TANH", -12), ("TANH", -11)])
+def test_logistic_and_tanh_int16_on_power_of_two_scales(tmp_path, opcode, log2_scale):
+    """The input scales TFLite Micro takes as powers of two (multiplier 3 << shift, no rounding shift)."""
+    w = _Writer()
+    x = w.tensor("x", (1, 7, 13), scale=2.0 ** log2_scale, zero_point=0, dtype="INT16")
+    y = w.tensor("y", (1, 7, 13), scale=2.0 ** -15, zero_point=0, dtype="INT16")
+    w.op(opcode, [x], [y])
+    path = w.write(tmp_path / "sigmoid.tflite", [x], [y])
+    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={opcode})
+
+
+@pytest.mark.parametrize("shape, beta", [((3, 17), None), ((2, 3, 40), 0.6)])
+def test_softmax_int16(tmp_path, shape, beta):
+    """TFLite Micro's exp and reciprocal tables (built in float32 by tinygen as TFLite builds them), along the last
+    axis of a dense layer's output; beta != 1 (set in the file: the converter keeps 1) rescales the differences."""
+    import tensorflow as tf
+
+    def set_beta(op, tensors):
+        op.builtinOptions.beta = beta
+
+    model = convert(lambda x: tf.keras.layers.Softmax()(tf.keras.layers.Dense(shape[-1])(x)), [shape],
+                    seed=len(shape) + 9, io="int16")
+    model = model if beta is None else edit_model(model, "SOFTMAX", set_beta)
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SOFTMAX"})
+
+
+@pytest.mark.parametrize("padding, pool, strides", [("same", (3, 2), 2), ("valid", (2, 3), (1, 2))])
+def test_pools_int16(tmp_path, padding, pool, strides):
+    """AVERAGE_POOL_2D (rounded half away from zero, padded taps left out) and MAX_POOL_2D on int16, after a
+    convolution with a fused RELU6 so the values are those of a layer's output."""
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Conv2D(5, 3, activation="relu6")(x)
+        a = tf.keras.layers.AveragePooling2D(pool, strides, padding)(x)
+        return a, tf.keras.layers.MaxPooling2D(pool, strides, padding)(x)
+
+    model = convert(build, [(12, 11, 3)], seed=len(padding), io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"AVERAGE_POOL_2D", "MAX_POOL_2D"})
+
+
+@pytest.mark.parametrize("keep_dims", [True, False])
+def test_mean_and_sum_int16(tmp_path, keep_dims):
+    """MEAN over the spatial axes (1/count folded into the multiplier) and SUM over the last one, of a
+    convolution's int16 output."""
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Conv2D(6, 3)(x)
+        mean = tf.keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=[1, 2], keepdims=keep_dims))(x)
+        return mean, tf.keras.layers.Lambda(lambda t: tf.reduce_sum(t, axis=-1, keepdims=keep_dims))(x)
+
+    model = convert(build, [(9, 7, 3)], seed=13 + keep_dims, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"MEAN", "SUM"})
 
 
 @pytest.mark.parametrize("conv", [False, True])
@@ -102,6 +185,28 @@ def test_pad_and_strided_slice_int16(tmp_path: Path, conv: bool) -> None:
 
     model = convert(build, [(11, 9, 3)], seed=3 + conv, io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"PAD", "STRIDED_SLICE"})
+
+
+def test_copies_int16(tmp_path: Path) -> None:
+    """The copying ops TFLite Micro takes in int16, two bytes an element: SPLIT and SPLIT_V, CONCATENATION of the
+    pieces in another order, TRANSPOSE, SLICE, PACK and UNPACK."""
+    import tensorflow as tf
+
+    def build(x: Any) -> Any:
+        x = tf.keras.layers.Conv2D(8, 3)(x)
+        lam = tf.keras.layers.Lambda
+        a, b = lam(lambda t: tf.split(t, [3, 5], axis=-1))(x)
+        top, bottom = lam(lambda t: tf.split(t, 2, axis=1))(x)
+        joined = lam(lambda ts: tf.concat([ts[1], ts[0]], axis=-1))([a, b])
+        turned = lam(lambda t: tf.transpose(t, [0, 2, 1, 3]))(joined)
+        cut = lam(lambda t: tf.slice(t, [0, 1, 2, 1], [1, 4, 3, 6]))(turned)
+        rows = lam(lambda t: tf.unstack(t, axis=2))(top)
+        stacked = lam(lambda ts: tf.stack(ts, axis=1))([rows[0], rows[-1]])
+        return cut, stacked, bottom
+
+    model = convert(build, [(10, 9, 3)], seed=21, io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS,
+                     expect_ops={"SPLIT", "SPLIT_V", "CONCATENATION", "TRANSPOSE", "SLICE", "PACK", "UNPACK"})
 
 
 def test_float_ends_of_a_16x8_model(tmp_path):

@@ -19,10 +19,11 @@ from tinygen.kernels.int16 import (
     FullyConnectedS16Params,
     LeakyReluS16Params,
     RequantizeParams,
+    SigmoidS16Params,
 )
 from tinygen.kernels.lstm import LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params
-from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
-from tinygen.kernels.pool import PoolParams
+from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MeanS16Params, MinMaxParams
+from tinygen.kernels.pool import PoolParams, PoolS16Params
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.kernels.remap import RemapParams, ResizeBilinearParams
 from tinygen.kernels.shape import (
@@ -36,10 +37,10 @@ from tinygen.kernels.shape import (
     StridedCopyS16Params,
     UpdateSliceParams,
 )
-from tinygen.kernels.softmax import SoftmaxParams
+from tinygen.kernels.softmax import SoftmaxParams, SoftmaxS16Params
 from tinygen.kernels.state import CallOnceParams, StateCopyParams
 from tinygen.kernels.svdf import SvdfParams, SvdfS8Params, SvdfS16Params
-from tinygen.kernels.transpose_conv import TransposeConvParams
+from tinygen.kernels.transpose_conv import TransposeConvParams, TransposeConvS16Params
 from tinygen.kernels.window import Window
 
 BLOCKS: tuple[type[ParamBlock], ...] = (
@@ -53,6 +54,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     SvdfParams, SvdfS16Params, SvdfS8Params,
     SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams,
     LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
+    TransposeConvS16Params, SigmoidS16Params, PoolS16Params, SoftmaxS16Params, MeanS16Params,
 )
 
 

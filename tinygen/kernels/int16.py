@@ -1,5 +1,5 @@
-"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD, SUB and LEAKY_RELU, and the int8 <->
-int16 requantisation.
+"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD, SUB, MUL, LEAKY_RELU, LOGISTIC and
+TANH, and the int8 <-> int16 requantisation.
 
 TFLite Micro runs these through its reference integer kernels: a 64-bit
 accumulator when the bias is int64 (requantised by the int64
@@ -100,7 +100,8 @@ class RequantizeParams(ParamBlock):
 @dataclass(frozen=True)
 class AddS16Params(ParamBlock):
     C_NAME = "tg_add_s16_params"
-    C_DOC = "ADD or SUB int16 over a 4-D output, contiguous; input strides are 0 along broadcast axes."
+    C_DOC = ("ADD, SUB or MUL int16 over a 4-D output, contiguous; input strides are 0 along broadcast axes. "
+             "MUL: the input multipliers are 0 (unused).")
 
     input1: ArenaPtr = ptr("const int16_t *", "first operand")
     input2: ArenaPtr = ptr("const int16_t *", "second operand")
@@ -136,3 +137,17 @@ class LeakyReluS16Params(ParamBlock):
     alpha_multiplier: int = i32("|s_in * alpha / s_out|, quantised")
     alpha_shift: int = i32("... and its shift")
     alpha_negative: int = i32("1: alpha < 0, the alpha path's result is negated")
+
+
+@dataclass(frozen=True)
+class SigmoidS16Params(ParamBlock):
+    C_NAME = "tg_sigmoid_s16_params"
+    C_DOC = ("LOGISTIC or TANH int16, zero points 0, output scale 2^-15: x * input_multiplier, shifted right by "
+             "input_left_shift with rounding, indexes the sigmoid table, interpolated.")
+
+    input: ArenaPtr = ptr("const int16_t *", "the input")
+    output: ArenaPtr = ptr("int16_t *", "the result")
+    size: int = i32("elements")
+    table: ConstArray = ptr("const uint16_t *", "sigmoid(i / 24) in 0.16, i = 0..255 (TFLite's sigmoid_table_uint16)")
+    input_multiplier: int = i32("the input rescale to the table's 1 / (3 * 4096) (at most 32767)")
+    input_left_shift: int = i32("its right shift (0 for a power-of-two input scale, folded into the multiplier)")

@@ -1,4 +1,5 @@
-"""The int8 reduction blocks: MEAN and SUM (TFLite Micro's QuantizedMeanOrSum), REDUCE_MAX/MIN, ARG_MAX/MIN.
+"""The reduction blocks: MEAN and SUM (TFLite Micro's QuantizedMeanOrSum, int8 and int16), REDUCE_MAX/MIN and
+ARG_MAX/MIN (int8).
 
 All walk the same windows: each output element is one setting of the kept
 axes (outer_*), reducing the window of the other axes (inner_*).
@@ -36,6 +37,15 @@ class MeanParams(ReduceParams):
     output_zero_point: int = i32("the output's zero point")
     multiplier: int = i32("MEAN: with 1/count folded in")
     shift: int = i32("requantisation shift")
+
+
+@dataclass(frozen=True)
+class MeanS16Params(MeanParams):
+    C_NAME = "tg_mean_s16_params"
+    C_DOC = "tg_mean_params for int16 elements (the arithmetic is int8's, clamped to int16)."
+
+    input: ArenaPtr = ptr("const int16_t *", "the operand")
+    output: ArenaPtr = ptr("int16_t *", "the result")
 
 
 @dataclass(frozen=True)

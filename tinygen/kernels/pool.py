@@ -1,4 +1,4 @@
-"""The AVERAGE_POOL_2D / MAX_POOL_2D block (equal input and output quantisation: no rescale)."""
+"""The AVERAGE_POOL_2D / MAX_POOL_2D blocks, int8 and int16 (equal input and output quantisation: no rescale)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ class PoolParams(ParamBlock):
     act_min: int = i32("fused activation clamp")
     act_max: int = i32("upper end of the clamp")
     win: Window = nested(Window, "the part of the output to compute")
+
+
+@dataclass(frozen=True)
+class PoolS16Params(PoolParams):
+    C_NAME = "tg_pool_s16_params"
+    C_DOC = "tg_pool_params for int16 elements (the 16x8 models' pooling; the whole output, never a patch)."
+
+    input: ArenaPtr = ptr("const int16_t *", "NHWC input")
+    output: ArenaPtr = ptr("int16_t *", "NHWC output")

@@ -2,8 +2,9 @@
 TRANSPOSE, SPACE_TO_DEPTH, DEPTH_TO_SPACE), PAD, GATHER.
 
 TFLite Micro applies no quantisation arithmetic in these ops. Shapes are
-padded to MAX_DIMS with leading size-1 axes. The int16 blocks (PAD,
-STRIDED_SLICE) are the int8 ones with int16 pointers.
+padded to MAX_DIMS with leading size-1 axes. The int16 blocks (PAD, the
+strided copy) are the int8 ones with int16 pointers; the blocks counted in
+bytes (CONCATENATION, SPLIT) serve int16 as they are.
 """
 
 from __future__ import annotations

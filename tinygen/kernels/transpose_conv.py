@@ -1,4 +1,4 @@
-"""TRANSPOSE_CONV block: NHWC int8 activations, OHWI int8 weights, per-channel requantisation.
+"""TRANSPOSE_CONV blocks: NHWC int8 or int16 (16x8) activations, OHWI int8 weights, per-channel requantisation.
 
 TFLite Micro scatters each input pixel into the output window it touches and
 keeps only the taps that land inside the output, so how many taps an output
@@ -43,3 +43,15 @@ class TransposeConvParams(ParamBlock):
     output_zero_point: int = i32("the output's zero point")
     act_min: int = i32("fused activation clamp, in output units")
     act_max: int = i32("upper end of the clamp")
+
+
+@dataclass(frozen=True)
+class TransposeConvS16Params(TransposeConvParams):
+    C_NAME = "tg_transpose_conv_s16_params"
+    C_DOC = ("tg_transpose_conv_params for 16x8: int16 activations, int64 scratch and bias, requantised by the "
+             "64-bit MultiplyByQuantizedMultiplier; zero points are 0 (TFLite Micro's int16 kernel takes none).")
+
+    input: ArenaPtr = ptr("const int16_t *", "NHWC input")
+    output: ArenaPtr = ptr("int16_t *", "NHWC output")
+    scratch: ArenaPtr = ptr("int64_t *", "one int64 accumulator per output value (arena scratch of this step)")
+    bias: ConstArray = ptr("const int64_t *", "per output channel (zeros when the model has none)")

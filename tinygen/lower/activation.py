@@ -9,7 +9,8 @@ builder reproduces the TFLite Micro reference kernel step by step
 (docs/arithmetic.md §2.13-2.19), including its quirks: TANH ignores the output
 quantisation, RELU6 clamps in the input domain and never rescales.
 Float QUANTIZE/DEQUANTIZE keep TFLite Micro's float32 arithmetic. int16
-LEAKY_RELU runs its arithmetic in C (`tg_leaky_relu_s16`).
+LEAKY_RELU, LOGISTIC and TANH run their arithmetic in C (`tg_leaky_relu_s16`,
+`tg_logistic_s16`, `tg_tanh_s16`): 65536 inputs make too large a table.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from numpy.typing import ArrayLike
 from tinygen.ir.attrs import LeakyReluAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.activation import ClampParams, LutParams
-from tinygen.kernels.int16 import LeakyReluS16Params
+from tinygen.kernels.int16 import LeakyReluS16Params, SigmoidS16Params
 from tinygen.kernels.quantize import QuantizeParams
 from tinygen.lower.context import LowerContext, quantize_f32
 from tinygen.lower.int16 import lower_requantize
@@ -37,6 +38,7 @@ from tinygen.numerics.fixedpoint import (
     rounding_divide_by_pot,
 )
 from tinygen.numerics.fixedpoint import multiply_by_quantized_multiplier as mbqm
+from tinygen.numerics.sigmoid_table import SIGMOID_TABLE_U16
 
 INT8 = np.arange(-128, 128, dtype=np.int64)  # every int8 input, table order
 
@@ -231,9 +233,53 @@ def lower_leaky_relu_s16(ctx: LowerContext, op: Operator) -> Layer:
     return Layer(op.index, op.opcode, "int16", "tg_leaky_relu_s16", params, f"LEAKY_RELU int16 {x.shape} {alpha}")
 
 
+def checked_log2(x: float) -> tuple[int, bool]:
+    """TFLite's CheckedLog2 in float32: the rounded log2 of `x`, and whether `x` is that power of two (1e-3)."""
+    log2 = np.float32(np.log(np.float32(x))) * (np.float32(1.0) / np.float32(np.log(np.float32(2.0))))
+    rounded = round_half_away(float(log2))
+    return rounded, bool(abs(np.float32(log2 - np.float32(rounded))) < np.float32(1e-3))
+
+
+def sigmoid_tanh_s16_params(opcode: str, input_scale: float) -> tuple[int, int]:
+    """(multiplier, right shift) of the int16 LOGISTIC/TANH Prepare (logistic_common.cc, tanh.cc): a power-of-two
+    input scale of 2^-12 (TANH: or 2^-11) takes 3 << shift with no shift, as the kernel folds it; any other is
+    double(scale) * 3 * 4096 doubled until above 32767 / 2, then truncated."""
+    log2, pot = checked_log2(input_scale)
+    shift = (15 - 3) + log2
+    if pot and shift in ((0, 1) if opcode == "TANH" else (0,)):
+        return 3 << shift, 0
+    multiplier, shift = _f64(input_scale) * 4096.0 * 3.0, 0
+    while multiplier <= 32767.0 / 2.0 and shift <= 30:
+        shift += 1
+        multiplier *= 2.0
+    return int(multiplier), shift
+
+
+def lower_sigmoid_tanh_s16(ctx: LowerContext, op: Operator) -> Layer:
+    """LOGISTIC or TANH int16 -> int16: TFLite Micro's interpolation in its 256-entry sigmoid table, in C."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if (x.dtype, y.dtype) != ("int16", "int16") or x.is_constant or x.elements != y.elements:
+        raise ctx.fail(op, f"{x.dtype} {x.shape} -> {y.dtype} {y.shape}; tinygen's int16 {op.opcode} takes an int16 "
+                           "activation to an int16 tensor of its size")
+    if any(ctx.quant(t).per_channel or ctx.zero_point(t) for t in (x, y)) or checked_log2(ctx.scale(y)) != (-15, True):
+        raise ctx.fail(op, f"TFLite Micro's int16 {op.opcode} needs zero points 0 and an output scale of 2^-15; "
+                           "re-export with TensorFlow's 16x8 converter mode")
+    multiplier, shift = sigmoid_tanh_s16_params(op.opcode, ctx.scale(x))
+    if not 0 < multiplier <= 32767:
+        raise ctx.fail(op, f"input scale {ctx.scale(x)} is too large for TFLite Micro's int16 {op.opcode}")
+    params = SigmoidS16Params(
+        input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements,
+        table=ctx.array(op, "sigmoid", np.array(SIGMOID_TABLE_U16, np.uint16)), input_multiplier=multiplier,
+        input_left_shift=shift,
+    )
+    return Layer(op.index, op.opcode, "int16", f"tg_{op.opcode.lower()}_s16", params, f"{op.opcode} int16 {x.shape}")
+
+
 def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
     if op.opcode == "LEAKY_RELU" and "int16" in (ctx.tensor(op, 0).dtype, ctx.tensor(op, 0, "outputs").dtype):
         return lower_leaky_relu_s16(ctx, op)
+    if op.opcode in ("LOGISTIC", "TANH") and "int16" in (ctx.tensor(op, 0).dtype, ctx.tensor(op, 0, "outputs").dtype):
+        return lower_sigmoid_tanh_s16(ctx, op)
     xs, xz, ys, yz = _int8_io(ctx, op)
     shape = ctx.tensor(op, 0).shape
     if op.opcode == "LOGISTIC" and yz != -128:

@@ -50,6 +50,11 @@ def _add_sub_multipliers(s1: float, s2: float, so: float, left_shift: int = LEFT
     return [quantize_multiplier(r) for r in (s1 / twice, s2 / twice, twice / ((1 << left_shift) * so))]
 
 
+def _mul_multiplier(s1: float, s2: float, so: float) -> tuple[int, int]:
+    """mul_common.cc: double(s1) * double(s2) / double(so), the float32 scales widened exactly."""
+    return quantize_multiplier(float(np.float32(s1)) * float(np.float32(s2)) / float(np.float32(so)))
+
+
 def _squared_difference_multipliers(s1: float, s2: float, so: float) -> list[tuple[int, int]]:
     """(1 << 14) * so is a float product in TFLite Micro, exact as the factor is a power of two."""
     twice = 2 * max(s1, s2)
@@ -76,8 +81,8 @@ def _operand(ctx: LowerContext, op: Operator, slot: int, t: Tensor) -> ArenaPtr 
 
 def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
-    if op.opcode in ("ADD", "SUB") and "int16" in (a.dtype, b.dtype, y.dtype):
-        return _lower_add_sub_s16(ctx, op)
+    if op.opcode in ("ADD", "SUB", "MUL") and "int16" in (a.dtype, b.dtype, y.dtype):
+        return _lower_binary_s16(ctx, op)
     if len(y.shape) > 4:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
     if op.opcode in COMPARISONS and a.dtype != "int8":
@@ -96,8 +101,7 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     elif op.opcode in COMPARISONS:
         pairs = _comparison_multipliers(ctx, op, a, b)
     elif op.opcode == "MUL":
-        pairs[2] = quantize_multiplier(
-            float(np.float32(ctx.scale(a))) * float(np.float32(ctx.scale(b))) / float(np.float32(ctx.scale(y))))
+        pairs[2] = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
     elif op.opcode not in LOGICAL and (a.quant, b.quant) != (y.quant, y.quant):
         raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
     # MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU have no fused activation: they clamp to int8
@@ -115,15 +119,24 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")
 
 
-def _lower_add_sub_s16(ctx: LowerContext, op: Operator) -> Layer:
-    """ADD or SUB of two int16 activations: the int8 arithmetic with a left shift of 15, zero points applied
-    (TFLite Micro's reference Add with pot_scale false, and its Sub, which always takes this path); no constant
-    operand, no in-place (the planner's are int8)."""
+def _lower_binary_s16(ctx: LowerContext, op: Operator) -> Layer:
+    """ADD, SUB or MUL of two int16 activations: ADD and SUB are the int8 arithmetic with a left shift of 15,
+    zero points applied (TFLite Micro's reference Add with pot_scale false, and its Sub, which always takes this
+    path); MUL is the int8 one, its zero points 0 (mul_common.cc requires it). No constant operand, no in-place
+    (the planner's are int8)."""
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     if {a.dtype, b.dtype, y.dtype} != {"int16"} or a.is_constant or b.is_constant or len(y.shape) > 4:
         raise ctx.fail(op, f"{a.dtype}, {b.dtype} -> {y.dtype}, {len(y.shape)}-D; tinygen's int16 {op.opcode} "
                            "takes two int16 activations, up to 4-D")
-    (m1, s1), (m2, s2), (mo, so) = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), LEFT_SHIFT_S16)
+    if op.opcode == "MUL":
+        if any(ctx.zero_point(t) for t in (a, b, y)):
+            raise ctx.fail(op, "an int16 zero point is not 0, which TFLite Micro's int16 MUL refuses; re-export "
+                               "with TensorFlow's 16x8 converter mode (symmetric int16)")
+        (m1, s1), (m2, s2) = (0, 0), (0, 0)
+        mo, so = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    else:
+        (m1, s1), (m2, s2), (mo, so) = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y),
+                                                            LEFT_SHIFT_S16)
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
     lo, hi = activation_range(activation, ctx.quant(y), INT16)
     params = AddS16Params(

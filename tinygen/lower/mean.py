@@ -1,4 +1,5 @@
-"""The int8 reductions: MEAN, SUM, REDUCE_MAX, REDUCE_MIN, ARG_MAX, ARG_MIN (docs/arithmetic.md §2.11).
+"""The reductions: MEAN, SUM (int8 and int16), REDUCE_MAX, REDUCE_MIN, ARG_MAX, ARG_MIN (int8; TFLite Micro has no
+int16 kernel for these) (docs/arithmetic.md §2.11).
 
 MEAN and SUM are TFLite Micro's QuantizedMeanOrSum, its only int8 path.
 Both sum raw int8 values over the reduced axes, remove the zero point once
@@ -21,7 +22,7 @@ import numpy as np
 
 from tinygen.ir.attrs import ReducerAttrs
 from tinygen.ir.graph import Operator, Tensor
-from tinygen.kernels.mean import MAX_DIMS, ArgMinMaxParams, MeanParams, MinMaxParams
+from tinygen.kernels.mean import MAX_DIMS, ArgMinMaxParams, MeanParams, MeanS16Params, MinMaxParams
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
 from tinygen.lower.shape import collapse, element_strides
@@ -78,20 +79,27 @@ def windows(ctx: LowerContext, op: Operator, first_axis_only: bool = False) -> W
     return Windows(x, y, axes, count, outer_dims, outer_strides, inner_dims, inner_strides)
 
 
+_MEAN_KERNELS = {"int8": "tg_mean_s8", "int16": "tg_mean_s16"}  # by element type
+
+
 def lower_mean(ctx: LowerContext, op: Operator) -> Layer:
-    """MEAN and SUM: one kernel, the multiplier tells them apart."""
+    """MEAN and SUM: one kernel, the multiplier tells them apart; int16 is int8's arithmetic on int16 elements
+    (QuantizedMeanOrSum<int16_t, int32_t>)."""
     w = windows(ctx, op)
     if op.opcode == "MEAN":
         multiplier, shift = mean_multiplier(ctx.scale(w.x), ctx.scale(w.y), w.count)
     else:
         multiplier, shift = sum_multiplier(ctx.scale(w.x), ctx.scale(w.y))
-    params = MeanParams(
+    if w.x.dtype != w.y.dtype or w.x.dtype not in _MEAN_KERNELS:
+        raise ctx.fail(op, f"{w.x.dtype} -> {w.y.dtype}; tinygen's {op.opcode} takes int8 -> int8 or int16 -> int16")
+    block = MeanS16Params if w.x.dtype == "int16" else MeanParams
+    params = block(
         input=ctx.ptr(w.x), output=ctx.ptr(w.y), outer_dims=w.outer_dims, outer_strides=w.outer_strides,
         inner_dims=w.inner_dims, inner_strides=w.inner_strides,
         input_offset=int(wrap32(-ctx.zero_point(w.x) * w.count)),  # TFLite Micro's int32 product
         output_zero_point=ctx.zero_point(w.y), multiplier=multiplier, shift=shift,
     )
-    return Layer(op.index, op.opcode, "mean", "tg_mean_s8", params, _comment(op, w))
+    return Layer(op.index, op.opcode, "mean", _MEAN_KERNELS[w.x.dtype], params, _comment(op, w))
 
 
 def lower_reduce_minmax(ctx: LowerContext, op: Operator) -> Layer:

@@ -1,7 +1,8 @@
 """Data movement between several tensors and one (docs/arithmetic.md §2.23): SPLIT, SPLIT_V, UNPACK (one
 input cut into outputs), PACK (inputs stacked), GATHER and EMBEDDING_LOOKUP (rows picked by index).
 
-As in TFLite Micro, no quantisation arithmetic: bytes are copied. Each output
+As in TFLite Micro, no quantisation arithmetic: bytes are copied (two an
+element for int16, which TFLite Micro's kernels take but GATHER's). Each output
 of a split is a contiguous run of bytes per block of the axes before the
 split axis, the mirror of CONCATENATION; PACK is CONCATENATION along a new
 axis. The importer (importers/op_shapes.py) has checked that the pieces add up
@@ -21,7 +22,7 @@ from tinygen.kernels.block import PointerList
 from tinygen.kernels.shape import ConcatenationParams, GatherParams, SplitParams
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
-from tinygen.lower.shape import int8_only, source
+from tinygen.lower.shape import element_width, int8_only, source
 
 
 def _axis(ctx: LowerContext, op: Operator, slot: int, rank: int) -> int:
@@ -33,10 +34,10 @@ def _axis(ctx: LowerContext, op: Operator, slot: int, rank: int) -> int:
 
 
 def _split(ctx: LowerContext, op: Operator, x: Tensor, axis: int, chunk: Callable[[Tensor], int]) -> Layer:
-    """Output y takes chunk(y) bytes of each block of the axes before `axis`."""
+    """Output y takes chunk(y) elements of each block of the axes before `axis`."""
     outs = [ctx.tensor(op, k, "outputs") for k in range(len(op.outputs))]
-    int8_only(ctx, op, x, *outs)
-    sizes = ctx.array(op, "sizes", np.array([chunk(y) for y in outs], np.int32))
+    width = element_width(ctx, op, x, *outs)
+    sizes = ctx.array(op, "sizes", np.array([chunk(y) * width for y in outs], np.int32))
     params = SplitParams(input=source(ctx, op, x, "input"),
                          outputs=PointerList(tuple(ctx.ptr(y) for y in outs), writable=True),
                          sizes=sizes, num_outputs=len(outs), outer_size=prod(x.shape[:axis]))
@@ -65,13 +66,13 @@ def lower_unpack(ctx: LowerContext, op: Operator) -> Layer:
 
 
 def lower_pack(ctx: LowerContext, op: Operator) -> Layer:
-    """CONCATENATION along the new axis: each input gives prod(its shape from the axis on) bytes per block.
+    """CONCATENATION along the new axis: each input gives prod(its shape from the axis on) elements per block.
     TFLite Micro neither compares nor rescales the inputs' quantisation, so neither does tinygen."""
     y = ctx.tensor(op, 0, "outputs")
     inputs = [ctx.tensor(op, k) for k in range(len(op.inputs))]
-    int8_only(ctx, op, y, *inputs)
+    width = element_width(ctx, op, y, *inputs)
     axis = op.attrs_of(PackAttrs).axis % len(y.shape)
-    chunk = prod(y.shape[axis + 1:])
+    chunk = prod(y.shape[axis + 1:]) * width
     sources = tuple(source(ctx, op, t, f"input{k}") for k, t in enumerate(inputs))
     params = ConcatenationParams(inputs=PointerList(sources), sizes=ctx.array(op, "sizes", np.full(
         len(inputs), chunk, np.int32)), output=ctx.ptr(y), num_inputs=len(inputs), outer_size=prod(y.shape[:axis]))

@@ -5,7 +5,8 @@ TFLite Micro applies no quantisation arithmetic here, so the C kernels only
 copy bytes. Every index computation (slice bounds, permuted strides, concat
 block sizes, pad amounts) is resolved from the constant operand tensors at
 generation time; all but CONCATENATION and PAD become one strided gather.
-PAD and STRIDED_SLICE also move int16 elements (tg_pad_s16, tg_strided_copy_s16).
+PAD, STRIDED_SLICE, SLICE and TRANSPOSE also move int16 elements (tg_pad_s16,
+tg_strided_copy_s16); CONCATENATION copies runs of bytes, two an int16 element.
 """
 
 from __future__ import annotations
@@ -74,8 +75,19 @@ def int8_only(ctx: LowerContext, op: Operator, *tensors: Tensor) -> None:
             raise ctx.fail(op, f"tensor '{t.name}' is {t.dtype}; tinygen generates {op.opcode} for int8 only")
 
 
-# The copy kernels' suffix by element type (support.py admits int16 for PAD and STRIDED_SLICE only).
+# The copy kernels' suffix by element type (support.py admits int16 for the ops TFLite Micro copies in int16).
 _SUFFIX = {"int8": "s8", "int16": "s16"}
+_WIDTH = {"int8": 1, "int16": 2}  # bytes per element of the byte-copying kernels (CONCATENATION, PACK, SPLIT...)
+
+
+def element_width(ctx: LowerContext, op: Operator, *tensors: Tensor) -> int:
+    """Bytes per element for the kernels that copy runs of bytes: every operand int8, or every one int16
+    (TFLite Micro's int16 kernels of these ops copy as its int8 ones do, two bytes an element)."""
+    types = {t.dtype for t in tensors}
+    if len(types) != 1 or not types <= _WIDTH.keys():
+        raise ctx.fail(op, f"operands are {', '.join(sorted(types))}; tinygen's {op.opcode} copies int8 or int16 "
+                           "tensors, all of one type")
+    return _WIDTH[types.pop()]
 
 
 def same_type(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor) -> None:
@@ -104,19 +116,24 @@ def _gather(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, first: int, d
 
 
 def lower_concatenation(ctx: LowerContext, op: Operator) -> Layer:
-    """Output = for each outer block, each input's contiguous chunk in turn (TFLite's reference layout)."""
+    """Output = for each outer block, each input's contiguous chunk in turn (TFLite's reference layout). int16
+    inputs need zero points 0 but not equal scales: TFLite Micro copies their raw values either way."""
     y = ctx.tensor(op, 0, "outputs")
     inputs = [ctx.tensor(op, i) for i in range(len(op.inputs))]
     a = op.attrs_of(ConcatenationAttrs)
     if a.activation != "NONE":
         raise ctx.fail(op, f"fused {a.activation}; TFLite Micro's CONCATENATION rejects activations")
+    width = element_width(ctx, op, y, *inputs)
     for t in inputs:
-        if (ctx.scale(t), ctx.zero_point(t)) != (ctx.scale(y), ctx.zero_point(y)):
+        if width == 2 and (ctx.zero_point(t) or ctx.zero_point(y)):
+            raise ctx.fail(op, "an int16 zero point is not 0, which TFLite Micro's int16 CONCATENATION refuses; "
+                               "re-export with TensorFlow's 16x8 converter mode")
+        if width == 1 and (ctx.scale(t), ctx.zero_point(t)) != (ctx.scale(y), ctx.zero_point(y)):
             raise ctx.fail(op, "inputs are quantised differently from the output; TFLite Micro requires them "
                                "equal (re-export, or requantise the inputs first)")
     axis = a.axis + len(y.shape) if a.axis < 0 else a.axis
     sources = tuple(source(ctx, op, t, f"input{k}") for k, t in enumerate(inputs))
-    sizes = ctx.array(op, "sizes", np.array([prod(t.shape[axis:]) for t in inputs], np.int32))
+    sizes = ctx.array(op, "sizes", np.array([prod(t.shape[axis:]) * width for t in inputs], np.int32))
     params = ConcatenationParams(inputs=PointerList(sources), sizes=sizes, output=ctx.ptr(y),
                                  num_inputs=len(inputs), outer_size=prod(y.shape[:axis]))
     return Layer(op.index, op.opcode, "shape", "tg_concatenation_s8", params,
@@ -202,7 +219,6 @@ def lower_transpose(ctx: LowerContext, op: Operator) -> Layer:
 def lower_slice(ctx: LowerContext, op: Operator) -> Layer:
     """begin and size (-1: to the end) per axis, checked within the input by the importer (op_shapes)."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
-    int8_only(ctx, op, x, y)
     if ctx.tensor(op, 1).data is None or ctx.tensor(op, 2).data is None:
         raise ctx.fail(op, "begin or size is computed at run time; tinygen slices by constants (fold them into "
                            "the model)")

@@ -6,6 +6,10 @@ gemmlowp's exp_on_negative_values, sums the exps in Q12.19, and multiplies by
 a Newton-Raphson reciprocal of the sum. Python computes the Prepare values
 (PreprocessSoftmaxScaling with 5 integer bits, in double) and the C kernel
 repeats the per-row arithmetic exactly (docs/arithmetic.md §2.12).
+
+int16 in and out (softmax_common.cc, SoftmaxInt16) uses two 513-entry tables
+instead, the same for every model (tinygen/numerics/lut16.py), and one
+multiplier that maps beta * (x - max) onto the exp table's [-10, 0].
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ import numpy as np
 
 from tinygen.ir.attrs import SoftmaxAttrs
 from tinygen.ir.graph import Operator
-from tinygen.kernels.softmax import SoftmaxParams
+from tinygen.kernels.softmax import SoftmaxParams, SoftmaxS16Params
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
 from tinygen.numerics.fixedpoint import calculate_input_radius, quantize_multiplier
+from tinygen.numerics.lut16 import softmax_luts
 
 INPUT_INTEGER_BITS = 5  # TFLite's kScaledDiffIntegerBits
 
@@ -33,10 +38,33 @@ def softmax_scaling(beta: float, input_scale: float) -> tuple[int, int, int]:
     return multiplier, left_shift, -calculate_input_radius(INPUT_INTEGER_BITS, left_shift)
 
 
+def lower_softmax_s16(ctx: LowerContext, op: Operator) -> Layer:
+    """int16 -> int16: zero points 0 and an output scale of 1/32768 (within 0.1%), as TFLite Micro requires."""
+    x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if ctx.zero_point(x) or ctx.zero_point(y) or abs(np.float32(ctx.scale(y)) - np.float32(1 / 32768)) > 1e-3 / 32768:
+        raise ctx.fail(op, f"TFLite Micro's int16 SOFTMAX needs zero points 0 and output scale 1/32768 (output scale "
+                           f"{ctx.scale(y)}); re-export with TensorFlow's 16x8 converter mode")
+    if x.shape != y.shape or not x.shape:
+        raise ctx.fail(op, f"input shape {x.shape} and output shape {y.shape} differ")
+    beta = op.attrs_of(SoftmaxAttrs).beta
+    multiplier, shift = quantize_multiplier(float(np.float32(ctx.scale(x))) * float(np.float32(beta))
+                                            / (10.0 / 65535.0))
+    exp_lut, reciprocal_lut = softmax_luts()
+    depth = x.shape[-1]
+    params = SoftmaxS16Params(
+        input=ctx.ptr(x), output=ctx.ptr(y), rows=x.elements // depth, depth=depth,
+        exp_lut=ctx.array(op, "exp", exp_lut), reciprocal_lut=ctx.array(op, "reciprocal", reciprocal_lut),
+        input_multiplier=multiplier, input_shift=shift,
+    )
+    return Layer(op.index, op.opcode, "softmax", "tg_softmax_s16", params, f"SOFTMAX int16 {x.shape} beta={beta!r}")
+
+
 def lower_softmax(ctx: LowerContext, op: Operator) -> Layer:
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
+    if (x.dtype, y.dtype) == ("int16", "int16"):
+        return lower_softmax_s16(ctx, op)
     if (x.dtype, y.dtype) != ("int8", "int8"):
-        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports int8 -> int8 softmax")
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports int8 -> int8 and int16 -> int16 softmax")
     if ctx.zero_point(y) != -128 or np.float32(ctx.scale(y)) != np.float32(1 / 256):
         raise ctx.fail(op, f"output is quantised (scale {ctx.scale(y)}, zero point {ctx.zero_point(y)}); "
                            "TFLite Micro requires scale 1/256 and zero point -128")
