@@ -155,3 +155,17 @@ def _svdf_layer(w: _Writer, rng: np.random.Generator, x: int, s_in: float, name:
     options.rank, options.fusedActivationFunction = rank, w.schema.ActivationFunctionType.RELU
     w.op("SVDF", [x, feature, time, bias, st], [y], options, "SVDFOptions")
     return y, s_out
+
+
+def softmax_to_int16(path: Path, seed: int, shape: tuple[int, ...] = (3, 11), beta: float = 1.0) -> Path:
+    """input[shape] int8 -> SOFTMAX -> int16 output at scale 1/65536, zero point -32768: the int8-in, int16-out
+    softmax TFLite Micro runs (older converters wrote it, e.g. TFLM's keyword_scrambled model); random input
+    quantisation."""
+    rng = np.random.default_rng(seed)
+    w = _Writer()
+    x = w.tensor("input", shape, scale=rng.uniform(0.02, 0.2), zero_point=int(rng.integers(-128, 128)))
+    y = w.tensor("output", shape, scale=1 / 65536, zero_point=-32768, dtype="INT16")
+    options = w.schema.SoftmaxOptionsT()
+    options.beta = beta
+    w.op("SOFTMAX", [x], [y], options, "SoftmaxOptions")
+    return w.write(path, [x], [y])

@@ -11,7 +11,7 @@ import pytest
 
 from tests.ops.harness import assert_bit_exact, convert
 from tests.ops.test_activation import edit_model
-from tests.synthetic import _Writer
+from tests.synthetic import _Writer, softmax_to_int16
 
 BOARDS = ("host", "mps2-an386")
 
@@ -139,6 +139,14 @@ def test_softmax_int16(tmp_path, shape, beta):
                     seed=len(shape) + 9, io="int16")
     model = model if beta is None else edit_model(model, "SOFTMAX", set_beta)
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"SOFTMAX"})
+
+
+@pytest.mark.parametrize("shape, beta, seed", [((3, 11), 1.0, 0), ((2, 4, 37), 0.7, 1)])
+def test_softmax_int8_to_int16(tmp_path, shape, beta, seed):
+    """int8 in, int16 out (scale 1/65536, zero point -32768): TFLite Micro's int8 softmax with a wider result,
+    as its keyword_scrambled model has it; random input quantisation."""
+    path = softmax_to_int16(tmp_path / "softmax.tflite", seed, shape, beta)
+    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"SOFTMAX"}, vectors=8)
 
 
 @pytest.mark.parametrize("padding, pool, strides", [("same", (3, 2), 2), ("valid", (2, 3), (1, 2))])

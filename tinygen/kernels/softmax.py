@@ -11,12 +11,14 @@ from tinygen.kernels.block import ArenaPtr, ConstArray, ParamBlock, i32, ptr
 @dataclass(frozen=True)
 class SoftmaxParams(ParamBlock):
     C_NAME = "tg_softmax_params"
-    C_DOC = ("int8 softmax over the last axis; output scale 1/256, zero point -128. input_multiplier and "
-             "input_left_shift scale (x - row max) by beta * input_scale into Q5.26; differences below diff_min "
-             "have an exp that rounds to 0 and give -128.")
+    C_DOC = ("int8 softmax over the last axis; output int8 (scale 1/256, zero point -128) or int16 (scale "
+             "1/65536, zero point -32768). input_multiplier and input_left_shift scale (x - row max) by beta * "
+             "input_scale into Q5.26; differences below diff_min have an exp that rounds to 0 and give the "
+             "output type's minimum.")
 
     input: ArenaPtr = ptr("const int8_t *","the operand")
-    output: ArenaPtr = ptr("int8_t *","the result")
+    output: ArenaPtr = ptr("int8_t *","the result: int8, or int16 values when output_int16")
+    output_int16: int = i32("1: the output is int16")
     rows: int = i32("rows of depth values")
     depth: int = i32("values per row")
     input_multiplier: int = i32("beta * input scale into Q5.26: multiplier")

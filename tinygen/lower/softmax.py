@@ -63,9 +63,14 @@ def lower_softmax(ctx: LowerContext, op: Operator) -> Layer:
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if (x.dtype, y.dtype) == ("int16", "int16"):
         return lower_softmax_s16(ctx, op)
-    if (x.dtype, y.dtype) != ("int8", "int8"):
-        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports int8 -> int8 and int16 -> int16 softmax")
-    if ctx.zero_point(y) != -128 or np.float32(ctx.scale(y)) != np.float32(1 / 256):
+    if x.dtype != "int8" or y.dtype not in ("int8", "int16"):
+        raise ctx.fail(op, f"{x.dtype} -> {y.dtype}; tinygen supports int8 -> int8, int8 -> int16 and "
+                           "int16 -> int16 softmax")
+    wide = y.dtype == "int16"
+    if wide and (ctx.zero_point(y) != -32768 or abs(np.float32(ctx.scale(y)) - np.float32(1 / 65536)) > 1e-3 / 65536):
+        raise ctx.fail(op, f"output is quantised (scale {ctx.scale(y)}, zero point {ctx.zero_point(y)}); "
+                           "TFLite Micro requires scale 1/65536 and zero point -32768 for an int16 output")
+    if not wide and (ctx.zero_point(y) != -128 or np.float32(ctx.scale(y)) != np.float32(1 / 256)):
         raise ctx.fail(op, f"output is quantised (scale {ctx.scale(y)}, zero point {ctx.zero_point(y)}); "
                            "TFLite Micro requires scale 1/256 and zero point -128")
     if x.shape != y.shape or not x.shape:
@@ -77,5 +82,7 @@ def lower_softmax(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"{exc}; TFLite Micro aborts on this model (input scale or beta too small)") from None
     depth = x.shape[-1]
     params = SoftmaxParams(input=ctx.ptr(x), output=ctx.ptr(y), rows=x.elements // depth, depth=depth,
-                           input_multiplier=multiplier, input_left_shift=left_shift, diff_min=diff_min)
-    return Layer(op.index, op.opcode, "softmax", "tg_softmax_s8", params, f"SOFTMAX {x.shape} beta={beta!r}")
+                           output_int16=int(wide), input_multiplier=multiplier, input_left_shift=left_shift,
+                           diff_min=diff_min)
+    return Layer(op.index, op.opcode, "softmax", "tg_softmax_s8", params,
+                 f"SOFTMAX {x.shape} int8 -> {y.dtype} beta={beta!r}")
