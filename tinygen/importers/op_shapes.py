@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from tinygen.errors import InputError
 from tinygen.ir.attrs import (
+    BatchMatMulAttrs,
     BlockSizeAttrs,
     Conv2DAttrs,
     DepthwiseConv2DAttrs,
@@ -183,6 +184,28 @@ def _broadcasting(graph: Graph, op: Operator) -> None:
     if broadcast_shape(a.shape, b.shape) != y.shape:
         raise _fail(op, f"output '{y.name}' has shape {y.shape}, but inputs {a.shape} and {b.shape} do not "
                         f"broadcast to it")
+
+
+def batch_matmul_shape(a: tuple[int, ...], b: tuple[int, ...], adj_x: bool, adj_y: bool) -> tuple[int, ...] | None:
+    """BATCH_MATMUL's output (TFLite Micro's Prepare: ranks 2 to 5, batch axes broadcast, equal depths), or None."""
+    if not (2 <= len(a) <= 5 and 2 <= len(b) <= 5):
+        return None
+    batches = broadcast_shape(a[:-2], b[:-2])
+    depth_a, rows = (a[-2], a[-1]) if adj_x else (a[-1], a[-2])
+    depth_b, cols = (b[-1], b[-2]) if adj_y else (b[-2], b[-1])
+    if batches is None or depth_a != depth_b:
+        return None
+    return (*batches, rows, cols)
+
+
+def _batch_matmul(graph: Graph, op: Operator) -> None:
+    """The kernel walks the output's batches, rows and columns and steps both operands by their own shapes."""
+    a, b, y = _operand(graph, op, 0, "lhs", None), _operand(graph, op, 1, "rhs", None), _output(graph, op, None)
+    attrs = op.attrs_of(BatchMatMulAttrs)
+    want = batch_matmul_shape(a.shape, b.shape, attrs.adj_x, attrs.adj_y)
+    if want != y.shape:
+        raise _fail(op, f"output '{y.name}' has shape {y.shape}, but lhs {a.shape} and rhs {b.shape} "
+                        f"(adj_x {attrs.adj_x}, adj_y {attrs.adj_y}) give {want}")
 
 
 def _select_broadcasting(graph: Graph, op: Operator) -> None:
@@ -384,6 +407,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"), _broadcasting),
     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR"), _broadcasting),
     "SELECT_V2": _select_broadcasting,
+    "BATCH_MATMUL": _batch_matmul,
     **{opcode: _relabel for opcode in ALIAS_OPS},
     "SPLIT": _split,
     "SPLIT_V": _split_v,

@@ -189,6 +189,11 @@ def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
     return A.MirrorPadAttrs("REFLECT" if reflect else "SYMMETRIC")
 
 
+def _batch_matmul(op: tflite.Operator) -> A.BatchMatMulAttrs:
+    o = _table(op, tflite.BatchMatMulOptions)
+    return A.BatchMatMulAttrs(adj_x=bool(o.AdjX()), adj_y=bool(o.AdjY())) if o else A.BatchMatMulAttrs()
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
@@ -221,6 +226,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
     "MIRROR_PAD": _mirror_pad,
+    "BATCH_MATMUL": _batch_matmul,
 }
 
 

@@ -131,6 +131,14 @@ class MirrorPadAttrs:
     mode: str = "REFLECT"  # "REFLECT" (edge not repeated) | "SYMMETRIC" (edge repeated)
 
 
+@dataclass(frozen=True)
+class BatchMatMulAttrs:
+    """BATCH_MATMUL: adj_x/adj_y read the lhs/rhs with their last two axes swapped."""
+
+    adj_x: bool = False
+    adj_y: bool = False
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -150,4 +158,5 @@ Attrs = (
     | BlockSizeAttrs
     | ResizeAttrs
     | MirrorPadAttrs
+    | BatchMatMulAttrs
 )

@@ -34,4 +34,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "TRANSPOSE_CONV": (3, 4, 1),
     "RESIZE_NEAREST_NEIGHBOR": (2, 2, 1),
     "MIRROR_PAD": (2, 2, 1),
+    "BATCH_MATMUL": (2, 2, 1),
 }

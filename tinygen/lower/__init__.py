@@ -11,6 +11,7 @@ from collections.abc import Callable
 from tinygen.ir.graph import Operator
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.lower.activation import lower_activation, lower_dequantize, lower_logical_not, lower_quantize
+from tinygen.lower.batch_matmul import lower_batch_matmul
 from tinygen.lower.binary import lower_binary, lower_select_v2
 from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
@@ -39,6 +40,7 @@ LOWERINGS: dict[str, Lowering] = {
     "CONV_2D": lower_conv,
     "DEPTHWISE_CONV_2D": lower_depthwise,
     "FULLY_CONNECTED": lower_fully_connected,
+    "BATCH_MATMUL": lower_batch_matmul,
     "TRANSPOSE_CONV": lower_transpose_conv,
     "AVERAGE_POOL_2D": lower_pool,
     "MAX_POOL_2D": lower_pool,

@@ -31,7 +31,7 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
                      **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
-                                      "PAD", "STRIDED_SLICE", *sorted(ALIAS_OPS)),
+                                      "BATCH_MATMUL", "PAD", "STRIDED_SLICE", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
                                      frozenset({"int8", "bool"})),
