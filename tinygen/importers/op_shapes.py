@@ -407,6 +407,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"), _broadcasting),
     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR"), _broadcasting),
     "SELECT_V2": _select_broadcasting,
+    "DIV": _broadcasting,
     "BATCH_MATMUL": _batch_matmul,
     **{opcode: _relabel for opcode in ALIAS_OPS},
     "SPLIT": _split,

@@ -204,6 +204,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "ADD": _fused(tflite.AddOptions),
     "SUB": _fused(tflite.SubOptions),
     "MUL": _fused(tflite.MulOptions),
+    "DIV": _fused(tflite.DivOptions),
     "CONCATENATION": _concatenation,
     "SOFTMAX": _softmax,
     "LEAKY_RELU": _leaky_relu,

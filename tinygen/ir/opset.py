@@ -35,4 +35,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "RESIZE_NEAREST_NEIGHBOR": (2, 2, 1),
     "MIRROR_PAD": (2, 2, 1),
     "BATCH_MATMUL": (2, 2, 1),
+    "DIV": (2, 2, 1),
 }

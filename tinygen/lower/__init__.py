@@ -47,6 +47,7 @@ LOWERINGS: dict[str, Lowering] = {
     "ADD": lower_binary,
     "SUB": lower_binary,
     "MUL": lower_binary,
+    "DIV": lower_binary,
     "MAXIMUM": lower_binary,
     "MINIMUM": lower_binary,
     "SQUARED_DIFFERENCE": lower_binary,
