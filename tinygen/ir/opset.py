@@ -36,4 +36,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "MIRROR_PAD": (2, 2, 1),
     "BATCH_MATMUL": (2, 2, 1),
     "DIV": (2, 2, 1),
+    "RSQRT": (1, 1, 1),
 }

@@ -70,6 +70,7 @@ LOWERINGS: dict[str, Lowering] = {
     "RELU": lower_activation,
     "RELU6": lower_activation,
     "ABS": lower_activation,
+    "RSQRT": lower_activation,
     "QUANTIZE": lower_quantize,
     "DEQUANTIZE": lower_dequantize,
     "CAST": lower_cast,
