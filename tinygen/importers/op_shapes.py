@@ -13,6 +13,7 @@ each of these is checked against what the op computes, and refused here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import prod
 
 from tinygen.errors import InputError
 from tinygen.ir.attrs import (
@@ -339,6 +340,26 @@ def _gather(graph: Graph, op: Operator) -> None:
               f"{idx.shape}, axis {axis} and batch_dims {batch}")
 
 
+def _gather_nd(graph: Graph, op: Operator) -> None:
+    """GATHER_ND: TFLite Micro's Prepare (int32 indices, their last axis at most the input's rank and 5) and output
+    shape; constant indices whose slice leaves the flat input are refused, as TFLite Micro fails every run."""
+    x, idx, y = _operand(graph, op, 0, "input", None), _operand(graph, op, 1, "indices", None), _output(graph, op, None)
+    if idx.dtype != "int32":
+        raise _fail(op, f"indices '{idx.name}' are {idx.dtype}; TFLite Micro's GATHER_ND takes int32")
+    if not x.shape or not idx.shape or not idx.shape[-1] <= min(len(x.shape), 5):
+        raise _fail(op, f"indices {idx.shape} for input {x.shape}: the last axis must be at most the input's rank "
+                        "and 5, as TFLite Micro requires")
+    depth = idx.shape[-1]
+    _shape_is(op, y, idx.shape[:-1] + x.shape[depth:], f"input {x.shape} and indices {idx.shape}")
+    values = _constant_ints(graph, op, 1, "indices")
+    if values is not None and depth:
+        strides = [prod(x.shape[j + 1:]) for j in range(depth)]
+        for k in range(0, len(values), depth):
+            start = sum(v * s for v, s in zip(values[k:k + depth], strides, strict=True))
+            if not 0 <= start <= x.elements - prod(x.shape[depth:]):
+                raise _fail(op, f"indices '{idx.name}' {values[k:k + depth]} reach outside input {x.shape}")
+
+
 def _space_depth(graph: Graph, op: Operator) -> None:
     """SPACE_TO_DEPTH moves block x block pixels into channels; DEPTH_TO_SPACE back (TFLite Micro's Prepare)."""
     b = op.attrs_of(BlockSizeAttrs).block_size
@@ -416,6 +437,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "PACK": _pack,
     "SLICE": _slice,
     "GATHER": _gather,
+    "GATHER_ND": _gather_nd,
     "SPACE_TO_DEPTH": _space_depth,
     "DEPTH_TO_SPACE": _space_depth,
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,

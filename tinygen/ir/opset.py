@@ -37,4 +37,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "BATCH_MATMUL": (2, 2, 1),
     "DIV": (2, 2, 1),
     "RSQRT": (1, 1, 1),
+    "GATHER_ND": (2, 2, 1),
 }

@@ -13,6 +13,7 @@ from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.cast import CastParams
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.kernels.gather_nd import GatherNdParams
 from tinygen.kernels.int16 import (
     AddS16Params,
     ConvS16Params,
@@ -45,7 +46,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
-    BatchMatMulParams, BatchMatMulS16Params,
+    BatchMatMulParams, BatchMatMulS16Params, GatherNdParams,
 )
 
 

@@ -17,6 +17,7 @@ from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
 from tinygen.lower.fully_connected import lower_fully_connected
+from tinygen.lower.gather_nd import lower_gather_nd
 from tinygen.lower.layer import Layer
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
@@ -88,6 +89,7 @@ LOWERINGS: dict[str, Lowering] = {
     "UNPACK": lower_unpack,
     "PACK": lower_pack,
     "GATHER": lower_gather,
+    "GATHER_ND": lower_gather_nd,
     "MEAN": lower_mean,
     "SUM": lower_mean,
     "REDUCE_MAX": lower_reduce_minmax,

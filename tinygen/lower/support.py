@@ -4,7 +4,7 @@ The importer reads any model TFLite Micro could run; this is where a model is
 measured against the kernels: an operator is generated when lowering has a
 function for its opcode (or it is an alias) and its tensors are the types the
 kernels take: int8 activations (float32 on the float side of QUANTIZE and
-DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER, int16 where a 16x8
+DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN, GATHER and GATHER_ND, int16 where a 16x8
 kernel exists, bool results of the comparisons and condition of SELECT_V2,
 bools of the logical ops, CAST between bool, int8, int16, int32 and float32),
 int8 or int4 constant weights, int32 or int64 constant biases and shape operands.
@@ -23,13 +23,13 @@ from tinygen.lower import generated_ops
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
-# side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, GATHER's int32
+# side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, GATHER(_ND)'s int32
 # indices in, the int16 activations of the 16x8 kernels, of the int16 copies (PAD, STRIDED_SLICE) and of the
 # aliases (which move no data), the comparisons' bool out, CAST's types, SELECT_V2's bool condition and the
 # logical ops' bools (each lowering checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
-                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER"), frozenset({"int8", "int32"})),
+                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "GATHER_ND"), frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
                                       "BATCH_MATMUL", "PAD", "STRIDED_SLICE", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
