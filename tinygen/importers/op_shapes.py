@@ -204,9 +204,12 @@ def _batch_matmul(graph: Graph, op: Operator) -> None:
     a, b, y = _operand(graph, op, 0, "lhs", None), _operand(graph, op, 1, "rhs", None), _output(graph, op, None)
     attrs = op.attrs_of(BatchMatMulAttrs)
     want = batch_matmul_shape(a.shape, b.shape, attrs.adj_x, attrs.adj_y)
+    operands = f"lhs {a.shape} and rhs {b.shape} (adj_x {attrs.adj_x}, adj_y {attrs.adj_y})"
+    if want is None:
+        raise _fail(op, f"{operands} do not multiply: TFLite Micro needs ranks 2 to 5, equal depths and batch "
+                        "axes that broadcast")
     if want != y.shape:
-        raise _fail(op, f"output '{y.name}' has shape {y.shape}, but lhs {a.shape} and rhs {b.shape} "
-                        f"(adj_x {attrs.adj_x}, adj_y {attrs.adj_y}) give {want}")
+        raise _fail(op, f"output '{y.name}' has shape {y.shape}, but {operands} give {want}")
 
 
 def _select_broadcasting(graph: Graph, op: Operator) -> None:
