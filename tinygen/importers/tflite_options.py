@@ -205,6 +205,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "SUB": _fused(tflite.SubOptions),
     "MUL": _fused(tflite.MulOptions),
     "DIV": _fused(tflite.DivOptions),
+    "L2_NORMALIZATION": _fused(tflite.L2NormOptions),
     "CONCATENATION": _concatenation,
     "SOFTMAX": _softmax,
     "LEAKY_RELU": _leaky_relu,

@@ -38,4 +38,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "DIV": (2, 2, 1),
     "RSQRT": (1, 1, 1),
     "GATHER_ND": (2, 2, 1),
+    "L2_NORMALIZATION": (1, 1, 1),
 }
