@@ -39,4 +39,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "RSQRT": (1, 1, 1),
     "GATHER_ND": (2, 2, 1),
     "L2_NORMALIZATION": (1, 1, 1),
+    "LOG_SOFTMAX": (1, 1, 1),
 }

@@ -23,6 +23,7 @@ from tinygen.kernels.int16 import (
     RequantizeParams,
 )
 from tinygen.kernels.l2norm import L2NormParams
+from tinygen.kernels.log_softmax import LogSoftmaxParams
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MinMaxParams
 from tinygen.kernels.pool import PoolParams
 from tinygen.kernels.quantize import QuantizeParams
@@ -47,7 +48,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
-    BatchMatMulParams, BatchMatMulS16Params, GatherNdParams, L2NormParams,
+    BatchMatMulParams, BatchMatMulS16Params, GatherNdParams, L2NormParams, LogSoftmaxParams,
 )
 
 

@@ -20,6 +20,7 @@ from tinygen.lower.fully_connected import lower_fully_connected
 from tinygen.lower.gather_nd import lower_gather_nd
 from tinygen.lower.l2norm import lower_l2norm
 from tinygen.lower.layer import Layer
+from tinygen.lower.log_softmax import lower_log_softmax
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_minmax
 from tinygen.lower.pieces import lower_gather, lower_pack, lower_split, lower_split_v, lower_unpack
 from tinygen.lower.pool import lower_pool
@@ -66,6 +67,7 @@ LOWERINGS: dict[str, Lowering] = {
     "LOGICAL_NOT": lower_logical_not,
     "SOFTMAX": lower_softmax,
     "L2_NORMALIZATION": lower_l2norm,
+    "LOG_SOFTMAX": lower_log_softmax,
     "LOGISTIC": lower_activation,
     "TANH": lower_activation,
     "HARD_SWISH": lower_activation,
