@@ -40,4 +40,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "GATHER_ND": (2, 2, 1),
     "L2_NORMALIZATION": (1, 1, 1),
     "LOG_SOFTMAX": (1, 1, 1),
+    "ELU": (1, 1, 1),
 }

@@ -76,6 +76,7 @@ LOWERINGS: dict[str, Lowering] = {
     "RELU6": lower_activation,
     "ABS": lower_activation,
     "RSQRT": lower_activation,
+    "ELU": lower_activation,
     "QUANTIZE": lower_quantize,
     "DEQUANTIZE": lower_dequantize,
     "CAST": lower_cast,

@@ -1,4 +1,4 @@
-"""Elementwise activations and conversions: LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, ABS, RSQRT,
+"""Elementwise activations and conversions: LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, ABS, RSQRT, ELU,
 QUANTIZE, DEQUANTIZE.
 
 An int8 -> int8 elementwise op is a function of one int8 value, so tinygen
@@ -166,6 +166,18 @@ def rsqrt_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndar
     return _clamp8(table)
 
 
+def elu_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndarray:
+    """elu.cc's PopulateLookupTable, in float32 as TFLite Micro computes it: x = s_in * (q - zp), expf(x) - 1 below
+    0 (expf taken as the float32 rounding of the exact exp, which glibc's expf returns), times 1/s_out, rounded
+    half away from zero, plus zp_out."""
+    x = np.float32(x_scale) * (INT8 - x_zp).astype(np.float32)
+    exp = np.array([math.exp(float(v)) for v in x], np.float64).astype(np.float32)
+    y = np.where(x < 0, exp - np.float32(1), x).astype(np.float32)
+    scaled = (y * (np.float32(1) / np.float32(y_scale))).astype(np.float64)  # exact: + 0.5 cannot round
+    rounded = np.where(scaled >= 0, np.floor(scaled + 0.5), -np.floor(-scaled + 0.5))
+    return _clamp8(rounded.astype(np.int64) + y_zp)
+
+
 def _down16(m: int) -> int:
     """DownScaleInt32ToInt16Multiplier."""
     return 32767 if m >= (1 << 31) - 1 - (1 << 15) else (m + (1 << 15)) >> 16
@@ -222,6 +234,7 @@ def _activation_table(opcode: str, xs: float, xz: int, ys: float, yz: int, alpha
         "HARD_SWISH": lambda: hard_swish_table(xs, xz, ys, yz),
         "ABS": lambda: abs_table(xs, xz, ys, yz),
         "RSQRT": lambda: rsqrt_table(xs, xz, ys, yz),
+        "ELU": lambda: elu_table(xs, xz, ys, yz),
     }[opcode]()
     table.setflags(write=False)
     return table
@@ -284,7 +297,8 @@ def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"output zero point is {yz}; TFLite Micro requires -128 (scale 1/256)")
     if op.opcode == "HARD_SWISH" and hard_swish_params(xs, ys)[1] > 0:
         raise ctx.fail(op, "input scale / 128 exceeds the output scale; TFLite Micro rejects this HARD_SWISH")
-    if op.opcode not in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "ABS", "RSQRT"):
+    if op.opcode not in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "ABS", "RSQRT",
+                         "ELU"):
         raise ctx.fail(op, "not an elementwise activation")
     alpha = op.attrs_of(LeakyReluAttrs).alpha if op.opcode == "LEAKY_RELU" else 0.0
     table = _activation_table(op.opcode, xs, xz, ys, yz, alpha)
