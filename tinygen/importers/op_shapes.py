@@ -212,6 +212,16 @@ def _batch_matmul(graph: Graph, op: Operator) -> None:
         raise _fail(op, f"output '{y.name}' has shape {y.shape}, but {operands} give {want}")
 
 
+def _add_n(graph: Graph, op: Operator) -> None:
+    """ADD_N reads every input as the output's size: TFLite Micro requires them all shaped alike."""
+    y = _output(graph, op, None)
+    for k in range(len(op.inputs)):
+        x = _operand(graph, op, k, "input", None)
+        if x.shape != y.shape:
+            raise _fail(op, f"input '{x.name}' has shape {x.shape}, output '{y.name}' {y.shape}; ADD_N needs them "
+                            "equal")
+
+
 def _select_broadcasting(graph: Graph, op: Operator) -> None:
     """SELECT_V2 walks its output shape as the binary kernel does, stepping all three operands."""
     c, x, y = (_operand(graph, op, k, "input", None) for k in range(3))
@@ -432,6 +442,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR"), _broadcasting),
     "SELECT_V2": _select_broadcasting,
     "DIV": _broadcasting,
+    "ADD_N": _add_n,
     "BATCH_MATMUL": _batch_matmul,
     **{opcode: _relabel for opcode in ALIAS_OPS},
     "SPLIT": _split,

@@ -41,4 +41,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "L2_NORMALIZATION": (1, 1, 1),
     "LOG_SOFTMAX": (1, 1, 1),
     "ELU": (1, 1, 1),
+    "ADD_N": (2, None, 1),
 }

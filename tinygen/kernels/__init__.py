@@ -7,6 +7,7 @@ Every C struct a kernel takes is rendered from one class in BLOCKS; lowering
 from __future__ import annotations
 
 from tinygen.kernels.activation import ClampParams, LutParams
+from tinygen.kernels.add_n import AddNParams
 from tinygen.kernels.batch_matmul import BatchMatMulParams, BatchMatMulS16Params
 from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ParamBlock
@@ -48,7 +49,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
-    BatchMatMulParams, BatchMatMulS16Params, GatherNdParams, L2NormParams, LogSoftmaxParams,
+    BatchMatMulParams, BatchMatMulS16Params, GatherNdParams, L2NormParams, LogSoftmaxParams, AddNParams,
 )
 
 

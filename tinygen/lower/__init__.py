@@ -11,6 +11,7 @@ from collections.abc import Callable
 from tinygen.ir.graph import Operator
 from tinygen.ir.opset import ALIAS_OPS
 from tinygen.lower.activation import lower_activation, lower_dequantize, lower_logical_not, lower_quantize
+from tinygen.lower.add_n import lower_add_n
 from tinygen.lower.batch_matmul import lower_batch_matmul
 from tinygen.lower.binary import lower_binary, lower_select_v2
 from tinygen.lower.cast import lower_cast
@@ -51,6 +52,7 @@ LOWERINGS: dict[str, Lowering] = {
     "SUB": lower_binary,
     "MUL": lower_binary,
     "DIV": lower_binary,
+    "ADD_N": lower_add_n,
     "MAXIMUM": lower_binary,
     "MINIMUM": lower_binary,
     "SQUARED_DIFFERENCE": lower_binary,
