@@ -1,5 +1,5 @@
-"""The importer's checks on BATCH_MATMUL and GATHER_ND, whose kernels walk the shapes and constant indices in the
-file: what TFLite Micro runs passes, and each lie that would make them reach outside a tensor is refused."""
+"""The importer's checks on BATCH_MATMUL, GATHER_ND and ADD_N, whose kernels walk the shapes and constant indices
+in the file: what TFLite Micro runs passes, and each lie that would make them reach outside a tensor is refused."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ CASES = {
         one_op("GATHER_ND", NoAttrs(), [(3, 4), _idx([[2, 3]])], [(1,)]),
         one_op("GATHER_ND", NoAttrs(), [(3, 4), _idx([[2, 3, 0]])], [(1,)]),
         r"the last axis must be at most the input's rank"),
+    "add_n input": (
+        one_op("ADD_N", NoAttrs(), [(3, 5), (3, 5), (3, 5)], [(3, 5)]),
+        one_op("ADD_N", NoAttrs(), [(3, 5), (3, 4), (3, 5)], [(3, 5)]),
+        r"input 'x1' has shape \(3, 4\), output 'y0' \(3, 5\); ADD_N needs them equal"),
 }
 
 
