@@ -194,6 +194,11 @@ def _batch_matmul(op: tflite.Operator) -> A.BatchMatMulAttrs:
     return A.BatchMatMulAttrs(adj_x=bool(o.AdjX()), adj_y=bool(o.AdjY())) if o else A.BatchMatMulAttrs()
 
 
+def _cumsum(op: tflite.Operator) -> A.CumsumAttrs:
+    o = _table(op, tflite.CumsumOptions)
+    return A.CumsumAttrs(exclusive=bool(o.Exclusive()), reverse=bool(o.Reverse())) if o else A.CumsumAttrs()
+
+
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "CONV_2D": _conv,
     "DEPTHWISE_CONV_2D": _depthwise,
@@ -229,6 +234,7 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
     "MIRROR_PAD": _mirror_pad,
     "BATCH_MATMUL": _batch_matmul,
+    "CUMSUM": _cumsum,
 }
 
 

@@ -139,6 +139,14 @@ class BatchMatMulAttrs:
     adj_y: bool = False
 
 
+@dataclass(frozen=True)
+class CumsumAttrs:
+    """CUMSUM: exclusive leaves each element out of its own sum; reverse sums from the end of the axis."""
+
+    exclusive: bool = False
+    reverse: bool = False
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -159,4 +167,5 @@ Attrs = (
     | ResizeAttrs
     | MirrorPadAttrs
     | BatchMatMulAttrs
+    | CumsumAttrs
 )

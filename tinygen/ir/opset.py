@@ -42,4 +42,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     "LOG_SOFTMAX": (1, 1, 1),
     "ELU": (1, 1, 1),
     "ADD_N": (2, None, 1),
+    "CUMSUM": (2, 2, 1),
 }

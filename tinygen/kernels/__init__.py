@@ -13,6 +13,7 @@ from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.cast import CastParams
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
+from tinygen.kernels.cumsum import CumsumParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.kernels.gather_nd import GatherNdParams
 from tinygen.kernels.int16 import (
@@ -50,6 +51,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
     BatchMatMulParams, BatchMatMulS16Params, GatherNdParams, L2NormParams, LogSoftmaxParams, AddNParams,
+    CumsumParams,
 )
 
 

@@ -17,6 +17,7 @@ from tinygen.lower.binary import lower_binary, lower_select_v2
 from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
+from tinygen.lower.cumsum import lower_cumsum
 from tinygen.lower.fully_connected import lower_fully_connected
 from tinygen.lower.gather_nd import lower_gather_nd
 from tinygen.lower.l2norm import lower_l2norm
@@ -53,6 +54,7 @@ LOWERINGS: dict[str, Lowering] = {
     "MUL": lower_binary,
     "DIV": lower_binary,
     "ADD_N": lower_add_n,
+    "CUMSUM": lower_cumsum,
     "MAXIMUM": lower_binary,
     "MINIMUM": lower_binary,
     "SQUARED_DIFFERENCE": lower_binary,
