@@ -13,9 +13,11 @@ each of these is checked against what the op computes, and refused here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import prod
 
 from tinygen.errors import InputError
 from tinygen.ir.attrs import (
+    BatchMatMulAttrs,
     BlockSizeAttrs,
     Conv2DAttrs,
     DepthwiseConv2DAttrs,
@@ -187,6 +189,41 @@ def _broadcasting(graph: Graph, op: Operator) -> None:
                         f"broadcast to it")
 
 
+def batch_matmul_shape(a: tuple[int, ...], b: tuple[int, ...], adj_x: bool, adj_y: bool) -> tuple[int, ...] | None:
+    """BATCH_MATMUL's output (TFLite Micro's Prepare: ranks 2 to 5, batch axes broadcast, equal depths), or None."""
+    if not (2 <= len(a) <= 5 and 2 <= len(b) <= 5):
+        return None
+    batches = broadcast_shape(a[:-2], b[:-2])
+    depth_a, rows = (a[-2], a[-1]) if adj_x else (a[-1], a[-2])
+    depth_b, cols = (b[-1], b[-2]) if adj_y else (b[-2], b[-1])
+    if batches is None or depth_a != depth_b:
+        return None
+    return (*batches, rows, cols)
+
+
+def _batch_matmul(graph: Graph, op: Operator) -> None:
+    """The kernel walks the output's batches, rows and columns and steps both operands by their own shapes."""
+    a, b, y = _operand(graph, op, 0, "lhs", None), _operand(graph, op, 1, "rhs", None), _output(graph, op, None)
+    attrs = op.attrs_of(BatchMatMulAttrs)
+    want = batch_matmul_shape(a.shape, b.shape, attrs.adj_x, attrs.adj_y)
+    operands = f"lhs {a.shape} and rhs {b.shape} (adj_x {attrs.adj_x}, adj_y {attrs.adj_y})"
+    if want is None:
+        raise _fail(op, f"{operands} do not multiply: TFLite Micro needs ranks 2 to 5, equal depths and batch "
+                        "axes that broadcast")
+    if want != y.shape:
+        raise _fail(op, f"output '{y.name}' has shape {y.shape}, but {operands} give {want}")
+
+
+def _add_n(graph: Graph, op: Operator) -> None:
+    """ADD_N reads every input as the output's size: TFLite Micro requires them all shaped alike."""
+    y = _output(graph, op, None)
+    for k in range(len(op.inputs)):
+        x = _operand(graph, op, k, "input", None)
+        if x.shape != y.shape:
+            raise _fail(op, f"input '{x.name}' has shape {x.shape}, output '{y.name}' {y.shape}; ADD_N needs them "
+                            "equal")
+
+
 def _select_broadcasting(graph: Graph, op: Operator) -> None:
     """SELECT_V2 walks its output shape as the binary kernel does, stepping all three operands."""
     c, x, y = (_operand(graph, op, k, "input", None) for k in range(3))
@@ -318,6 +355,26 @@ def _gather(graph: Graph, op: Operator) -> None:
               f"{idx.shape}, axis {axis} and batch_dims {batch}")
 
 
+def _gather_nd(graph: Graph, op: Operator) -> None:
+    """GATHER_ND: TFLite Micro's Prepare (int32 indices, their last axis at most the input's rank and 5) and output
+    shape; constant indices whose slice leaves the flat input are refused, as TFLite Micro fails every run."""
+    x, idx, y = _operand(graph, op, 0, "input", None), _operand(graph, op, 1, "indices", None), _output(graph, op, None)
+    if idx.dtype != "int32":
+        raise _fail(op, f"indices '{idx.name}' are {idx.dtype}; TFLite Micro's GATHER_ND takes int32")
+    if not x.shape or not idx.shape or not idx.shape[-1] <= min(len(x.shape), 5):
+        raise _fail(op, f"indices {idx.shape} for input {x.shape}: the last axis must be at most the input's rank "
+                        "and 5, as TFLite Micro requires")
+    depth = idx.shape[-1]
+    _shape_is(op, y, idx.shape[:-1] + x.shape[depth:], f"input {x.shape} and indices {idx.shape}")
+    values = _constant_ints(graph, op, 1, "indices")
+    if values is not None and depth:
+        strides = [prod(x.shape[j + 1:]) for j in range(depth)]
+        for k in range(0, len(values), depth):
+            start = sum(v * s for v, s in zip(values[k:k + depth], strides, strict=True))
+            if not 0 <= start <= x.elements - prod(x.shape[depth:]):
+                raise _fail(op, f"indices '{idx.name}' {values[k:k + depth]} reach outside input {x.shape}")
+
+
 def _space_depth(graph: Graph, op: Operator) -> None:
     """SPACE_TO_DEPTH moves block x block pixels into channels; DEPTH_TO_SPACE back (TFLite Micro's Prepare)."""
     b = op.attrs_of(BlockSizeAttrs).block_size
@@ -438,6 +495,9 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"), _broadcasting),
     **dict.fromkeys(("LOGICAL_AND", "LOGICAL_OR"), _broadcasting),
     "SELECT_V2": _select_broadcasting,
+    "DIV": _broadcasting,
+    "ADD_N": _add_n,
+    "BATCH_MATMUL": _batch_matmul,
     **{opcode: _relabel for opcode in ALIAS_OPS},
     "SPLIT": _split,
     "SPLIT_V": _split_v,
@@ -445,6 +505,7 @@ _CHECKS: dict[str, Callable[[Graph, Operator], None]] = {
     "PACK": _pack,
     "SLICE": _slice,
     "GATHER": _gather,
+    "GATHER_ND": _gather_nd,
     "SPACE_TO_DEPTH": _space_depth,
     "DEPTH_TO_SPACE": _space_depth,
     "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,

@@ -220,6 +220,14 @@ def _lstm(op: tflite.Operator) -> A.LstmAttrs:
         return A.LstmAttrs()
     return A.LstmAttrs(activation=_ACTIVATION.get(o.FusedActivationFunction(), "UNKNOWN"), cell_clip=o.CellClip(),
                        time_major=bool(o.TimeMajor()))
+def _batch_matmul(op: tflite.Operator) -> A.BatchMatMulAttrs:
+    o = _table(op, tflite.BatchMatMulOptions)
+    return A.BatchMatMulAttrs(adj_x=bool(o.AdjX()), adj_y=bool(o.AdjY())) if o else A.BatchMatMulAttrs()
+
+
+def _cumsum(op: tflite.Operator) -> A.CumsumAttrs:
+    o = _table(op, tflite.CumsumOptions)
+    return A.CumsumAttrs(exclusive=bool(o.Exclusive()), reverse=bool(o.Reverse())) if o else A.CumsumAttrs()
 
 
 PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
@@ -232,6 +240,8 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "ADD": _fused(tflite.AddOptions),
     "SUB": _fused(tflite.SubOptions),
     "MUL": _fused(tflite.MulOptions),
+    "DIV": _fused(tflite.DivOptions),
+    "L2_NORMALIZATION": _fused(tflite.L2NormOptions),
     "CONCATENATION": _concatenation,
     "SOFTMAX": _softmax,
     "LEAKY_RELU": _leaky_relu,
@@ -259,6 +269,8 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "MIRROR_PAD": _mirror_pad,
     "SVDF": _svdf,
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,
+    "BATCH_MATMUL": _batch_matmul,
+    "CUMSUM": _cumsum,
 }
 
 

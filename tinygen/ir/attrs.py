@@ -158,6 +158,22 @@ class LstmAttrs:
     time_major: bool = False
 
 
+@dataclass(frozen=True)
+class BatchMatMulAttrs:
+    """BATCH_MATMUL: adj_x/adj_y read the lhs/rhs with their last two axes swapped."""
+
+    adj_x: bool = False
+    adj_y: bool = False
+
+
+@dataclass(frozen=True)
+class CumsumAttrs:
+    """CUMSUM: exclusive leaves each element out of its own sum; reverse sums from the end of the axis."""
+
+    exclusive: bool = False
+    reverse: bool = False
+
+
 Attrs = (
     NoAttrs
     | Conv2DAttrs
@@ -180,4 +196,6 @@ Attrs = (
     | MirrorPadAttrs
     | SVDFAttrs
     | LstmAttrs
+    | BatchMatMulAttrs
+    | CumsumAttrs
 )

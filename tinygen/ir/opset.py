@@ -51,6 +51,15 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
     **dict.fromkeys(("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "DYNAMIC_UPDATE_SLICE"), (3, 3, 1)),
     **dict.fromkeys(("BROADCAST_TO", "REVERSE_V2", "FILL", "BROADCAST_ARGS"), (2, 2, 1)),
     "UNIDIRECTIONAL_SEQUENCE_LSTM": (24, 24, 1),
+    "BATCH_MATMUL": (2, 2, 1),
+    "DIV": (2, 2, 1),
+    "RSQRT": (1, 1, 1),
+    "GATHER_ND": (2, 2, 1),
+    "L2_NORMALIZATION": (1, 1, 1),
+    "LOG_SOFTMAX": (1, 1, 1),
+    "ELU": (1, 1, 1),
+    "ADD_N": (2, None, 1),
+    "CUMSUM": (2, 2, 1),
 }
 
 # Inputs among an op's first (fewest) that a file may still omit (-1): the LSTM's 24 slots include its variants'

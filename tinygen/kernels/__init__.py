@@ -7,11 +7,15 @@ Every C struct a kernel takes is rendered from one class in BLOCKS; lowering
 from __future__ import annotations
 
 from tinygen.kernels.activation import ClampParams, LutParams
+from tinygen.kernels.add_n import AddNParams
+from tinygen.kernels.batch_matmul import BatchMatMulParams, BatchMatMulS16Params
 from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.cast import CastParams
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
+from tinygen.kernels.cumsum import CumsumParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.kernels.gather_nd import GatherNdParams
 from tinygen.kernels.int16 import (
     AddS16Params,
     ConvS16Params,
@@ -21,6 +25,8 @@ from tinygen.kernels.int16 import (
     RequantizeParams,
     SigmoidS16Params,
 )
+from tinygen.kernels.l2norm import L2NormParams
+from tinygen.kernels.log_softmax import LogSoftmaxParams
 from tinygen.kernels.lstm import LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params
 from tinygen.kernels.mean import ArgMinMaxParams, MeanParams, MeanS16Params, MinMaxParams
 from tinygen.kernels.pool import PoolParams, PoolS16Params
@@ -55,6 +61,8 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams,
     LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
     TransposeConvS16Params, SigmoidS16Params, PoolS16Params, SoftmaxS16Params, MeanS16Params,
+    BatchMatMulParams, BatchMatMulS16Params, GatherNdParams, L2NormParams, LogSoftmaxParams, AddNParams,
+    CumsumParams,
 )
 
 

@@ -12,7 +12,7 @@ class LutParams(ParamBlock):
     C_NAME = "tg_lut_params"
     C_DOC = ("int8 -> int8 elementwise op as a table: output = table[input + 128]. tinygen fills the table with "
              "TFLite Micro's integer arithmetic for every input (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, ABS, "
-             "QUANTIZE; LOGICAL_NOT on bool bytes).")
+             "RSQRT, ELU, QUANTIZE; LOGICAL_NOT on bool bytes).")
 
     input: ArenaPtr = ptr("const int8_t *","the operand")
     output: ArenaPtr = ptr("int8_t *","the result")

@@ -1,4 +1,4 @@
-"""The block of elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU
+"""The block of elementwise ops with broadcasting: ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU
 (input2 is its alpha), the comparisons (int8 in, bool out) and SELECT_V2 (input3 is its condition). Bools are
 bytes holding 0 or 1, as TFLite Micro stores them."""
 
@@ -34,7 +34,7 @@ class BinaryParams(ParamBlock):
     input1_shift: int = i32("... and its shift")
     input2_multiplier: int = i32("ADD/SUB/SQUARED_DIFFERENCE/comparisons: input2's rescale")
     input2_shift: int = i32("... and its shift")
-    output_multiplier: int = i32("ADD/SUB/MUL/SQUARED_DIFFERENCE: the output rescale; PRELU: that of x * alpha")
+    output_multiplier: int = i32("ADD/SUB/MUL/DIV/SQUARED_DIFFERENCE: the output rescale; PRELU: that of x * alpha")
     output_shift: int = i32("... and its shift")
     act_min: int = i32("fused activation clamp (0..1 for bool results)")
     act_max: int = i32("upper end of the clamp")

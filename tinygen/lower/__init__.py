@@ -11,13 +11,19 @@ from collections.abc import Callable
 from tinygen.ir.graph import Operator
 from tinygen.ir.opset import ALIAS_OPS, HANDLE_OPS
 from tinygen.lower.activation import lower_activation, lower_dequantize, lower_logical_not, lower_quantize
+from tinygen.lower.add_n import lower_add_n
+from tinygen.lower.batch_matmul import lower_batch_matmul
 from tinygen.lower.binary import lower_binary, lower_select_v2
 from tinygen.lower.cast import lower_cast
 from tinygen.lower.context import LowerContext
 from tinygen.lower.conv import lower_conv, lower_depthwise
+from tinygen.lower.cumsum import lower_cumsum
 from tinygen.lower.fully_connected import lower_fully_connected
+from tinygen.lower.gather_nd import lower_gather_nd
 from tinygen.lower.known import lower_broadcast_args, lower_shape, lower_zeros_like
+from tinygen.lower.l2norm import lower_l2norm
 from tinygen.lower.layer import Layer
+from tinygen.lower.log_softmax import lower_log_softmax
 from tinygen.lower.lstm import lower_lstm
 from tinygen.lower.mean import lower_arg_minmax, lower_mean, lower_reduce_all, lower_reduce_minmax
 from tinygen.lower.pieces import (
@@ -60,6 +66,7 @@ LOWERINGS: dict[str, Lowering] = {
     "CONV_2D": lower_conv,
     "DEPTHWISE_CONV_2D": lower_depthwise,
     "FULLY_CONNECTED": lower_fully_connected,
+    "BATCH_MATMUL": lower_batch_matmul,
     "TRANSPOSE_CONV": lower_transpose_conv,
     "UNIDIRECTIONAL_SEQUENCE_LSTM": lower_lstm,
     "AVERAGE_POOL_2D": lower_pool,
@@ -67,6 +74,9 @@ LOWERINGS: dict[str, Lowering] = {
     "ADD": lower_binary,
     "SUB": lower_binary,
     "MUL": lower_binary,
+    "DIV": lower_binary,
+    "ADD_N": lower_add_n,
+    "CUMSUM": lower_cumsum,
     "MAXIMUM": lower_binary,
     "MINIMUM": lower_binary,
     "SQUARED_DIFFERENCE": lower_binary,
@@ -82,6 +92,8 @@ LOWERINGS: dict[str, Lowering] = {
     "LOGICAL_OR": lower_binary,
     "LOGICAL_NOT": lower_logical_not,
     "SOFTMAX": lower_softmax,
+    "L2_NORMALIZATION": lower_l2norm,
+    "LOG_SOFTMAX": lower_log_softmax,
     "LOGISTIC": lower_activation,
     "TANH": lower_activation,
     "HARD_SWISH": lower_activation,
@@ -89,6 +101,8 @@ LOWERINGS: dict[str, Lowering] = {
     "RELU": lower_activation,
     "RELU6": lower_activation,
     "ABS": lower_activation,
+    "RSQRT": lower_activation,
+    "ELU": lower_activation,
     "QUANTIZE": lower_quantize,
     "DEQUANTIZE": lower_dequantize,
     "CAST": lower_cast,
@@ -118,6 +132,7 @@ LOWERINGS: dict[str, Lowering] = {
     "PACK": lower_pack,
     "GATHER": lower_gather,
     "EMBEDDING_LOOKUP": lower_embedding_lookup,
+    "GATHER_ND": lower_gather_nd,
     "MEAN": lower_mean,
     "SUM": lower_mean,
     "REDUCE_MAX": lower_reduce_minmax,

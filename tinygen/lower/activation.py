@@ -1,5 +1,5 @@
-"""Elementwise activations and conversions: LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, ABS, QUANTIZE,
-DEQUANTIZE.
+"""Elementwise activations and conversions: LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, ABS, RSQRT, ELU,
+QUANTIZE, DEQUANTIZE.
 
 An int8 -> int8 elementwise op is a function of one int8 value, so tinygen
 evaluates TFLite Micro's integer arithmetic for all 256 inputs at generation
@@ -32,12 +32,15 @@ from tinygen.lower.int16 import lower_requantize
 from tinygen.lower.layer import Layer
 from tinygen.numerics import gemmlowp
 from tinygen.numerics.fixedpoint import (
+    INT32_MAX,
     calculate_input_radius,
     quantize_multiplier,
     round_half_away,
     rounding_divide_by_pot,
+    wrap32,
 )
 from tinygen.numerics.fixedpoint import multiply_by_quantized_multiplier as mbqm
+from tinygen.numerics.fixedpoint import saturating_rounding_doubling_high_mul as srdhm
 from tinygen.numerics.sigmoid_table import SIGMOID_TABLE_U16
 
 INT8 = np.arange(-128, 128, dtype=np.int64)  # every int8 input, table order
@@ -125,6 +128,58 @@ def abs_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndarra
     return _clamp8(mbqm(magnitude, m, shift) + y_zp)
 
 
+def inv_sqrt_multiplier(value: int) -> tuple[int, int]:
+    """GetInvSqrtQuantizedMultiplierExp(value, kReverseShift = -1): 1 / sqrt(value) as (multiplier, left shift),
+    five Newton-Raphson steps in gemmlowp Q3.28 from 1 (common.h); 0 and 1 give (INT32_MAX, 0)."""
+    if value <= 1:
+        return INT32_MAX, 0
+    shift = 11
+    while value >= 1 << 29:
+        value //= 4
+        shift += 1
+    pairs = (31 - value.bit_length()) // 2 - 1  # (CountLeadingZeros - 1) / 2 - 1
+    shift -= pairs
+    value <<= 2 * pairs
+    half_input = int(rounding_divide_by_pot(value >> 1, 1))
+    half_three, x = (1 << 28) + (1 << 27), 1 << 28
+    for _ in range(5):
+        x3 = gemmlowp.saturating_shift_left(srdhm(srdhm(x, x), x), 6)
+        x = int(gemmlowp.saturating_shift_left(wrap32(srdhm(half_three, x) - srdhm(half_input, x3)), 3))
+    x = int(srdhm(x, 1518500250))  # sqrt(2) / 2 in Q0.31
+    if shift < 0:
+        x, shift = int(wrap32(x << -shift)), 0
+    return x, -shift
+
+
+RSQRT_SHIFT = 20  # elementwise.cc's kShift: keeps 1 / sqrt(x) an integer between the two rescales
+
+
+def rsqrt_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndarray:
+    """elementwise.cc's int8 RSQRT: 1 / sqrt(x - zp_in) rescaled by 1 / (sqrtf(s_in) * s_out) (float32, then
+    double). x = zp_in gives 127; an input below zp_in (a negative real) makes TFLite Micro fail the
+    invocation, so its entries are 127 too: the value at 0."""
+    m, shift = quantize_multiplier(1.0 / float(np.sqrt(np.float32(x_scale)) * np.float32(y_scale)))
+    table = np.full(256, 127, np.int64)
+    for i, value in enumerate(INT8 - x_zp):
+        if value > 0:
+            inv, inv_shift = inv_sqrt_multiplier(int(value))
+            data = mbqm(1, inv, inv_shift + RSQRT_SHIFT)
+            table[i] = mbqm(data, m, shift - RSQRT_SHIFT) + y_zp
+    return _clamp8(table)
+
+
+def elu_table(x_scale: float, x_zp: int, y_scale: float, y_zp: int) -> np.ndarray:
+    """elu.cc's PopulateLookupTable, in float32 as TFLite Micro computes it: x = s_in * (q - zp), expf(x) - 1 below
+    0 (expf taken as the float32 rounding of the exact exp, which glibc's expf returns), times 1/s_out, rounded
+    half away from zero, plus zp_out."""
+    x = np.float32(x_scale) * (INT8 - x_zp).astype(np.float32)
+    exp = np.array([math.exp(float(v)) for v in x], np.float64).astype(np.float32)
+    y = np.where(x < 0, exp - np.float32(1), x).astype(np.float32)
+    scaled = (y * (np.float32(1) / np.float32(y_scale))).astype(np.float64)  # exact: + 0.5 cannot round
+    rounded = np.where(scaled >= 0, np.floor(scaled + 0.5), -np.floor(-scaled + 0.5))
+    return _clamp8(rounded.astype(np.int64) + y_zp)
+
+
 def _down16(m: int) -> int:
     """DownScaleInt32ToInt16Multiplier."""
     return 32767 if m >= (1 << 31) - 1 - (1 << 15) else (m + (1 << 15)) >> 16
@@ -180,6 +235,8 @@ def _activation_table(opcode: str, xs: float, xz: int, ys: float, yz: int, alpha
         "LEAKY_RELU": lambda: leaky_relu_table(xs, xz, ys, yz, alpha),
         "HARD_SWISH": lambda: hard_swish_table(xs, xz, ys, yz),
         "ABS": lambda: abs_table(xs, xz, ys, yz),
+        "RSQRT": lambda: rsqrt_table(xs, xz, ys, yz),
+        "ELU": lambda: elu_table(xs, xz, ys, yz),
     }[opcode]()
     table.setflags(write=False)
     return table
@@ -286,7 +343,8 @@ def lower_activation(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"output zero point is {yz}; TFLite Micro requires -128 (scale 1/256)")
     if op.opcode == "HARD_SWISH" and hard_swish_params(xs, ys)[1] > 0:
         raise ctx.fail(op, "input scale / 128 exceeds the output scale; TFLite Micro rejects this HARD_SWISH")
-    if op.opcode not in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "ABS"):
+    if op.opcode not in ("LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "ABS", "RSQRT",
+                         "ELU"):
         raise ctx.fail(op, "not an elementwise activation")
     alpha = op.attrs_of(LeakyReluAttrs).alpha if op.opcode == "LEAKY_RELU" else 0.0
     table = _activation_table(op.opcode, xs, xz, ys, yz, alpha)

@@ -1,4 +1,4 @@
-"""Elementwise ops with broadcasting: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, the comparisons,
+"""Elementwise ops with broadcasting: ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, the comparisons,
 LOGICAL_AND, LOGICAL_OR, SELECT_V2.
 
 The multipliers follow TFLite Micro's Prepare as the tflite-micro wheel
@@ -100,6 +100,9 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         pairs = _prelu_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
     elif op.opcode in COMPARISONS:
         pairs = _comparison_multipliers(ctx, op, a, b)
+    elif op.opcode == "DIV":  # div.cc: the scales combined in float32, then QuantizeMultiplier
+        pairs[2] = quantize_multiplier(float(np.float32(ctx.scale(a)) / (np.float32(ctx.scale(b)) *
+                                                                          np.float32(ctx.scale(y)))))
     elif op.opcode == "MUL":
         pairs[2] = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
     elif op.opcode not in LOGICAL and (a.quant, b.quant) != (y.quant, y.quant):

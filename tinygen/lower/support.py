@@ -4,7 +4,7 @@ The importer reads any model TFLite Micro could run; this is where a model is
 measured against the kernels: an operator is generated when lowering has a
 function for its opcode (or it is an alias) and its tensors are the types the
 kernels take: int8 activations (float32 on the float side of QUANTIZE and
-DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN and GATHER, int16 where a 16x8
+DEQUANTIZE, int32 indices of ARG_MAX/ARG_MIN, GATHER and GATHER_ND, int16 where a 16x8
 kernel exists, bool results of the comparisons and condition of SELECT_V2,
 bools of the logical ops, CAST between bool, int8, int16, int32 and float32, the resource handles and int8 or
 int16 values of resource variables, SVDF's int16 state),
@@ -29,20 +29,21 @@ INT4_ACTIVATIONS = frozenset({"int8"})  # the activation types tinygen generates
 _MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"})}  # its int16 time weights
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
 # side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices
-# into GATHER, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels, of the int16
-# copies (PAD, STRIDED_SLICE, REVERSE_V2, SLICE, TRANSPOSE, CONCATENATION, PACK, SPLIT, SPLIT_V, UNPACK) and of
-# the aliases (which move no data), the comparisons' bool out, CAST's types, SELECT_V2's bool condition, the
-# logical ops' and REDUCE_ALL's bools, SHAPE's int32 sizes (of an int8, int16 or int32 tensor), BROADCAST_ARGS's
-# int32 shapes, SVDF's int16 state and the resource variables' handles and values (each lowering checks which
-# operand may be which).
+# into GATHER, GATHER_ND, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels,
+# of the int16 copies (PAD, STRIDED_SLICE, REVERSE_V2, SLICE, TRANSPOSE, CONCATENATION, PACK, SPLIT, SPLIT_V,
+# UNPACK) and of the aliases (which move no data), the comparisons' bool out, CAST's types, SELECT_V2's bool
+# condition, the logical ops' and REDUCE_ALL's bools, SHAPE's int32 sizes (of an int8, int16 or int32 tensor),
+# BROADCAST_ARGS's int32 shapes, SVDF's int16 state and the resource variables' handles and values (each
+# lowering checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
-                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "DYNAMIC_UPDATE_SLICE", "EMBEDDING_LOOKUP"),
-                                     frozenset({"int8", "int32"})),
+                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "GATHER_ND", "DYNAMIC_UPDATE_SLICE",
+                                      "EMBEDDING_LOOKUP"), frozenset({"int8", "int32"})),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
                                       "PAD", "STRIDED_SLICE", "REVERSE_V2", "MUL", "LOGISTIC", "TANH",
                                       "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "MEAN", "SUM", "CONCATENATION",
-                                      "SPLIT", "SPLIT_V", "SLICE", "PACK", "UNPACK", "TRANSPOSE", *sorted(ALIAS_OPS)),
+                                      "SPLIT", "SPLIT_V", "SLICE", "PACK", "UNPACK", "TRANSPOSE", "BATCH_MATMUL",
+                                      *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
                      "SVDF": frozenset({"int8", "int16"}),
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
