@@ -31,3 +31,10 @@ def test_floats_compare_exactly_and_nan_never_matches():
     assert same.mismatched_elements == 1 and same.max_abs_diff == np.inf
     exact = compare(["f"], [[np.array([0.25], np.float32)]], [[np.array([0.25], np.float32)]])
     assert exact.bit_exact and exact.max_abs_diff == 0.0
+
+
+def test_the_first_differing_vector_is_where_a_sequence_diverged():
+    reference = [[np.array([k], np.int8)] for k in range(5)]
+    device = [[np.array([k if k < 3 else 9], np.int8)] for k in range(5)]
+    assert compare(["y"], device, reference).first_mismatch == 3
+    assert compare(["y"], reference, reference).first_mismatch is None

@@ -35,6 +35,7 @@ class Comparison:
     outputs: tuple[OutputCheck, ...]
     vectors: int
     mismatched_vectors: int  # vectors with at least one differing element in any output
+    first_mismatch: int | None = None  # the first such vector: for a model with state, where the sequence diverged
 
     @property
     def mismatched_elements(self) -> int:
@@ -67,5 +68,5 @@ def compare(names: Sequence[str], got: Vectors, want: Vectors) -> Comparison:
         bad = [int((vector[k] != 0).sum()) for vector in diffs]
         largest = max([0] + [vector[k].max().item() for vector in diffs if vector[k].size])
         outputs.append(OutputCheck(k, name, len(diffs), sum(b > 0 for b in bad), sum(bad), largest))
-    mismatched = sum(any((d != 0).any() for d in vector) for vector in diffs)
-    return Comparison(tuple(outputs), len(diffs), mismatched)
+    differs = [any((d != 0).any() for d in vector) for vector in diffs]
+    return Comparison(tuple(outputs), len(diffs), sum(differs), differs.index(True) if any(differs) else None)

@@ -53,6 +53,7 @@ class RunResult:
     max_abs_diff: int | float  # float when an output is float32 (DEQUANTIZE at the end)
     firmware: Firmware
     outputs: list[list[np.ndarray]]  # the firmware's, per vector
+    first_mismatch: int | None = None  # the first differing vector (a stateful model's step where it diverged)
 
     @property
     def bit_exact(self) -> bool:
@@ -123,4 +124,4 @@ def run_firmware(firmware: Firmware, model: Path, board: Board, vectors: list[li
     want = reference_outputs(model, vectors, len(firmware.code.outputs), progress=progress)
     comparison = compare([io.name for io in firmware.code.outputs], got, want)
     return RunResult(board.name, len(vectors), comparison.mismatched_vectors, comparison.mismatched_elements,
-                     comparison.max_abs_diff, firmware, got)
+                     comparison.max_abs_diff, firmware, got, comparison.first_mismatch)

@@ -96,3 +96,11 @@ def test_check_shows_the_state_beside_the_arena(model: Path) -> None:
     assert region["items"]["state"] == 48
     text = " ".join(invoke("check", model, "--board", "mps2-an386").stdout.split())  # wrapped at 80 columns
     assert "state 48 B (kept between invocations)" in text
+
+
+def test_run_says_the_vectors_ran_as_one_sequence(model: Path, tmp_path: Path) -> None:
+    args = ("run", model, "--board", "host", "--random", STEPS, "-o", tmp_path / "run")
+    text = " ".join(invoke(*args).stdout.split())
+    assert f"BIT-EXACT: {STEPS} invocations in one sequence (state carried) on host" in text
+    report = json.loads(invoke(*args, "--json").stdout)
+    assert (report["stateful"], report["first_mismatch"], report["vectors"]) == (True, None, STEPS)

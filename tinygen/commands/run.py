@@ -26,6 +26,7 @@ from tinygen.commands.options import (
     timeout_option,
 )
 from tinygen.commands.progress import progress_bar
+from tinygen.commands.verdict import verdict_line
 from tinygen.pipeline import build_firmware, run_firmware
 from tinygen.plan.schedule import ScheduleOptions
 from tinygen.run.vectors import npz_vectors, random_vectors
@@ -68,12 +69,12 @@ def run(ctx: click.Context, model: Path | None, board: str, count: int, seed: in
         emit_json({"model": fw.graph.name, "board": target.name, "bit_exact": result.bit_exact,
                    "vectors": result.vectors, "mismatches": result.mismatches,
                    "mismatched_elements": result.mismatched_elements, "max_abs_diff": result.max_abs_diff,
+                   "first_mismatch": result.first_mismatch, "stateful": bool(fw.code.state.state_bytes),
                    **{k: v for k, v in sizes_json(s).items() if k != "sections"},
                    "directory": str(fw.build.directory)})
     else:
         console = Console()
         print_sizes(fw, target, console)
-        verdict = "[bold green]BIT-EXACT[/]" if result.bit_exact else "[bold red]MISMATCH[/]"
-        console.print(f"{verdict}: {result.vectors} vectors on {target.name} vs TensorFlow Lite Micro; "
-                      f"{result.mismatches} vectors differ, max |diff| {result.max_abs_diff}")
+        console.print(verdict_line(result.bit_exact, result.vectors, bool(fw.code.state.state_bytes), target.name,
+                                   result.mismatches, result.first_mismatch, result.max_abs_diff))
     ctx.exit(0 if result.bit_exact else 1)

@@ -26,7 +26,8 @@ from tinygen.commands.options import (
     timeout_option,
 )
 from tinygen.commands.progress import progress_bar
-from tinygen.compare import OutputCheck, compare
+from tinygen.commands.verdict import verdict_line
+from tinygen.compare import Comparison, OutputCheck, compare
 from tinygen.errors import InputError
 from tinygen.importers.tflite import load_tflite
 from tinygen.lower.program import ModelCode, lower_model
@@ -101,7 +102,8 @@ def validate(ctx: click.Context, model: Path | None, board: str, port: str | Non
     if as_json:
         emit_json({
             "model": code.name, "board": target.name, "port": name, "emulated": emulate, "bit_exact": bit_exact,
-            "vectors": len(vectors), "outputs": [_output_json(check) for check in checks],
+            "vectors": len(vectors), "first_mismatch": comparison.first_mismatch,
+            "stateful": bool(code.state.state_bytes), "outputs": [_output_json(check) for check in checks],
             "latency": _latency_json(timing),
             "device": {"model_hash": identity.model_hash, "arena_bytes": identity.arena_bytes,
                        "protocol": identity.version, "build": identity.build},
@@ -109,7 +111,7 @@ def validate(ctx: click.Context, model: Path | None, board: str, port: str | Non
             "directory": directory,
         })
     else:
-        _print(code, target, name, checks, timing, bit_exact)
+        _print(code, target, name, comparison, timing)
     ctx.exit(0 if bit_exact else 1)
 
 
@@ -124,9 +126,9 @@ def _latency_json(timing: Latency) -> dict:
             "ms": timing.ms(), "per_vector_cycles": list(timing.cycles) or None, "unavailable": timing.unavailable}
 
 
-def _print(code: ModelCode, board: Board, name: str, checks: tuple[OutputCheck, ...], timing: Latency,
-           bit_exact: bool) -> None:
+def _print(code: ModelCode, board: Board, name: str, comparison: Comparison, timing: Latency) -> None:
     console = Console()
+    checks = comparison.outputs
     table = Table("output", "name", "bit-exact", "vectors differing", "elements differing", "max |diff|",
                   title=f"{terminal(code.name)} on {board.name} via {terminal(name)}: {checks[0].vectors} vectors vs "
                         "TensorFlow Lite Micro")
@@ -145,5 +147,6 @@ def _print(code: ModelCode, board: Board, name: str, checks: tuple[OutputCheck, 
         if ms is not None:
             latency_table.add_row("ms", *(f"{ms[k]:.3f}" for k in ("min", "median", "max")))
         console.print(latency_table)
-    verdict = "[bold green]BIT-EXACT[/]" if bit_exact else "[bold red]MISMATCH[/]"
-    console.print(f"{verdict}: {checks[0].vectors} vectors on {board.name} over serial")
+    console.print(verdict_line(comparison.bit_exact, comparison.vectors, bool(code.state.state_bytes),
+                               f"{board.name} over serial", comparison.mismatched_vectors, comparison.first_mismatch,
+                               comparison.max_abs_diff))
