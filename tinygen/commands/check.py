@@ -20,7 +20,7 @@ from tinygen.commands.options import (
     schedule_options,
 )
 from tinygen.importers.tflite import load_tflite
-from tinygen.lower.support import require_generated, unsupported_message
+from tinygen.lower.support import is_float_model, require_generated, unsupported_message
 from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
 from tinygen.text import one_line
 
@@ -59,7 +59,7 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
 
         plot_timeline(reports[0], plot)
     unsupported = reports[0].unsupported_ops
-    error = unsupported_message(str(path), unsupported) if unsupported else None
+    error = unsupported_message(str(path), unsupported, is_float_model(graph)) if unsupported else None
     if as_json:
         payload = (report_json(reports[0]) if board != "all" else
                    {"model": graph.name, "results": [report_json(r) for r in reports]})

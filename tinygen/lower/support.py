@@ -113,10 +113,16 @@ def missing_kernels(graph: Graph) -> str | None:
     return f"tinygen cannot generate {', '.join(map(str, pieces))}" if pieces else None
 
 
-def unsupported_message(origin: str, pieces: tuple[Unsupported, ...]) -> str:
+def is_float_model(graph: Graph) -> bool:
+    """No activation is int8 or int16: a model not yet quantised (a float island in an int8 model, which the
+    converter leaves where it has no integer kernel, is not one)."""
+    return not any(t.dtype in ("int8", "int16") for t in graph.tensors if not t.is_constant)
+
+
+def unsupported_message(origin: str, pieces: tuple[Unsupported, ...], float_model: bool) -> str:
     """One line naming every piece; the quantise hint only for a float model, the one case it fixes."""
     listed = ", ".join(map(str, pieces))
-    floats = all(p.op in generated_ops() and (p.dtype or "").startswith("float") for p in pieces)
+    floats = float_model and all(p.op in generated_ops() and (p.dtype or "").startswith("float") for p in pieces)
     advice = (f"a float model: {_QUANTIZE_HINT}" if floats else "tinygen does not support these yet; "
               "replace them in the model or open an issue for kernels")
     count = sum(p.count for p in pieces)
@@ -127,4 +133,4 @@ def require_generated(graph: Graph, origin: str) -> None:
     """Refuse, before planning or lowering, a graph with any operator tinygen cannot generate, listing all."""
     pieces = unsupported_ops(graph)
     if pieces:
-        raise InputError(unsupported_message(origin, pieces))
+        raise InputError(unsupported_message(origin, pieces, is_float_model(graph)))
