@@ -23,6 +23,7 @@ from tinygen.kernels.int16 import (
     FullyConnectedS16Params,
     LeakyReluS16Params,
     RequantizeParams,
+    SelectS16Params,
     SigmoidS16Params,
 )
 from tinygen.kernels.l2norm import L2NormParams
@@ -54,7 +55,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
     MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams, CastParams,
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
-    LeakyReluS16Params,
+    SelectS16Params, LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
     StateCopyParams, CallOnceParams,
     SvdfParams, SvdfS16Params, SvdfS8Params,

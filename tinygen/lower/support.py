@@ -26,7 +26,8 @@ from tinygen.lower.state import init_assignments
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 INT4_ACTIVATIONS = frozenset({"int8"})  # the activation types tinygen generates int4 weights with
-_MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"})}  # its int16 time weights
+_MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"}),  # its int16 time weights
+                        **dict.fromkeys(("MAXIMUM", "MINIMUM"), frozenset({"int16"}))}  # an int16 bound
 # Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
 # side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices
 # into GATHER, GATHER_ND, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels,
@@ -43,14 +44,14 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                                       "PAD", "STRIDED_SLICE", "REVERSE_V2", "MUL", "LOGISTIC", "TANH",
                                       "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "MEAN", "SUM", "CONCATENATION",
                                       "SPLIT", "SPLIT_V", "SLICE", "PACK", "UNPACK", "TRANSPOSE", "BATCH_MATMUL",
-                                      *sorted(ALIAS_OPS)),
+                                      "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "PRELU", *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
                      "SVDF": frozenset({"int8", "int16"}),
                      **dict.fromkeys(("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"),
                                      frozenset({"int8", "bool"})),
                      "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
                      "TRANSPOSE_CONV": frozenset({"int8", "int16", "int32"}),  # int32: a run-time output_shape
-                     "SELECT_V2": frozenset({"int8", "bool"}),
+                     "SELECT_V2": frozenset({"int8", "int16", "bool"}),
                      "SHAPE": frozenset({"int8", "int16", "int32"}),
                      "BROADCAST_ARGS": frozenset({"int32"}),
                      "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({"int8", "int16"}),  # int16: cell state, 16x8
