@@ -73,3 +73,18 @@ def test_select_v2_int16(tmp_path, cond_shape, x_shape, y_shape):
     w.op("SELECT_V2", [c, x, y], [out])
     path = w.write(tmp_path / "select16.tflite", [c, x, y], [out])
     assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"SELECT_V2"})
+
+
+@pytest.mark.parametrize("shape, size, align_corners, half_pixel", [((5, 7, 3), (11, 4), True, False),
+                                                                    ((7, 5, 2), (3, 12), False, True)])
+def test_resize_nearest_neighbor_int16(tmp_path, shape, size, align_corners, half_pixel):
+    """The byte-moving index kernel with two bytes an element; up- and downsampling on each axis."""
+    import tensorflow as tf
+
+    def build(x):
+        x = tf.keras.layers.Conv2D(shape[-1], 1)(x)
+        return lam(lambda t: tf.compat.v1.image.resize_nearest_neighbor(
+            t, size, align_corners=align_corners, half_pixel_centers=half_pixel))(x)
+
+    model = convert(build, [shape], seed=len(size) + shape[0], io="int16")
+    assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"RESIZE_NEAREST_NEIGHBOR"})
