@@ -43,6 +43,7 @@ from tinygen.kernels.shape import (
     StridedCopyParams,
     StridedCopyS16Params,
     UpdateSliceParams,
+    UpdateSliceS16Params,
 )
 from tinygen.kernels.softmax import SoftmaxParams, SoftmaxS16Params
 from tinygen.kernels.state import CallOnceParams, StateCopyParams
@@ -59,7 +60,7 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
     StateCopyParams, CallOnceParams,
     SvdfParams, SvdfS16Params, SvdfS8Params,
-    SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams,
+    SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams, UpdateSliceS16Params,
     LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
     TransposeConvS16Params, SigmoidS16Params, PoolS16Params, SoftmaxS16Params, MeanS16Params,
     BatchMatMulParams, BatchMatMulS16Params, GatherNdParams, L2NormParams, LogSoftmaxParams, AddNParams,
