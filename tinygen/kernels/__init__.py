@@ -23,6 +23,7 @@ from tinygen.kernels.int16 import (
     FullyConnectedS16Params,
     LeakyReluS16Params,
     RequantizeParams,
+    SelectS16Params,
     SigmoidS16Params,
 )
 from tinygen.kernels.l2norm import L2NormParams
@@ -42,6 +43,7 @@ from tinygen.kernels.shape import (
     StridedCopyParams,
     StridedCopyS16Params,
     UpdateSliceParams,
+    UpdateSliceS16Params,
 )
 from tinygen.kernels.softmax import SoftmaxParams, SoftmaxS16Params
 from tinygen.kernels.state import CallOnceParams, StateCopyParams
@@ -54,11 +56,11 @@ BLOCKS: tuple[type[ParamBlock], ...] = (
     QuantizeParams, SoftmaxParams, MeanParams, ConcatenationParams, StridedCopyParams, PadParams,
     MinMaxParams, ArgMinMaxParams, SplitParams, GatherParams, CastParams,
     FullyConnectedS16Params, ConvS16Params, DepthwiseS16Params, RequantizeParams, AddS16Params,
-    LeakyReluS16Params,
+    SelectS16Params, LeakyReluS16Params,
     TransposeConvParams, RemapParams, StridedCopyS16Params, PadS16Params,
     StateCopyParams, CallOnceParams,
     SvdfParams, SvdfS16Params, SvdfS8Params,
-    SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams,
+    SpaceToBatchParams, ResizeBilinearParams, UpdateSliceParams, UpdateSliceS16Params,
     LstmGateS8, LstmGateS16, LstmS8Params, LstmS16Params,
     TransposeConvS16Params, SigmoidS16Params, PoolS16Params, SoftmaxS16Params, MeanS16Params,
     BatchMatMulParams, BatchMatMulS16Params, GatherNdParams, L2NormParams, LogSoftmaxParams, AddNParams,

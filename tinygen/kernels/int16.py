@@ -1,5 +1,6 @@
-"""Blocks of the 16x8 kernels (int16 activations, int8 weights), int16 ADD, SUB, MUL, LEAKY_RELU, LOGISTIC and
-TANH, and the int8 <-> int16 requantisation.
+"""Blocks of the 16x8 kernels (int16 activations, int8 weights), the int16 elementwise ops (ADD, SUB, MUL,
+MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, SELECT_V2), LEAKY_RELU, LOGISTIC and TANH, and the int8 <-> int16
+requantisation.
 
 TFLite Micro runs these through its reference integer kernels: a 64-bit
 accumulator when the bias is int64 (requantised by the int64
@@ -100,11 +101,11 @@ class RequantizeParams(ParamBlock):
 @dataclass(frozen=True)
 class AddS16Params(ParamBlock):
     C_NAME = "tg_add_s16_params"
-    C_DOC = ("ADD, SUB or MUL int16 over a 4-D output, contiguous; input strides are 0 along broadcast axes. "
-             "MUL: the input multipliers are 0 (unused).")
+    C_DOC = ("ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE or PRELU int16 over a 4-D output, contiguous; "
+             "input strides are 0 along broadcast axes. Pairs an op does not use are 0.")
 
-    input1: ArenaPtr = ptr("const int16_t *", "first operand")
-    input2: ArenaPtr = ptr("const int16_t *", "second operand")
+    input1: ArenaPtr | ConstArray = ptr("const int16_t *", "first operand (arena tensor or flash constant)")
+    input2: ArenaPtr | ConstArray = ptr("const int16_t *", "second operand; PRELU's int8 alpha, widened, in flash")
     output: ArenaPtr = ptr("int16_t *", "the result")
     dims: tuple[int, ...] = i32s(DIMS, "output shape, padded with leading 1s")
     strides1: tuple[int, ...] = i32s(DIMS, "input1's element strides, 0 along broadcast axes")
@@ -112,14 +113,23 @@ class AddS16Params(ParamBlock):
     input1_offset: int = i32("-zp of input1")
     input2_offset: int = i32("-zp of input2")
     output_offset: int = i32("zp of the output")
-    input1_multiplier: int = i32("input1's rescale, after the left shift of 15")
+    input1_multiplier: int = i32("ADD/SUB/SQUARED_DIFFERENCE: input1's rescale; PRELU: that of x >= 0")
     input1_shift: int = i32("... and its shift")
     input2_multiplier: int = i32("input2's rescale")
     input2_shift: int = i32("... and its shift")
-    output_multiplier: int = i32("the output rescale")
+    output_multiplier: int = i32("ADD/SUB/MUL/SQUARED_DIFFERENCE: the output rescale; PRELU: that of x * alpha")
     output_shift: int = i32("... and its shift")
     act_min: int = i32("fused activation clamp")
     act_max: int = i32("upper end of the clamp")
+
+
+@dataclass(frozen=True)
+class SelectS16Params(AddS16Params):
+    C_NAME = "tg_select_v2_s16_params"
+    C_DOC = "SELECT_V2 of int16 values: condition ? input1 : input2, broadcast; offsets and pairs unused (0)."
+
+    condition: ArenaPtr | ConstArray = ptr("const int8_t *", "bools, bytes holding 0 or 1")
+    strides3: tuple[int, ...] = i32s(DIMS, "the condition's element strides, 0 along broadcast axes")
 
 
 @dataclass(frozen=True)

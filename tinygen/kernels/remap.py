@@ -24,8 +24,8 @@ class RemapParams(ParamBlock):
 
     input: ArenaPtr | ConstArray = ptr("const int8_t *", "the operand")
     output: ArenaPtr = ptr("int8_t *", "the result")
-    offsets: ConstArray = ptr("const int32_t *", "per axis in turn, per output index: the source's element offset")
-    dims: tuple[int, ...] = i32s(MAX_DIMS, "output shape, padded with leading 1s")
+    offsets: ConstArray = ptr("const int32_t *", "per axis in turn, per output index: the source's byte offset")
+    dims: tuple[int, ...] = i32s(MAX_DIMS, "output shape in bytes (last axis times the element's), leading 1s")
 
 
 @dataclass(frozen=True)

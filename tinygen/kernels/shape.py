@@ -132,3 +132,13 @@ class UpdateSliceParams(ParamBlock):
     dims: tuple[int, ...] = i32s(MAX_DIMS, "operand shape, padded with leading 1s")
     update_dims: tuple[int, ...] = i32s(MAX_DIMS, "update shape, padded with leading 1s")
     lead: int = i32("leading axes added by the padding, which have no index")
+
+
+@dataclass(frozen=True)
+class UpdateSliceS16Params(UpdateSliceParams):
+    C_NAME = "tg_update_slice_s16_params"
+    C_DOC = "tg_update_slice_params for int16 elements."
+
+    operand: ArenaPtr | ConstArray = ptr("const int16_t *", "the tensor updated")
+    update: ArenaPtr | ConstArray = ptr("const int16_t *", "the slice written into it")
+    output: ArenaPtr = ptr("int16_t *", "the result")

@@ -1,5 +1,5 @@
 """Elementwise ops with broadcasting: ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, the comparisons,
-LOGICAL_AND, LOGICAL_OR, SELECT_V2.
+LOGICAL_AND, LOGICAL_OR, SELECT_V2; all but DIV, the comparisons and the logical ops in int16 too.
 
 The multipliers follow TFLite Micro's Prepare as the tflite-micro wheel
 computes them: in double for ADD, SUB, MUL, SQUARED_DIFFERENCE and PRELU
@@ -11,13 +11,15 @@ LOGICAL_OR combine bools.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tinygen.ir.attrs import ActivationAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ArenaPtr, ConstArray
-from tinygen.kernels.int16 import AddS16Params
+from tinygen.kernels.int16 import AddS16Params, SelectS16Params
 from tinygen.lower.context import LowerContext, activation_range
 from tinygen.lower.int16 import INT16
 from tinygen.lower.layer import Layer
@@ -29,6 +31,8 @@ LEFT_SHIFT_S16 = 15  # int16 ADD's and SUB's (add_common.cc, sub_common.cc)
 SQUARED_DIFFERENCE_LEFT_SHIFT = 7  # squared_difference.cc: 255^2 * 2^(2*7) still fits an int32
 COMPARISONS = frozenset({"EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"})
 LOGICAL = frozenset({"LOGICAL_AND", "LOGICAL_OR"})  # bool in and out (logical.cc)
+S16 = frozenset({"ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "PRELU"})  # TFLM's int16 ones
+RAW = frozenset({"MAXIMUM", "MINIMUM"})  # compare raw values, so the inputs must be quantised as the output
 
 
 def broadcast_strides(shape: tuple[int, ...]) -> list[int]:
@@ -55,11 +59,13 @@ def _mul_multiplier(s1: float, s2: float, so: float) -> tuple[int, int]:
     return quantize_multiplier(float(np.float32(s1)) * float(np.float32(s2)) / float(np.float32(so)))
 
 
-def _squared_difference_multipliers(s1: float, s2: float, so: float) -> list[tuple[int, int]]:
-    """(1 << 14) * so is a float product in TFLite Micro, exact as the factor is a power of two."""
+def _squared_difference_multipliers(s1: float, s2: float, so: float,
+                                    left_shift: int = SQUARED_DIFFERENCE_LEFT_SHIFT) -> list[tuple[int, int]]:
+    """(1 << 2 * left_shift) * so is a float product in TFLite Micro, exact as the factor is a power of two;
+    int16 takes a left shift of 0."""
     twice = 2 * max(s1, s2)
     inputs = [quantize_multiplier_smaller_than_one(s / twice) for s in (s1, s2)]
-    return [*inputs, quantize_multiplier(twice * twice / ((1 << 2 * SQUARED_DIFFERENCE_LEFT_SHIFT) * so))]
+    return [*inputs, quantize_multiplier(twice * twice / ((1 << 2 * left_shift) * so))]
 
 
 def _prelu_multipliers(s_in: float, s_alpha: float, so: float) -> list[tuple[int, int]]:
@@ -74,14 +80,21 @@ def _comparison_multipliers(ctx: LowerContext, op: Operator, a: Tensor, b: Tenso
     return [quantize_multiplier_smaller_than_one(ctx.scale(t)) for t in (a, b)] + [(0, 0)]
 
 
-def _operand(ctx: LowerContext, op: Operator, slot: int, t: Tensor) -> ArenaPtr | ConstArray:
-    """An arena tensor, or a constant in flash (a bias added elementwise, a threshold compared with)."""
-    return ctx.ptr(t) if t.data is None else ctx.array(op, f"input{slot + 1}", t.data.astype(np.int8).reshape(-1))
+def _operand(ctx: LowerContext, op: Operator, slot: int, t: Tensor, ctype: type = np.int8) -> ArenaPtr | ConstArray:
+    """An arena tensor, or a constant in flash (a bias added elementwise, a threshold compared with) as `ctype`,
+    the kernel's element type."""
+    return ctx.ptr(t) if t.data is None else ctx.array(op, f"input{slot + 1}", t.data.astype(ctype).reshape(-1))
+
+
+def _check_raw(ctx: LowerContext, op: Operator, a: Tensor, b: Tensor, y: Tensor) -> None:
+    """MAXIMUM and MINIMUM compare stored values, which only means comparing real ones under one quantisation."""
+    if (a.quant, b.quant) != (y.quant, y.quant):
+        raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
 
 
 def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
-    if op.opcode in ("ADD", "SUB", "MUL") and "int16" in (a.dtype, b.dtype, y.dtype):
+    if op.opcode in S16 and "int16" in (a.dtype, b.dtype, y.dtype):
         return _lower_binary_s16(ctx, op)
     if len(y.shape) > 4:
         raise ctx.fail(op, f"{len(y.shape)}-D broadcasting; tinygen supports up to 4-D")
@@ -105,8 +118,8 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
                                                                           np.float32(ctx.scale(y)))))
     elif op.opcode == "MUL":
         pairs[2] = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
-    elif op.opcode not in LOGICAL and (a.quant, b.quant) != (y.quant, y.quant):
-        raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
+    elif op.opcode in RAW:
+        _check_raw(ctx, op, a, b, y)
     # MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU have no fused activation: they clamp to int8
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
     lo, hi = (0, 1) if op.opcode in COMPARISONS | LOGICAL else activation_range(activation, ctx.quant(y))
@@ -123,51 +136,71 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
 
 
 def _lower_binary_s16(ctx: LowerContext, op: Operator) -> Layer:
-    """ADD, SUB or MUL of two int16 activations: ADD and SUB are the int8 arithmetic with a left shift of 15,
-    zero points applied (TFLite Micro's reference Add with pot_scale false, and its Sub, which always takes this
-    path); MUL is the int8 one, its zero points 0 (mul_common.cc requires it). No constant operand, no in-place
-    (the planner's are int8)."""
+    """An int16 elementwise op: ADD and SUB are the int8 arithmetic with a left shift of 15, zero points applied
+    (TFLite Micro's reference Add with pot_scale false, and its Sub, which always takes this path);
+    SQUARED_DIFFERENCE the int8 one with a left shift of 0; MUL and PRELU the int8 ones; MAXIMUM and MINIMUM
+    compare raw values. PRELU's alpha is int8 (prelu_common.cc requires it), a constant here, widened in flash
+    to the kernel's int16; MAXIMUM's and MINIMUM's second operand may be a constant. No in-place (the planner's
+    are int8)."""
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
-    if {a.dtype, b.dtype, y.dtype} != {"int16"} or a.is_constant or b.is_constant or len(y.shape) > 4:
-        raise ctx.fail(op, f"{a.dtype}, {b.dtype} -> {y.dtype}, {len(y.shape)}-D; tinygen's int16 {op.opcode} "
-                           "takes two int16 activations, up to 4-D")
-    if op.opcode == "MUL":
-        if any(ctx.zero_point(t) for t in (a, b, y)):
-            raise ctx.fail(op, "an int16 zero point is not 0, which TFLite Micro's int16 MUL refuses; re-export "
-                               "with TensorFlow's 16x8 converter mode (symmetric int16)")
-        (m1, s1), (m2, s2) = (0, 0), (0, 0)
-        mo, so = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    b_type, b_constant = ("int8", True) if op.opcode == "PRELU" else ("int16", op.opcode in RAW and b.is_constant)
+    if (a.dtype, b.dtype, y.dtype) != ("int16", b_type, "int16") or a.is_constant or b.is_constant != b_constant \
+            or len(y.shape) > 4:
+        raise ctx.fail(op, f"{a.dtype}, {b.dtype} -> {y.dtype}, {len(y.shape)}-D; tinygen's int16 {op.opcode} takes "
+                           f"an int16 activation and {'an int8 constant alpha' if op.opcode == 'PRELU' else 'int16'}"
+                           ", up to 4-D")
+    if op.opcode in ("MUL", "SQUARED_DIFFERENCE") and any(ctx.zero_point(t) for t in (a, b, y)):
+        raise ctx.fail(op, f"an int16 zero point is not 0, which TFLite Micro's int16 {op.opcode} refuses; "
+                           "re-export with TensorFlow's 16x8 converter mode (symmetric int16)")
+    pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
+    if op.opcode in ("ADD", "SUB"):
+        pairs = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), LEFT_SHIFT_S16)
+    elif op.opcode == "SQUARED_DIFFERENCE":
+        pairs = _squared_difference_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), 0)
+    elif op.opcode == "PRELU":
+        pairs = _prelu_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    elif op.opcode == "MUL":
+        pairs[2] = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
     else:
-        (m1, s1), (m2, s2), (mo, so) = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y),
-                                                            LEFT_SHIFT_S16)
+        _check_raw(ctx, op, a, b, y)
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
     lo, hi = activation_range(activation, ctx.quant(y), INT16)
     params = AddS16Params(
-        input1=ctx.ptr(a), input2=ctx.ptr(b), output=ctx.ptr(y), dims=tuple(_out4(y)),
+        input1=ctx.ptr(a), input2=_operand(ctx, op, 1, b, np.int16), output=ctx.ptr(y), dims=tuple(_out4(y)),
         strides1=tuple(broadcast_strides(a.shape)), strides2=tuple(broadcast_strides(b.shape)),
         input1_offset=-ctx.zero_point(a), input2_offset=-ctx.zero_point(b), output_offset=ctx.zero_point(y),
-        input1_multiplier=m1, input1_shift=s1, input2_multiplier=m2, input2_shift=s2, output_multiplier=mo,
-        output_shift=so, act_min=lo, act_max=hi,
+        input1_multiplier=pairs[0][0], input1_shift=pairs[0][1], input2_multiplier=pairs[1][0],
+        input2_shift=pairs[1][1], output_multiplier=pairs[2][0], output_shift=pairs[2][1], act_min=lo, act_max=hi,
     )
     return Layer(op.index, op.opcode, "int16", f"tg_{op.opcode.lower()}_s16", params,
                  f"{op.opcode} int16 {a.shape} {b.shape} -> {y.shape} {activation}")
 
 
 def lower_select_v2(ctx: LowerContext, op: Operator) -> Layer:
-    """condition ? x : y with broadcasting, raw int8 values whatever x's and y's quantisation (select.cc)."""
+    """condition ? x : y with broadcasting, raw int8 or int16 values whatever x's and y's quantisation
+    (select.cc)."""
     c, x, y, out = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 2), ctx.tensor(op, 0, "outputs")
-    if (c.dtype, x.dtype, y.dtype, out.dtype) != ("bool", "int8", "int8", "int8"):
+    if c.dtype != "bool" or x.dtype not in ("int8", "int16") or {x.dtype, y.dtype, out.dtype} != {x.dtype}:
         raise ctx.fail(op, f"operands {c.dtype}, {x.dtype}, {y.dtype} -> {out.dtype}; tinygen selects "
-                           "int8 by a bool condition")
+                           "int8 or int16 values by a bool condition")
     if len(out.shape) > 4:
         raise ctx.fail(op, f"{len(out.shape)}-D broadcasting; tinygen supports up to 4-D")
-    cond, xs, ys = (_operand(ctx, op, slot, t) for slot, t in enumerate((c, x, y)))
-    params = BinaryParams(
-        input1=xs, input2=ys, input3=cond, output=ctx.ptr(out), dims=tuple(_out4(out)),
+    ctype = np.int16 if x.dtype == "int16" else np.int8
+    cond, xs, ys = (_operand(ctx, op, slot, t, np.int8 if slot == 0 else ctype) for slot, t in enumerate((c, x, y)))
+    lo, hi = INT16 if x.dtype == "int16" else (-128, 127)
+    shared: dict[str, Any] = dict(  # the fields both blocks have
+        input1=xs, input2=ys, output=ctx.ptr(out), dims=tuple(_out4(out)),
         strides1=tuple(broadcast_strides(x.shape)), strides2=tuple(broadcast_strides(y.shape)),
-        strides3=tuple(broadcast_strides(c.shape)), out_strides=tuple(element_strides(_out4(out))),
         input1_offset=0, input2_offset=0, output_offset=0, input1_multiplier=0, input1_shift=0,
-        input2_multiplier=0, input2_shift=0, output_multiplier=0, output_shift=0, act_min=-128, act_max=127,
+        input2_multiplier=0, input2_shift=0, output_multiplier=0, output_shift=0, act_min=lo, act_max=hi,
     )
-    return Layer(op.index, op.opcode, "binary", "tg_select_v2_s8", params,
+    strides3 = tuple(broadcast_strides(c.shape))
+    if x.dtype == "int16":
+        layer_params: BinaryParams | SelectS16Params = SelectS16Params(**shared, condition=cond, strides3=strides3)
+        family, kernel = "int16", "tg_select_v2_s16"
+    else:
+        layer_params = BinaryParams(**shared, input3=cond, strides3=strides3,
+                                    out_strides=tuple(element_strides(_out4(out))))
+        family, kernel = "binary", "tg_select_v2_s8"
+    return Layer(op.index, op.opcode, family, kernel, layer_params,
                  f"SELECT_V2 {c.shape} {x.shape} {y.shape} -> {out.shape}")

@@ -2,7 +2,9 @@
 
 The importer has checked sizes and paddings (importers/op_shapes.py); each
 table is checked again here to stay inside its axis, so the kernel cannot read
-outside the input whatever the formulas give.
+outside the input whatever the formulas give. The index kernel moves bytes: an
+int16 element (RESIZE_NEAREST_NEIGHBOR's 16x8 path) is two, its offsets doubled
+and the last axis's run of bytes twice as long.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from tinygen.ir.graph import Operator
 from tinygen.kernels.remap import MAX_DIMS, RemapParams, ResizeBilinearParams
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
-from tinygen.lower.shape import space_blocks
+from tinygen.lower.shape import element_width, space_blocks
 from tinygen.numerics.fixedpoint import round_half_away
 
 
@@ -58,17 +60,21 @@ def _remap(ctx: LowerContext, op: Operator, sources: list[list[int]], comment: s
 
 def _remap_offsets(ctx: LowerContext, op: Operator, tables: list[list[int]], comment: str) -> Layer:
     """The layer copying output element (i_k) from input element sum_k tables[k][i_k]: one table per output axis,
-    whose sums must all land inside the input."""
+    whose sums must all land inside the input; int8 or int16 elements, moved as bytes."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     if len(tables) != len(y.shape) or len(y.shape) > MAX_DIMS or [len(t) for t in tables] != list(y.shape):
         raise ValueError(f"operator {op.index} {op.opcode}: tables for {[len(t) for t in tables]} not {y.shape}")
     if y.elements and not (sum(min(t) for t in tables) >= 0 and sum(max(t) for t in tables) < x.elements):
         raise ValueError(f"operator {op.index} {op.opcode}: offsets leave input {x.shape}")
+    width = element_width(ctx, op, x, y)
+    tables = [[v * width for v in t] for t in tables[:-1]] + [[v * width + b for v in tables[-1] for b in range(width)]]
     tables = [[0]] * (MAX_DIMS - len(y.shape)) + tables
     offsets = np.array([v for table in tables for v in table], np.int32)
-    source = ctx.array(op, "input", ctx.constant(op, 0)) if x.is_constant else ctx.ptr(x)
+    # a constant's bytes as the little-endian targets hold them
+    source = ctx.array(op, "input", ctx.constant(op, 0).astype(f"<i{width}").view(np.int8)) if x.is_constant \
+        else ctx.ptr(x)
     params = RemapParams(input=source, output=ctx.ptr(y), offsets=ctx.array(op, "offsets", offsets),
-                         dims=(1,) * (MAX_DIMS - len(y.shape)) + y.shape)
+                         dims=(1,) * (MAX_DIMS - len(y.shape)) + y.shape[:-1] + (y.shape[-1] * width,))
     return Layer(op.index, op.opcode, "remap", "tg_remap_s8", params, f"{comment} {x.shape} -> {y.shape}")
 
 

@@ -28,6 +28,7 @@ from tinygen.kernels.shape import (
     StridedCopyParams,
     StridedCopyS16Params,
     UpdateSliceParams,
+    UpdateSliceS16Params,
 )
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
@@ -336,9 +337,11 @@ def lower_fill(ctx: LowerContext, op: Operator) -> Layer:
 
 def lower_dynamic_update_slice(ctx: LowerContext, op: Operator) -> Layer:
     """The operand copied and the update written over it at start indices (constant or computed at run time,
-    int32), which the kernel clamps as TFLite Micro does; update no larger than the operand on any axis."""
+    int32), which the kernel clamps as TFLite Micro does; update no larger than the operand on any axis. int8 or
+    int16 elements (dynamic_update_slice.cc copies raw values of either)."""
     x, update, indices, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 2), ctx.tensor(op, 0, "outputs")
-    int8_only(ctx, op, x, update, y)
+    element_width(ctx, op, x, update, y)
+    kind = _SUFFIX[x.dtype]
     rank = len(x.shape)
     if indices.dtype != "int32" or indices.shape != (rank,):
         raise ctx.fail(op, f"start indices '{indices.name}' are {indices.dtype} {indices.shape}; tinygen takes "
@@ -350,8 +353,9 @@ def lower_dynamic_update_slice(ctx: LowerContext, op: Operator) -> Layer:
     lead = MAX_DIMS - rank
     start = source(ctx, op, indices, "indices") if indices.data is None else \
         ctx.array(op, "indices", indices.data.astype(np.int32).reshape(-1))
-    params = UpdateSliceParams(operand=source(ctx, op, x, "operand"), update=source(ctx, op, update, "update"),
+    block = UpdateSliceS16Params if kind == "s16" else UpdateSliceParams
+    params = block(operand=source(ctx, op, x, "operand"), update=source(ctx, op, update, "update"),
                                indices=start, output=ctx.ptr(y), dims=(1,) * lead + x.shape,
                                update_dims=(1,) * lead + update.shape, lead=lead)
-    return Layer(op.index, op.opcode, "shape", "tg_update_slice_s8", params,
+    return Layer(op.index, op.opcode, "shape", f"tg_update_slice_{kind}", params,
                  f"DYNAMIC_UPDATE_SLICE {update.shape} into {x.shape}")

@@ -26,23 +26,26 @@ from tinygen.lower.state import init_assignments
 
 _CONSTANT_TYPES = frozenset({"int8", "int4", "int32", "int64"})
 INT4_ACTIVATIONS = frozenset({"int8"})  # the activation types tinygen generates int4 weights with
-_MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"})}  # its int16 time weights
-# Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other
-# side), QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices
-# into GATHER, GATHER_ND, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels,
-# of the int16 copies (PAD, STRIDED_SLICE, REVERSE_V2, SLICE, TRANSPOSE, CONCATENATION, PACK, SPLIT, SPLIT_V,
-# UNPACK) and of the aliases (which move no data), the comparisons' bool out, CAST's types, SELECT_V2's bool
-# condition, the logical ops' and REDUCE_ALL's bools, SHAPE's int32 sizes (of an int8, int16 or int32 tensor),
-# BROADCAST_ARGS's int32 shapes, SVDF's int16 state and the resource variables' handles and values (each
-# lowering checks which operand may be which).
+_MORE_CONSTANT_TYPES = {"SVDF": frozenset({"int16"}),  # its int16 time weights
+                        **dict.fromkeys(("MAXIMUM", "MINIMUM"), frozenset({"int16"}))}  # an int16 bound
+# Activation types besides int8, by opcode: the float side of the I/O converters (int8 or int16 on the other side),
+# QUANTIZE's int8 <-> int16 and int16 <-> int32, ARG_MAX/ARG_MIN's int32 indices out, the int32 indices into GATHER,
+# GATHER_ND, DYNAMIC_UPDATE_SLICE and EMBEDDING_LOOKUP, the int16 activations of the 16x8 kernels, of the int16 copies
+# (PAD, STRIDED_SLICE, REVERSE_V2, SLICE, TRANSPOSE, CONCATENATION, PACK, SPLIT, SPLIT_V, UNPACK,
+# RESIZE_NEAREST_NEIGHBOR, DYNAMIC_UPDATE_SLICE) and of the aliases (which move no data), the comparisons' bool out,
+# CAST's types, SELECT_V2's bool condition, the logical ops' and REDUCE_ALL's bools, SHAPE's int32 sizes (of an int8,
+# int16 or int32 tensor), BROADCAST_ARGS's int32 shapes, SVDF's int16 state and the resource variables' handles and
+# values (each lowering checks which operand may be which).
 _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "float32"})),
                      "QUANTIZE": frozenset({"int8", "int16", "int32", "float32"}),
-                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "GATHER_ND", "DYNAMIC_UPDATE_SLICE",
-                                      "EMBEDDING_LOOKUP"), frozenset({"int8", "int32"})),
+                     **dict.fromkeys(("ARG_MAX", "ARG_MIN", "GATHER", "GATHER_ND", "EMBEDDING_LOOKUP"),
+                                     frozenset({"int8", "int32"})),
+                     "DYNAMIC_UPDATE_SLICE": frozenset({"int8", "int16", "int32"}),
                      **dict.fromkeys(("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "LEAKY_RELU",
                                       "PAD", "STRIDED_SLICE", "REVERSE_V2", "MUL", "LOGISTIC", "TANH",
                                       "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "MEAN", "SUM", "CONCATENATION",
                                       "SPLIT", "SPLIT_V", "SLICE", "PACK", "UNPACK", "TRANSPOSE", "BATCH_MATMUL",
+                                      "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "PRELU", "RESIZE_NEAREST_NEIGHBOR",
                                       *sorted(ALIAS_OPS)),
                                      frozenset({"int8", "int16"})),
                      "SVDF": frozenset({"int8", "int16"}),
@@ -50,7 +53,7 @@ _ACTIVATION_TYPES = {**dict.fromkeys(FLOAT_IO_OPS, frozenset({"int8", "int16", "
                                      frozenset({"int8", "bool"})),
                      "CAST": frozenset({"int8", "int16", "int32", "bool", "float32"}),
                      "TRANSPOSE_CONV": frozenset({"int8", "int16", "int32"}),  # int32: a run-time output_shape
-                     "SELECT_V2": frozenset({"int8", "bool"}),
+                     "SELECT_V2": frozenset({"int8", "int16", "bool"}),
                      "SHAPE": frozenset({"int8", "int16", "int32"}),
                      "BROADCAST_ARGS": frozenset({"int32"}),
                      "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({"int8", "int16"}),  # int16: cell state, 16x8
