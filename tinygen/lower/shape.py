@@ -271,9 +271,12 @@ def space_blocks(ctx: LowerContext, op: Operator, x: Tensor, y: Tensor, what: st
 
 
 def lower_space_to_batch(ctx: LowerContext, op: Operator) -> Layer:
-    """Pad the spatial axes, then move each block offset into its own batch (TFLite Micro's SpaceToBatchND). Its
-    fill is the output offset of a params block TFLite Micro never sets (SpaceToBatchParams in persistent
-    memory): 0 in its arena as the interpreter runs it, which tinygen writes too."""
+    """Pad the spatial axes, then move each block offset into its own batch (TFLite Micro's SpaceToBatchND).
+
+    The fill is TensorFlow Lite's: the output's zero point, a real 0. TFLite Micro's kernel reads its fill from a
+    params field it never sets (SpaceToBatchParams.output_offset, in uninitialised persistent memory), so its
+    padding holds whatever that byte was: usually 0, not always (a test once saw 4). Its other outputs are
+    defined and bit-exact here; tests compare padded cells with TensorFlow Lite's interpreter."""
     x, y = ctx.tensor(op, 0), ctx.tensor(op, 0, "outputs")
     block, pads = space_blocks(ctx, op, x, y, "paddings")
     n, h = x.shape[:2]
@@ -288,7 +291,7 @@ def lower_space_to_batch(ctx: LowerContext, op: Operator) -> Layer:
                            f"{pads.tolist()} give {want}")
     params = SpaceToBatchParams(input=source(ctx, op, x, "input"), output=ctx.ptr(y), in_dims=(n, h, w, c),
                                 out_dims=(want[0], want[1], want[2] if len(block) == 2 else 1), block_h=bh,
-                                block_w=bw, pad_top=int(top), pad_left=int(left), pad_value=0)
+                                block_w=bw, pad_top=int(top), pad_left=int(left), pad_value=ctx.zero_point(y))
     return Layer(op.index, op.opcode, "shape", "tg_space_to_batch_s8", params,
                  f"SPACE_TO_BATCH_ND block {block} paddings {pads.tolist()} {x.shape} -> {y.shape}")
 
