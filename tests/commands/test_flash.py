@@ -22,7 +22,7 @@ from tests.tools import require_module
 from tinygen.build.make import STAMP
 from tinygen.cli import COMMANDS, cli
 from tinygen.commands.flash import flash
-from tinygen.commands.options import default_model
+from tinygen.commands.options import JSON_SCHEMA_VERSION, default_model
 from tinygen.flash.methods import BOOTSEL_NOTE, PYOCD_NOTE
 from tinygen.resources import boards_dir
 
@@ -84,7 +84,7 @@ def test_dry_run_json(builds):
     payload = one_json_object(invoke("flash", folder, "--board", "nucleo-h743zi", "--probe", "st-flash",
                                      "--dry-run", "--json"))
     assert payload == {
-        "schema_version": 2, "board": "nucleo-h743zi", "method": "st-flash",
+        "schema_version": JSON_SCHEMA_VERSION, "board": "nucleo-h743zi", "method": "st-flash",
         "command": f"st-flash --reset write {folder / 'firmware.bin'} 0x08000000",
         "prepare": [f"arm-none-eabi-objcopy -O binary {folder / 'firmware.elf'} {folder / 'firmware.bin'}"],
         "api": False, "note": None, "elf": str(folder / "firmware.elf"), "dry_run": True,
