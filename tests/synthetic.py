@@ -169,3 +169,32 @@ def softmax_to_int16(path: Path, seed: int, shape: tuple[int, ...] = (3, 11), be
     options.beta = beta
     w.op("SOFTMAX", [x], [y], options, "SoftmaxOptions")
     return w.write(path, [x], [y])
+
+
+def lstm_16x8(path: Path, steps: int, batches: int, features: int, units: int, seed: int, cell_clip: float) -> Path:
+    """A time-major 16x8 LSTM: int16 activations (zero point 0), int8 per-tensor weights, int64 biases, int16
+    cell state at a power-of-two scale (what TFLite's quantiser gives it)."""
+    rng = np.random.default_rng(seed)
+    w = _Writer()
+    schema = w.schema
+    x_scale, h_scale = rng.uniform(1e-5, 5e-5), rng.uniform(3.1e-5, 6e-5)
+    x = w.tensor("x", (steps, batches, features), scale=x_scale, zero_point=0, dtype="INT16")
+    slots = [-1] * 24
+    for k in range(1, 9):  # input-to-gate (units x features), then hidden-to-gate (units x units) weights
+        scale = rng.uniform(0.005, 0.03)
+        shape = (units, features if k < 5 else units)
+        slots[k] = w.tensor(f"w{k}", shape, rng.integers(-127, 128, shape).astype(np.int8), scale=scale, zero_point=0)
+    for k in range(12, 16):
+        slots[k] = w.tensor(f"b{k}", (units,), rng.integers(-30000, 30000, units).astype(np.int64), scale=1.0,
+                            zero_point=0, dtype="INT64")
+    slots[18] = w.tensor("h", (batches, units), scale=h_scale, zero_point=0, dtype="INT16")
+    slots[19] = w.tensor("c", (batches, units), scale=2.0**-11, zero_point=0, dtype="INT16")
+    for k in (18, 19):
+        w.graph.tensors[slots[k]].isVariable = True
+    slots[0] = x
+    y = w.tensor("y", (steps, batches, units), scale=h_scale, zero_point=0, dtype="INT16")
+    options = schema.UnidirectionalSequenceLSTMOptionsT()
+    options.fusedActivationFunction, options.cellClip, options.timeMajor = schema.ActivationFunctionType.TANH, \
+        cell_clip, True
+    w.op("UNIDIRECTIONAL_SEQUENCE_LSTM", slots, [y], options, "UnidirectionalSequenceLSTMOptions")
+    return w.write(path, [x], [y])
