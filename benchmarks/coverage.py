@@ -52,6 +52,7 @@ from tinygen import __version__  # noqa: E402
 
 VECTORS = 5
 SEQUENCE = 20  # vectors for a model with state: one sequence, compared step by step
+PIPED_WIDTH = 250  # columns when stdout is not a terminal: model paths and operator lists are long
 SHOWN_PIECES = 3  # unsupported pieces named in the table (the JSON has all)
 QUANTISED = frozenset({"INT8", "INT16"})
 
@@ -199,7 +200,7 @@ def main() -> int:
                  [f"{r['result']}: {r['detail']}" if r["result"] != "bit-exact" else "bit-exact"
                   for r in row["results"].values()])
         table.add_row(row["model"], ops, ", ".join(row["dtypes"]), *cells)
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=PIPED_WIDTH)  # a log gets the whole table
     console.print(table)
     summary = {}
     for board in boards:
