@@ -198,3 +198,21 @@ def lstm_16x8(path: Path, steps: int, batches: int, features: int, units: int, s
         cell_clip, True
     w.op("UNIDIRECTIONAL_SEQUENCE_LSTM", slots, [y], options, "UnidirectionalSequenceLSTMOptions")
     return w.write(path, [x], [y])
+
+
+def split_with_unread_piece(path: Path, seed: int, shape: tuple[int, ...] = (1, 12, 7, 5), parts: int = 4,
+                            axis: int = 1, unread: int = 1) -> Path:
+    """input -> SPLIT into `parts` along `axis` -> every piece but `unread` a model output: a written, never read
+    output the planner must still place. Written here because TensorFlow's converter, given such a model, leaves
+    the SPLIT in float32 in some processes and not in others (it depends on the layers' generated names)."""
+    rng = np.random.default_rng(seed)
+    w = _Writer()
+    scale, zero_point = rng.uniform(0.01, 0.1), int(rng.integers(-128, 128))
+    x = w.tensor("input", shape, scale=scale, zero_point=zero_point)
+    axis_tensor = w.tensor("axis", (), np.array(axis, np.int32))
+    piece = tuple(d // parts if k == axis else d for k, d in enumerate(shape))
+    pieces = [w.tensor(f"piece{k}", piece, scale=scale, zero_point=zero_point) for k in range(parts)]
+    options = w.schema.SplitOptionsT()
+    options.numSplits = parts
+    w.op("SPLIT", [axis_tensor, x], pieces, options, "SplitOptions")
+    return w.write(path, [x], [p for k, p in enumerate(pieces) if k != unread])
