@@ -36,6 +36,8 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
     ("1x1 over 64 channels (kws)", "tg_conv_s8", conv(1, 1, 64), False, ("tg_conv_1x1_dsp_s8", 4 * 64 * 2)),
     ("1x1 over 96 channels: 2-pixel block", "tg_conv_s8", conv(1, 1, 96), False, ("tg_conv_1x1_dsp_s8", 2 * 96 * 2)),
     ("1x1 over 256 channels", "tg_conv_s8", conv(1, 1, 256), False, ("tg_conv_1x1_dsp_s8", 2 * 256 * 2)),
+    ("1x1 over 256 channels at one pixel (a classifier)", "tg_conv_s8", conv(1, 1, 256, out_h=1, out_w=1), False,
+     None),
     ("1x1 over 3 channels: gathered, padded to 4", "tg_conv_s8", conv(1, 1, 3), False,
      ("tg_conv_im2col_dsp_s8", 4 * 4 * 2 + 4)),
     ("3x3x455: past LDR's reach", "tg_conv_s8", conv(3, 3, 455), False, None),

@@ -87,6 +87,8 @@ def _conv(p: ConvParams, mve: bool) -> Specialised | None:
     field = conv_field(p)
     if field > CONV_DSP_BYTES or p.temp is not None and not (pointwise and n % 4 == 0):
         return None
+    if p.out_h * p.out_w == 1:  # one pixel: half of every two-pixel block wasted, lanes never reused
+        return None
     lanes = (4 if field <= CONV_QUAD_BYTES else 2) * field * 2  # a block's pixels, 2 bytes a value
     code = CONV_CODE_BYTES + CONV_STEP_CODE_BYTES * min(field // 4, 16)
     if pointwise and n % 4 == 0:
