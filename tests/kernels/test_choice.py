@@ -1,8 +1,9 @@
 """Which kernel a layer gets, written out for named shapes (what the kernels' headers cover, by hand).
 
 Scratch figures are the lanes the kernel headers describe: a 1x1/im2col GEMM keeps
-4 pixels (receptive field <= 64 bytes) or 2 pixels (<= 128) of 16-bit lanes, im2col
-adds one gathered field; depthwise keeps 8 bytes per tap for up to 25 taps; a
+4 pixels (receptive field <= 64 bytes) or 2 pixels (up to 4092) of 16-bit lanes over
+the field rounded up to whole words, im2col over 1-3 channel taps adds one gathered
+field; Helium's im2col keeps four gathered fields; depthwise keeps 8 bytes per tap for up to 25 taps; a
 dense layer keeps its input as 16-bit lanes up to depth 640.
 """
 
@@ -34,17 +35,24 @@ def dense(units: int, depth: int) -> FullyConnectedParams:
 CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or None (the generic kernel stays)
     ("1x1 over 64 channels (kws)", "tg_conv_s8", conv(1, 1, 64), False, ("tg_conv_1x1_dsp_s8", 4 * 64 * 2)),
     ("1x1 over 96 channels: 2-pixel block", "tg_conv_s8", conv(1, 1, 96), False, ("tg_conv_1x1_dsp_s8", 2 * 96 * 2)),
-    ("1x1 over 132 channels: too wide", "tg_conv_s8", conv(1, 1, 132), False, None),
+    ("1x1 over 256 channels", "tg_conv_s8", conv(1, 1, 256), False, ("tg_conv_1x1_dsp_s8", 2 * 256 * 2)),
+    ("1x1 over 256 channels at one pixel (a classifier)", "tg_conv_s8", conv(1, 1, 256, out_h=1, out_w=1), False,
+     None),
+    ("1x1 over 3 channels: gathered, padded to 4", "tg_conv_s8", conv(1, 1, 3), False,
+     ("tg_conv_im2col_dsp_s8", 4 * 4 * 2 + 4)),
+    ("3x3x455: past LDR's reach", "tg_conv_s8", conv(3, 3, 455), False, None),
     ("kws first layer 10x4x1 strided", "tg_conv_s8", conv(10, 4, 1, stride_h=2, stride_w=2, pad_top=4, pad_left=1),
      False, ("tg_conv_im2col_dsp_s8", 4 * 40 * 2 + 40)),
     ("1x1 stride 2 is gathered", "tg_conv_s8", conv(1, 1, 16, stride_h=2, stride_w=2), False,
-     ("tg_conv_im2col_dsp_s8", 4 * 16 * 2 + 16)),
-    ("3x3x3 RGB stem: field not a multiple of 4", "tg_conv_s8", conv(3, 3, 3), False, None),
-    ("3x3x16: 144-byte field", "tg_conv_s8", conv(3, 3, 16), False, None),
+     ("tg_conv_im2col_dsp_s8", 4 * 16 * 2)),
+    ("3x3x3 RGB stem: 27 values padded to 28", "tg_conv_s8", conv(3, 3, 3, stride_h=2, stride_w=2), False,
+     ("tg_conv_im2col_dsp_s8", 4 * 28 * 2 + 28)),
+    ("3x3x16: 144-byte field", "tg_conv_s8", conv(3, 3, 16), False, ("tg_conv_im2col_dsp_s8", 2 * 144 * 2)),
+    ("5x3x2 rectangular", "tg_conv_s8", conv(5, 3, 2), False, ("tg_conv_im2col_dsp_s8", 4 * 32 * 2 + 32)),
     ("int4 weights stay generic", "tg_conv_s4", conv(1, 1, 64), False, None),
     ("Helium 1x1", "tg_conv_s8", conv(1, 1, 64), True, ("tg_conv_1x1_mve_s8", 0)),
     ("Helium 3x3x3 RGB stem", "tg_conv_s8", conv(3, 3, 3), True, ("tg_conv_im2col_mve_s8", 4 * 27)),
-    ("Helium 3x3x16: 144-byte field", "tg_conv_s8", conv(3, 3, 16), True, None),
+    ("Helium 3x3x64: 576-byte field", "tg_conv_s8", conv(3, 3, 64), True, ("tg_conv_im2col_mve_s8", 4 * 576)),
     ("depthwise 3x3 x 64", "tg_depthwise_s8", depthwise(3, 64), False, ("tg_depthwise_dsp_s8", 8 * 9)),
     ("depthwise 7x7 x 32: taps without lanes", "tg_depthwise_s8", depthwise(7, 32), False, ("tg_depthwise_dsp_s8", 0)),
     ("depthwise over 6 channels", "tg_depthwise_s8", depthwise(3, 6), False, None),

@@ -18,6 +18,16 @@ from tests.ops.harness import assert_bit_exact, convert
         ((5, 7, 16), 7, 1, 1, 1, "valid", "relu6"),
         ((3, 5, 96), 9, 1, 1, 1, "same", None),
         ((13, 11, 8), 6, 2, 2, 1, "same", "relu"),
+        # the DSP and Helium im2col kernels for every shape: 3x3x16 (144-byte fields, two-pixel blocks) and
+        # 3x3x68 (612: the pixels' lanes interleaved), 1x1 over 148 channels, dilated rows gathered tap by tap,
+        # strided RGB and mono stems and rectangular filters over 1-3 channels (fields padded to words)
+        ((9, 7, 16), 11, 3, 1, 1, "same", "relu"),
+        ((6, 5, 68), 5, 3, 2, 1, "same", None),
+        ((4, 5, 148), 7, 1, 1, 1, "valid", "relu6"),
+        ((11, 9, 8), 5, 3, 1, (2, 3), "same", None),
+        ((15, 14, 3), 8, 3, 2, 1, "valid", "relu"),
+        ((17, 12, 1), 6, (5, 3), (2, 1), 1, "same", None),
+        ((13, 9, 2), 9, (1, 5), 1, 1, "same", "relu6"),
     ],
 )
 def test_conv2d(tmp_path, shape, filters, kernel, strides, dilation, padding, activation):

@@ -26,8 +26,8 @@ from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.plan.inplace import kernel_temp_bytes
 
-CONV_DSP_BYTES = 128  # TG_CONV_DSP_BYTES (tg_conv_dsp.h.j2): the largest receptive field, in bytes
-CONV_MVE_BYTES = 128  # TG_CONV_MVE_BYTES (tg_conv_mve.h.j2): the same for the Helium kernels
+CONV_QUAD_BYTES = 64  # TG_CONV_QUAD_BYTES (tg_conv_dsp.h.j2): the largest receptive field run four pixels a block
+CONV_DSP_BYTES = 4092  # the largest (tg_gemm_2x2_s8 reaches a second filter's weights with LDR's 12-bit offset)
 DW_LANE_TAPS = 25  # TG_DW_LANE_TAPS (tg_depthwise_dsp.h.j2): filters whose weights get lanes
 FC_UNITS = 4  # tg_fully_connected_dsp.h.j2: units per pass, their weights interleaved four bytes at a time
 FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf Tiny's deepest dense input)
@@ -37,6 +37,7 @@ FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf T
 DW_CODE_BYTES = 2560
 CONV_CODE_BYTES = 896  # plus CONV_STEP_CODE_BYTES per unrolled step of four values (up to 16)
 CONV_STEP_CODE_BYTES = 64
+CONV_GATHER_CODE_BYTES = 512  # the im2col kernels' gather into lanes
 FC_CODE_BYTES = 1024
 
 
@@ -68,18 +69,32 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
     return None
 
 
+def conv_field(p: ConvParams) -> int:
+    """The receptive field the DSP kernels run over: k_h x k_w x in_c bytes rounded up to whole words (the
+    filters padded with zero weights to match, tinygen/lower/specialise.py)."""
+    return -(-p.k_h * p.k_w * p.in_c // 4) * 4
+
+
 def _conv(p: ConvParams, mve: bool) -> Specialised | None:
-    """A 1x1 (stride 1, unpadded) or im2col convolution over a receptive field of n bytes."""
+    """A 1x1 (stride 1, unpadded) or im2col convolution; in place only as a 1x1 the DSP kernel runs."""
     n = p.k_h * p.k_w * p.in_c
     pointwise = (p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left) == (1, 1, 1, 1, 0, 0)
-    shape = "1x1" if pointwise else "im2col"
-    if mve and n <= CONV_MVE_BYTES:  # im2col gathers four receptive fields
+    if mve:  # im2col gathers four receptive fields
+        if p.temp is not None and not pointwise:
+            return None
+        shape = "1x1" if pointwise else "im2col"
         return Specialised(f"tg_conv_{shape}_mve_s8", "tg_conv_mve.h", 0 if pointwise else 4 * n, CONV_CODE_BYTES)
-    if n % 4 or n > CONV_DSP_BYTES:
+    field = conv_field(p)
+    if field > CONV_DSP_BYTES or p.temp is not None and not (pointwise and n % 4 == 0):
         return None
-    lanes = (4 if n <= CONV_DSP_BYTES // 2 else 2) * n * 2  # TG_CONV_BLOCK pixels, 2 bytes a value
-    code = CONV_CODE_BYTES + CONV_STEP_CODE_BYTES * min(n // 4, 16)
-    return Specialised(f"tg_conv_{shape}_dsp_s8", "tg_conv_dsp.h", lanes if pointwise else lanes + n, code)
+    if p.out_h * p.out_w == 1:  # one pixel: half of every two-pixel block wasted, lanes never reused
+        return None
+    lanes = (4 if field <= CONV_QUAD_BYTES else 2) * field * 2  # a block's pixels, 2 bytes a value
+    code = CONV_CODE_BYTES + CONV_STEP_CODE_BYTES * min(field // 4, 16)
+    if pointwise and n % 4 == 0:
+        return Specialised("tg_conv_1x1_dsp_s8", "tg_conv_dsp.h", lanes, code)
+    col = field if p.in_c % 4 else 0  # fields of 1-3 channel taps are gathered as bytes first
+    return Specialised("tg_conv_im2col_dsp_s8", "tg_conv_dsp.h", lanes + col, code + CONV_GATHER_CODE_BYTES)
 
 
 def _depthwise(p: DepthwiseParams) -> Specialised | None:

@@ -2,7 +2,8 @@
 
 The choice itself is tinygen/kernels/choice.py, from the layer's parameter
 block. A kernel may want its weights in another order (the DSP dense kernel
-interleaves four units); this stage re-lays them out, so lowering stays
+interleaves four units) or shape (the DSP im2col convolution pads each filter
+to whole words); this stage re-lays them out, so lowering stays
 board-independent. Layers of a patch stage keep the generic kernels: their
 windows change from patch to patch. What this stage returns is what runs:
 `Firmware.code`, `check`'s kernels and the rendered model.c all read it.
@@ -17,7 +18,8 @@ import numpy as np
 
 from tinygen.boards import Board
 from tinygen.kernels.block import ConstArray
-from tinygen.kernels.choice import FC_UNITS, choose
+from tinygen.kernels.choice import FC_UNITS, choose, conv_field
+from tinygen.kernels.conv import ConvParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.lower.layer import Layer
 from tinygen.lower.program import ModelCode
@@ -27,6 +29,11 @@ def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
     """[units][depth] -> per block of FC_UNITS units, per 4 inputs, each unit's 4 weights: one LDM a step."""
     blocks = weights.reshape(units // FC_UNITS, FC_UNITS, depth // 4, 4)
     return np.ascontiguousarray(blocks.transpose(0, 2, 1, 3)).reshape(-1)
+
+
+def pad_filters(weights: np.ndarray, field: int) -> np.ndarray:
+    """[out_c][n] -> [out_c][field], each filter ending in zero weights: whole words for the DSP GEMM."""
+    return np.ascontiguousarray(np.pad(weights, ((0, 0), (0, field - weights.shape[1])))).reshape(-1)
 
 
 def specialise_layer(layer: Layer, board: Board) -> Layer:
@@ -41,6 +48,10 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         weights = params.weights.values.reshape(params.units, params.depth)
         interleaved = ConstArray(params.weights.symbol, interleave_units(weights, params.units, params.depth))
         params = dataclasses.replace(params, weights=interleaved)
+    if choice.kernel == "tg_conv_im2col_dsp_s8" and isinstance(params, ConvParams):
+        weights = params.weights.values.reshape(params.out_c, -1)
+        padded = pad_filters(weights, conv_field(params))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, padded))
     return dataclasses.replace(layer, kernel=choice.kernel, header=choice.header, params=params,
                                scratch_bytes=choice.scratch_bytes, code_bytes=choice.code_bytes)
 
