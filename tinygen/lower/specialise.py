@@ -17,7 +17,8 @@ import numpy as np
 
 from tinygen.boards import Board
 from tinygen.kernels.block import ConstArray
-from tinygen.kernels.choice import FC_UNITS, choose
+from tinygen.kernels.choice import FC_UNITS, choose, dw_quad_group
+from tinygen.kernels.conv import DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.lower.layer import Layer
 from tinygen.lower.program import ModelCode
@@ -27,6 +28,16 @@ def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
     """[units][depth] -> per block of FC_UNITS units, per 4 inputs, each unit's 4 weights: one LDM a step."""
     blocks = weights.reshape(units // FC_UNITS, FC_UNITS, depth // 4, 4)
     return np.ascontiguousarray(blocks.transpose(0, 2, 1, 3)).reshape(-1)
+
+
+def quad_weights(weights: np.ndarray, k_h: int, k_w: int, out_c: int, group: int) -> np.ndarray:
+    """[k_h][k_w][out_c] -> [out_c / group][k_h][ceil(k_w / 4)][group][4], zeros past the last filter column: per
+    group of channels, per filter row, per four columns, each channel's 4 weights (tg_depthwise_quad_dsp_s8)."""
+    quads = -(-k_w // 4)
+    padded = np.zeros((k_h, quads * 4, out_c), dtype=weights.dtype)
+    padded[:, :k_w] = weights.reshape(k_h, k_w, out_c)
+    blocks = padded.reshape(k_h, quads, 4, out_c // group, group)
+    return np.ascontiguousarray(blocks.transpose(3, 0, 1, 4, 2)).reshape(-1)
 
 
 def specialise_layer(layer: Layer, board: Board) -> Layer:
@@ -41,6 +52,10 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         weights = params.weights.values.reshape(params.units, params.depth)
         interleaved = ConstArray(params.weights.symbol, interleave_units(weights, params.units, params.depth))
         params = dataclasses.replace(params, weights=interleaved)
+    if choice.kernel == "tg_depthwise_quad_dsp_s8" and isinstance(params, DepthwiseParams):
+        quads = quad_weights(params.weights.values, params.k_h, params.k_w, params.out_c,
+                             dw_quad_group(params.depth_multiplier))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, quads))
     return dataclasses.replace(layer, kernel=choice.kernel, header=choice.header, params=params,
                                scratch_bytes=choice.scratch_bytes, code_bytes=choice.code_bytes)
 
