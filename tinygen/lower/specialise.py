@@ -31,13 +31,15 @@ def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
 
 
 def quad_weights(weights: np.ndarray, k_h: int, k_w: int, out_c: int, group: int) -> np.ndarray:
-    """[k_h][k_w][out_c] -> [out_c / group][k_h][ceil(k_w / 4)][group][4], zeros past the last filter column: per
-    group of channels, per filter row, per four columns, each channel's 4 weights (tg_depthwise_quad_dsp_s8)."""
+    """int8 [k_h][k_w][out_c] -> [out_c / group][k_h][ceil(k_w / 4)][group] pairs of words, zeros past the last
+    filter column: per group of channels, per filter row, per four columns, each channel's 4 weights as the
+    16-bit lanes SXTB16 makes of an input word (columns 0 and 2, then 1 and 3), as little-endian bytes."""
     quads = -(-k_w // 4)
-    padded = np.zeros((k_h, quads * 4, out_c), dtype=weights.dtype)
+    padded = np.zeros((k_h, quads * 4, out_c), dtype=np.int16)
     padded[:, :k_w] = weights.reshape(k_h, k_w, out_c)
-    blocks = padded.reshape(k_h, quads, 4, out_c // group, group)
-    return np.ascontiguousarray(blocks.transpose(3, 0, 1, 4, 2)).reshape(-1)
+    blocks = padded.reshape(k_h, quads, 4, out_c // group, group)[:, :, [0, 2, 1, 3]]
+    lanes = np.ascontiguousarray(blocks.transpose(3, 0, 1, 4, 2)).astype("<i2")
+    return lanes.reshape(-1).view(np.int8)
 
 
 def specialise_layer(layer: Layer, board: Board) -> Layer:
