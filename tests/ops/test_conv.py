@@ -42,6 +42,14 @@ def test_conv2d(tmp_path, shape, filters, kernel, strides, dilation, padding, ac
         ((12, 11, 12), 3, 2, 1, "same", 1, None),
         ((10, 9, 8), 5, 1, 1, "same", 1, None),
         ((9, 10, 4), 7, 2, 1, "same", 1, "relu"),
+        # the quad kernel (any other shape): micro_speech's one audio channel x 8 with a 10x8 filter, stride 2;
+        # multiplier 3 over 2 channels (strides 1x2, a 3x5 filter: a partial quad); 6 channels, multiplier 1,
+        # dilated; multiplier 5 (one channel a group) with a 2x6 filter; a filter wider than the input
+        ((13, 12, 1), (10, 8), 2, 1, "same", 8, None),
+        ((9, 11, 2), (3, 5), (1, 2), 1, "same", 3, "relu"),
+        ((12, 10, 6), 3, 1, 2, "same", 1, None),
+        ((7, 9, 1), (2, 6), 2, 1, "valid", 5, "relu6"),
+        ((6, 3, 1), (3, 5), 1, 1, "same", 2, None),
     ],
 )
 def test_depthwise(tmp_path, shape, kernel, strides, dilation, padding, multiplier, activation):
@@ -49,5 +57,5 @@ def test_depthwise(tmp_path, shape, kernel, strides, dilation, padding, multipli
 
     model = convert(lambda x: tf.keras.layers.DepthwiseConv2D(kernel, strides, padding, multiplier,
                                                                dilation_rate=dilation, activation=activation)(x),
-                    [shape], seed=kernel * 7 + multiplier)
+                    [shape], seed=sum(shape) + multiplier)
     assert_bit_exact(model, tmp_path, expect_ops={"DEPTHWISE_CONV_2D"})
