@@ -2,7 +2,7 @@
 
 Scratch figures are the lanes the kernel headers describe: a 1x1/im2col GEMM keeps
 4 pixels (receptive field <= 64 bytes) or 2 pixels (<= 128) of 16-bit lanes, im2col
-adds one gathered field; depthwise keeps 8 bytes per tap for up to 25 taps
+adds one gathered field; depthwise keeps 8 bytes per tap for up to 49 taps
 (multiplier 1, channels in fours; other shapes take the quad kernel, no scratch); a
 dense layer keeps its input as 16-bit lanes up to depth 640.
 """
@@ -47,7 +47,8 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
     ("Helium 3x3x3 RGB stem", "tg_conv_s8", conv(3, 3, 3), True, ("tg_conv_im2col_mve_s8", 4 * 27)),
     ("Helium 3x3x16: 144-byte field", "tg_conv_s8", conv(3, 3, 16), True, None),
     ("depthwise 3x3 x 64", "tg_depthwise_s8", depthwise(3, 64), False, ("tg_depthwise_dsp_s8", 8 * 9)),
-    ("depthwise 7x7 x 32: taps without lanes", "tg_depthwise_s8", depthwise(7, 32), False, ("tg_depthwise_dsp_s8", 0)),
+    ("depthwise 7x7 x 32: weight lanes", "tg_depthwise_s8", depthwise(7, 32), False, ("tg_depthwise_dsp_s8", 8 * 49)),
+    ("depthwise 9x9 x 32: taps without lanes", "tg_depthwise_s8", depthwise(9, 32), False, ("tg_depthwise_dsp_s8", 0)),
     ("depthwise over 6 channels: quads of taps", "tg_depthwise_s8", depthwise(3, 6), False,
      ("tg_depthwise_quad_dsp_s8", 0)),
     ("depthwise multiplier 8: quads of taps", "tg_depthwise_s8", depthwise(3, 1, 8), False,

@@ -37,11 +37,12 @@ def test_conv2d(tmp_path, shape, filters, kernel, strides, dilation, padding, ac
         ((17, 19, 4), 3, 1, 2, "same", 1, None),
         ((11, 9, 13), 7, 1, 1, "same", 1, "relu"),
         # the DSP kernel on mps2-an386 (channels a multiple of 4): 3x3 unrolled with border columns, stride 2,
-        # 5x5 with weight lanes (a tap loop), 7x7 without lanes
+        # 5x5 and 7x7 with weight lanes (a loop over filter rows), 9x9 without lanes
         ((9, 6, 8), 3, 1, 1, "same", 1, "relu6"),
         ((12, 11, 12), 3, 2, 1, "same", 1, None),
         ((10, 9, 8), 5, 1, 1, "same", 1, None),
         ((9, 10, 4), 7, 2, 1, "same", 1, "relu"),
+        ((11, 12, 4), 9, 1, 1, "same", 1, None),
         # the quad kernel (any other shape): micro_speech's one audio channel x 8 with a 10x8 filter, stride 2;
         # multiplier 3 over 2 channels (strides 1x2, a 3x5 filter: a partial quad); 6 channels, multiplier 1,
         # dilated; multiplier 5 (one channel a group) with a 2x6 filter; a filter wider than the input

@@ -28,7 +28,7 @@ from tinygen.plan.inplace import kernel_temp_bytes
 
 CONV_DSP_BYTES = 128  # TG_CONV_DSP_BYTES (tg_conv_dsp.h.j2): the largest receptive field, in bytes
 CONV_MVE_BYTES = 128  # TG_CONV_MVE_BYTES (tg_conv_mve.h.j2): the same for the Helium kernels
-DW_LANE_TAPS = 25  # TG_DW_LANE_TAPS (tg_depthwise_dsp.h.j2): filters whose weights get lanes
+DW_LANE_TAPS = 49  # TG_DW_LANE_TAPS (tg_depthwise_dsp.h.j2): filters whose weights get lanes
 FC_UNITS = 4  # tg_fully_connected_dsp.h.j2: units per pass, their weights interleaved four bytes at a time
 FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf Tiny's deepest dense input)
 
