@@ -28,8 +28,10 @@ from tinygen.run.vectors import random_vectors
 
 BOARDS = ("mps2-an386", "mps3-an547")  # the DSP kernels; the Helium kernels (and the DSP depthwise)
 SPECIALISED = {  # what model.c must call, so these tests run the specialised kernels and not the generic ones
-    "mps2-an386": {"tg_conv_im2col_dsp_s8", "tg_depthwise_dsp_s8", "tg_conv_1x1_dsp_s8", "tg_fully_connected_dsp_s8"},
-    "mps3-an547": {"tg_conv_im2col_mve_s8", "tg_depthwise_dsp_s8", "tg_conv_1x1_mve_s8", "tg_fully_connected_mve_s8"},
+    "mps2-an386": {"tg_conv_im2col_dsp_s8", "tg_depthwise_dsp_s8", "tg_depthwise_quad_dsp_s8", "tg_conv_1x1_dsp_s8",
+                   "tg_fully_connected_dsp_s8"},
+    "mps3-an547": {"tg_conv_im2col_mve_s8", "tg_depthwise_dsp_s8", "tg_depthwise_quad_dsp_s8", "tg_conv_1x1_mve_s8",
+                   "tg_fully_connected_mve_s8"},
 }
 
 
@@ -40,13 +42,15 @@ needs_tools = pytest.mark.tools("arm-none-eabi-gcc", "qemu-system-arm")  # missi
 def kernels_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every specialised kernel with an assembly loop on the DSP board, and every Helium kernel: a 3x3
     convolution over 8 channels (72-byte receptive fields: im2col, the two-by-two GEMM), a 3x3 depthwise,
-    a 1x1 convolution over 12 channels (the four-by-one GEMM), a dense layer over 864 inputs (past
-    TG_FC_LANE_DEPTH: from the int8 input) and one over 8 (from lanes)."""
+    a 3x3 depthwise with multiplier 2 (the quad kernel), a 1x1 convolution over 24 channels (the four-by-one
+    GEMM), a dense layer over 864 inputs (past TG_FC_LANE_DEPTH: from the int8 input) and one over 8 (from
+    lanes)."""
     tf = require_module("tensorflow")
 
     def build(x):
         x = tf.keras.layers.Conv2D(12, 3, padding="same", activation="relu")(x)
         x = tf.keras.layers.DepthwiseConv2D(3, padding="same")(x)
+        x = tf.keras.layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2)(x)
         x = tf.keras.layers.Conv2D(12, 1, activation="relu6")(x)
         x = tf.keras.layers.Dense(8, activation="relu")(tf.keras.layers.Flatten()(x))
         return tf.keras.layers.Dense(4)(x)

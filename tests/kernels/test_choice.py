@@ -3,7 +3,8 @@
 Scratch figures are the lanes the kernel headers describe: a 1x1/im2col GEMM keeps
 4 pixels (receptive field <= 64 bytes) or 2 pixels (up to 4092) of 16-bit lanes over
 the field rounded up to whole words, im2col over 1-3 channel taps adds one gathered
-field; Helium's im2col keeps four gathered fields; depthwise keeps 8 bytes per tap for up to 25 taps; a
+field; Helium's im2col keeps four gathered fields; depthwise keeps 8 bytes per tap for up to 49 taps
+(multiplier 1, channels in fours; other shapes take the quad kernel, no scratch); a
 dense layer keeps its input as 16-bit lanes up to depth 640.
 """
 
@@ -54,9 +55,14 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
     ("Helium 3x3x3 RGB stem", "tg_conv_s8", conv(3, 3, 3), True, ("tg_conv_im2col_mve_s8", 4 * 27)),
     ("Helium 3x3x64: 576-byte field", "tg_conv_s8", conv(3, 3, 64), True, ("tg_conv_im2col_mve_s8", 4 * 576)),
     ("depthwise 3x3 x 64", "tg_depthwise_s8", depthwise(3, 64), False, ("tg_depthwise_dsp_s8", 8 * 9)),
-    ("depthwise 7x7 x 32: taps without lanes", "tg_depthwise_s8", depthwise(7, 32), False, ("tg_depthwise_dsp_s8", 0)),
-    ("depthwise over 6 channels", "tg_depthwise_s8", depthwise(3, 6), False, None),
-    ("depthwise multiplier 8", "tg_depthwise_s8", depthwise(3, 1, 8), False, None),
+    ("depthwise 7x7 x 32: weight lanes", "tg_depthwise_s8", depthwise(7, 32), False, ("tg_depthwise_dsp_s8", 8 * 49)),
+    ("depthwise 9x9 x 32: taps without lanes", "tg_depthwise_s8", depthwise(9, 32), False, ("tg_depthwise_dsp_s8", 0)),
+    ("depthwise over 6 channels: quads of taps", "tg_depthwise_s8", depthwise(3, 6), False,
+     ("tg_depthwise_quad_dsp_s8", 0)),
+    ("depthwise multiplier 8: quads of taps", "tg_depthwise_s8", depthwise(3, 1, 8), False,
+     ("tg_depthwise_quad_dsp_s8", 0)),
+    ("Helium depthwise multiplier 2: quads of taps", "tg_depthwise_s8", depthwise(5, 3, 2), True,
+     ("tg_depthwise_quad_dsp_s8", 0)),
     ("Helium depthwise keeps the DSP kernel", "tg_depthwise_s8", depthwise(3, 64), True,
      ("tg_depthwise_dsp_s8", 8 * 9)),
     ("dense 64 -> 12", "tg_fully_connected_s8", dense(12, 64), False, ("tg_fully_connected_dsp_s8", 2 * 64)),
@@ -82,3 +88,6 @@ def test_an_in_place_layer_needs_the_wider_temporary():
     plane = depthwise(3, 64, out_h=8, out_w=8)  # one 8x8 channel plane, or four for the DSP kernel
     assert choose("tg_depthwise_s8", plane, temp_bytes=64) is None
     assert choose("tg_depthwise_s8", plane, temp_bytes=256).kernel == "tg_depthwise_dsp_s8"
+    odd = depthwise(3, 6, out_h=8, out_w=8)  # the quad kernel does not run in place
+    assert choose("tg_depthwise_s8", odd, temp_bytes=64) is None
+    assert choose("tg_depthwise_s8", odd).kernel == "tg_depthwise_quad_dsp_s8"

@@ -15,7 +15,7 @@ from tinygen.importers.tflite import load_tflite
 from tinygen.kernels.choice import FC_UNITS
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.lower.program import lower_model
-from tinygen.lower.specialise import interleave_units, specialise
+from tinygen.lower.specialise import interleave_units, quad_weights, specialise
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import plan_schedule
 
@@ -29,6 +29,24 @@ def test_interleaving_puts_each_step_of_four_units_together(blocks, steps, seed)
     for u in range(units):
         for d in range(depth):  # block, step of four inputs, unit in block, input in step
             assert out[(((u // 4) * (depth // 4) + d // 4) * 4 + u % 4) * 4 + d % 4] == w[u, d]
+
+
+@given(st.integers(1, 4), st.integers(1, 9), st.integers(1, 3), st.sampled_from([1, 2, 3, 4, 5, 8]),
+       st.integers(0, 2**32 - 1))
+def test_quad_weights_give_each_channel_its_taps_as_sxtb16_lanes(k_h, k_w, in_c, multiplier, seed):
+    """Per group of channels, filter row and four columns, each channel's two words hold the 16-bit weights
+    of columns (0, 2) and (1, 3), zero past the filter's last column; read back by index from the bytes."""
+    out_c, group = in_c * multiplier, next(g for g in (4, 3, 2, 1) if g <= multiplier and multiplier % g == 0)
+    w = np.random.default_rng(seed).integers(-128, 128, (k_h, k_w, out_c), dtype=np.int8)
+    lanes = quad_weights(w.reshape(-1), k_h, k_w, out_c, group).view("<i2")
+    quads = -(-k_w // 4)
+    assert lanes.size == out_c * k_h * quads * 4
+    for oc in range(out_c):
+        for ky in range(k_h):
+            for kx in range(quads * 4):
+                slot = ((((oc // group) * k_h + ky) * quads + kx // 4) * group + oc % group) * 4
+                lane = slot + (kx % 4 // 2 if kx % 2 == 0 else 2 + kx % 4 // 2)
+                assert lanes[lane] == (w[ky, kx, oc] if kx < k_w else 0)
 
 
 def _lowered(path, dsp_kernels: bool = True):

@@ -47,11 +47,20 @@ def test_conv2d(tmp_path, shape, filters, kernel, strides, dilation, padding, ac
         ((17, 19, 4), 3, 1, 2, "same", 1, None),
         ((11, 9, 13), 7, 1, 1, "same", 1, "relu"),
         # the DSP kernel on mps2-an386 (channels a multiple of 4): 3x3 unrolled with border columns, stride 2,
-        # 5x5 with weight lanes (a tap loop), 7x7 without lanes
+        # 5x5 and 7x7 with weight lanes (a loop over filter rows), 9x9 without lanes
         ((9, 6, 8), 3, 1, 1, "same", 1, "relu6"),
         ((12, 11, 12), 3, 2, 1, "same", 1, None),
         ((10, 9, 8), 5, 1, 1, "same", 1, None),
         ((9, 10, 4), 7, 2, 1, "same", 1, "relu"),
+        ((11, 12, 4), 9, 1, 1, "same", 1, None),
+        # the quad kernel (any other shape): micro_speech's one audio channel x 8 with a 10x8 filter, stride 2;
+        # multiplier 3 over 2 channels (strides 1x2, a 3x5 filter: a partial quad); 6 channels, multiplier 1,
+        # dilated; multiplier 5 (one channel a group) with a 2x6 filter; a filter wider than the input
+        ((13, 12, 1), (10, 8), 2, 1, "same", 8, None),
+        ((9, 11, 2), (3, 5), (1, 2), 1, "same", 3, "relu"),
+        ((12, 10, 6), 3, 1, 2, "same", 1, None),
+        ((7, 9, 1), (2, 6), 2, 1, "valid", 5, "relu6"),
+        ((6, 3, 1), (3, 5), 1, 1, "same", 2, None),
     ],
 )
 def test_depthwise(tmp_path, shape, kernel, strides, dilation, padding, multiplier, activation):
@@ -59,5 +68,5 @@ def test_depthwise(tmp_path, shape, kernel, strides, dilation, padding, multipli
 
     model = convert(lambda x: tf.keras.layers.DepthwiseConv2D(kernel, strides, padding, multiplier,
                                                                dilation_rate=dilation, activation=activation)(x),
-                    [shape], seed=kernel * 7 + multiplier)
+                    [shape], seed=sum(shape) + multiplier)
     assert_bit_exact(model, tmp_path, expect_ops={"DEPTHWISE_CONV_2D"})

@@ -28,13 +28,15 @@ from tinygen.plan.inplace import kernel_temp_bytes
 
 CONV_QUAD_BYTES = 64  # TG_CONV_QUAD_BYTES (tg_conv_dsp.h.j2): the largest receptive field run four pixels a block
 CONV_DSP_BYTES = 4092  # the largest (tg_gemm_2x2_s8 reaches a second filter's weights with LDR's 12-bit offset)
-DW_LANE_TAPS = 25  # TG_DW_LANE_TAPS (tg_depthwise_dsp.h.j2): filters whose weights get lanes
+DW_LANE_TAPS = 49  # TG_DW_LANE_TAPS (tg_depthwise_dsp.h.j2): filters whose weights get lanes
 FC_UNITS = 4  # tg_fully_connected_dsp.h.j2: units per pass, their weights interleaved four bytes at a time
 FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf Tiny's deepest dense input)
 
 # Generous per-layer code of a specialised copy (measured on the shared models at -O2, Cortex-M4: 3x3
-# depthwise up to 2.2 kB, 1x1 and im2col convolutions 0.7-1.7 kB, dense layers about 0.7 kB).
-DW_CODE_BYTES = 2560
+# depthwise up to 2.2 kB, 7x7 2.7 kB, 1x1 and im2col convolutions 0.7-1.7 kB, dense layers about 0.7 kB;
+# the depthwise quad kernel 2.2 kB on micro_speech's 10x8 filter).
+DW_CODE_BYTES = 3072
+DW_QUAD_CODE_BYTES = 2560
 CONV_CODE_BYTES = 896  # plus CONV_STEP_CODE_BYTES per unrolled step of four values (up to 16)
 CONV_STEP_CODE_BYTES = 64
 CONV_GATHER_CODE_BYTES = 512  # the im2col kernels' gather into lanes
@@ -63,7 +65,7 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
     if isinstance(params, ConvParams) and kernel == "tg_conv_s8":
         return _conv(params, mve)
     if isinstance(params, DepthwiseParams) and kernel == "tg_depthwise_s8":
-        return _depthwise(params)
+        return _depthwise(params, temp_bytes)
     if isinstance(params, FullyConnectedParams) and kernel == "tg_fully_connected_s8":
         return _fully_connected(params, mve)
     return None
@@ -97,9 +99,17 @@ def _conv(p: ConvParams, mve: bool) -> Specialised | None:
     return Specialised("tg_conv_im2col_dsp_s8", "tg_conv_dsp.h", lanes + col, code + CONV_GATHER_CODE_BYTES)
 
 
-def _depthwise(p: DepthwiseParams) -> Specialised | None:
+def dw_quad_group(multiplier: int) -> int:
+    """Output channels of one input channel that tg_depthwise_quad_dsp_s8 accumulates together (TG_DWQ_GROUP):
+    at most four, so their accumulators, the shared input pair and a weight word stay in registers."""
+    return next(g for g in (multiplier, 4, 3, 2, 1) if g <= 4 and multiplier % g == 0)
+
+
+def _depthwise(p: DepthwiseParams, temp_bytes: int) -> Specialised | None:
+    """Multiplier 1 over channels in fours: four channels a pass; any other shape not in place: quads of taps."""
     if p.depth_multiplier != 1 or p.in_c % 4:
-        return None
+        return None if temp_bytes else Specialised("tg_depthwise_quad_dsp_s8", "tg_depthwise_dsp.h", 0,
+                                                   DW_QUAD_CODE_BYTES)
     taps = p.k_h * p.k_w
     return Specialised("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h", 8 * taps if taps <= DW_LANE_TAPS else 0,
                        DW_CODE_BYTES)

@@ -18,8 +18,8 @@ import numpy as np
 
 from tinygen.boards import Board
 from tinygen.kernels.block import ConstArray
-from tinygen.kernels.choice import FC_UNITS, choose, conv_field
-from tinygen.kernels.conv import ConvParams
+from tinygen.kernels.choice import FC_UNITS, choose, conv_field, dw_quad_group
+from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.lower.layer import Layer
 from tinygen.lower.program import ModelCode
@@ -34,6 +34,18 @@ def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
 def pad_filters(weights: np.ndarray, field: int) -> np.ndarray:
     """[out_c][n] -> [out_c][field], each filter ending in zero weights: whole words for the DSP GEMM."""
     return np.ascontiguousarray(np.pad(weights, ((0, 0), (0, field - weights.shape[1])))).reshape(-1)
+
+
+def quad_weights(weights: np.ndarray, k_h: int, k_w: int, out_c: int, group: int) -> np.ndarray:
+    """int8 [k_h][k_w][out_c] -> [out_c / group][k_h][ceil(k_w / 4)][group] pairs of words, zeros past the last
+    filter column: per group of channels, per filter row, per four columns, each channel's 4 weights as the
+    16-bit lanes SXTB16 makes of an input word (columns 0 and 2, then 1 and 3), as little-endian bytes."""
+    quads = -(-k_w // 4)
+    padded = np.zeros((k_h, quads * 4, out_c), dtype=np.int16)
+    padded[:, :k_w] = weights.reshape(k_h, k_w, out_c)
+    blocks = padded.reshape(k_h, quads, 4, out_c // group, group)[:, :, [0, 2, 1, 3]]
+    lanes = np.ascontiguousarray(blocks.transpose(3, 0, 1, 4, 2)).astype("<i2")
+    return lanes.reshape(-1).view(np.int8)
 
 
 def specialise_layer(layer: Layer, board: Board) -> Layer:
@@ -52,6 +64,10 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         weights = params.weights.values.reshape(params.out_c, -1)
         padded = pad_filters(weights, conv_field(params))
         params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, padded))
+    elif choice.kernel == "tg_depthwise_quad_dsp_s8" and isinstance(params, DepthwiseParams):
+        quads = quad_weights(params.weights.values, params.k_h, params.k_w, params.out_c,
+                             dw_quad_group(params.depth_multiplier))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, quads))
     return dataclasses.replace(layer, kernel=choice.kernel, header=choice.header, params=params,
                                scratch_bytes=choice.scratch_bytes, code_bytes=choice.code_bytes)
 
