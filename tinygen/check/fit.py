@@ -155,7 +155,7 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
     patched = set(plan.stage.ops) if plan.stage else set()
 
     lowered = lower_layers(graph, plan, graph.name, skip_unsupported=True)
-    program: dict[int, Layer] = {layer.index: layer for layer in specialise_layers(lowered, board, patched)}
+    program: dict[int, Layer] = {layer.index: layer for layer in specialise_layers(lowered, board)}
 
     def mode(op: int) -> str:
         return "patch" if op in patched else "in place" if op in plan.inplace else ""

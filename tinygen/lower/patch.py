@@ -2,13 +2,15 @@
 
 model.c renders it as two int16 tables (rows per patch row, columns per patch
 column; regions are separable) and one loop that copies each stage layer's
-parameters, sets its window from the tables and calls the same kernel the
-layer-by-layer code uses.
+parameters, sets its window from the tables and calls the kernel the layer
+would run layer by layer (generic, or specialised once the specialise stage has
+passed `with_layers` the board's).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
@@ -49,6 +51,11 @@ class PatchCode:
     @property
     def slots(self) -> int:
         return self.rows.shape[1]
+
+    def with_layers(self, layers: Mapping[int, Layer]) -> PatchCode:
+        """The same loop calling `layers` (by operator index): the specialise stage's kernels."""
+        calls = tuple(replace(call, layer=layers[call.layer.index]) for call in self.calls)
+        return replace(self, calls=calls)
 
 
 def _table(spans: tuple[tuple[Span, ...], ...]) -> np.ndarray:

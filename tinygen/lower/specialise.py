@@ -4,15 +4,15 @@ The choice itself is tinygen/kernels/choice.py, from the layer's parameter
 block. A kernel may want its weights in another order (the DSP dense kernel
 interleaves four units) or shape (the DSP im2col convolution pads each filter
 to whole words); this stage re-lays them out, so lowering stays
-board-independent. Layers of a patch stage keep the generic kernels: their
-windows change from patch to patch. What this stage returns is what runs:
-`Firmware.code`, `check`'s kernels and the rendered model.c all read it.
+board-independent. Layers of a patch stage move too: every specialised kernel
+computes the window its parameter block holds, which the patch loop sets per
+patch. What this stage returns is what runs: `Firmware.code`, `check`'s
+kernels and the rendered model.c (its patch loop included) all read it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
 
 import numpy as np
 
@@ -72,12 +72,14 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
                                scratch_bytes=choice.scratch_bytes, code_bytes=choice.code_bytes)
 
 
-def specialise_layers(layers: tuple[Layer, ...], board: Board, generic: Collection[int] = ()) -> tuple[Layer, ...]:
-    """Every layer but those in `generic` (operator indices: a patch stage's) through `specialise_layer`."""
-    return tuple(layer if layer.index in generic else specialise_layer(layer, board) for layer in layers)
+def specialise_layers(layers: tuple[Layer, ...], board: Board) -> tuple[Layer, ...]:
+    """Every layer through `specialise_layer`."""
+    return tuple(specialise_layer(layer, board) for layer in layers)
 
 
 def specialise(model: ModelCode, board: Board) -> ModelCode:
-    """`model` with each layer the board's core can run faster moved to its specialised kernel."""
-    generic = model.patch.ops if model.patch else frozenset()
-    return dataclasses.replace(model, layers=specialise_layers(model.layers, board, generic))
+    """`model` with each layer the board's core can run faster moved to its specialised kernel, in the patch
+    loop as well as layer by layer."""
+    layers = specialise_layers(model.layers, board)
+    patch = model.patch.with_layers({layer.index: layer for layer in layers}) if model.patch else None
+    return dataclasses.replace(model, layers=layers, patch=patch)
