@@ -1,0 +1,127 @@
+"""Calibrate the per-kernel cost model (tinygen/costmodel.py) from `tinygen profile` per-layer counts.
+
+    python scripts/calibrate_cost.py [--models 40] [--board mps2-an386 --board mps3-an547]
+
+The training set is seeded random int8 Keras chains (convolutions of square,
+rectangular and strided windows over 1-64 channels, depthwise with channel
+multipliers 1-8, pools, residual ADDs, dense heads), none of them a benchmark
+model. Each is profiled layer by layer (`--patches off`: one step per layer) on
+each board; every step gives one (kernel, shape terms, instructions) sample.
+Writes tinygen/data/cost_model.json: the fitted coefficients per core and kernel,
+and the samples themselves, so tests/test_costmodel.py can check the fit. Run it
+again whenever a kernel changes: the measured counts move, the table follows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tinygen.boards import load_board  # noqa: E402
+from tinygen.costmodel import DATA, FEATURES, features, fit  # noqa: E402
+from tinygen.importers.tflite import load_tflite  # noqa: E402
+from tinygen.plan.schedule import ScheduleOptions  # noqa: E402
+from tinygen.profile.measure import profile_model  # noqa: E402
+
+WORK = ROOT / "firmware_out" / "calibrate-cost"
+
+
+def _layers(rng: np.random.Generator, tf, x, budget: int):  # noqa: ANN001, ANN202 (Keras tensors are untyped)
+    """A seeded chain of layers on `x` while the spatial size allows."""
+    k = tf.keras.layers
+    for _ in range(int(rng.integers(4, 8))):
+        h, w, c = x.shape[1:]
+        kind = rng.choice(["conv", "conv", "pointwise", "depthwise", "depthwise", "pool", "add"])
+        stride = int(rng.choice([1, 2])) if min(h, w) >= 8 else 1
+        if kind == "conv":
+            kh, kw = [(1, 1), (3, 3), (3, 3), (5, 5), (3, 1), (1, 3), (10, 4), (7, 7)][int(rng.integers(8))]
+            kh, kw = min(kh, h), min(kw, w)
+            x = k.Conv2D(int(rng.choice([4, 8, 12, 16, 24, 32, 48, 64])), (kh, kw), strides=stride,
+                         padding=str(rng.choice(["same", "valid"])), activation="relu")(x)
+        elif kind == "pointwise":
+            x = k.Conv2D(int(rng.choice([8, 16, 24, 32, 64, 96])), 1, activation=rng.choice(["relu", None]))(x)
+        elif kind == "depthwise":
+            size = min(int(rng.choice([3, 3, 5])), h, w)
+            multiplier = int(rng.choice([1, 1, 2, 8])) if c <= 8 else 1
+            x = k.DepthwiseConv2D(size, strides=stride, padding="same", depth_multiplier=multiplier,
+                                  activation="relu")(x)
+        elif kind == "pool" and min(h, w) >= 2:
+            pool = k.AveragePooling2D if rng.integers(2) else k.MaxPooling2D
+            x = pool(2, padding="same")(x)
+        elif kind == "add":
+            x = k.Add()([x, k.Conv2D(c, 1)(x)])
+        if np.prod(x.shape[1:]) * 64 > budget:
+            break
+    return x
+
+
+def keras_model(seed: int) -> bytes:
+    """One training model as int8 .tflite: a random chain, pooled, then dense and softmax."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    shape = [(32, 32, 3), (49, 10, 1), (24, 24, 8), (16, 16, 16), (40, 40, 1), (12, 12, 32), (28, 28, 4)][seed % 7]
+    inputs = tf.keras.Input(shape, batch_size=1)
+    x = _layers(rng, tf, inputs, budget=4_000_000)
+    flat = rng.integers(2) and np.prod(x.shape[1:]) <= 4096  # a dense head on at most 4,096 inputs
+    x = tf.keras.layers.Flatten()(x) if flat else tf.keras.layers.GlobalAveragePooling2D()(x)
+    x = tf.keras.layers.Dense(int(rng.choice([12, 16, 32, 64])), activation="relu")(x)
+    outputs = tf.keras.layers.Dense(int(rng.choice([2, 4, 10, 12])), activation="softmax")(x)
+    model = tf.keras.Model(inputs, outputs)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+
+    def representative():  # noqa: ANN202
+        for _ in range(16):
+            yield [rng.uniform(-1, 1, (1, *shape)).astype(np.float32)]
+
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = converter.inference_output_type = tf.int8
+    return converter.convert()
+
+
+def samples(path: Path, board_name: str) -> list[tuple[str, list[float], int]]:
+    """(kernel, shape terms, instructions) per layer of `path` profiled layer by layer on the board."""
+    board = load_board(board_name)
+    graph = load_tflite(path)
+    profile = profile_model(path, board, WORK / f"{path.stem}-{board_name}", ScheduleOptions(patches="off"))
+    return [(step.kernels[0], list(features(graph, graph.operators[step.layers[0]])), step.count)
+            for step in profile.steps if len(step.layers) == 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=40, help="training models (seeds 0..N-1)")
+    parser.add_argument("--board", action="append", help="emulated board to calibrate (repeatable) "
+                                                         "[default: mps2-an386 and mps3-an547]")
+    args = parser.parse_args()
+    boards = args.board or ["mps2-an386", "mps3-an547"]
+    WORK.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for seed in range(args.models):
+        path = WORK / f"train{seed:02d}.tflite"
+        if not path.exists():
+            path.write_bytes(keras_model(seed))
+        paths.append(path)
+    cores, data = {}, {}
+    for name in boards:
+        rows = [row for path in paths for row in samples(path, name)]
+        core = load_board(name).cpu.core
+        cores[core] = fit((k, tuple(t), c) for k, t, c in rows)
+        data[core] = {"board": name, "samples": rows}
+        print(f"{core} ({name}): {len(rows)} layers, {len(cores[core]) - 1} kernels fitted")
+    DATA.write_text(json.dumps({"features": FEATURES, "models": len(paths), "cores": cores, "training": data},
+                               indent=None, separators=(",", ":")) + "\n")
+    print(f"wrote {DATA.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

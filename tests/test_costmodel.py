@@ -1,0 +1,57 @@
+"""tinygen/costmodel.py: the fit, and the committed table against the profiled layers it was fitted to."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tinygen.costmodel import ANY_KERNEL, CALIBRATED_CORE, DATA, cost_model, fit
+
+
+def test_fit_recovers_the_coefficients_that_made_the_counts():
+    rng = np.random.default_rng(1)
+    truth = {"a": (2.0, 0.5, 3.0, 1.0, 200.0), "b": (0.0, 0.0, 7.0, 0.0, 40.0)}
+    samples = [(k, tuple(float(v) for v in rng.integers(1, 10_000, 5)), 0) for k in truth for _ in range(12)]
+    samples = [(k, t, round(float(np.dot(truth[k], t)))) for k, t, _ in samples]
+    fitted = fit(samples)
+    for kernel, coef in truth.items():
+        assert fitted[kernel] == pytest.approx(coef, rel=1e-3, abs=1e-2)
+
+
+def test_fit_keeps_every_coefficient_non_negative_and_pools_rare_kernels():
+    """Counts that fall as a term grows would fit a negative coefficient: the term is dropped instead."""
+    samples = [("k", (float(m), float(1000 - m), 0.0, 0.0, 1.0), 5000 - 3 * m) for m in range(0, 1000, 100)]
+    samples.append(("rare", (1.0, 1.0, 1.0, 1.0, 1.0), 10))
+    fitted = fit(samples)
+    assert all(c >= 0 for coef in fitted.values() for c in coef)
+    assert "rare" not in fitted and ANY_KERNEL in fitted
+    assert cost_model(CALIBRATED_CORE).predict("no_such_kernel", (1, 1, 1, 1, 1)) == pytest.approx(
+        sum(cost_model(CALIBRATED_CORE).coefficients[ANY_KERNEL]))
+
+
+def test_the_committed_table_is_the_fit_of_the_committed_samples():
+    """scripts/calibrate_cost.py wrote both: refitting the samples gives the table back."""
+    data = json.loads(DATA.read_text())
+    for core, training in data["training"].items():
+        refit = fit((k, tuple(t), c) for k, t, c in training["samples"])
+        assert refit.keys() == data["cores"][core].keys()
+        for kernel, coef in refit.items():
+            assert coef == pytest.approx(data["cores"][core][kernel], rel=1e-4, abs=1e-4)
+
+
+@pytest.mark.parametrize("core", ["cortex-m4", "cortex-m55"])
+def test_the_model_predicts_its_training_layers(core):
+    """Per layer, the typical error is small; summed over many layers (a model), it shrinks further."""
+    samples = json.loads(DATA.read_text())["training"][core]["samples"]
+    model = cost_model(core)
+    predicted = np.array([model.predict(k, tuple(t)) for k, t, _ in samples])
+    measured = np.array([c for _, _, c in samples], dtype=float)
+    assert np.median(np.abs(predicted / measured - 1)) <= 0.10
+    assert abs(predicted.sum() / measured.sum() - 1) <= 0.10
+
+
+def test_cores_without_a_table_borrow_the_calibrated_one():
+    assert cost_model("cortex-m7") == cost_model(CALIBRATED_CORE)
+    assert cost_model("cortex-m55").core == "cortex-m55"
