@@ -5,8 +5,13 @@ window taps (output values x filter positions: the inner loop's set-up), its
 output and input values (requantisation, copies, padding checks) and one call.
 The coefficients are fitted per core and kernel to `tinygen profile` per-layer
 counts of a training set of shapes (scripts/calibrate_cost.py writes
-tinygen/data/cost_model.json; run it again when kernels change). A kernel the
-training set never ran falls back to the fit over every layer of that core.
+tinygen/data/cost_model.json; run it again when kernels change). A kernel that
+runs both 1x1 and larger windows gets one fit for each when the training set
+has enough of both (a generic convolution's 1x1 loop costs less per MAC than its
+padded 3x3 one). A kernel the training set never ran falls back to the fit over
+every layer of that core. A patch stage runs its layers on windows, n x n calls
+each: its layer predictions are scaled by one factor per core, the median ratio
+of measured to predicted over the training set's patch stages.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from tinygen.ir.graph import Graph, Operator
 FEATURES = ("macs", "taps", "outputs", "inputs", "calls")
 DATA = Path(__file__).parent / "data" / "cost_model.json"
 ANY_KERNEL = "*"  # the pooled fit, for kernels the training set did not run
+POINTWISE = "@1x1"  # suffix of a kernel's fit over its 1x1 layers only
 CALIBRATED_CORE = "cortex-m4"  # the table used for cores with none of their own (same ISA or none at all)
 
 Features = tuple[float, ...]
@@ -57,30 +63,54 @@ class CostModel:
 
     core: str
     coefficients: dict[str, tuple[float, ...]]
+    patch_factor: float = 1.0  # a patch-stage layer's count / its prediction from the layer-by-layer fit
 
     def predict(self, kernel: str, terms: Features) -> float:
-        coef = self.coefficients.get(kernel, self.coefficients[ANY_KERNEL])
+        table = self.coefficients
+        coef = table.get(_key(kernel, terms)) or table.get(kernel) or table[ANY_KERNEL]
         return float(np.dot(coef, terms))
+
+
+def _key(kernel: str, terms: Features) -> str:
+    """The kernel's 1x1 fit's name when the layer reads one value per output value per input channel (taps =
+    outputs: 1x1 convolutions, and every layer without a window)."""
+    return kernel + POINTWISE if terms[1] == terms[2] else kernel
 
 
 @cache
 def cost_model(core: str) -> CostModel:
     """The calibrated table for `core`; cores without their own use CALIBRATED_CORE's."""
-    tables = json.loads(DATA.read_text())["cores"]
-    name = core if core in tables else CALIBRATED_CORE
-    return CostModel(name, {k: tuple(v) for k, v in tables[name].items()})
+    data = json.loads(DATA.read_text())
+    name = core if core in data["cores"] else CALIBRATED_CORE
+    return CostModel(name, {k: tuple(v) for k, v in data["cores"][name].items()}, data["patch_factor"][name])
+
+
+def fit_patch_factor(coefficients: dict[str, tuple[float, ...]],
+                     stages: Iterable[tuple[Sequence[tuple[str, Features]], int]]) -> float:
+    """The median of measured / predicted over patch stages given as ([(kernel, terms) per layer], count)."""
+    model = CostModel("fit", coefficients)
+    ratios = [count / sum(model.predict(k, t) for k, t in layers) for layers, count in stages]
+    return round(float(np.median(ratios)), 6) if ratios else 1.0
 
 
 def fit(samples: Iterable[tuple[str, Features, int]], min_samples: int = 3) -> dict[str, tuple[float, ...]]:
-    """Non-negative least squares per kernel on (kernel, features, measured count); kernels with fewer than
-    `min_samples` layers take only the pooled fit (ANY_KERNEL). Errors are weighted relative to the count,
-    so small layers matter as much as large ones."""
+    """Non-negative least squares per kernel on (kernel, features, measured count), and per kernel's 1x1 layers
+    when it also ran larger windows; fits with fewer than `min_samples` layers are left out (ANY_KERNEL, the
+    pooled fit, stands in). Errors are weighted relative to the count, so small layers matter as much as
+    large ones."""
     by_kernel: dict[str, list[tuple[Features, int]]] = {}
     pooled: list[tuple[Features, int]] = []
     for kernel, terms, count in samples:
         by_kernel.setdefault(kernel, []).append((terms, count))
         pooled.append((terms, count))
-    result = {k: _nnls(rows) for k, rows in by_kernel.items() if len(rows) >= min_samples}
+    result = {}
+    for kernel, rows in by_kernel.items():
+        ones = [r for r in rows if _key(kernel, r[0]) != kernel]
+        wide = [r for r in rows if _key(kernel, r[0]) == kernel]
+        if len(ones) >= min_samples and len(wide) >= min_samples:
+            result[kernel + POINTWISE], result[kernel] = _nnls(ones), _nnls(wide)
+        elif len(rows) >= min_samples:
+            result[kernel] = _nnls(rows)
     result[ANY_KERNEL] = _nnls(pooled)
     return result
 

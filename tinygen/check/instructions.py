@@ -3,7 +3,8 @@ the specialise stage picked, on the board's core.
 
 A patch-stage layer runs once per patch over its patch's region: its terms are
 scaled by the share of the full output all patches compute together (more than
-1: the recomputed halos) and it is called n x n times.
+1: the recomputed halos), it is called n x n times, and the prediction is scaled
+by the cost model's patch factor (the windowed loops' own cost).
 """
 
 from __future__ import annotations
@@ -41,5 +42,5 @@ def layer_instructions(graph: Graph, plan: MemoryPlan, program: Mapping[int, Lay
             result[op] = 0
             continue
         terms = features(graph, graph.operators[op], shares.get(op, 1.0), calls if op in shares else 1)
-        result[op] = round(model.predict(layer.kernel, terms))
+        result[op] = round(model.predict(layer.kernel, terms) * (model.patch_factor if op in shares else 1.0))
     return result
