@@ -151,7 +151,7 @@ def pick(verdicts: Sequence[Verdict], objective: str, margin: float = BALANCED_M
         why = (f"the fastest ({verdicts[fastest].instructions:,} instructions) needs "
                f"{verdicts[fastest].arena_bytes:,} B, over the smallest arena +{margin:.0%}")
     else:
-        why = "the fastest is also"
+        why = "it is also the fastest"
     return chosen, (f"balanced: the fewest estimated instructions with an arena within {margin:.0%} of the "
                     f"smallest ({verdicts[smallest].arena_bytes:,} B); {why}{note}")
 
