@@ -84,3 +84,6 @@ def test_plan_schedule_applies_the_objective_to_its_candidates(costs):
         assert schedule.considered[index].chosen
         if objective == "memory":
             assert schedule.plan == plain.plan
+        plain_arenas = [c.verdict.arena_bytes for c in schedule.considered if "patches" not in c.name]
+        patched = [c.verdict.arena_bytes for c in schedule.considered if "patches" in c.name]
+        assert patched and max(patched) < min(plain_arenas)  # a patch stage only where it saves arena

@@ -4,7 +4,8 @@ The search runs every stage prefix × patch count n. A candidate's peak is the
 larger of its stage peak (input + split tensor + patch area, exact) and the
 peak of the rest of the network after that split (planned once per split).
 Candidates over the MAC-overhead budget are dropped; the few best are planned
-in full. Every full plan is then judged (arena, estimated instructions, does it
+in full, and (under --patches auto) kept only if their arena is smaller than
+without patches. Every full plan is then judged (arena, estimated instructions, does it
 fit the board: the caller's `judge`, check/choose.py) and `pick` chooses by the
 objective:
 
@@ -182,8 +183,11 @@ def plan_schedule(graph: Graph, alignment_bytes: int = 16, options: ScheduleOpti
         if not stages and options.patches != "auto":
             raise InputError(f"{origin}: no first stage of convolutions, pools and adds can be split into "
                              f"{options.patches}×{options.patches} patches; use --patches auto or off")
-        plans += [plan_memory(graph, alignment_bytes, stage=stage, inplace=options.inplace, dsp_kernels=dsp_kernels)
-                  for stage in _shortlist(_estimates(graph, stages, options), options.optimize)]
+        patched = [plan_memory(graph, alignment_bytes, stage=stage, inplace=options.inplace, dsp_kernels=dsp_kernels)
+                   for stage in _shortlist(_estimates(graph, stages, options), options.optimize)]
+        if plans:  # auto: patches only where they save arena; otherwise they only add generic kernels and halos
+            patched = [p for p in patched if p.arena_bytes < min(plan.arena_bytes for plan in plans)]
+        plans += patched
     schedules = [Schedule(plan, layer_plan, total) for plan in plans]
     verdicts = [judge(s) if judge else Verdict(s.plan.arena_bytes, 0, True) for s in schedules]
     chosen, reason = pick(verdicts, options.optimize)
