@@ -5,13 +5,13 @@
 
 The training set is seeded random int8 Keras chains (convolutions of square,
 rectangular and strided windows over 1-64 channels, depthwise with channel
-multipliers 1-8, pools, residual ADDs, dense heads; every 8th a MobileNet-like
-first stage, every 8th an MLP up to 640 wide), none of them a benchmark model;
-channel counts that are not multiples of four keep some layers on the generic
-kernels, as patch stages and narrow in-place layers do. Each is
-profiled layer by layer (`--patches off`: one step per layer) on each board;
-every step gives one (kernel, shape terms, instructions) sample.
-Each model is also profiled with 2x2 and 4x4 patch stages, whose measured counts
+multipliers 1-8 and windows up to 7x7, pools, residual ADDs, dense heads; every
+8th a MobileNet-like first stage, every 8th an MLP up to 640 wide), none of
+them a benchmark model; channel counts that are not multiples of four keep some
+layers on the generic kernels, as patch stages and narrow in-place layers do.
+Each is profiled layer by layer (`--patches off`: one step per layer) on each
+board; every step gives one (kernel, shape terms, instructions) sample. Each
+model is also profiled with 2x2 and 4x4 patch stages, whose measured counts
 against the layer fit give the patch factor. Writes tinygen/data/cost_model.json:
 the fitted coefficients per core and kernel, the patch factors, and the samples
 themselves, so tests/test_costmodel.py can check the fit. Run it again whenever a
@@ -58,7 +58,7 @@ def _layers(rng: np.random.Generator, tf, x, budget: int):  # noqa: ANN001, ANN2
             filters = int(rng.choice([8, 10, 16, 20, 24, 32, 36, 50, 64, 96]))
             x = k.Conv2D(filters, 1, activation=rng.choice(["relu", None]))(x)
         elif kind == "depthwise":
-            size = min(int(rng.choice([3, 3, 5])), h, w)
+            size = min(int(rng.choice([3, 3, 5, 7])), h, w)
             multiplier = int(rng.choice([1, 1, 2, 8])) if c <= 8 else 1
             x = k.DepthwiseConv2D(size, strides=stride, padding="same", depth_multiplier=multiplier,
                                   activation="relu")(x)

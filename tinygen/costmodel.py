@@ -6,9 +6,11 @@ output and input values (requantisation, copies, padding checks) and one call.
 The coefficients are fitted per core and kernel to `tinygen profile` per-layer
 counts of a training set of shapes (scripts/calibrate_cost.py writes
 tinygen/data/cost_model.json; run it again when kernels change). A kernel that
-runs both 1x1 and larger windows gets one fit for each when the training set
-has enough of both (a generic convolution's 1x1 loop costs less per MAC than its
-padded 3x3 one). A kernel the training set never ran falls back to the fit over
+runs several window sizes gets one fit per size class (1x1, up to 3x3, up to
+5x5, larger) the training set has enough layers of, besides its fit over all:
+a generic convolution's 1x1 loop costs less per MAC than its padded 3x3 one,
+and the DSP depthwise kernel keeps lanes for up to 25 taps only. A kernel the
+training set never ran falls back to the fit over
 every layer of that core. A patch stage runs its layers on windows, n x n calls
 each: its layer predictions are scaled by one factor per core, the median ratio
 of measured to predicted over the training set's patch stages.
@@ -32,7 +34,11 @@ from tinygen.ir.graph import Graph, Operator
 FEATURES = ("macs", "taps", "outputs", "inputs", "calls")
 DATA = Path(__file__).parent / "data" / "cost_model.json"
 ANY_KERNEL = "*"  # the pooled fit, for kernels the training set did not run
-POINTWISE = "@1x1"  # suffix of a kernel's fit over its 1x1 layers only
+WINDOWS = ((1, "@1x1"), (9, "@3x3"), (25, "@5x5"))  # (most taps per output, suffix) of the size classes
+LARGER = "@7x7+"  # suffix of the class over 25 taps
+# A size class's own fit needs this many layers: with fewer, five terms over-fit (six 7x7 generic depthwise
+# layers once fitted micro_speech's 10x8 one 44% low); below it the kernel's fit over all sizes stands in.
+CLASS_SAMPLES = 8
 CALIBRATED_CORE = "cortex-m4"  # the table used for cores with none of their own (same ISA or none at all)
 
 Features = tuple[float, ...]
@@ -67,14 +73,14 @@ class CostModel:
 
     def predict(self, kernel: str, terms: Features) -> float:
         table = self.coefficients
-        coef = table.get(_key(kernel, terms)) or table.get(kernel) or table[ANY_KERNEL]
+        coef = table.get(kernel + _size_class(terms)) or table.get(kernel) or table[ANY_KERNEL]
         return float(np.dot(coef, terms))
 
 
-def _key(kernel: str, terms: Features) -> str:
-    """The kernel's 1x1 fit's name when the layer reads one value per output value per input channel (taps =
-    outputs: 1x1 convolutions, and every layer without a window)."""
-    return kernel + POINTWISE if terms[1] == terms[2] else kernel
+def _size_class(terms: Features) -> str:
+    """The size class's suffix: taps per output value (1 also for layers without a window)."""
+    taps = terms[1] / terms[2] if terms[2] else 1
+    return next((suffix for most, suffix in WINDOWS if taps <= most), LARGER)
 
 
 @cache
@@ -94,10 +100,10 @@ def fit_patch_factor(coefficients: dict[str, tuple[float, ...]],
 
 
 def fit(samples: Iterable[tuple[str, Features, int]], min_samples: int = 3) -> dict[str, tuple[float, ...]]:
-    """Non-negative least squares per kernel on (kernel, features, measured count), and per kernel's 1x1 layers
-    when it also ran larger windows; fits with fewer than `min_samples` layers are left out (ANY_KERNEL, the
-    pooled fit, stands in). Errors are weighted relative to the count, so small layers matter as much as
-    large ones."""
+    """Non-negative least squares per kernel on (kernel, features, measured count), and per window size class
+    of a kernel that ran more than one; fits with fewer than `min_samples` layers are left out (the kernel's
+    fit over all, or ANY_KERNEL, the pooled fit, stands in). Errors are weighted relative to the count, so
+    small layers matter as much as large ones."""
     by_kernel: dict[str, list[tuple[Features, int]]] = {}
     pooled: list[tuple[Features, int]] = []
     for kernel, terms, count in samples:
@@ -105,12 +111,14 @@ def fit(samples: Iterable[tuple[str, Features, int]], min_samples: int = 3) -> d
         pooled.append((terms, count))
     result = {}
     for kernel, rows in by_kernel.items():
-        ones = [r for r in rows if _key(kernel, r[0]) != kernel]
-        wide = [r for r in rows if _key(kernel, r[0]) == kernel]
-        if len(ones) >= min_samples and len(wide) >= min_samples:
-            result[kernel + POINTWISE], result[kernel] = _nnls(ones), _nnls(wide)
-        elif len(rows) >= min_samples:
+        if len(rows) >= min_samples:
             result[kernel] = _nnls(rows)
+        classes: dict[str, list[tuple[Features, int]]] = {}
+        for row in rows:
+            classes.setdefault(_size_class(row[0]), []).append(row)
+        if len(classes) > 1:
+            result |= {kernel + suffix: _nnls(some) for suffix, some in classes.items()
+                       if len(some) >= max(min_samples, CLASS_SAMPLES)}
     result[ANY_KERNEL] = _nnls(pooled)
     return result
 
