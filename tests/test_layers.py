@@ -15,7 +15,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer.split()) for layer in
     "__init__ errors",  # the version; the error every stage raises
     "files npz numerics protocol compare resources sandbox text",  # file I/O, numerics, data, escaping, confinement
     "ir boards",  # the model and the board, as data
-    "importers reference",  # .tflite in; TFLite Micro's interpreter
+    "importers reference costmodel",  # .tflite in; TFLite Micro's interpreter; instructions per layer
     "plan quant",  # memory planning; the TensorFlow quantisation front end
     "kernels",  # typed parameter blocks and the kernel-choice rules
     "lower",  # IR operator -> kernel call; the specialise stage

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygen.boards import Board
+from tinygen.check.choose import choose_schedule
 from tinygen.check.fit import FitReport, fit_report
 from tinygen.errors import TinygenError
 from tinygen.files import check_output_folder, staged_folder, swap_in
@@ -38,7 +39,7 @@ from tinygen.importers.tflite import parse_tflite
 from tinygen.ir.graph import Graph
 from tinygen.lower.support import missing_kernels
 from tinygen.pipeline import Firmware, RunResult, build_firmware, run_firmware
-from tinygen.plan.schedule import ScheduleOptions, plan_schedule
+from tinygen.plan.schedule import ScheduleOptions
 from tinygen.quant.convert import convert_quantized, load_model
 from tinygen.quant.data import Dataset
 from tinygen.quant.flow import DEFAULT_MAX_DROP, ActivationChoice, QatResult, QuantOptions, quantize_float
@@ -81,7 +82,7 @@ def weight_budget(report: FitReport, graph: Graph) -> int:
 
 
 def _fit(graph: Graph, board: Board, schedule: ScheduleOptions) -> FitReport:
-    return fit_report(graph, plan_schedule(graph, board.alignment_bytes, schedule, graph.name, board.cpu.dsp), board)
+    return fit_report(graph, choose_schedule(graph, board, schedule, graph.name), board)
 
 
 def _int16_refusal(board: Board, schedule: ScheduleOptions, int8_fit: FitReport) -> Callable[[bytes], str | None]:

@@ -13,6 +13,7 @@ import numpy as np
 from tinygen import __version__
 from tinygen.boards import Board
 from tinygen.build.make import STAMP, Build, build_project, cached
+from tinygen.check.choose import choose_schedule
 from tinygen.check.fit import FitReport, fit_report
 from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import Project, render_project
@@ -25,7 +26,7 @@ from tinygen.lower.program import ModelCode, lower_model
 from tinygen.lower.specialise import specialise
 from tinygen.lower.support import require_generated
 from tinygen.plan.memory import MemoryPlan
-from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
+from tinygen.plan.schedule import Schedule, ScheduleOptions
 from tinygen.reference import reference_outputs
 from tinygen.run import vectors as vec
 from tinygen.run.execute import execute
@@ -101,7 +102,7 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     `sanitize`: compile the host harness with ASan and UBSan, any finding fatal (its own folder and cache key)."""
     graph = load_tflite(model)
     require_generated(graph, str(model))  # every missing piece listed before the planner sees a type it never plans
-    planned = plan_schedule(graph, board.alignment_bytes, schedule, str(model), board.cpu.dsp)
+    planned = choose_schedule(graph, board, schedule, str(model))
     require_fit(fit_report(graph, planned, board), model)
     code = dataclasses.replace(specialise(lower_model(graph, planned.plan, model), board), profile=profile)
     harness = harness or default_harness(board)

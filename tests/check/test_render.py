@@ -12,6 +12,7 @@ from tests.check.small import board_file, small_cnn
 from tests.check.test_fit import CODE, STACK
 from tinygen.check.fit import FitReport, fit_report
 from tinygen.check.render import print_report, print_summary, report_json
+from tinygen.costmodel import cost_model, features
 from tinygen.ir.graph import Graph
 from tinygen.plan.schedule import plan_schedule
 
@@ -45,10 +46,13 @@ def test_json_holds_the_worked_out_figures(tmp_path):
         {"name": "sram", "kind": "ram", "capacity_bytes": 384 + STACK - 1, "used_bytes": 384 + STACK,
          "margin_bytes": -1, "fits": False, "items": {"arena": 384, "stack": STACK}},
     ]
+    depthwise = small_cnn().operators[1]
+    estimate = round(cost_model("cortex-m3").predict("tg_depthwise_s8", features(small_cnn(), depthwise)))
     assert payload["layers"][1] == {"step": 1, "index": 1, "op": "DEPTHWISE_CONV_2D", "output_shape": [1, 8, 8, 4],
                                     "macs": 2304, "weight_bytes": 84, "weight_bits": 8, "live_bytes": 320,
                                     "layer_by_layer_live_bytes": 512, "mode": "in place", "peak": False,
-                                    "kernel": "tg_depthwise_s8"}
+                                    "kernel": "tg_depthwise_s8", "instructions_estimate": estimate}
+    assert payload["instructions_estimate"] == sum(layer["instructions_estimate"] for layer in payload["layers"])
     assert [layer["mode"] for layer in payload["layers"]] == ["layer", "in place", "layer", "layer", "layer"]
     # a Cortex-M3: every layer on its generic kernel; the RESHAPE aliases its input and emits no code
     assert [layer["kernel"] for layer in payload["layers"]] == [

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tinygen.boards import Board
 from tinygen.check import estimate
+from tinygen.check.instructions import layer_instructions
 from tinygen.ir.cost import macs
 from tinygen.ir.graph import DTYPE_BITS, Graph, Operator
 from tinygen.ir.opset import ALIAS_OPS
@@ -14,7 +15,7 @@ from tinygen.lower.program import lower_layers
 from tinygen.lower.specialise import specialise_layers
 from tinygen.lower.support import Unsupported, unsupported_ops
 from tinygen.plan.memory import MemoryPlan
-from tinygen.plan.schedule import Schedule
+from tinygen.plan.schedule import Considered, Schedule
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class LayerRow:
     mode: str  # "patch" (inside the patch stage), "in place", or "" (layer by layer)
     kernel: str | None  # the C function model.c calls (after the specialise stage); None: an alias (no code)
     # or an operator tinygen cannot generate
+    instructions: int = 0  # estimated by the cost model (check/instructions.py)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ class FitReport:
     mac_overhead: float  # extra MACs of the patch stage / the model's MACs
     stages: tuple[StageUse, ...]
     patch: PatchSummary | None
+    instructions: int = 0  # estimated per inference by the cost model (check/instructions.py)
+    considered: tuple[Considered, ...] = ()  # the schedules the objective weighed (plan/schedule.py)
+    reason: str = ""  # why it chose this one
 
     @property
     def flash_bytes(self) -> int:
@@ -157,6 +162,8 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
     lowered = lower_layers(graph, plan, graph.name, skip_unsupported=True)
     program: dict[int, Layer] = {layer.index: layer for layer in specialise_layers(lowered, board)}
 
+    estimated = layer_instructions(graph, plan, program, board)
+
     def mode(op: int) -> str:
         return "patch" if op in patched else "in place" if op in plan.inplace else ""
 
@@ -174,6 +181,7 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
             is_peak=step == peak,
             mode=mode(op.index),
             kernel=program[op.index].kernel if op.index in program else None,
+            instructions=estimated[op.index],
         )
         for step, op in ((s, graph.operators[i]) for s, i in enumerate(plan.order))
     )
@@ -215,6 +223,9 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
         mac_overhead=schedule.mac_overhead,
         stages=_stages(plan),
         patch=_patch_summary(graph, schedule),
+        instructions=sum(estimated.values()),
+        considered=schedule.considered,
+        reason=schedule.reason,
     )
 
 

@@ -29,6 +29,11 @@ def report_json(r: FitReport) -> dict:
         "scratch_bytes": r.scratch_bytes,
         "sram_bytes": r.sram_bytes,
         "macs": r.total_macs,
+        "instructions_estimate": r.instructions,
+        "schedules": [{"name": c.name, "arena_bytes": c.verdict.arena_bytes,
+                       "instructions_estimate": c.verdict.instructions, "fits": c.verdict.fits, "chosen": c.chosen}
+                      for c in r.considered],
+        "schedule_reason": r.reason,
         "layer_by_layer_peak_bytes": r.layer_peak_bytes,
         "peak_reduction": round(r.layer_peak_bytes / max(r.arena_bytes, 1), 3),
         "mac_overhead": round(r.mac_overhead, 4),
@@ -48,7 +53,7 @@ def report_json(r: FitReport) -> dict:
             {"step": l.step, "index": l.index, "op": l.opcode, "output_shape": list(l.output_shape),
              "macs": l.macs, "weight_bytes": l.weight_bytes, "weight_bits": l.weight_bits, "live_bytes": l.live_bytes,
              "layer_by_layer_live_bytes": l.layer_live_bytes, "mode": l.mode or "layer", "peak": l.is_peak,
-             "kernel": l.kernel}
+             "kernel": l.kernel, "instructions_estimate": l.instructions}
             for l in r.layers
         ],
         "unsupported_ops": [{"op": u.op, "dtype": u.dtype, "count": u.count} for u in r.unsupported_ops],
@@ -61,13 +66,14 @@ def _weights(layer: LayerRow) -> str:
 
 
 def print_report(r: FitReport, console: Console) -> None:
-    table = Table("step", "op", "kernel", "output", "MACs", "weights", "live (layer by layer)", "live (planned)",
-                  "mode", "", title=f"{terminal(r.model)} on {r.board}")
+    table = Table("step", "op", "kernel", "output", "MACs", "est. instr.", "weights", "live (layer by layer)",
+                  "live (planned)", "mode", "", title=f"{terminal(r.model)} on {r.board}")
     for l in r.layers:
         table.add_row(str(l.step), terminal(l.opcode), l.kernel or "-", "x".join(map(str, l.output_shape)),
-                      f"{l.macs:,}", _weights(l), f"{l.layer_live_bytes:,}", f"{l.live_bytes:,}", l.mode,
-                      "[bold red]◀ peak[/]" if l.is_peak else "")
+                      f"{l.macs:,}", f"{l.instructions:,}", _weights(l), f"{l.layer_live_bytes:,}",
+                      f"{l.live_bytes:,}", l.mode, "[bold red]◀ peak[/]" if l.is_peak else "")
     console.print(table)
+    _print_schedules(r, console)
     console.print(
         f"arena {r.arena_bytes:,} B (lower bound {r.arena_lower_bound_bytes:,} B, "
         f"TFLM greedy-by-size {r.greedy_arena_bytes:,} B); "
@@ -97,6 +103,18 @@ def print_report(r: FitReport, console: Console) -> None:
         console.print("[bold red]unsupported:[/] " + ", ".join(map(str, r.unsupported_ops)))
     verdict = "[bold green]FITS[/]" if r.fits else "[bold red]DOES NOT FIT[/]"
     console.print(f"verdict: {verdict} {r.board} (flash {_kib(r.flash_bytes)}, SRAM {_kib(r.sram_bytes)})")
+
+
+def _print_schedules(r: FitReport, console: Console) -> None:
+    """The schedules the objective weighed, side by side, and why it chose."""
+    if not r.considered:
+        return
+    table = Table("schedule", "arena", "est. instructions", "fits", "", title="schedules considered")
+    for c in r.considered:
+        table.add_row(c.name, f"{c.verdict.arena_bytes:,}", f"{c.verdict.instructions:,}",
+                      "yes" if c.verdict.fits else "[red]no[/]", "[bold green]◀ chosen[/]" if c.chosen else "")
+    console.print(table)
+    console.print(f"chosen by {r.reason}")
 
 
 def print_summary(reports: list[FitReport], console: Console) -> None:

@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from tinygen.boards import list_boards, load_board
+from tinygen.check.choose import choose_schedule
 from tinygen.check.fit import FitReport, fit_report
 from tinygen.check.render import print_report, print_summary, report_json
 from tinygen.commands.options import (
@@ -21,7 +22,7 @@ from tinygen.commands.options import (
 )
 from tinygen.importers.tflite import load_tflite
 from tinygen.lower.support import is_float_model, require_generated, unsupported_message
-from tinygen.plan.schedule import Schedule, ScheduleOptions, plan_schedule
+from tinygen.plan.schedule import ScheduleOptions
 from tinygen.text import one_line
 
 
@@ -47,13 +48,9 @@ def check(ctx: click.Context, model: Path | None, board: str, plot: Path | None,
     if not all(op.outputs and any(t >= 0 for t in op.inputs) for op in graph.operators):
         require_generated(graph, str(path))  # VAR_HANDLE, CALL_ONCE: no memory report, the planner needs operands
     targets = list_boards() if board == "all" else [load_board(board)]
-    schedules: dict[tuple[int, bool], Schedule] = {}  # boards alike in alignment and kernels share one schedule
     reports: list[FitReport] = []
-    for b in targets:
-        key = (b.alignment_bytes, b.cpu.dsp)
-        if key not in schedules:
-            schedules[key] = plan_schedule(graph, b.alignment_bytes, schedule, str(path), b.cpu.dsp)
-        reports.append(fit_report(graph, schedules[key], b))
+    for b in targets:  # per board: the objective weighs its fit and its core's instructions
+        reports.append(fit_report(graph, choose_schedule(graph, b, schedule, str(path)), b))
     if plot is not None:
         from tinygen.check.plot import plot_timeline
 

@@ -191,15 +191,21 @@ sanitize_option = click.option(
 
 
 def schedule_options(command: Callable[..., R]) -> Callable[..., R]:
-    """--patches, --max-mac-overhead and --inplace/--no-inplace, passed on as one `schedule` argument."""
-    from tinygen.plan.schedule import ScheduleOptions, parse_patches
+    """--optimize, --patches, --max-mac-overhead and --inplace/--no-inplace, passed on as one `schedule`
+    argument."""
+    from tinygen.plan.schedule import BALANCED_MARGIN, OBJECTIVES, ScheduleOptions, parse_patches
 
     @functools.wraps(command)
-    def wrapper(*args: Any, patches: str, max_mac_overhead: float, inplace: bool, **kwargs: Any) -> R:
-        options = ScheduleOptions(parse_patches(patches), max_mac_overhead, inplace)
+    def wrapper(*args: Any, optimize: str, patches: str, max_mac_overhead: float, inplace: bool,
+                **kwargs: Any) -> R:
+        options = ScheduleOptions(parse_patches(patches), max_mac_overhead, inplace, optimize)
         return command(*args, schedule=options, **kwargs)
 
     decorators = (
+        click.option("--optimize", type=click.Choice(OBJECTIVES), default="balanced", show_default=True,
+                     help="Schedule objective: memory (smallest arena), speed (fewest estimated instructions), "
+                          f"balanced (the fastest within {BALANCED_MARGIN:.0%} of the smallest arena); each "
+                          "keeps to the schedules that fit the board when any does."),
         click.option("--patches", default="auto", show_default=True,
                      help="Patch-based first stage: auto (chosen by peak SRAM), off, or N for N×N patches."),
         click.option("--max-mac-overhead", type=FiniteRange(min=0.0), default=0.2, show_default=True,

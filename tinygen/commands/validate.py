@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.boards import Board, load_board
+from tinygen.check.choose import choose_schedule
 from tinygen.commands.options import (
     DEFAULT_BOARD,
     debug_option,
@@ -34,7 +35,7 @@ from tinygen.lower.program import ModelCode, lower_model
 from tinygen.lower.specialise import specialise
 from tinygen.lower.support import require_generated
 from tinygen.pipeline import build_firmware
-from tinygen.plan.schedule import ScheduleOptions, plan_schedule
+from tinygen.plan.schedule import ScheduleOptions
 from tinygen.reference import reference_outputs
 from tinygen.run.vectors import npz_vectors, random_vectors
 from tinygen.text import terminal
@@ -85,7 +86,7 @@ def validate(ctx: click.Context, model: Path | None, board: str, port: str | Non
     else:
         graph = load_tflite(path)
         require_generated(graph, str(path))
-        plan = plan_schedule(graph, target.alignment_bytes, schedule, str(path), target.cpu.dsp).plan
+        plan = choose_schedule(graph, target, schedule, str(path)).plan
         code = specialise(lower_model(graph, plan, path), target)
         directory = None
     vectors = npz_vectors(inputs, code.inputs) if inputs else random_vectors(code.inputs, count, seed)

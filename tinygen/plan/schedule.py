@@ -1,16 +1,27 @@
-"""Choosing the schedule: layer by layer, or a patch-based first stage, whichever needs less SRAM.
+"""Choosing the schedule: layer by layer (with or without in-place ops) or a patch-based first stage, by objective.
 
 The search runs every stage prefix × patch count n. A candidate's peak is the
 larger of its stage peak (input + split tensor + patch area, exact) and the
 peak of the rest of the network after that split (planned once per split).
 Candidates over the MAC-overhead budget are dropped; the few best are planned
-in full, and a patch schedule is kept only if its arena is smaller than the
-layer-by-layer one: never worse than without patches.
+in full, and (under --patches auto) kept only if their arena is smaller than
+without patches. Every full plan is then judged (arena, estimated instructions, does it
+fit the board: the caller's `judge`, check/choose.py) and `pick` chooses by the
+objective:
+
+- memory: the smallest arena (ties: the first considered, in place before
+  layer by layer before patches), never worse than without patches;
+- speed: the fewest estimated instructions (ties: the smaller arena);
+- balanced, the default: the fewest estimated instructions among the schedules
+  whose arena is within BALANCED_MARGIN of the smallest.
+
+Every objective looks only at the schedules that fit the board when any does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from tinygen.errors import InputError
 from tinygen.ir.cost import macs
@@ -20,6 +31,11 @@ from tinygen.plan.patches import PatchStage, build_stage, stage_prefixes
 
 MAX_PATCHES = 16  # per side; beyond it halos dominate and the loop tables grow
 FULL_PLANS = 4  # candidates planned in full after the estimate
+OBJECTIVES = ("balanced", "speed", "memory")
+# balanced: a schedule may take up to 10% more arena than the smallest for fewer instructions. Schedules of one
+# kind (in place or not, n or n+1 patches) differ by a few percent of arena, patches against none by 2-4x: a tenth
+# picks the faster of near-equal schedules and never gives up the arena patches are for.
+BALANCED_MARGIN = 0.10
 
 
 @dataclass(frozen=True)
@@ -27,15 +43,34 @@ class ScheduleOptions:
     patches: str | int = "auto"  # "auto", "off", or a fixed n (n × n patches)
     max_mac_overhead: float = 0.2  # extra MACs from recomputed halos, as a fraction of the model's MACs
     inplace: bool = True
+    optimize: str = "balanced"  # one of OBJECTIVES
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One candidate as the objective sees it."""
+
+    arena_bytes: int
+    instructions: int  # estimated per inference; 0 when unknown
+    fits: bool  # on the board
+
+
+@dataclass(frozen=True)
+class Considered:
+    name: str  # e.g. "layer by layer", "in place", "4x4 patches over ops 0-5, in place"
+    verdict: Verdict
+    chosen: bool
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """The chosen plan and the layer-by-layer plan it is measured against."""
+    """The chosen plan, the layer-by-layer plan it is measured against, and what else was considered."""
 
     plan: MemoryPlan
     layer_plan: MemoryPlan  # plain layer by layer: no patches, no in-place ops
     total_macs: int
+    considered: tuple[Considered, ...] = ()
+    reason: str = ""  # why the objective chose `plan`
 
     @property
     def stage(self) -> PatchStage | None:
@@ -88,25 +123,74 @@ def _estimates(graph: Graph, stages: list[PatchStage],
     return sorted(result, key=lambda r: (r[0], r[1], len(r[2].ops)))
 
 
+def _shortlist(estimates: list[tuple[int, int, PatchStage]], objective: str) -> list[PatchStage]:
+    """The stages to plan in full: the FULL_PLANS smallest by estimated peak and, unless only memory counts, the
+    FULL_PLANS with the fewest recomputed MACs (speed: of all; balanced: of those within the margin's peak)."""
+    chosen = [stage for _, _, stage in estimates[:FULL_PLANS]]
+    if objective != "memory" and estimates:
+        limit = estimates[0][0] * (1 + BALANCED_MARGIN) if objective == "balanced" else float("inf")
+        cheap = sorted((r for r in estimates if r[0] <= limit), key=lambda r: (r[1], r[0]))
+        chosen += [stage for _, _, stage in cheap[:FULL_PLANS] if stage not in chosen]
+    return chosen
+
+
+def pick(verdicts: Sequence[Verdict], objective: str, margin: float = BALANCED_MARGIN) -> tuple[int, str]:
+    """The index of the candidate `objective` chooses, and why (one sentence)."""
+    fitting = [k for k, v in enumerate(verdicts) if v.fits]
+    pool = fitting or list(range(len(verdicts)))
+    note = "" if fitting else "; none fits the board"
+    smallest = min(pool, key=lambda k: verdicts[k].arena_bytes)
+    if objective == "memory":
+        return smallest, f"memory: the smallest arena{note}"
+    fastest = min(pool, key=lambda k: (verdicts[k].instructions, verdicts[k].arena_bytes))
+    if objective == "speed":
+        return fastest, f"speed: the fewest estimated instructions{note}"
+    limit = verdicts[smallest].arena_bytes * (1 + margin)
+    near = [k for k in pool if verdicts[k].arena_bytes <= limit]
+    chosen = min(near, key=lambda k: (verdicts[k].instructions, verdicts[k].arena_bytes))
+    if chosen != fastest:
+        why = (f"the fastest ({verdicts[fastest].instructions:,} instructions) needs "
+               f"{verdicts[fastest].arena_bytes:,} B, over the smallest arena +{margin:.0%}")
+    else:
+        why = "it is also the fastest"
+    return chosen, (f"balanced: the fewest estimated instructions with an arena within {margin:.0%} of the "
+                    f"smallest ({verdicts[smallest].arena_bytes:,} B); {why}{note}")
+
+
+def _name(plan: MemoryPlan) -> str:
+    mode = "in place" if plan.inplace else "layer by layer"
+    if plan.stage is None:
+        return mode
+    n, ops = plan.stage.n, plan.stage.ops
+    return f"{n}x{n} patches over ops {ops[0]}-{ops[-1]}" + (", in place" if plan.inplace else "")
+
+
 def plan_schedule(graph: Graph, alignment_bytes: int = 16, options: ScheduleOptions = ScheduleOptions(),
-                  origin: str = "model", dsp_kernels: bool = False) -> Schedule:
+                  origin: str = "model", dsp_kernels: bool = False,
+                  judge: Callable[[Schedule], Verdict] | None = None) -> Schedule:
     """`dsp_kernels`: the board runs the specialised kernels, whose in-place paths work through wider
-    temporaries (plan/inplace.py): pass the board's `cpu.dsp`."""
+    temporaries (plan/inplace.py): pass the board's `cpu.dsp`. `judge`: a candidate's estimated instructions
+    and fit (check/choose.py); without it every candidate is judged by its arena alone (the memory objective)."""
     total = sum(macs(graph, op) for op in graph.operators)
     layer_plan = plan_memory(graph, alignment_bytes)
-    best = (plan_memory(graph, alignment_bytes, inplace=True, dsp_kernels=dsp_kernels, order=layer_plan.order)
-            if options.inplace else layer_plan)
-    if best.arena_bytes > layer_plan.arena_bytes:
-        best = layer_plan
+    plans: list[MemoryPlan] = []
+    if options.patches in ("auto", "off"):
+        inplace = (plan_memory(graph, alignment_bytes, inplace=True, dsp_kernels=dsp_kernels, order=layer_plan.order)
+                   if options.inplace else layer_plan)
+        plans += [inplace, layer_plan] if inplace.inplace else [layer_plan]  # none in place: the same plan
     if options.patches != "off":
         stages = _candidates(graph, options, alignment_bytes, total)
         if not stages and options.patches != "auto":
             raise InputError(f"{origin}: no first stage of convolutions, pools and adds can be split into "
                              f"{options.patches}×{options.patches} patches; use --patches auto or off")
-        for _, _, stage in _estimates(graph, stages, options)[:FULL_PLANS]:
-            plan = plan_memory(graph, alignment_bytes, stage=stage, inplace=options.inplace, dsp_kernels=dsp_kernels)
-            better = plan.arena_bytes < best.arena_bytes
-            forced = options.patches != "auto" and best.stage is None
-            if better or forced:
-                best = plan
-    return Schedule(best, layer_plan, total)
+        patched = [plan_memory(graph, alignment_bytes, stage=stage, inplace=options.inplace, dsp_kernels=dsp_kernels)
+                   for stage in _shortlist(_estimates(graph, stages, options), options.optimize)]
+        if plans:  # auto: patches only where they save arena; otherwise they only add generic kernels and halos
+            patched = [p for p in patched if p.arena_bytes < min(plan.arena_bytes for plan in plans)]
+        plans += patched
+    schedules = [Schedule(plan, layer_plan, total) for plan in plans]
+    verdicts = [judge(s) if judge else Verdict(s.plan.arena_bytes, 0, True) for s in schedules]
+    chosen, reason = pick(verdicts, options.optimize)
+    considered = tuple(Considered(_name(s.plan), v, k == chosen)
+                       for k, (s, v) in enumerate(zip(schedules, verdicts, strict=True)))
+    return replace(schedules[chosen], considered=considered, reason=reason)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinygen.boards import Board
+from tinygen.check.choose import choose_schedule
 from tinygen.check.fit import fit_report
 from tinygen.ir.cost import macs
-from tinygen.plan.schedule import ScheduleOptions, plan_schedule
+from tinygen.plan.schedule import ScheduleOptions
 from tinygen.search.arch import Arch
 from tinygen.search.ir_net import ir_graph
 from tinygen.search.latency import LatencyModel
@@ -53,7 +54,7 @@ class Measurement:
 def measure(arch: Arch, board: Board, schedule: ScheduleOptions = ScheduleOptions(),
             latency: LatencyModel | None = None) -> Measurement:
     graph = ir_graph(layers(arch))
-    planned = plan_schedule(graph, board.alignment_bytes, schedule, "candidate", board.cpu.dsp)
+    planned = choose_schedule(graph, board, schedule, "candidate")
     report = fit_report(graph, planned, board)
     params = sum(t.elements for t in graph.tensors if t.is_constant and t.dtype == "int8")
     return Measurement(
