@@ -73,11 +73,11 @@ def test_check_default_model_json():
     assert report["arena_bytes"] == report["arena_lower_bound_bytes"] == 64 + 256 + 912
     assert report["layer_by_layer_peak_bytes"] == 3 * 1024 and report["weight_bytes"] == 5_288 + 82 * 8
     # mps2-an386 places code and weights in ssram1, the arena in psram, the 2 KiB stack and the kernel scratch in
-    # ssram23: the patch stage's 1x1 convolution over 16 channels takes four pixels of 16-bit lanes, 4 x 16 x 2
-    # bytes (its 3x3 depthwise 9 taps x 8 bytes)
+    # ssram23: the largest is layer 5's im2col, two pixels of 16-bit lanes over its 3x3x16 field, 2 x 144 x 2
+    # bytes (the patch stage's 1x1 takes 4 x 16 x 2, its depthwise 9 taps x 8, layer 0's field 4 x 12 x 2 + 12)
     assert [(r["name"], r["items"]) for r in report["regions"]] == [
         ("ssram1", {"code (estimate)": report["runtime_flash_bytes_estimate"], "weights": 5_944}),
-        ("psram", {"arena": 1_232}), ("ssram23", {"kernel scratch": 128, "stack": 2_048})]
+        ("psram", {"arena": 1_232}), ("ssram23", {"kernel scratch": 576, "stack": 2_048})]
     assert len(report["layers"]) == len(load_tflite(default_model()).operators)
     assert sum(layer["peak"] for layer in report["layers"]) == 1
     assert report["unsupported_ops"] == []
@@ -86,17 +86,18 @@ def test_check_default_model_json():
 
 
 def test_check_and_build_name_the_kernels_model_c_calls(tmp_path):
-    """The bundled CNN on the Cortex-M4 board: layers 0-4 are the patch stage, where the 3x3 depthwise and the
-    1x1 convolution over 16 channels run the DSP kernels on each patch's window. The rest keep the generic
-    kernels, each for its own reason: layer 0 is a 3x3 convolution over one channel (a 9-byte receptive
-    field, not a multiple of four), layer 5 a 3x3x16 one (144 bytes, over the DSP GEMM's 128), the dense head
-    has 10 units (not a multiple of four); ADD and pools have no specialised kernels. check (nothing
-    compiled) and build report the same kernels, and model.c calls each."""
+    """The bundled CNN on the Cortex-M4 board: layers 0-4 are the patch stage, where every convolution runs a
+    DSP kernel on each patch's window: layer 0's 3x3 over one channel through im2col (its 9-byte field
+    gathered as bytes and padded to 12, its filters with zero weights), the 3x3 depthwise and the 1x1 over 16
+    channels. Layer 5, a 3x3x16 convolution, takes im2col too. The dense head keeps the generic kernel (10
+    units, not a multiple of four); ADD and pools have no specialised kernels. check (nothing compiled) and
+    build report the same kernels, and model.c calls each."""
     checked = one_json_object(invoke("check", "--json"))
     built = one_json_object(invoke("build", "-o", tmp_path / "fw", "--json"))
     kernels = {layer["index"]: layer["kernel"] for layer in built["layers"]}
-    assert kernels == {0: "tg_conv_s8", 1: "tg_depthwise_dsp_s8", 2: "tg_conv_1x1_dsp_s8", 3: "tg_add_s8",
-                       4: "tg_max_pool_s8", 5: "tg_conv_s8", 7: "tg_fully_connected_s8", 8: "tg_softmax_s8"}
+    assert kernels == {0: "tg_conv_im2col_dsp_s8", 1: "tg_depthwise_dsp_s8", 2: "tg_conv_1x1_dsp_s8",
+                       3: "tg_add_s8", 4: "tg_max_pool_s8", 5: "tg_conv_im2col_dsp_s8", 7: "tg_fully_connected_s8",
+                       8: "tg_softmax_s8"}
     assert {layer["index"]: layer["kernel"] for layer in checked["layers"] if layer["kernel"]} == kernels
     assert [layer["index"] for layer in checked["layers"] if layer["mode"] == "patch"] == [0, 1, 2, 3, 4]
     model_c = (tmp_path / "fw" / "model.c").read_text()

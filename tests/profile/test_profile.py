@@ -37,7 +37,7 @@ def test_two_runs_count_the_same_and_steps_cover_every_layer(tmp_path):
     # Its kernels: tests/commands/test_cli.py; every dense layer of ad01 has units
     # and depth in multiples of four, so the DSP kernel runs each.
     (EXAMPLE, ["PATCH_STAGE", "CONV_2D", "FULLY_CONNECTED", "SOFTMAX"],
-     ["tg_patch_stage", "tg_conv_s8", "tg_fully_connected_s8", "tg_softmax_s8"], 49_600 + 5_184),
+     ["tg_patch_stage", "tg_conv_im2col_dsp_s8", "tg_fully_connected_s8", "tg_softmax_s8"], 49_600 + 5_184),
     pytest.param("ad01_int8", ["FULLY_CONNECTED"] * 10, ["tg_fully_connected_dsp_s8"] * 10, 264_192,
                  marks=pytest.mark.shared_models),
 ])

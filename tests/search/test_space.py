@@ -65,14 +65,16 @@ def test_every_trial_draws_the_same_parameter_names():
 
 
 def test_space_optimisation_puts_qualifying_spaces_first_by_mean_macs():
+    """128 KB of flash: every layer's specialised copy (issue 19's kernels for every shape) puts even the
+    smallest of these spaces' samples near 100 KB, code included."""
     family = family_for((32, 32, 1), 10, spectrogram=False)
-    scores = optimise_space(family, BOARD, Budget(32 * 1024, 96 * 1024), samples=3, seed=0)
+    scores = optimise_space(family, BOARD, Budget(32 * 1024, 128 * 1024), samples=3, seed=0)
     assert {s.space.label for s in scores} == {s.label for s in family.spaces()}
     qualifying = [s for s in scores if s.fit_ratio >= MIN_FIT_SHARE]
     assert qualifying and scores[: len(qualifying)] == qualifying
     assert [s.mean_macs for s in qualifying] == sorted((s.mean_macs for s in qualifying), reverse=True)
     # seeded: rating again gives the same figures (a resumed search re-derives the same space)
-    again = optimise_space(family, BOARD, Budget(32 * 1024, 96 * 1024), samples=3, seed=0)
+    again = optimise_space(family, BOARD, Budget(32 * 1024, 128 * 1024), samples=3, seed=0)
     assert again == scores
 
 
