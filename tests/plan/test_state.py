@@ -63,8 +63,14 @@ def test_slots_are_disjoint_aligned_and_never_in_the_arena(sizes: list[int], dat
 
 def test_state_ops_keep_the_file_order() -> None:
     """A READ_VARIABLE of a variable assigned later in the file must run before that ASSIGN_VARIABLE, though no
-    tensor says so."""
-    graph = _streaming([8, 8, 8], [0, 0, 0], [])
+    tensor says so. Here the planner would rather run the ASSIGN first: it frees the big input before the read
+    and its sum are live (a peak of 128 B instead of 192 B)."""
+    tensors = (Tensor(0, "x", (64,), "int8"), Tensor(1, "h", (), "resource"), Tensor(2, "r", (64,), "int8"),
+               Tensor(3, "y", (64,), "int8"))
+    ops = (Operator(0, "VAR_HANDLE", (), (1,), VarHandleAttrs("", "v")),
+           Operator(1, "READ_VARIABLE", (1,), (2,), NoAttrs()), Operator(2, "ADD", (2, 2), (3,), NoAttrs()),
+           Operator(3, "ASSIGN_VARIABLE", (1, 0), (), NoAttrs()))
+    graph = Graph("read then assign", tensors, ops, (0,), (3,))
     order = plan_memory(graph, 16).order
     touching = [i for i in order if graph.operators[i].opcode in ("READ_VARIABLE", "ASSIGN_VARIABLE")]
     assert touching == sorted(touching)
