@@ -11,21 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from tinygen.ir.attrs import BatchMatMulAttrs
-from tinygen.ir.graph import Operator, Tensor
+from tinygen.ir.graph import Operator
 from tinygen.kernels.batch_matmul import BATCH_DIMS, BatchMatMulParams, BatchMatMulS16Params
-from tinygen.kernels.block import ArenaPtr, ConstArray
 from tinygen.lower.context import LowerContext
+from tinygen.lower.int16 import INT16
 from tinygen.lower.layer import Layer
-from tinygen.lower.shape import element_strides
+from tinygen.lower.shape import element_strides, source
 from tinygen.numerics.fixedpoint import quantize_multiplier
 
-_BOUNDS = {"int8": (-128, 127), "int16": (-32768, 32767)}
-
-
-def _operand(ctx: LowerContext, op: Operator, slot: int, t: Tensor) -> ArenaPtr | ConstArray:
-    if t.data is None:
-        return ctx.ptr(t)
-    return ctx.array(op, f"input{slot + 1}", t.data.astype(np.int16 if t.dtype == "int16" else np.int8).reshape(-1))
+_BOUNDS = {"int8": (-128, 127), "int16": INT16}
 
 
 def _batch_strides(shape: tuple[int, ...], out_batches: tuple[int, ...]) -> tuple[int, ...]:
@@ -60,7 +54,7 @@ def lower_batch_matmul(ctx: LowerContext, op: Operator) -> Layer:
     lo, hi = _BOUNDS[a.dtype]
     block = BatchMatMulS16Params if a.dtype == "int16" else BatchMatMulParams
     params = block(
-        lhs=_operand(ctx, op, 0, a), rhs=_operand(ctx, op, 1, b), output=ctx.ptr(y), batches=batches,
+        lhs=source(ctx, op, a, "input1"), rhs=source(ctx, op, b, "input2"), output=ctx.ptr(y), batches=batches,
         lhs_batch_strides=_batch_strides(a.shape, batches), rhs_batch_strides=_batch_strides(b.shape, batches),
         rows=rows, cols=cols, depth=depth,
         lhs_row_stride=a_cols if attrs.adj_x else a_rows, lhs_depth_stride=a_rows if attrs.adj_x else a_cols,
