@@ -18,6 +18,15 @@ from tinygen.numerics.fixedpoint import quantize_multiplier_smaller_than_one
 LEFT_SHIFT = 20  # add_n.cc's kAddNIntegerShift
 
 
+def sum_multipliers(input_scale: float, output_scale: float) -> tuple[int, int, int, int]:
+    """(input multiplier, shift, output multiplier, shift) of a sum of same-scale inputs (add_n.cc's and
+    cumsum.cc's Prepare): inputs rescaled to twice their scale at LEFT_SHIFT bits, the sum back to the output's."""
+    twice = 2 * input_scale
+    m_in, s_in = quantize_multiplier_smaller_than_one(input_scale / twice)
+    m_out, s_out = quantize_multiplier_smaller_than_one(twice / ((1 << LEFT_SHIFT) * output_scale))
+    return m_in, s_in, m_out, s_out
+
+
 def lower_add_n(ctx: LowerContext, op: Operator) -> Layer:
     inputs, y = [ctx.tensor(op, k) for k in range(len(op.inputs))], ctx.tensor(op, 0, "outputs")
     if any(t.dtype != "int8" for t in (*inputs, y)):
@@ -25,9 +34,7 @@ def lower_add_n(ctx: LowerContext, op: Operator) -> Layer:
     first = inputs[0]
     if any((ctx.scale(t), ctx.zero_point(t)) != (ctx.scale(first), ctx.zero_point(first)) for t in inputs):
         raise ctx.fail(op, "inputs are quantised differently; TFLite Micro's ADD_N requires one scale and zero point")
-    twice = 2 * float(ctx.scale(first))
-    m_in, s_in = quantize_multiplier_smaller_than_one(float(ctx.scale(first)) / twice)
-    m_out, s_out = quantize_multiplier_smaller_than_one(twice / ((1 << LEFT_SHIFT) * float(ctx.scale(y))))
+    m_in, s_in, m_out, s_out = sum_multipliers(float(ctx.scale(first)), float(ctx.scale(y)))
     sources = tuple(source(ctx, op, t, f"input{k}") for k, t in enumerate(inputs))
     params = AddNParams(inputs=PointerList(sources), output=ctx.ptr(y), num_inputs=len(inputs), size=y.elements,
                         input_offset=-ctx.zero_point(first), input_multiplier=m_in, input_shift=s_in,

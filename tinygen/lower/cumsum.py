@@ -8,10 +8,9 @@ from math import prod
 from tinygen.ir.attrs import CumsumAttrs
 from tinygen.ir.graph import Operator
 from tinygen.kernels.cumsum import CumsumParams
-from tinygen.lower.add_n import LEFT_SHIFT
+from tinygen.lower.add_n import sum_multipliers
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
-from tinygen.numerics.fixedpoint import quantize_multiplier_smaller_than_one
 
 
 def lower_cumsum(ctx: LowerContext, op: Operator) -> Layer:
@@ -26,9 +25,7 @@ def lower_cumsum(ctx: LowerContext, op: Operator) -> Layer:
                            "TFLite Micro fails such a model")
     axis = int(values[0]) % len(x.shape)
     a = op.attrs_of(CumsumAttrs)
-    twice = 2 * float(ctx.scale(x))
-    m_in, s_in = quantize_multiplier_smaller_than_one(float(ctx.scale(x)) / twice)
-    m_out, s_out = quantize_multiplier_smaller_than_one(twice / ((1 << LEFT_SHIFT) * float(ctx.scale(y))))
+    m_in, s_in, m_out, s_out = sum_multipliers(float(ctx.scale(x)), float(ctx.scale(y)))
     params = CumsumParams(input=ctx.ptr(x), output=ctx.ptr(y), before=prod(x.shape[:axis]), depth=x.shape[axis],
                           after=prod(x.shape[axis + 1:]), exclusive=int(a.exclusive), reverse=int(a.reverse),
                           input_offset=-ctx.zero_point(x), input_multiplier=m_in, input_shift=s_in,
