@@ -20,6 +20,7 @@ from tinygen.ir.attrs import LstmAttrs
 from tinygen.ir.graph import Operator, Tensor
 from tinygen.kernels.block import ArenaPtr
 from tinygen.kernels.lstm import LstmGateS8, LstmGateS16, LstmParams, LstmS8Params, LstmS16Params
+from tinygen.lower.activation import checked_log2
 from tinygen.lower.context import LowerContext
 from tinygen.lower.layer import Layer
 from tinygen.numerics.fixedpoint import quantize_multiplier
@@ -64,8 +65,7 @@ def product_multiplier(scale_a: float, scale_b: float, scale_out: float) -> tupl
 
 def cell_scale_power(scale: float) -> int:
     """CheckedLog2 of the cell state's scale (its result, rounded; TFLite Micro ignores whether it was exact)."""
-    log2 = np.float32(np.log(np.float32(scale))) * (np.float32(1.0) / np.float32(np.log(np.float32(2.0))))
-    return int(np.round(np.float32(log2)))
+    return checked_log2(scale)[0]
 
 
 def tanh_input_scaling(power: int) -> tuple[int, int]:
