@@ -92,9 +92,10 @@ def delivered_accuracy(report: QuantReport) -> Accuracy:
     return report.mixed_accuracy if report.mixed_accuracy is not None else report.accuracy
 
 
-def _ptq(model: FloatModel, calib: Dataset, evaluation: Dataset, on_calibration: bool, output: Path,
-         options: QuantOptions, int8_blob: bytes | None, progress: Callable[[], None] | None,
+def _ptq(model: FloatModel, reference: bytes, calib: Dataset, evaluation: Dataset, on_calibration: bool,
+         output: Path, options: QuantOptions, int8_blob: bytes | None, progress: Callable[[], None] | None,
          activations: str = "int8") -> tuple[QuantReport, MixedPlan | None, bytes]:
+    """Quantise `model` and report against `reference`, its float conversion (made once by the caller)."""
     if int8_blob is not None and activations == "int8":
         int8 = int8_blob
     else:
@@ -102,7 +103,7 @@ def _ptq(model: FloatModel, calib: Dataset, evaluation: Dataset, on_calibration:
     mixed = None
     if options.budget_bytes is not None and activations == "int8":
         mixed = mixed_precision(int8, options.budget_bytes, calib.x, str(model.path), progress)
-    report = quant_report(convert_float(model), int8, calib.x, evaluation.x, evaluation.y, evaluation.source,
+    report = quant_report(reference, int8, calib.x, evaluation.x, evaluation.y, evaluation.source,
                           on_calibration, output, options.io, options.sqnr_threshold_db, mixed)
     return report, mixed, mixed.blob if mixed is not None else int8
 
@@ -111,8 +112,8 @@ def _no_refusal(blob: bytes) -> str | None:
     return None
 
 
-def _choose(model: FloatModel, calib: Dataset, evaluation: Dataset | None, output: Path, options: QuantOptions,
-            int8_report: QuantReport, int8_blob: bytes,
+def _choose(model: FloatModel, reference: bytes, calib: Dataset, evaluation: Dataset | None, output: Path,
+            options: QuantOptions, int8_report: QuantReport, int8_blob: bytes,
             int16_refusal: Callable[[bytes], str | None]) -> tuple[QuantReport, bytes, ActivationChoice]:
     """int8 (the delivered, maybe mixed, model) unless it loses more than `max_drop` and int16 does better."""
     acc8 = delivered_accuracy(int8_report)
@@ -120,10 +121,11 @@ def _choose(model: FloatModel, calib: Dataset, evaluation: Dataset | None, outpu
     if acc8.drop <= options.max_drop:
         return int8_report, int8_blob, ActivationChoice(
             "int8", f"int8 loses {acc8.drop_text}, within {limit}", options.max_drop, acc8, None)
-    report, _, blob = _ptq(model, calib, evaluation or calib, evaluation is None, output, options, None, None, "int16")
+    report, _, blob = _ptq(model, reference, calib, evaluation or calib, evaluation is None, output, options, None,
+                           None, "int16")
     acc16 = report.accuracy
     figures = f"int8 loses {acc8.drop_text}, over {limit}; int16 loses {acc16.drop_text}"
-    weights = parse_tflite(blob, name=output.stem, origin=str(output)).weight_bytes
+    weights = report.weights_bytes
     if acc16.drop >= acc8.drop:
         why = "int16 is no better"
     elif options.budget_bytes is not None and weights > options.budget_bytes:
@@ -143,10 +145,13 @@ def quantize_float(model: FloatModel, calib: Dataset, evaluation: Dataset | None
     """`int16_refusal(blob)`: why a 16x8 model cannot be taken under "auto" (None: it can)."""
     data = evaluation or calib
     forced = "int16" if options.activations == "int16" else "int8"
-    report, mixed, blob = _ptq(model, calib, data, evaluation is None, output, options, int8_blob, progress, forced)
+    reference = convert_float(model)
+    report, mixed, blob = _ptq(model, reference, calib, data, evaluation is None, output, options, int8_blob,
+                               progress, forced)
     choice = None
     if options.activations == "auto":
-        report, blob, choice = _choose(model, calib, evaluation, output, options, report, blob, int16_refusal)
+        report, blob, choice = _choose(model, reference, calib, evaluation, output, options, report, blob,
+                                       int16_refusal)
     if options.max_loss_points is None:
         return Quantized(report, blob, None, choice)
     if report.activations == "int16":
@@ -157,7 +162,7 @@ def quantize_float(model: FloatModel, calib: Dataset, evaluation: Dataset | None
         return Quantized(report, blob, QatResult("skipped", "QAT needs labelled data and a class-vector output",
                                                  options.qat_epochs), choice)
     float_top1, before = acc.top1
-    loss = 100.0 * (float_top1 - before)  # -delta_points
+    loss = acc.drop  # -delta_points
     if loss <= options.max_loss_points:
         return Quantized(report, blob, QatResult("not needed", f"loss {loss:.2f} points is within "
                                                  f"--max-loss {options.max_loss_points:g}", options.qat_epochs,
@@ -169,7 +174,8 @@ def quantize_float(model: FloatModel, calib: Dataset, evaluation: Dataset | None
                          options.qat_epochs)
     except QatUnsupported as exc:
         return Quantized(report, blob, QatResult("skipped", str(exc), options.qat_epochs, before), choice)
-    tuned_report, _, tuned_blob = _ptq(tuned, calib, data, evaluation is None, output, options, None, progress)
+    tuned_report, _, tuned_blob = _ptq(tuned, convert_float(tuned), calib, data, evaluation is None, output, options,
+                                       None, progress)
     _, after = delivered_accuracy(tuned_report).top1
     kept = after > before
     qat = QatResult("applied", "", options.qat_epochs, before, after, kept)
