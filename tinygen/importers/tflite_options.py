@@ -188,18 +188,14 @@ def _block_size(cls: type) -> Callable[[tflite.Operator], A.BlockSizeAttrs]:
     return parse
 
 
-def _resize_nearest(op: tflite.Operator) -> A.ResizeAttrs:
-    o = _table(op, tflite.ResizeNearestNeighborOptions)
-    if o is None:
-        return A.ResizeAttrs()
-    return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
+def _resize(cls: type) -> Callable[[tflite.Operator], A.ResizeAttrs]:
+    def parse(op: tflite.Operator) -> A.ResizeAttrs:
+        o = _table(op, cls)
+        if o is None:
+            return A.ResizeAttrs()
+        return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
 
-
-def _resize_bilinear(op: tflite.Operator) -> A.ResizeAttrs:
-    o = _table(op, tflite.ResizeBilinearOptions)
-    if o is None:
-        return A.ResizeAttrs()
-    return A.ResizeAttrs(align_corners=bool(o.AlignCorners()), half_pixel_centers=bool(o.HalfPixelCenters()))
+    return parse
 
 
 def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
@@ -211,7 +207,7 @@ def _mirror_pad(op: tflite.Operator) -> A.MirrorPadAttrs:
 def _svdf(op: tflite.Operator) -> A.SVDFAttrs:
     """Without options the rank is 0, which the importer refuses (TFLite Micro divides by it)."""
     o = _table(op, tflite.SVDFOptions)
-    return A.SVDFAttrs(rank=o.Rank(), activation=_ACTIVATION[o.FusedActivationFunction()]) if o else A.SVDFAttrs(0)
+    return A.SVDFAttrs(rank=o.Rank() if o else 0)
 
 
 def _lstm(op: tflite.Operator) -> A.LstmAttrs:
@@ -220,6 +216,8 @@ def _lstm(op: tflite.Operator) -> A.LstmAttrs:
         return A.LstmAttrs()
     return A.LstmAttrs(activation=_ACTIVATION.get(o.FusedActivationFunction(), "UNKNOWN"), cell_clip=o.CellClip(),
                        time_major=bool(o.TimeMajor()))
+
+
 def _batch_matmul(op: tflite.Operator) -> A.BatchMatMulAttrs:
     o = _table(op, tflite.BatchMatMulOptions)
     return A.BatchMatMulAttrs(adj_x=bool(o.AdjX()), adj_y=bool(o.AdjY())) if o else A.BatchMatMulAttrs()
@@ -264,8 +262,8 @@ PARSERS: dict[str, Callable[[tflite.Operator], A.Attrs]] = {
     "GATHER": _gather,
     "SPACE_TO_DEPTH": _block_size(tflite.SpaceToDepthOptions),
     "DEPTH_TO_SPACE": _block_size(tflite.DepthToSpaceOptions),
-    "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
-    "RESIZE_BILINEAR": _resize_bilinear,
+    "RESIZE_NEAREST_NEIGHBOR": _resize(tflite.ResizeNearestNeighborOptions),
+    "RESIZE_BILINEAR": _resize(tflite.ResizeBilinearOptions),
     "MIRROR_PAD": _mirror_pad,
     "SVDF": _svdf,
     "UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm,

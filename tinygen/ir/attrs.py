@@ -142,10 +142,10 @@ class MirrorPadAttrs:
 
 @dataclass(frozen=True)
 class SVDFAttrs:
-    """SVDF: `rank` filters per output unit; TFLite Micro's integer kernel ignores `activation` (float only)."""
+    """SVDF: `rank` filters per output unit (its fused activation is not kept: TFLite Micro's integer kernel
+    ignores it, applying it in float only)."""
 
     rank: int
-    activation: str = "NONE"
 
 
 @dataclass(frozen=True)
