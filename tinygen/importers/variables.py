@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tinygen.errors import InputError
 from tinygen.ir.graph import Graph, Operator
-from tinygen.ir.variables import Resource, resource_of
+from tinygen.ir.variables import Resource, first_assigned, resource_of
 
 _FIX = "the file is malformed; re-export the model"
 _OPERANDS = {"READ_VARIABLE": (1, 1), "ASSIGN_VARIABLE": (2, 0)}
@@ -30,10 +30,7 @@ def check_variables(graph: Graph) -> None:
                                  f"VAR_HANDLE of its subgraph writes; {_FIX}")
             value = g.tensor(op.outputs[0] if op.opcode == "READ_VARIABLE" else op.inputs[1])
             uses.append((where, op, resource_of(g, handle), value.size_bytes))
-    sizes: dict[Resource, int] = {}
-    for _, op, resource, size in uses:
-        if op.opcode == "ASSIGN_VARIABLE":
-            sizes.setdefault(resource, size)
+    sizes = {resource: value.size_bytes for resource, value in first_assigned(graph).items()}
     for where, op, resource, size in uses:
         if resource not in sizes:
             raise InputError(f"{where}operator {op.index} (READ_VARIABLE) reads a variable nothing assigns, which "

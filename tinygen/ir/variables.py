@@ -19,3 +19,12 @@ def assignments(graph: Graph) -> list[tuple[Resource, Tensor]]:
     """Every (variable, value assigned) in TFLite Micro's Prepare order: the main graph's, then each subgraph's."""
     return [(resource_of(g, op.inputs[0]), g.tensor(op.inputs[1]))
             for g in (graph, *graph.subgraphs) for op in g.operators if op.opcode == "ASSIGN_VARIABLE"]
+
+
+def first_assigned(graph: Graph) -> dict[Resource, Tensor]:
+    """Each variable's first value in that order: the tensor TFLite Micro allocates it from (its size, and its
+    zero point as the reset value)."""
+    first: dict[Resource, Tensor] = {}
+    for resource, value in assignments(graph):
+        first.setdefault(resource, value)
+    return first

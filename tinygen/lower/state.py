@@ -55,6 +55,8 @@ def lower_call_once(ctx: LowerContext, op: Operator) -> Layer:
     if pairs is None:
         raise ctx.fail(op, "its init subgraph computes; tinygen runs init subgraphs that assign constants")
     state = ctx.plan.state
+    if state.init_flag_offset is None:
+        raise ValueError("the memory plan of a graph with CALL_ONCE has no flag for it")  # plan/state.py's bug
     params = CallOnceParams(
         flag=ArenaPtr(state.init_flag_offset, state=True), count=len(pairs),
         offsets=ctx.array(op, "offsets", np.array([state.resource_offset(r) for r, _ in pairs] or [0], np.int32)),

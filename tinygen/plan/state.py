@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from tinygen.ir.graph import Graph, Tensor
-from tinygen.ir.variables import Resource, assignments
+from tinygen.ir.variables import Resource, first_assigned
 from tinygen.plan.arena import align_up
 
 
@@ -41,6 +41,7 @@ class StateSlot:
 class StatePlan:
     slots: tuple[StateSlot, ...] = ()
     state_bytes: int = 0
+    init_flag_offset: int | None = None  # the byte that says CALL_ONCE has run (None: the model has no CALL_ONCE)
 
     @cached_property
     def _by_tensor(self) -> dict[int, int]:
@@ -56,13 +57,6 @@ class StatePlan:
     def resource_offset(self, resource: Resource) -> int:
         return self._by_resource[resource]
 
-    @property
-    def init_flag_offset(self) -> int:
-        return next(s.offset_bytes for s in self.slots if s.label == INIT_FLAG)
-
-
-INIT_FLAG = "CALL_ONCE has run"
-
 
 def reset_byte(t: Tensor) -> int:
     """What TFLite Micro fills a resource variable with: its first value's zero point, cast to int8, if it is
@@ -77,16 +71,13 @@ def plan_state(graph: Graph, alignment_bytes: int) -> StatePlan:
         if t.variable and not t.is_constant:
             pieces.append((f"variable tensor {t.index}", t.size_bytes, reset_byte(t) if t.dtype == "int8" else 0,
                            t.index, None))
-    seen: dict[Resource, int] = {}
-    for resource, value in assignments(graph):
-        if resource not in seen:
-            seen[resource] = len(seen)
-            pieces.append((f"resource variable {seen[resource]}", value.size_bytes, reset_byte(value), None,
-                           resource))
-    if any(op.opcode == "CALL_ONCE" for op in graph.operators):
-        pieces.append((INIT_FLAG, 1, 0, None, None))
+    for k, (resource, value) in enumerate(first_assigned(graph).items()):
+        pieces.append((f"resource variable {k}", value.size_bytes, reset_byte(value), None, resource))
+    call_once = any(op.opcode == "CALL_ONCE" for op in graph.operators)
+    if call_once:
+        pieces.append(("CALL_ONCE has run", 1, 0, None, None))
     slots, offset = [], 0
     for label, size, fill, tensor, variable in pieces:
         slots.append(StateSlot(label, offset, size, fill, tensor, variable))
         offset = align_up(offset + size, alignment_bytes)
-    return StatePlan(tuple(slots), offset)
+    return StatePlan(tuple(slots), offset, slots[-1].offset_bytes if call_once else None)
