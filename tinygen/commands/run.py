@@ -69,12 +69,12 @@ def run(ctx: click.Context, model: Path | None, board: str, count: int, seed: in
         emit_json({"model": fw.graph.name, "board": target.name, "bit_exact": result.bit_exact,
                    "vectors": result.vectors, "mismatches": result.mismatches,
                    "mismatched_elements": result.mismatched_elements, "max_abs_diff": result.max_abs_diff,
-                   "first_mismatch": result.first_mismatch, "stateful": bool(fw.code.state.state_bytes),
+                   "first_mismatch": result.first_mismatch, "stateful": fw.code.stateful,
                    **{k: v for k, v in sizes_json(s).items() if k != "sections"},
                    "directory": str(fw.build.directory)})
     else:
         console = Console()
         print_sizes(fw, target, console)
-        console.print(verdict_line(result.bit_exact, result.vectors, bool(fw.code.state.state_bytes), target.name,
+        console.print(verdict_line(result.bit_exact, result.vectors, fw.code.stateful, target.name,
                                    result.mismatches, result.first_mismatch, result.max_abs_diff))
     ctx.exit(0 if result.bit_exact else 1)

@@ -104,7 +104,7 @@ def validate(ctx: click.Context, model: Path | None, board: str, port: str | Non
         emit_json({
             "model": code.name, "board": target.name, "port": name, "emulated": emulate, "bit_exact": bit_exact,
             "vectors": len(vectors), "first_mismatch": comparison.first_mismatch,
-            "stateful": bool(code.state.state_bytes), "outputs": [_output_json(check) for check in checks],
+            "stateful": code.stateful, "outputs": [_output_json(check) for check in checks],
             "latency": _latency_json(timing),
             "device": {"model_hash": identity.model_hash, "arena_bytes": identity.arena_bytes,
                        "protocol": identity.version, "build": identity.build},
@@ -148,6 +148,6 @@ def _print(code: ModelCode, board: Board, name: str, comparison: Comparison, tim
         if ms is not None:
             latency_table.add_row("ms", *(f"{ms[k]:.3f}" for k in ("min", "median", "max")))
         console.print(latency_table)
-    console.print(verdict_line(comparison.bit_exact, comparison.vectors, bool(code.state.state_bytes),
+    console.print(verdict_line(comparison.bit_exact, comparison.vectors, code.stateful,
                                f"{board.name} over serial", comparison.mismatched_vectors, comparison.first_mismatch,
                                comparison.max_abs_diff))

@@ -48,10 +48,10 @@ def _check_operands(graph: Graph) -> dict[int, int]:
     count, inputs = len(graph.tensors), set(graph.inputs)
     producers: dict[int, int] = {}
     for op in graph.operators:  # only ops tinygen knows need both; the ones that take or give none say so in ARITY
-        fewest, _, outputs = ARITY.get(op.opcode, (1, None, 1))
-        if not op.outputs and op.opcode in ARITY and outputs != 0:
+        fewest, _, outputs = ARITY.get(op.opcode, (0, None, 0))  # unknown ops: left to the unsupported list
+        if not op.outputs and outputs != 0:
             raise InputError(f"{_op(op)} has no outputs; {_FIX}")
-        if all(t < 0 for t in op.inputs) and op.opcode in ARITY and fewest > 0:
+        if all(t < 0 for t in op.inputs) and fewest > 0:
             raise InputError(f"{_op(op)} has no inputs; {_FIX}")
         for t in op.inputs:  # -1 marks an omitted optional input
             if t < -1 or t >= count:

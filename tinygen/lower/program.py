@@ -60,6 +60,11 @@ class ModelCode:
         return tuple(steps)
 
     @property
+    def stateful(self) -> bool:
+        """State carries from one invocation to the next: vectors run as one sequence."""
+        return self.state.state_bytes > 0
+
+    @property
     def families(self) -> list[str]:
         return sorted({layer.family for layer in self.layers})
 
