@@ -30,6 +30,7 @@ from tinygen.ir.attrs import (
     SVDFAttrs,
 )
 from tinygen.ir.graph import Graph, Operator, Tensor
+from tinygen.ir.lstm_slots import BIAS_SLOTS, CELL, HIDDEN, WEIGHT_SLOTS
 from tinygen.ir.opset import ALIAS_OPS, ARITY, OMITTABLE
 
 _FIX = "the file is malformed; re-export the model"
@@ -464,17 +465,17 @@ def _lstm(graph: Graph, op: Operator) -> None:
     each present operand must have them. Which optional slots a variant fills is the lowering's question."""
     time_major = op.attrs_of(LstmAttrs).time_major
     x, y = _operand(graph, op, 0, "input", 3), _output(graph, op, 3)
-    h, c = _operand(graph, op, 18, "hidden state", 2), _operand(graph, op, 19, "cell state", None)
+    h, c = _operand(graph, op, HIDDEN, "hidden state", 2), _operand(graph, op, CELL, "cell state", None)
     batches, steps = (x.shape[1], x.shape[0]) if time_major else (x.shape[0], x.shape[1])
     features, units = x.shape[2], h.shape[1]
     _positive(op, batches=batches, time_steps=steps, input_features=features, units=units)
-    for k, t in enumerate(op.inputs[1:9], start=1):
-        if t >= 0:
+    for k in WEIGHT_SLOTS:
+        if (t := op.inputs[k]) >= 0:
             _constant(op, graph.tensor(t), "weight")
             _shape_is(op, graph.tensor(t), (units, features if k < 5 else units), f"{units} units and {features} "
                       "input features")
-    for t in op.inputs[12:16]:
-        if t >= 0:
+    for k in BIAS_SLOTS:
+        if (t := op.inputs[k]) >= 0:
             _constant(op, graph.tensor(t), "bias")
             _shape_is(op, graph.tensor(t), (units,), f"{units} units")
     for state in (h, c):

@@ -1,5 +1,7 @@
 """Operator groups the importer and planner treat specially (the generated set is tinygen.lower.LOWERINGS)."""
 
+from tinygen.ir.lstm_slots import ABSENT_SLOTS, INPUT_GATE
+
 # RESHAPE, SQUEEZE and EXPAND_DIMS only relabel a shape: the planner aliases
 # their output onto their input and the generated code emits nothing.
 ALIAS_OPS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
@@ -65,5 +67,5 @@ ARITY: dict[str, tuple[int, int | None, int | None]] = {
 # Inputs among an op's first (fewest) that a file may still omit (-1): the LSTM's 24 slots include its variants'
 # tensors (CIFG, peephole, projection, layer norm), which a plain LSTM leaves out.
 OMITTABLE: dict[str, frozenset[int]] = {
-    "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset({1, 5, 9, 10, 11, 12, 16, 17, 20, 21, 22, 23}),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": frozenset(INPUT_GATE).union(*ABSENT_SLOTS.values()),
 }

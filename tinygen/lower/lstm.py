@@ -18,6 +18,7 @@ import numpy as np
 
 from tinygen.ir.attrs import LstmAttrs
 from tinygen.ir.graph import Operator, Tensor
+from tinygen.ir.lstm_slots import ABSENT_SLOTS, CELL, GATE_SLOTS, HIDDEN
 from tinygen.kernels.block import ArenaPtr
 from tinygen.kernels.lstm import LstmGateS8, LstmGateS16, LstmParams, LstmS8Params, LstmS16Params
 from tinygen.lower.activation import checked_log2
@@ -27,10 +28,6 @@ from tinygen.numerics.fixedpoint import quantize_multiplier
 
 GATE_INPUT_SCALE = 2.0**-12  # the fully connected layers' output: Q3.12
 GATE_OUTPUT_SCALE = 2.0**-15  # sigmoid and tanh outputs: Q0.15
-# lstm_shared.h's input slots, gate by gate: (input weights, recurrent weights, bias), forget, input, cell, output
-GATE_SLOTS = ((2, 6, 13), (1, 5, 12), (3, 7, 14), (4, 8, 15))
-ABSENT_SLOTS = {"peephole": (9, 10, 11), "projection": (16, 17), "layer norm": (20, 21, 22, 23)}
-HIDDEN, CELL = 18, 19
 _BIAS_TYPES = {"int8": "int32", "int16": "int64"}
 
 

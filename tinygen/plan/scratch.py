@@ -14,10 +14,10 @@ UNIDIRECTIONAL_SEQUENCE_LSTM needs three int16 gate buffers of batches x units.
 from __future__ import annotations
 
 from tinygen.ir.graph import Graph
+from tinygen.ir.lstm_slots import HIDDEN
 
 _ACCUMULATOR_BYTES = {"int8": 4, "int16": 8}  # TRANSPOSE_CONV: per output value, by activation type
 _LSTM_BUFFERS, _LSTM_CELL_BYTES = 3, 2  # int16 gate buffers (TFLM: 4, its 4th the hidden layer's result)
-_LSTM_HIDDEN_STATE = 18  # input slot (lstm_shared.h): its elements are batches x units
 
 
 def kernel_scratch(graph: Graph) -> dict[int, int]:
@@ -33,7 +33,7 @@ def kernel_scratch(graph: Graph) -> dict[int, int]:
             filters = graph.tensor(op.inputs[1]).shape[0]
             batch, units = graph.tensor(op.outputs[0]).shape
             result[op.index] = 4 * batch * (filters + units)
-        elif op.opcode == "UNIDIRECTIONAL_SEQUENCE_LSTM" and len(op.inputs) > _LSTM_HIDDEN_STATE:
-            hidden = graph.tensor(op.inputs[_LSTM_HIDDEN_STATE])
+        elif op.opcode == "UNIDIRECTIONAL_SEQUENCE_LSTM" and len(op.inputs) > HIDDEN:
+            hidden = graph.tensor(op.inputs[HIDDEN])
             result[op.index] = _LSTM_BUFFERS * hidden.elements * _LSTM_CELL_BYTES
     return result
