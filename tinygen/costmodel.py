@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygen.ir.attrs import Pool2DAttrs
 from tinygen.ir.cost import macs
+from tinygen.ir.geometry import SPATIAL_OPS, conv_axes
 from tinygen.ir.graph import Graph, Operator
 
 FEATURES = ("macs", "taps", "outputs", "inputs", "calls")
@@ -55,12 +55,7 @@ def features(graph: Graph, op: Operator, share: float = 1.0, calls: int = 1) -> 
 
 def _window(graph: Graph, op: Operator) -> int:
     """Filter positions per output value: kernel height x width of a convolution or pool, else 1."""
-    if op.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D"):
-        return prod(graph.tensor(op.inputs[1]).shape[1:3])
-    if op.opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
-        a = op.attrs_of(Pool2DAttrs)
-        return a.filter_h * a.filter_w
-    return 1
+    return prod(axis.kernel for axis in conv_axes(graph, op)) if op.opcode in SPATIAL_OPS else 1
 
 
 @dataclass(frozen=True)
