@@ -37,7 +37,7 @@ from tinygen.commands.progress import progress_bar
 from tinygen.errors import InputError
 from tinygen.files import write_atomically
 from tinygen.importers.tflite import parse_tflite
-from tinygen.lower.support import INT4_ACTIVATIONS, missing_kernels
+from tinygen.lower.support import missing_kernels
 from tinygen.quant.convert import IO_TYPES, load_model
 from tinygen.quant.data import load_dataset
 from tinygen.quant.flow import (
@@ -74,7 +74,7 @@ def activation_options(model: Path, activations: str, max_drop: float | None, fl
     if max_drop is not None and activations != "auto":
         raise InputError(f"{model}: --max-accuracy-drop is the threshold of --activations auto, not of "
                          f"--activations {activations}; add --activations auto or drop it")
-    if activations == "int16" and flash_budget is not None and activations not in INT4_ACTIVATIONS:
+    if activations == "int16" and flash_budget is not None:
         raise InputError(f"{model}: --flash-budget meets the budget with int4 filters, which tinygen generates only "
                          "with int8 activations; drop --flash-budget or use --activations int8 or auto")
     return DEFAULT_MAX_DROP if max_drop is None else max_drop
