@@ -92,6 +92,29 @@ def _check_raw(ctx: LowerContext, op: Operator, a: Tensor, b: Tensor, y: Tensor)
         raise ctx.fail(op, "inputs and output are quantised differently; TFLite requires them equal here")
 
 
+def _multiplier_pairs(ctx: LowerContext, op: Operator, a: Tensor, b: Tensor, y: Tensor, add_shift: int,
+                      square_shift: int) -> list[tuple[int, int]]:
+    """(multiplier, shift) for input1, input2 and the output of `op`, (0, 0) where its kernel takes none; the
+    left shifts of ADD/SUB and of SQUARED_DIFFERENCE are the element type's."""
+    pairs = [(0, 0)] * 3
+    if op.opcode in ("ADD", "SUB"):
+        pairs = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), add_shift)
+    elif op.opcode == "SQUARED_DIFFERENCE":
+        pairs = _squared_difference_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), square_shift)
+    elif op.opcode == "PRELU":
+        pairs = _prelu_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    elif op.opcode in COMPARISONS:
+        pairs = _comparison_multipliers(ctx, op, a, b)
+    elif op.opcode == "DIV":  # div.cc: the scales combined in float32, then QuantizeMultiplier
+        pairs[2] = quantize_multiplier(float(np.float32(ctx.scale(a)) / (np.float32(ctx.scale(b)) *
+                                                                          np.float32(ctx.scale(y)))))
+    elif op.opcode == "MUL":
+        pairs[2] = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
+    elif op.opcode in RAW:
+        _check_raw(ctx, op, a, b, y)
+    return pairs
+
+
 def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
     a, b, y = ctx.tensor(op, 0), ctx.tensor(op, 1), ctx.tensor(op, 0, "outputs")
     if op.opcode in S16 and "int16" in (a.dtype, b.dtype, y.dtype):
@@ -104,22 +127,7 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"operands {a.dtype}, {b.dtype} -> {y.dtype}; tinygen takes bools only for LOGICAL_AND/OR")
     inputs = [_operand(ctx, op, slot, t) for slot, t in enumerate((a, b))]
     kind = op.opcode.lower()
-    pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
-    if op.opcode in ("ADD", "SUB"):
-        pairs = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
-    elif op.opcode == "SQUARED_DIFFERENCE":
-        pairs = _squared_difference_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
-    elif op.opcode == "PRELU":
-        pairs = _prelu_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
-    elif op.opcode in COMPARISONS:
-        pairs = _comparison_multipliers(ctx, op, a, b)
-    elif op.opcode == "DIV":  # div.cc: the scales combined in float32, then QuantizeMultiplier
-        pairs[2] = quantize_multiplier(float(np.float32(ctx.scale(a)) / (np.float32(ctx.scale(b)) *
-                                                                          np.float32(ctx.scale(y)))))
-    elif op.opcode == "MUL":
-        pairs[2] = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
-    elif op.opcode in RAW:
-        _check_raw(ctx, op, a, b, y)
+    pairs = _multiplier_pairs(ctx, op, a, b, y, LEFT_SHIFT, SQUARED_DIFFERENCE_LEFT_SHIFT)
     # MAXIMUM, MINIMUM, SQUARED_DIFFERENCE and PRELU have no fused activation: they clamp to int8
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
     lo, hi = (0, 1) if op.opcode in COMPARISONS | LOGICAL else activation_range(activation, ctx.quant(y))
@@ -152,17 +160,7 @@ def _lower_binary_s16(ctx: LowerContext, op: Operator) -> Layer:
     if op.opcode in ("MUL", "SQUARED_DIFFERENCE") and any(ctx.zero_point(t) for t in (a, b, y)):
         raise ctx.fail(op, f"an int16 zero point is not 0, which TFLite Micro's int16 {op.opcode} refuses; "
                            "re-export with TensorFlow's 16x8 converter mode (symmetric int16)")
-    pairs = [(0, 0)] * 3  # (multiplier, shift) for input1, input2, output
-    if op.opcode in ("ADD", "SUB"):
-        pairs = _add_sub_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), LEFT_SHIFT_S16)
-    elif op.opcode == "SQUARED_DIFFERENCE":
-        pairs = _squared_difference_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y), 0)
-    elif op.opcode == "PRELU":
-        pairs = _prelu_multipliers(ctx.scale(a), ctx.scale(b), ctx.scale(y))
-    elif op.opcode == "MUL":
-        pairs[2] = _mul_multiplier(ctx.scale(a), ctx.scale(b), ctx.scale(y))
-    else:
-        _check_raw(ctx, op, a, b, y)
+    pairs = _multiplier_pairs(ctx, op, a, b, y, LEFT_SHIFT_S16, 0)
     activation = op.attrs.activation if isinstance(op.attrs, ActivationAttrs) else "NONE"
     lo, hi = activation_range(activation, ctx.quant(y), INT16)
     params = AddS16Params(
