@@ -6,8 +6,7 @@ the others are written directly, each test saying why."""
 import numpy as np
 import pytest
 
-from tests.ops.harness import assert_bit_exact, convert
-from tests.ops.test_activation import lam
+from tests.ops.harness import assert_bit_exact, convert, lam
 from tests.synthetic import _Writer
 
 BOARDS = ("host", "mps2-an386")
