@@ -14,7 +14,7 @@ peers' flash minus the .tflite) beside TFLM+CMSIS-NN's, and bit-exactness agains
 TFLite Micro's interpreter on seeded random inputs. Everything is measured on each
 run, nothing is carried over. Prints a table; writes benchmarks/results/speed.json
 (speed-<board>.json for another board). The peers were measured on a Cortex-M4
-(-O2; _Os.json beside): on other cores the ratio compares different machines'
+(-O2): on other cores the ratio compares different machines'
 instruction counts.
 """
 
