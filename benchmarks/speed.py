@@ -14,7 +14,7 @@ peers' flash minus the .tflite) beside TFLM+CMSIS-NN's, and bit-exactness agains
 TFLite Micro's interpreter on seeded random inputs. Everything is measured on each
 run, nothing is carried over. Prints a table; writes benchmarks/results/speed.json
 (speed-<board>.json for another board). The peers were measured on a Cortex-M4
-(-O2; _Os.json beside): on other cores the ratio compares different machines'
+(-O2): on other cores the ratio compares different machines'
 instruction counts.
 """
 
@@ -34,9 +34,6 @@ sys.path.insert(0, str(ROOT))
 
 from tinygen import __version__  # noqa: E402
 from tinygen.boards import Board, load_board  # noqa: E402
-from tinygen.check.choose import choose_schedule  # noqa: E402
-from tinygen.check.fit import fit_report  # noqa: E402
-from tinygen.importers.tflite import load_tflite  # noqa: E402
 from tinygen.pipeline import build_firmware, run_firmware  # noqa: E402
 from tinygen.plan.schedule import OBJECTIVES, ScheduleOptions  # noqa: E402
 from tinygen.profile.measure import profile_model  # noqa: E402
@@ -59,10 +56,10 @@ def _model_file(name: str) -> Path | None:
 
 def measure(name: str, path: Path, board: Board, objective: str, work: Path, o2: dict, vectors: int) -> dict:
     options = ScheduleOptions(optimize=objective)
-    graph = load_tflite(path)
-    predicted = fit_report(graph, choose_schedule(graph, board, options, str(path)), board).instructions
     profile = profile_model(path, board, work / f"{name}-{objective}-profile", options)
     firmware = build_firmware(path, board, work / f"{name}-{objective}", reuse=True, schedule=options)
+    chosen = next(c for c in firmware.schedule.considered if c.chosen)  # its verdict: the cost model's estimate
+    predicted = chosen.verdict.instructions
     run = run_firmware(firmware, path, board, random_vectors(firmware.code.inputs, vectors, 0), 600.0)
     sizes = firmware.build.sizes
     total = profile.per_inference
@@ -74,7 +71,7 @@ def measure(name: str, path: Path, board: Board, objective: str, work: Path, o2:
         "tflm_cmsis_nn": cmsis.get("instructions"),
         "ratio_to_cmsis_nn": total / cmsis["instructions"] if cmsis else None,
         "arena_bytes": firmware.plan.arena_bytes, "tflm_cmsis_nn_arena_bytes": cmsis.get("arena_used_bytes"),
-        "schedule": next((c.name for c in firmware.schedule.considered if c.chosen), ""),
+        "schedule": chosen.name,
         "runtime_flash_bytes": sizes.flash_bytes - sizes.weights_bytes,
         "tflm_cmsis_nn_runtime_flash_bytes": cmsis.get("flash_minus_model_bytes"),
         "flash_bytes": sizes.flash_bytes, "weights_bytes": sizes.weights_bytes,

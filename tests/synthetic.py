@@ -114,11 +114,12 @@ def big_dense(path: Path, inputs: int, outputs: int) -> Path:
 
 
 
-def svdf(path: Path, seed: int, state: str = "INT16", batch: int = 1, input_size: int = 13, units: int = 5,
-         rank: int = 2, memory: int = 7, layers: int = 1) -> Path:
-    """input[batch, input_size] -> SVDF -> output[batch, units] (`layers` of them in a chain, each its own state),
-    random weights and quantisation (TensorFlow's converter does not emit SVDF from Keras). `state`: INT16 (int16
-    state and time weights, zero point 0) or INT8 (int8 both, a random state zero point)."""
+def svdf(path: Path, seed: int, state: str = "INT16", batch: int = 1, rank: int = 2, memory: int = 7,
+         layers: int = 1) -> Path:
+    """input[batch, 13] -> SVDF -> output[batch, 5] (`layers` of them in a chain, each its own state), random
+    weights and quantisation (TensorFlow's converter does not emit SVDF from Keras). `state`: INT16 (int16 state
+    and time weights, zero point 0) or INT8 (int8 both, a random state zero point)."""
+    input_size, units = 13, 5
     rng = np.random.default_rng(seed)
     w = _Writer()
     s_in, zp_in = rng.uniform(0.005, 0.02), int(rng.integers(-128, 128))
@@ -187,10 +188,8 @@ def lstm_16x8(path: Path, steps: int, batches: int, features: int, units: int, s
     for k in range(12, 16):
         slots[k] = w.tensor(f"b{k}", (units,), rng.integers(-30000, 30000, units).astype(np.int64), scale=1.0,
                             zero_point=0, dtype="INT64")
-    slots[18] = w.tensor("h", (batches, units), scale=h_scale, zero_point=0, dtype="INT16")
-    slots[19] = w.tensor("c", (batches, units), scale=2.0**-11, zero_point=0, dtype="INT16")
-    for k in (18, 19):
-        w.graph.tensors[slots[k]].isVariable = True
+    slots[18] = w.tensor("h", (batches, units), scale=h_scale, zero_point=0, dtype="INT16", variable=True)
+    slots[19] = w.tensor("c", (batches, units), scale=2.0**-11, zero_point=0, dtype="INT16", variable=True)
     slots[0] = x
     y = w.tensor("y", (steps, batches, units), scale=h_scale, zero_point=0, dtype="INT16")
     options = schema.UnidirectionalSequenceLSTMOptionsT()
@@ -200,11 +199,12 @@ def lstm_16x8(path: Path, steps: int, batches: int, features: int, units: int, s
     return w.write(path, [x], [y])
 
 
-def split_with_unread_piece(path: Path, seed: int, shape: tuple[int, ...] = (1, 12, 7, 5), parts: int = 4,
-                            axis: int = 1, unread: int = 1) -> Path:
-    """input -> SPLIT into `parts` along `axis` -> every piece but `unread` a model output: a written, never read
-    output the planner must still place. Written here because TensorFlow's converter, given such a model, leaves
-    the SPLIT in float32 in some processes and not in others (it depends on the layers' generated names)."""
+def split_with_unread_piece(path: Path, seed: int) -> Path:
+    """input[1, 12, 7, 5] -> SPLIT into 4 along axis 1 -> every piece but the second a model output: a written,
+    never read output the planner must still place. Written here because TensorFlow's converter, given such a
+    model, leaves the SPLIT in float32 in some processes and not in others (it depends on the layers' generated
+    names)."""
+    shape, parts, axis, unread = (1, 12, 7, 5), 4, 1, 1
     rng = np.random.default_rng(seed)
     w = _Writer()
     scale, zero_point = rng.uniform(0.01, 0.1), int(rng.integers(-128, 128))

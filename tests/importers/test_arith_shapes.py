@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.importers.test_movement_shapes import assert_only_the_lie_is_refused, one_op
+from tests.importers.shapes import assert_only_the_lie_is_refused, one_op
 from tinygen.ir.attrs import BatchMatMulAttrs, NoAttrs
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.importers.test_movement_shapes import assert_only_the_lie_is_refused
+from tests.importers.shapes import assert_only_the_lie_is_refused
 from tinygen.ir.attrs import LstmAttrs
 from tinygen.ir.graph import Graph, Operator, Tensor
 

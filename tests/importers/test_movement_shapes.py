@@ -6,29 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygen.errors import InputError
-from tinygen.importers.validate import validate_graph
-from tinygen.ir.attrs import Attrs, BlockSizeAttrs, GatherAttrs, NoAttrs, PackAttrs, SplitAttrs
-from tinygen.ir.graph import Graph, Operator, Tensor
-
-Operand = tuple[int, ...] | np.ndarray  # an activation's shape, or a constant's values
-
-
-def one_op(opcode: str, attrs: Attrs, inputs: list[Operand], outputs: list[tuple[int, ...]]) -> Graph:
-    """A graph of one operator: shapes become int8 activations (graph inputs), arrays int32 constants."""
-    tensors, ins = [], []
-    for k, operand in enumerate(inputs):
-        if isinstance(operand, np.ndarray):
-            tensors.append(Tensor(len(tensors), f"c{k}", operand.shape, "int32", data=operand.astype(np.int32)))
-        else:
-            tensors.append(Tensor(len(tensors), f"x{k}", operand, "int8"))
-            ins.append(len(tensors) - 1)
-    outs = []
-    for k, shape in enumerate(outputs):
-        tensors.append(Tensor(len(tensors), f"y{k}", shape, "int8"))
-        outs.append(len(tensors) - 1)
-    op = Operator(0, opcode, tuple(range(len(inputs))), tuple(outs), attrs)
-    return Graph("one", tuple(tensors), (op,), tuple(ins), tuple(outs))
+from tests.importers.shapes import assert_only_the_lie_is_refused, one_op
+from tinygen.ir.attrs import BlockSizeAttrs, GatherAttrs, NoAttrs, PackAttrs, SplitAttrs
 
 
 def _ints(*values: int) -> np.ndarray:
@@ -98,14 +77,6 @@ CASES = {
         one_op("DEPTH_TO_SPACE", BlockSizeAttrs(0), [(1, 3, 2, 12)], [(1, 6, 4, 3)]),
         r"block size is 0; it must be at least 1"),
 }
-
-
-def assert_only_the_lie_is_refused(good: Graph, bad: Graph, message: str) -> None:
-    """`good` passes the importer's checks; `bad` (one lie more) is refused with one line matching `message`."""
-    validate_graph(good)
-    with pytest.raises(InputError, match=message) as caught:
-        validate_graph(bad)
-    assert "re-export the model" in str(caught.value) and "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.importers.test_movement_shapes import assert_only_the_lie_is_refused, one_op
+from tests.importers.shapes import assert_only_the_lie_is_refused, one_op
 from tinygen.errors import InputError
 from tinygen.importers.validate import validate_graph
 from tinygen.ir.attrs import Conv2DAttrs, MirrorPadAttrs, ResizeAttrs

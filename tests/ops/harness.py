@@ -48,6 +48,12 @@ def convert(build, input_shapes, seed: int = 0, io: str = "int8", calib: int = 2
     return converter.convert()
 
 
+def lam(fn):
+    """A Keras Lambda layer around `fn`: a TensorFlow op the converter writes as one TFLite operator."""
+    tf = require_module("tensorflow")
+    return tf.keras.layers.Lambda(fn)
+
+
 def assert_bit_exact(model: bytes | Path, tmp_path: Path, boards=BOARDS, vectors: int = 6, seed: int = 0,
                      expect_ops: set[str] | None = None, vectors_for=None) -> None:
     """Build for each board (QEMU for emulated ones), run `vectors` random inputs, require equality.

@@ -4,53 +4,22 @@ RELU, RELU6, QUANTIZE and DEQUANTIZE on odd shapes, several seeds (random quanti
 Some TFLite Micro behaviours cannot be reached through the converter (softmax
 beta != 1, RELU/RELU6/LEAKY_RELU with input and output quantised differently,
 int8 -> int8 QUANTIZE with a large rescale), so `edit_model` rewrites the
-flatbuffer: it is the same model TFLite Micro runs, only with other constants.
+flatbuffer (tests/ops/flatbuffer.py): it is the same model TFLite Micro runs, only with other constants.
 """
 
 import numpy as np
 import pytest
 
-from tests.ops.harness import assert_bit_exact, convert
+from tests.ops.flatbuffer import edit_model, requantize
+from tests.ops.harness import assert_bit_exact, convert, lam
 
 SHAPE = (23, 17, 5)
-
-
-def edit_model(model: bytes, opcode: str, edit) -> bytes:
-    """Call `edit(op, tensors)` on every `opcode` operator (flatbuffer object API) and re-serialise."""
-    import flatbuffers
-    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
-
-    m = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model, 0))
-    code = getattr(schema.BuiltinOperator, opcode)
-    graph = m.subgraphs[0]
-    hits = [op for op in graph.operators
-            if max(m.operatorCodes[op.opcodeIndex].builtinCode, m.operatorCodes[op.opcodeIndex].deprecatedBuiltinCode)
-            == code]
-    assert hits, f"no {opcode} in the model"
-    for op in hits:
-        edit(op, graph.tensors)
-    builder = flatbuffers.Builder(1024)
-    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
-
-
-def requantize(tensor, scale: float | None = None, zero_point: int | None = None) -> None:
-    if scale is not None:
-        tensor.quantization.scale = [float(np.float32(scale))]
-    if zero_point is not None:
-        tensor.quantization.zeroPoint = [int(zero_point)]
 
 
 def conv(x, filters: int = SHAPE[-1]):
     import tensorflow as tf
 
     return tf.keras.layers.Conv2D(filters, 3, padding="same")(x)
-
-
-def lam(fn):
-    import tensorflow as tf
-
-    return tf.keras.layers.Lambda(fn)
 
 
 # --- SOFTMAX ---------------------------------------------------------------------------------------------

@@ -8,12 +8,11 @@ LESS by renaming the operator code in the flatbuffer (same operands, and
 TFLite Micro's Prepare is the same for all six).
 """
 
-import flatbuffers
 import numpy as np
 import pytest
 
-from tests.ops.harness import assert_bit_exact, convert
-from tests.ops.test_activation import lam
+from tests.ops.flatbuffer import pack, unpack
+from tests.ops.harness import assert_bit_exact, convert, lam
 
 BOARDS = ("host", "mps2-an386")
 SHAPE = (5, 7, 3)
@@ -33,13 +32,11 @@ def comparison_model(opcode: str, shapes, seed: int) -> bytes:
     model = convert(lambda a, b: lam(lambda t: tf.cast(fn(t[0], t[1]), tf.float32))([a, b]), shapes, seed=seed)
     if written == opcode:
         return model
-    m = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model, 0))
+    m = unpack(model)
     codes = [c for c in m.operatorCodes if c.builtinCode == getattr(schema.BuiltinOperator, written)]
     assert len(codes) == 1
     codes[0].builtinCode = codes[0].deprecatedBuiltinCode = getattr(schema.BuiltinOperator, opcode)
-    builder = flatbuffers.Builder(1024)
-    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
+    return pack(m)
 
 
 def _close_values(firmware):

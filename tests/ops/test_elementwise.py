@@ -6,8 +6,8 @@ Micro evaluates without a rescale) are set by rewriting the flatbuffer.
 
 import pytest
 
-from tests.ops.harness import assert_bit_exact, convert
-from tests.ops.test_activation import edit_model, lam, requantize
+from tests.ops.flatbuffer import edit_model, requantize
+from tests.ops.harness import assert_bit_exact, convert, lam
 
 SHAPE = (7, 13, 3)
 

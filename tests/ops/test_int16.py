@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.ops.flatbuffer import edit_model
 from tests.ops.harness import assert_bit_exact, convert
-from tests.ops.test_activation import edit_model
 from tests.synthetic import _Writer, softmax_to_int16
 
 BOARDS = ("host", "mps2-an386")

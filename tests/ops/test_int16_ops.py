@@ -1,15 +1,13 @@
 """int16 paths of the elementwise and copy operators TFLite Micro also runs in int16: MAXIMUM, MINIMUM,
-SQUARED_DIFFERENCE, PRELU, SELECT_V2, RESIZE_NEAREST_NEIGHBOR and DYNAMIC_UPDATE_SLICE, against TFLite Micro
+SQUARED_DIFFERENCE, PRELU, SELECT_V2 and RESIZE_NEAREST_NEIGHBOR, against TFLite Micro
 (host and mps2-an386). Models come from TensorFlow's 16x8 converter mode where it makes the op in int16;
 the others are written directly, each test saying why."""
 
 import numpy as np
 import pytest
 
-from tests.ops.harness import assert_bit_exact, convert
-from tests.ops.test_activation import lam
+from tests.ops.harness import assert_bit_exact, convert, lam
 from tests.synthetic import _Writer
-from tinygen.run.vectors import random_vectors
 
 BOARDS = ("host", "mps2-an386")
 
@@ -89,25 +87,3 @@ def test_resize_nearest_neighbor_int16(tmp_path, shape, size, align_corners, hal
 
     model = convert(build, [shape], seed=len(size) + shape[0], io="int16")
     assert_bit_exact(model, tmp_path, boards=BOARDS, expect_ops={"RESIZE_NEAREST_NEIGHBOR"})
-
-
-@pytest.mark.parametrize("indices", [np.array([0, 3, -2, 1], np.int32), None])  # None: a model input
-def test_dynamic_update_slice_int16(tmp_path, indices):
-    """Written directly: the converter leaves DYNAMIC_UPDATE_SLICE in float (tests/ops/test_known.py). Constant
-    indices past both ends are clamped; run-time ones are drawn from -2..5, inside and past both ends."""
-    w = _Writer()
-    x = w.tensor("operand", (1, 5, 4, 3), scale=2.1e-4, zero_point=0, dtype="INT16")
-    u = w.tensor("update", (1, 2, 3, 2), scale=2.1e-4, zero_point=0, dtype="INT16")
-    start = w.tensor("start", (4,), indices) if indices is not None else w.tensor("start", (4,), dtype="INT32")
-    y = w.tensor("out", (1, 5, 4, 3), scale=2.1e-4, zero_point=0, dtype="INT16")
-    w.op("DYNAMIC_UPDATE_SLICE", [x, u, start], [y])
-    path = w.write(tmp_path / "update16.tflite", [x, u] if indices is not None else [x, u, start], [y])
-
-    def starts(firmware):
-        vectors = random_vectors(firmware.code.inputs, 6, seed=0)
-        for k, vector in enumerate(vectors):
-            vector[2] = np.random.default_rng(k).integers(-2, 6, 4).astype(np.int32)
-        return vectors
-
-    assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"DYNAMIC_UPDATE_SLICE"},
-                     vectors_for=None if indices is not None else starts)

@@ -1,7 +1,8 @@
 """Operators TensorFlow's converter does not write in an int8 model, in models written directly
 (tests/synthetic.py), against TFLite Micro: ZEROS_LIKE (folded away when shapes are static; a non-zero zero
-point shows the output is zero bytes), DYNAMIC_UPDATE_SLICE (left float32), with constant and run-time start
-indices, EMBEDDING_LOOKUP (written as GATHER), SHAPE and BROADCAST_ARGS (folded away when shapes are static)."""
+point shows the output is zero bytes), DYNAMIC_UPDATE_SLICE (left float32; int8 and int16), with constant and
+run-time start indices, EMBEDDING_LOOKUP (written as GATHER), SHAPE and BROADCAST_ARGS (folded away when shapes
+are static)."""
 
 import numpy as np
 import pytest
@@ -25,15 +26,20 @@ def test_zeros_like(tmp_path):
     assert_bit_exact(path, tmp_path, boards=BOARDS, expect_ops={"ZEROS_LIKE"})
 
 
-@pytest.mark.parametrize("indices", [np.array([0, 4, -1, 2], np.int32), None])  # None: a model input
-def test_dynamic_update_slice(tmp_path, indices):
+@pytest.mark.parametrize("dtype, scale, zero_point, indices", [
+    ("INT8", 0.05, 4, np.array([0, 4, -1, 2], np.int32)),
+    ("INT8", 0.05, 4, None),  # None: a model input
+    ("INT16", 2.1e-4, 0, np.array([0, 3, -2, 1], np.int32)),
+    ("INT16", 2.1e-4, 0, None),
+])
+def test_dynamic_update_slice(tmp_path, dtype, scale, zero_point, indices):
     """Constant indices past both ends are clamped; run-time ones are drawn from -2..5, inside and past both ends
-    of every axis."""
+    of every axis. int16 too: the converter leaves DYNAMIC_UPDATE_SLICE in float in either mode."""
     w = _Writer()
-    x = w.tensor("operand", (1, 5, 4, 3), scale=0.05, zero_point=4)
-    u = w.tensor("update", (1, 2, 3, 2), scale=0.05, zero_point=4)
+    x = w.tensor("operand", (1, 5, 4, 3), scale=scale, zero_point=zero_point, dtype=dtype)
+    u = w.tensor("update", (1, 2, 3, 2), scale=scale, zero_point=zero_point, dtype=dtype)
     start = w.tensor("start", (4,), indices) if indices is not None else w.tensor("start", (4,), dtype="INT32")
-    y = w.tensor("out", (1, 5, 4, 3), scale=0.05, zero_point=4)
+    y = w.tensor("out", (1, 5, 4, 3), scale=scale, zero_point=zero_point, dtype=dtype)
     w.op("DYNAMIC_UPDATE_SLICE", [x, u, start], [y])
     path = w.write(tmp_path / "update.tflite", [x, u] if indices is not None else [x, u, start], [y])
 

@@ -62,16 +62,17 @@ def test_pad_with_constant_values(tmp_path):
     PADV2 for that, so the test adds the input to a PAD itself, with the output's quantisation."""
     import copy
 
-    import flatbuffers
     import numpy as np
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    from tests.ops.flatbuffer import operators, pack, unpack
 
     _, L = _layers()
     model = convert(lambda x: L.ZeroPadding2D(((1, 2), (0, 3)))(L.Conv2D(3, 3, padding="same")(x)), [(9, 7, 2)],
                     seed=4)
-    m = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(model, 0))
+    m = unpack(model)
     graph = m.subgraphs[0]
-    (pad,) = [op for op in graph.operators if m.operatorCodes[op.opcodeIndex].builtinCode == schema.BuiltinOperator.PAD]
+    (pad,) = operators(m, "PAD")
     buffer = schema.BufferT()
     buffer.data = np.array([37], np.int8).view(np.uint8)
     m.buffers.append(buffer)
@@ -79,9 +80,7 @@ def test_pad_with_constant_values(tmp_path):
     value.name, value.shape, value.buffer = b"pad_value", np.array([1], np.int32), len(m.buffers) - 1
     graph.tensors.append(value)
     pad.inputs = np.append(pad.inputs, len(graph.tensors) - 1).astype(np.int32)
-    builder = flatbuffers.Builder(1024)
-    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
-    assert_bit_exact(bytes(builder.Output()), tmp_path, expect_ops={"PAD"}, seed=4)
+    assert_bit_exact(pack(m), tmp_path, expect_ops={"PAD"}, seed=4)
 
 
 @pytest.mark.parametrize("axes, keep_dims, shape, seed", [

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.commands.test_cli import invoke
+from tests.commands.test_cli import invoke, one_json_object
 from tests.ops.harness import assert_bit_exact
 from tests.ops.streaming import streaming_model
 from tests.synthetic import lstm_16x8, svdf
 from tests.tools import require_tool
 from tinygen.boards import load_board
+from tinygen.importers.tflite import load_tflite
+from tinygen.lower.program import TensorIO
 from tinygen.pipeline import build_firmware
 from tinygen.reference import reference_outputs
 from tinygen.run.vectors import random_vectors
@@ -55,8 +56,11 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_state_changes_the_outputs(model: Path) -> None:
     """The same frame, fed again and again, gives different outputs until the ring buffer is full of it: the
     sequence tests below would catch state that is lost or not carried."""
-    frame = random_vectors(build_firmware(model, load_board("host"), output=model.parent / "probe").code.inputs,
-                           1, 0)[0]
+    graph = load_tflite(model)
+    (x,) = (graph.tensor(i) for i in graph.inputs)
+    assert x.quant is not None, "the streaming model has an int8 input"
+    io = TensorIO("input", "INPUT0", x.name, x.dtype, x.shape, x.size_bytes, x.quant.scale, x.quant.zero_point, 0)
+    frame = random_vectors((io,), 1, 0)[0]  # the input as the graph declares it: no firmware needed
     outputs = [o[0] for o in reference_outputs(model, [frame] * 6, 1)]
     assert any(not np.array_equal(outputs[0], o) for o in outputs[1:5])
 
@@ -92,7 +96,7 @@ def test_reset_returns_to_a_fresh_model(model: Path, tmp_path: Path, kind: str) 
 def test_check_shows_the_state_beside_the_arena(model: Path) -> None:
     """The ring buffer (FRAMES x FEATURES int8) and CALL_ONCE's flag, each 16-byte aligned: their own line, and
     counted in the arena's region."""
-    report = json.loads(invoke("check", model, "--board", "mps2-an386", "--json").stdout)
+    report = one_json_object(invoke("check", model, "--board", "mps2-an386", "--json"))
     assert report["state_bytes"] == 32 + 16
     region = next(r for r in report["regions"] if "arena" in r["items"])
     assert region["items"]["state"] == 48
@@ -104,5 +108,5 @@ def test_run_says_the_vectors_ran_as_one_sequence(model: Path, tmp_path: Path) -
     args = ("run", model, "--board", "host", "--random", STEPS, "-o", tmp_path / "run")
     text = " ".join(invoke(*args).stdout.split())
     assert f"BIT-EXACT: {STEPS} invocations in one sequence (state carried) on host" in text
-    report = json.loads(invoke(*args, "--json").stdout)
+    report = one_json_object(invoke(*args, "--json"))
     assert (report["stateful"], report["first_mismatch"], report["vectors"]) == (True, None, STEPS)
