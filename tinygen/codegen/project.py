@@ -38,6 +38,7 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None, d
         "tg_window.h": "kernels/tg_window.h.j2",
         "tg_int4.h": "kernels/tg_int4.h.j2",
         "tg_dot.h": "kernels/tg_dot.h.j2",
+        "tg_sigmoid_s16.h": "kernels/tg_sigmoid_s16.h.j2",
     }
     for family in model.families:
         files[f"tg_{family}.h"] = f"kernels/tg_{family}.h.j2"

@@ -153,11 +153,10 @@ class LeakyReluS16Params(ParamBlock):
 class SigmoidS16Params(ParamBlock):
     C_NAME = "tg_sigmoid_s16_params"
     C_DOC = ("LOGISTIC or TANH int16, zero points 0, output scale 2^-15: x * input_multiplier, shifted right by "
-             "input_left_shift with rounding, indexes the sigmoid table, interpolated.")
+             "input_left_shift with rounding, indexes tg_sigmoid_s16.h's table, interpolated.")
 
     input: ArenaPtr = ptr("const int16_t *", "the input")
     output: ArenaPtr = ptr("int16_t *", "the result")
     size: int = i32("elements")
-    table: ConstArray = ptr("const uint16_t *", "sigmoid(i / 24) in 0.16, i = 0..255 (TFLite's sigmoid_table_uint16)")
     input_multiplier: int = i32("the input rescale to the table's 1 / (3 * 4096) (at most 32767)")
     input_left_shift: int = i32("its right shift (0 for a power-of-two input scale, folded into the multiplier)")

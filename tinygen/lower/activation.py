@@ -41,7 +41,6 @@ from tinygen.numerics.fixedpoint import (
 )
 from tinygen.numerics.fixedpoint import multiply_by_quantized_multiplier as mbqm
 from tinygen.numerics.fixedpoint import saturating_rounding_doubling_high_mul as srdhm
-from tinygen.numerics.sigmoid_table import SIGMOID_TABLE_U16
 
 INT8 = np.arange(-128, 128, dtype=np.int64)  # every int8 input, table order
 
@@ -326,8 +325,7 @@ def lower_sigmoid_tanh_s16(ctx: LowerContext, op: Operator) -> Layer:
         raise ctx.fail(op, f"input scale {ctx.scale(x)} is too large for TFLite Micro's int16 {op.opcode}")
     params = SigmoidS16Params(
         input=ctx.ptr(x), output=ctx.ptr(y), size=x.elements,
-        table=ctx.array(op, "sigmoid", np.array(SIGMOID_TABLE_U16, np.uint16)), input_multiplier=multiplier,
-        input_left_shift=shift,
+        input_multiplier=multiplier, input_left_shift=shift,
     )
     return Layer(op.index, op.opcode, "int16", f"tg_{op.opcode.lower()}_s16", params, f"{op.opcode} int16 {x.shape}")
 
