@@ -214,8 +214,8 @@ def main() -> int:
     out = ROOT / "benchmarks" / "results" / (f"coverage-{'-'.join(boards)}.json" if wanted else "coverage.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"tinygen": __version__, "dir": str(args.dir), "boards": boards,
-                               "vectors": VECTORS, "timeout_s": args.timeout, "seconds": round(seconds, 1),
-                               "summary": summary, "models": rows}, indent=2))
+                               "vectors": VECTORS, "sequence_vectors": SEQUENCE, "timeout_s": args.timeout,
+                               "seconds": round(seconds, 1), "summary": summary, "models": rows}, indent=2))
     console.print(f"wrote {out}")
     bad = any(r["result"] in ("mismatch", "error") for row in rows for r in row["results"].values())
     return 1 if bad else 0
