@@ -7,7 +7,7 @@ import numpy as np
 
 from tinygen import __version__
 from tinygen.codegen.boot2 import rp2040_boot2
-from tinygen.kernels import block_named, mean, shape
+from tinygen.kernels import block_named, choice, mean, shape
 from tinygen.kernels.block import c_initializer, c_struct
 from tinygen.numerics.sigmoid_table import SIGMOID_TABLE_U16
 from tinygen.resources import templates_dir
@@ -43,7 +43,12 @@ def environment() -> jinja2.Environment:
     env.filters.update(c_array=c_array, c_initializer=c_initializer, c_comment=c_comment, c_string=c_string,
                        hex=lambda n: f"0x{n:08X}")
     env.globals["c_struct"] = lambda c_name: c_struct(block_named(c_name))  # kernel headers: typedef from the block
-    env.globals["kernel_limits"] = {"TG_SHAPE_MAX_DIMS": shape.MAX_DIMS, "TG_MEAN_MAX_DIMS": mean.MAX_DIMS}
+    env.globals["kernel_limits"] = {
+        "TG_SHAPE_MAX_DIMS": shape.MAX_DIMS, "TG_MEAN_MAX_DIMS": mean.MAX_DIMS,
+        # the specialised kernels' thresholds, which kernels/choice.py's scratch and block estimates assume
+        "TG_CONV_QUAD_BYTES": choice.CONV_QUAD_BYTES, "TG_DW_LANE_TAPS": choice.DW_LANE_TAPS,
+        "TG_FC_LANE_DEPTH": choice.FC_LANE_DEPTH,
+    }
     env.globals["sigmoid_table_u16"] = SIGMOID_TABLE_U16  # tg_sigmoid_s16.h
     env.globals["version"] = __version__
     env.globals["rp2040_boot2"] = rp2040_boot2  # startup.c.j2: boot2 bytes and CRC for boards with [boot2]

@@ -26,9 +26,10 @@ from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.plan.inplace import kernel_temp_bytes
 
-CONV_QUAD_BYTES = 64  # TG_CONV_QUAD_BYTES (tg_conv_dsp.h.j2): the largest receptive field run four pixels a block
+# The kernels' thresholds below marked TG_* are rendered into their headers (codegen/render.py kernel_limits).
+CONV_QUAD_BYTES = 64  # TG_CONV_QUAD_BYTES: the largest receptive field run four pixels a block
 CONV_DSP_BYTES = 4092  # the largest (tg_gemm_2x2_s8 reaches a second filter's weights with LDR's 12-bit offset)
-DW_LANE_TAPS = 49  # TG_DW_LANE_TAPS (tg_depthwise_dsp.h.j2): filters whose weights get lanes
+DW_LANE_TAPS = 49  # TG_DW_LANE_TAPS: filters whose weights get lanes
 FC_UNITS = 4  # tg_fully_connected_dsp.h.j2: units per pass, their weights interleaved four bytes at a time
 FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf Tiny's deepest dense input)
 
