@@ -129,7 +129,7 @@ def test_check_shared_models_reach_the_lower_bound(name, arena_bytes, bound, lay
 
 @pytest.mark.shared_models
 def test_check_reports_the_patch_schedule(tmp_path):
-    # issue 5's arena (a quarter of layer by layer) is the memory objective's; balanced may take up to 10% more
+    # issue 5's arena (a quarter of layer by layer) is the memory objective's; balanced may take up to 25% more
     report = one_json_object(invoke("check", shared_model("mbv2_035_144_int8"), "--optimize", "memory", "--json"))
     assert report["layer_by_layer_peak_bytes"] == 311_040
     assert report["arena_bytes"] * 4 <= 311_040 and report["mac_overhead"] <= 0.2
