@@ -5,10 +5,10 @@
 
 The training set is seeded random int8 Keras chains (convolutions of square,
 rectangular and strided windows over 1-64 channels, depthwise with channel
-multipliers 1-8 and windows up to 7x7, pools, residual ADDs, dense heads; every
-8th a MobileNet-like first stage, every 8th an MLP up to 640 wide), none of
-them a benchmark model; channel counts that are not multiples of four keep some
-layers on the generic kernels, as patch stages and narrow in-place layers do.
+multipliers 1-8 and square or rectangular windows up to 10x8, pools, residual
+ADDs, dense heads; every 8th a MobileNet-like first stage, every 8th an MLP up
+to 640 wide), none of them a benchmark model; channel counts that are not
+multiples of four keep some layers on the generic kernels, as patch stages and narrow in-place layers do.
 Each is profiled layer by layer (`--patches off`: one step per layer) on each
 board; every step gives one (kernel, shape terms, instructions) sample. Each
 model is also profiled with 2x2 and 4x4 patch stages, whose measured counts
@@ -58,9 +58,9 @@ def _layers(rng: np.random.Generator, tf, x, budget: int):  # noqa: ANN001, ANN2
             filters = int(rng.choice([8, 10, 16, 20, 24, 32, 36, 50, 64, 96]))
             x = k.Conv2D(filters, 1, activation=rng.choice(["relu", None]))(x)
         elif kind == "depthwise":
-            size = min(int(rng.choice([3, 3, 5, 7])), h, w)
+            kh, kw = [(3, 3), (3, 3), (5, 5), (7, 7), (3, 1), (1, 5), (10, 4), (10, 8)][int(rng.integers(8))]
             multiplier = int(rng.choice([1, 1, 2, 8])) if c <= 8 else 1
-            x = k.DepthwiseConv2D(size, strides=stride, padding="same", depth_multiplier=multiplier,
+            x = k.DepthwiseConv2D((min(kh, h), min(kw, w)), strides=stride, padding="same", depth_multiplier=multiplier,
                                   activation="relu")(x)
         elif kind == "pool" and min(h, w) >= 2:
             pool = k.AveragePooling2D if rng.integers(2) else k.MaxPooling2D
