@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.kernels.examples import example
+from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.choice import choose
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
@@ -31,6 +32,13 @@ def depthwise(k: int, channels: int, multiplier: int = 1, **kw: object) -> Depth
 
 def dense(units: int, depth: int) -> FullyConnectedParams:
     return example(FullyConnectedParams, units=units, depth=depth)
+
+
+def elementwise(dims: tuple[int, ...], strides2: tuple[int, ...] | None = None) -> BinaryParams:
+    """A binary op over `dims`, input1 and the output dense; input2 dense unless `strides2` (a broadcast)."""
+    dense_strides = (dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1)
+    return example(BinaryParams, dims=dims, strides1=dense_strides, strides2=strides2 or dense_strides,
+                   out_strides=dense_strides, table1=None, table2=None)
 
 
 CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or None (the generic kernel stays)
@@ -70,6 +78,15 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
      ("tg_fully_connected_dsp_s8", 0)),
     ("dense 64 -> 10: units not a multiple of 4", "tg_fully_connected_s8", dense(10, 64), False, None),
     ("Helium dense 64 -> 10", "tg_fully_connected_s8", dense(10, 64), True, ("tg_fully_connected_mve_s8", 0)),
+    ("residual ADD over 36x36x8: tables", "tg_add_s8", elementwise((1, 36, 36, 8)), False, ("tg_add_dsp_s8", 0)),
+    ("SUB over 32x32: tables", "tg_sub_s8", elementwise((1, 1, 32, 32)), False, ("tg_add_dsp_s8", 0)),
+    ("ADD of a channel vector over 32x32x4", "tg_add_s8", elementwise((1, 32, 32, 4), (0, 0, 0, 1)), False,
+     ("tg_add_dsp_s8", 0)),
+    ("ADD over 16x16x3: 768 elements, tables not worth their flash", "tg_add_s8", elementwise((1, 16, 16, 3)),
+     False, None),
+    ("ADD of a scalar over 32x32x4: broadcast along the channels", "tg_add_s8",
+     elementwise((1, 32, 32, 4), (0, 0, 0, 0)), False, None),
+    ("MUL over 36x36x8 stays generic", "tg_mul_s8", elementwise((1, 36, 36, 8)), False, None),
 ]
 
 

@@ -33,6 +33,8 @@ def test_pool(tmp_path, layer, padding):
 @pytest.mark.parametrize("op", ["ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM"])
 @pytest.mark.parametrize("broadcast", [False, True])
 def test_binary(tmp_path, op, broadcast):
+    """23x17x5 = 1,955 elements: ADD and SUB run the DSP kernel's rescale tables on mps2-an386 and mps3-an547,
+    input2 broadcast over the rows too."""
     import tensorflow as tf
 
     fn = {"ADD": tf.add, "SUB": tf.subtract, "MUL": tf.multiply, "MAXIMUM": tf.maximum, "MINIMUM": tf.minimum}[op]

@@ -38,3 +38,6 @@ class BinaryParams(ParamBlock):
     output_shift: int = i32("... and its shift")
     act_min: int = i32("fused activation clamp (0..1 for bool results)")
     act_max: int = i32("upper end of the clamp")
+    table1: ConstArray | None = ptr("const int32_t *", "ADD/SUB on DSP cores (tg_add_dsp_s8): input1 rescaled, per "
+                                    "int8 value + 128; NULL elsewhere", nullable=True)
+    table2: ConstArray | None = ptr("const int32_t *", "... input2's (negated for SUB)", nullable=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
@@ -32,6 +33,10 @@ CONV_DSP_BYTES = 4092  # the largest (tg_gemm_2x2_s8 reaches a second filter's w
 DW_LANE_TAPS = 49  # TG_DW_LANE_TAPS: filters whose weights get lanes
 FC_UNITS = 4  # tg_fully_connected_dsp.h.j2: units per pass, their weights interleaved four bytes at a time
 FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf Tiny's deepest dense input)
+# ADD/SUB over at least this many elements look their inputs' rescaled values up in two 256-entry int32 tables
+# (2 kB of flash a layer): about 8 instructions an element fewer than rescaling each, so a table pays for its
+# flash from here on; smaller ones (and broadcasts along the channels) keep the generic kernel.
+ADD_TABLE_ELEMENTS = 1024
 
 # Generous per-layer code of a specialised copy (measured on the shared models at -O2, Cortex-M4: 3x3
 # depthwise up to 2.2 kB, 7x7 2.7 kB, 1x1 and im2col convolutions 0.7-1.7 kB, dense layers about 0.7 kB;
@@ -42,6 +47,7 @@ CONV_CODE_BYTES = 896  # plus CONV_STEP_CODE_BYTES per unrolled step of four val
 CONV_STEP_CODE_BYTES = 64
 CONV_GATHER_CODE_BYTES = 512  # the im2col kernels' gather into lanes
 FC_CODE_BYTES = 1024
+ADD_CODE_BYTES = 256
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         return _depthwise(params, temp_bytes)
     if isinstance(params, FullyConnectedParams) and kernel == "tg_fully_connected_s8":
         return _fully_connected(params, mve)
+    if isinstance(params, BinaryParams) and kernel in ("tg_add_s8", "tg_sub_s8"):
+        return _add(params)
     return None
 
 
@@ -114,6 +122,14 @@ def _depthwise(p: DepthwiseParams, temp_bytes: int) -> Specialised | None:
     taps = p.k_h * p.k_w
     return Specialised("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h", 8 * taps if taps <= DW_LANE_TAPS else 0,
                        DW_CODE_BYTES)
+
+
+def _add(p: BinaryParams) -> Specialised | None:
+    """ADD or SUB (input2's table negated) over channels both inputs hold densely, large enough for tables."""
+    dense = p.strides1[3] == p.strides2[3] == p.out_strides[3] == 1
+    if not dense or p.dims[0] * p.dims[1] * p.dims[2] * p.dims[3] < ADD_TABLE_ELEMENTS:
+        return None
+    return Specialised("tg_add_dsp_s8", "tg_binary_dsp.h", 0, ADD_CODE_BYTES)
 
 
 def _fully_connected(p: FullyConnectedParams, mve: bool) -> Specialised | None:

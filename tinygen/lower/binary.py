@@ -138,6 +138,7 @@ def lower_binary(ctx: LowerContext, op: Operator) -> Layer:
         input1_offset=-ctx.zero_point(a), input2_offset=-ctx.zero_point(b), output_offset=ctx.zero_point(y),
         input1_multiplier=pairs[0][0], input1_shift=pairs[0][1], input2_multiplier=pairs[1][0],
         input2_shift=pairs[1][1], output_multiplier=pairs[2][0], output_shift=pairs[2][1], act_min=lo, act_max=hi,
+        table1=None, table2=None,
     )
     return Layer(op.index, op.opcode, "binary", f"tg_{kind}_{'b' if op.opcode in LOGICAL else 's8'}", params,
                  f"{op.opcode} {a.shape} {b.shape} -> {y.shape} {activation}")
@@ -198,7 +199,7 @@ def lower_select_v2(ctx: LowerContext, op: Operator) -> Layer:
         family, kernel = "int16", "tg_select_v2_s16"
     else:
         layer_params = BinaryParams(**shared, input3=cond, strides3=strides3,
-                                    out_strides=tuple(element_strides(_out4(out))))
+                                    out_strides=tuple(element_strides(_out4(out))), table1=None, table2=None)
         family, kernel = "binary", "tg_select_v2_s8"
     return Layer(op.index, op.opcode, family, kernel, layer_params,
                  f"SELECT_V2 {c.shape} {x.shape} {y.shape} -> {out.shape}")

@@ -17,12 +17,15 @@ import dataclasses
 import numpy as np
 
 from tinygen.boards import Board
+from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ConstArray
 from tinygen.kernels.choice import FC_UNITS, choose, conv_field, dw_quad_group
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.lower.binary import LEFT_SHIFT
 from tinygen.lower.layer import Layer
 from tinygen.lower.program import ModelCode
+from tinygen.numerics.fixedpoint import multiply_by_quantized_multiplier
 
 
 def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
@@ -48,6 +51,13 @@ def quad_weights(weights: np.ndarray, k_h: int, k_w: int, out_c: int, group: int
     return lanes.reshape(-1).view(np.int8)
 
 
+def rescale_table(offset: int, multiplier: int, shift: int, sign: int = 1) -> np.ndarray:
+    """What ADD's and SUB's kernel computes of each int8 input value v (at v + 128): (v + offset) << LEFT_SHIFT
+    rescaled by (multiplier, shift), times `sign` (-1 for SUB's input2, so the kernel only adds)."""
+    values = (np.arange(-128, 128, dtype=np.int64) + offset) << LEFT_SHIFT
+    return (sign * multiply_by_quantized_multiplier(values, multiplier, shift)).astype(np.int32)
+
+
 def specialise_layer(layer: Layer, board: Board) -> Layer:
     """`layer` on the board's fastest kernel for it (itself when the generic kernel stays)."""
     if not board.cpu.dsp:
@@ -68,6 +78,14 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         quads = quad_weights(params.weights.values, params.k_h, params.k_w, params.out_c,
                              dw_quad_group(params.depth_multiplier))
         params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, quads))
+    elif choice.kernel == "tg_add_dsp_s8" and isinstance(params, BinaryParams):
+        sign = -1 if layer.opcode == "SUB" else 1
+        params = dataclasses.replace(
+            params,
+            table1=ConstArray(f"tg_l{layer.index}_table1", rescale_table(params.input1_offset, params.input1_multiplier,
+                                                                         params.input1_shift)),
+            table2=ConstArray(f"tg_l{layer.index}_table2", rescale_table(params.input2_offset, params.input2_multiplier,
+                                                                         params.input2_shift, sign)))
     return dataclasses.replace(layer, kernel=choice.kernel, header=choice.header, params=params,
                                scratch_bytes=choice.scratch_bytes, code_bytes=choice.code_bytes)
 
