@@ -7,8 +7,10 @@ from tests.ops.harness import assert_bit_exact, convert
 
 @pytest.mark.parametrize("shape, units, activation", [
     ((37,), 13, None), ((5, 23), 7, "relu"), ((64,), 5, "relu6"),
-    # the DSP kernel on mps2-an386 (units a multiple of 4): input lanes, batches, and over 640 inputs (no lanes)
+    # the DSP kernel on mps2-an386: input lanes, batches, and over 640 inputs (no lanes); units and depths that
+    # are not multiples of 4 (padded blocks, zero-padded last lanes, the scalar tail without lanes)
     ((64,), 12, "relu6"), ((5, 32), 8, None), ((700,), 8, "relu"),
+    ((3, 37), 10, None), ((6,), 2, "relu"), ((701,), 5, "relu6"),
 ])
 def test_fully_connected(tmp_path, shape, units, activation):
     import tensorflow as tf

@@ -34,10 +34,9 @@ def test_two_runs_count_the_same_and_steps_cover_every_layer(tmp_path):
     # conv 3x3 stride 2 to 2x2x24, the dense layer and softmax. MACs: 8x8x16 outputs x 9 taps twice, 8x8x16x16,
     # 2x2x24 x 3x3x16 and 96x10 make 49,600; each patch's depthwise reads a 5x5 (not 4x4) region of the first conv,
     # which recomputes 4 x (25 - 16) pixels x 16 channels x 9 taps = 5,184 more.
-    # Its kernels: tests/commands/test_cli.py; every dense layer of ad01 has units
-    # and depth in multiples of four, so the DSP kernel runs each.
+    # Its kernels: tests/commands/test_cli.py; the DSP dense kernel runs every dense layer.
     (EXAMPLE, ["PATCH_STAGE", "CONV_2D", "FULLY_CONNECTED", "SOFTMAX"],
-     ["tg_patch_stage", "tg_conv_im2col_dsp_s8", "tg_fully_connected_s8", "tg_softmax_s8"], 49_600 + 5_184),
+     ["tg_patch_stage", "tg_conv_im2col_dsp_s8", "tg_fully_connected_dsp_s8", "tg_softmax_s8"], 49_600 + 5_184),
     pytest.param("ad01_int8", ["FULLY_CONNECTED"] * 10, ["tg_fully_connected_dsp_s8"] * 10, 264_192,
                  marks=pytest.mark.shared_models),
 ])

@@ -133,9 +133,9 @@ def _add(p: BinaryParams) -> Specialised | None:
 
 
 def _fully_connected(p: FullyConnectedParams, mve: bool) -> Specialised | None:
+    """Any units, depth and batch: the DSP kernel's weights are padded to blocks of FC_UNITS units and steps of
+    four inputs (lower/specialise.py), its lanes to whole steps."""
     if mve:
         return Specialised("tg_fully_connected_mve_s8", "tg_fully_connected_mve.h", 0, FC_CODE_BYTES)
-    if p.units % FC_UNITS or p.depth % 4:
-        return None
     return Specialised("tg_fully_connected_dsp_s8", "tg_fully_connected_dsp.h",
-                       2 * p.depth if p.depth <= FC_LANE_DEPTH else 0, FC_CODE_BYTES)
+                       2 * -(-p.depth // 4) * 4 if p.depth <= FC_LANE_DEPTH else 0, FC_CODE_BYTES)

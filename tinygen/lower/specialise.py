@@ -29,9 +29,17 @@ from tinygen.numerics.fixedpoint import multiply_by_quantized_multiplier
 
 
 def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
-    """[units][depth] -> per block of FC_UNITS units, per 4 inputs, each unit's 4 weights: one LDM a step."""
-    blocks = weights.reshape(units // FC_UNITS, FC_UNITS, depth // 4, 4)
+    """[units][depth] -> per block of FC_UNITS units, per 4 inputs, each unit's 4 weights: one LDM a step. Units
+    and depth are padded with zero weights to whole blocks and steps (the kernel stores only real units)."""
+    padded = np.zeros((-(-units // FC_UNITS) * FC_UNITS, -(-depth // 4) * 4), dtype=weights.dtype)
+    padded[:units, :depth] = weights
+    blocks = padded.reshape(padded.shape[0] // FC_UNITS, FC_UNITS, padded.shape[1] // 4, 4)
     return np.ascontiguousarray(blocks.transpose(0, 2, 1, 3)).reshape(-1)
+
+
+def pad_units(array: ConstArray, units: int) -> ConstArray:
+    """A per-unit array (bias, per-channel multiplier or shift) padded with zeros to whole blocks of FC_UNITS."""
+    return ConstArray(array.symbol, np.pad(array.values, (0, -(-units // FC_UNITS) * FC_UNITS - units)))
 
 
 def pad_filters(weights: np.ndarray, field: int) -> np.ndarray:
@@ -69,7 +77,10 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
     if choice.kernel == "tg_fully_connected_dsp_s8" and isinstance(params, FullyConnectedParams):
         weights = params.weights.values.reshape(params.units, params.depth)
         interleaved = ConstArray(params.weights.symbol, interleave_units(weights, params.units, params.depth))
-        params = dataclasses.replace(params, weights=interleaved)
+        params = dataclasses.replace(params, weights=interleaved, bias=pad_units(params.bias, params.units))
+        if params.per_channel:
+            params = dataclasses.replace(params, multiplier=pad_units(params.multiplier, params.units),
+                                         shift=pad_units(params.shift, params.units))
     if choice.kernel == "tg_conv_im2col_dsp_s8" and isinstance(params, ConvParams):
         weights = params.weights.values.reshape(params.out_c, -1)
         padded = pad_filters(weights, conv_field(params))
