@@ -2,8 +2,8 @@
 
 The choice itself is tinygen/kernels/choice.py, from the layer's parameter
 block. A kernel may want its weights in another order (the DSP dense kernel
-interleaves four units) or shape (the DSP im2col convolution pads each filter
-to whole words); this stage re-lays them out, so lowering stays
+interleaves four units, the Helium depthwise field kernel wants [out_c][k_h*k_w])
+or shape (the DSP im2col convolution pads each filter to whole words); this stage re-lays them out, so lowering stays
 board-independent. Layers of a patch stage move too: every specialised kernel
 computes the window its parameter block holds, which the patch loop sets per
 patch. What this stage returns is what runs: `Firmware.code`, `check`'s
@@ -68,6 +68,9 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         quads = quad_weights(params.weights.values, params.k_h, params.k_w, params.out_c,
                              dw_quad_group(params.depth_multiplier))
         params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, quads))
+    elif choice.kernel == "tg_depthwise_field_mve_s8" and isinstance(params, DepthwiseParams):
+        filters = np.ascontiguousarray(params.weights.values.reshape(-1, params.out_c).T).reshape(-1)
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, filters))
     return dataclasses.replace(layer, kernel=choice.kernel, header=choice.header, params=params,
                                scratch_bytes=choice.scratch_bytes, code_bytes=choice.code_bytes)
 
