@@ -2,7 +2,8 @@
 
 The choice itself is tinygen/kernels/choice.py, from the layer's parameter
 block. A kernel may want its weights in another order (the DSP dense kernel
-interleaves four units, the Helium depthwise field kernel wants [out_c][k_h*k_w])
+interleaves four units, the Helium depthwise kernels group channels in fours or want
+[out_c][k_h*k_w])
 or shape (the DSP im2col convolution pads each filter to whole words); this stage re-lays them out, so lowering stays
 board-independent. Layers of a patch stage move too: every specialised kernel
 computes the window its parameter block holds, which the patch loop sets per
@@ -48,6 +49,15 @@ def quad_weights(weights: np.ndarray, k_h: int, k_w: int, out_c: int, group: int
     return lanes.reshape(-1).view(np.int8)
 
 
+def channel_groups(weights: np.ndarray, taps: int, channels: int) -> np.ndarray:
+    """int8 [taps][channels] -> [ceil(channels / 4)][taps][4], zeros past the last channel: each group of four
+    channels' weights for one tap one word, a group's taps one after another."""
+    groups = -(-channels // 4)
+    padded = np.zeros((taps, groups * 4), dtype=np.int8)
+    padded[:, :channels] = weights.reshape(taps, channels)
+    return np.ascontiguousarray(padded.reshape(taps, groups, 4).transpose(1, 0, 2)).reshape(-1)
+
+
 def specialise_layer(layer: Layer, board: Board) -> Layer:
     """`layer` on the board's fastest kernel for it (itself when the generic kernel stays)."""
     if not board.cpu.dsp:
@@ -68,6 +78,9 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         quads = quad_weights(params.weights.values, params.k_h, params.k_w, params.out_c,
                              dw_quad_group(params.depth_multiplier))
         params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, quads))
+    elif choice.kernel == "tg_depthwise_mve_s8" and isinstance(params, DepthwiseParams):
+        groups = channel_groups(params.weights.values, params.k_h * params.k_w, params.out_c)
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, groups))
     elif choice.kernel == "tg_depthwise_field_mve_s8" and isinstance(params, DepthwiseParams):
         filters = np.ascontiguousarray(params.weights.values.reshape(-1, params.out_c).T).reshape(-1)
         params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, filters))
