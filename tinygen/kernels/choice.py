@@ -4,8 +4,8 @@ The generic kernels (templates/kernels/tg_<family>.c.j2) run every layer on ever
 core and read the layer's parameter block at run time. On cores with the DSP
 extension (Cortex-M4, M7, M33 and M55 with DSP), a layer whose shape one of the
 specialised kernels (templates/kernels/tg_<family>_dsp.h.j2) covers calls that
-instead; on cores with Helium (MVE, Cortex-M55), convolutions and dense layers
-and depthwise layers take the vector kernels (tg_<family>_mve.h.j2) first. In release builds a
+instead; on cores with Helium (MVE, Cortex-M55), convolutions, depthwise and dense
+layers take the vector kernels (tg_<family>_mve.h.j2) first. In release builds a
 specialised kernel is always inlined into model.c with the layer's constant
 parameter block, so the compiler builds a copy for that layer with every shape,
 zero point and pointer folded in (--debug builds call one shared copy). The
@@ -38,6 +38,8 @@ FC_LANE_DEPTH = 640  # TG_FC_LANE_DEPTH: the deepest input given lanes (MLPerf T
 # the depthwise quad kernel 2.2 kB on micro_speech's 10x8 filter).
 DW_CODE_BYTES = 3072
 DW_QUAD_CODE_BYTES = 2560
+# Helium depthwise (Cortex-M55, -O2): person_detect's thirteen 3x3 layers take 8.4 kB less code than with the
+# DSP kernel, micro_speech's 10x8 field layer 1.9 kB less than with the quad kernel.
 DW_MVE_CODE_BYTES = 3072
 DW_FIELD_CODE_BYTES = 1536
 CONV_CODE_BYTES = 896  # plus CONV_STEP_CODE_BYTES per unrolled step of four values (up to 16)
