@@ -30,7 +30,7 @@ BOARDS = ("mps2-an386", "mps3-an547")  # the DSP kernels; the Helium kernels (an
 SPECIALISED = {  # what model.c must call, so these tests run the specialised kernels and not the generic ones
     "mps2-an386": {"tg_conv_im2col_dsp_s8", "tg_depthwise_dsp_s8", "tg_depthwise_quad_dsp_s8", "tg_conv_1x1_dsp_s8",
                    "tg_fully_connected_dsp_s8"},
-    "mps3-an547": {"tg_conv_im2col_mve_s8", "tg_depthwise_dsp_s8", "tg_depthwise_quad_dsp_s8", "tg_conv_1x1_mve_s8",
+    "mps3-an547": {"tg_conv_im2col_mve_s8", "tg_depthwise_mve_s8", "tg_depthwise_field_mve_s8", "tg_conv_1x1_mve_s8",
                    "tg_fully_connected_mve_s8"},
 }
 

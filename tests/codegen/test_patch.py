@@ -115,13 +115,16 @@ def test_patched_chain_matches_layer_by_layer_on_host(tmp_path, data):
 # stride-2 convolution over 4 channels (36-byte receptive fields: im2col, four pixels a block), a 3x3 depthwise
 # (unrolled taps), a 1x1 convolution, a residual 3x3 convolution over 12 channels (108 bytes: two pixels by two
 # channels) with its ADD, a 5x5 depthwise (taps looped) and a 1x1 to an odd 7 channels; then one starting with a
-# strided VALID depthwise and ending in a 3x3x16 convolution (144 bytes: generic beside specialised ones).
+# strided VALID depthwise and ending in a 3x3x16 convolution (144 bytes: generic beside specialised ones); then
+# depthwise over 3 channels (Helium: per-channel fields) and a 5x5 stride-2 one over 6 (a predicated last group).
 SPECIALISED_CHAINS = {
     "same": ((15, 13, 4), [("conv", 3, 2, "same", 8, "relu"), ("depthwise", 3, 1, "same", 8, None),
                            ("conv", 1, 1, "same", 12, "relu6"), ("residual", 3, 1, "same", 12, None),
                            ("depthwise", 5, 1, "same", 12, "relu"), ("conv", 1, 1, "same", 7, None)]),
     "valid": ((17, 11, 8), [("depthwise", 3, 2, "valid", 8, "relu"), ("conv", 1, 1, "same", 16, "relu6"),
                             ("depthwise", 3, 1, "same", 16, None), ("conv", 3, 1, "valid", 5, "relu")]),
+    "field": ((13, 12, 3), [("depthwise", 3, 1, "same", 3, None), ("conv", 1, 1, "same", 6, "relu"),
+                            ("depthwise", 5, 2, "same", 6, "relu6")]),
 }
 STAGE_KERNELS = {  # chain -> board -> the kernel of each stage layer, in order
     "same": {
@@ -129,13 +132,18 @@ STAGE_KERNELS = {  # chain -> board -> the kernel of each stage layer, in order
                  "tg_conv_s8"],
         "mps2-an386": ["tg_conv_im2col_dsp_s8", "tg_depthwise_dsp_s8", "tg_conv_1x1_dsp_s8", "tg_conv_im2col_dsp_s8",
                        "tg_add_s8", "tg_depthwise_dsp_s8", "tg_conv_1x1_dsp_s8"],
-        "mps3-an547": ["tg_conv_im2col_mve_s8", "tg_depthwise_dsp_s8", "tg_conv_1x1_mve_s8", "tg_conv_im2col_mve_s8",
-                       "tg_add_s8", "tg_depthwise_dsp_s8", "tg_conv_1x1_mve_s8"],
+        "mps3-an547": ["tg_conv_im2col_mve_s8", "tg_depthwise_mve_s8", "tg_conv_1x1_mve_s8", "tg_conv_im2col_mve_s8",
+                       "tg_add_s8", "tg_depthwise_mve_s8", "tg_conv_1x1_mve_s8"],
     },
     "valid": {
         "host": ["tg_depthwise_s8", "tg_conv_s8", "tg_depthwise_s8", "tg_conv_s8"],
         "mps2-an386": ["tg_depthwise_dsp_s8", "tg_conv_1x1_dsp_s8", "tg_depthwise_dsp_s8", "tg_conv_im2col_dsp_s8"],
-        "mps3-an547": ["tg_depthwise_dsp_s8", "tg_conv_1x1_mve_s8", "tg_depthwise_dsp_s8", "tg_conv_im2col_mve_s8"],
+        "mps3-an547": ["tg_depthwise_mve_s8", "tg_conv_1x1_mve_s8", "tg_depthwise_mve_s8", "tg_conv_im2col_mve_s8"],
+    },
+    "field": {
+        "host": ["tg_depthwise_s8", "tg_conv_s8", "tg_depthwise_s8"],
+        "mps2-an386": ["tg_depthwise_quad_dsp_s8", "tg_conv_im2col_dsp_s8", "tg_depthwise_quad_dsp_s8"],
+        "mps3-an547": ["tg_depthwise_field_mve_s8", "tg_conv_1x1_mve_s8", "tg_depthwise_mve_s8"],
     },
 }
 
@@ -151,7 +159,7 @@ def chain_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("board_name", BOARDS)
-@pytest.mark.parametrize("chain, n, split", [("same", 3, (8, 7)), ("valid", 2, (6, 3))])
+@pytest.mark.parametrize("chain, n, split", [("same", 3, (8, 7)), ("valid", 2, (6, 3)), ("field", 2, (7, 6))])
 def test_specialised_kernels_run_inside_patches_bit_exact(tmp_path, chain_models, board_name, chain, n, split):
     """The whole chain is the stage, cut into n x n uneven patches (an 8x7 split tensor into 3x3, 6x3 into 2x2),
     so every kernel computes windows at the borders (SAME padding inside a patch's halo) and in the middle;

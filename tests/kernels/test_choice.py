@@ -69,10 +69,14 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
      ("tg_depthwise_quad_dsp_s8", 0)),
     ("depthwise multiplier 8: quads of taps", "tg_depthwise_s8", depthwise(3, 1, 8), False,
      ("tg_depthwise_quad_dsp_s8", 0)),
-    ("Helium depthwise multiplier 2: quads of taps", "tg_depthwise_s8", depthwise(5, 3, 2), True,
-     ("tg_depthwise_quad_dsp_s8", 0)),
-    ("Helium depthwise keeps the DSP kernel", "tg_depthwise_s8", depthwise(3, 64), True,
-     ("tg_depthwise_dsp_s8", 8 * 9)),
+    ("Helium depthwise multiplier 2: per-channel fields", "tg_depthwise_s8", depthwise(5, 3, 2), True,
+     ("tg_depthwise_field_mve_s8", 4 * 3 * 25 + 16)),
+    ("Helium depthwise 3x3 x 64: channel vectors", "tg_depthwise_s8", depthwise(3, 64), True,
+     ("tg_depthwise_mve_s8", 0)),
+    ("Helium depthwise 3x3 x 17: channel vectors", "tg_depthwise_s8", depthwise(3, 17), True,
+     ("tg_depthwise_mve_s8", 0)),
+    ("Helium depthwise 3x3 x 3: per-channel fields", "tg_depthwise_s8", depthwise(3, 3), True,
+     ("tg_depthwise_field_mve_s8", 4 * 3 * 9 + 16)),
     ("dense 64 -> 12", "tg_fully_connected_s8", dense(12, 64), False, ("tg_fully_connected_dsp_s8", 2 * 64)),
     ("dense 1024 -> 12: input without lanes", "tg_fully_connected_s8", dense(12, 1024), False,
      ("tg_fully_connected_dsp_s8", 0)),
@@ -111,3 +115,10 @@ def test_an_in_place_layer_needs_the_wider_temporary():
     odd = depthwise(3, 6, out_h=8, out_w=8)  # the quad kernel does not run in place
     assert choose("tg_depthwise_s8", odd, temp_bytes=64) is None
     assert choose("tg_depthwise_s8", odd).kernel == "tg_depthwise_quad_dsp_s8"
+    # Helium: the channel vectors in place through four planes as the DSP kernel; 6 channels (a one-plane
+    # temporary) and the field kernel keep the generic kernel in place
+    assert choose("tg_depthwise_s8", plane, mve=True, temp_bytes=64) is None
+    assert choose("tg_depthwise_s8", plane, mve=True, temp_bytes=256).kernel == "tg_depthwise_mve_s8"
+    assert choose("tg_depthwise_s8", odd, mve=True, temp_bytes=64) is None
+    assert choose("tg_depthwise_s8", odd, mve=True).kernel == "tg_depthwise_mve_s8"
+    assert choose("tg_depthwise_s8", depthwise(3, 1, 8), mve=True, temp_bytes=64) is None

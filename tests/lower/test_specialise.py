@@ -15,7 +15,7 @@ from tinygen.importers.tflite import load_tflite
 from tinygen.kernels.choice import FC_UNITS
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.lower.program import lower_model
-from tinygen.lower.specialise import interleave_units, quad_weights, specialise
+from tinygen.lower.specialise import channel_groups, interleave_units, quad_weights, specialise
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import plan_schedule
 
@@ -47,6 +47,18 @@ def test_quad_weights_give_each_channel_its_taps_as_sxtb16_lanes(k_h, k_w, in_c,
                 slot = ((((oc // group) * k_h + ky) * quads + kx // 4) * group + oc % group) * 4
                 lane = slot + (kx % 4 // 2 if kx % 2 == 0 else 2 + kx % 4 // 2)
                 assert lanes[lane] == (w[ky, kx, oc] if kx < k_w else 0)
+
+
+@given(st.integers(1, 49), st.integers(1, 23), st.integers(0, 2**32 - 1))
+def test_channel_groups_give_each_group_its_taps_four_channels_a_word(taps, channels, seed):
+    """[taps][channels] -> per group of four channels, per tap, the four channels' bytes; zeros past the last
+    channel (tg_depthwise_mve_s8 reads whole words), read back by index."""
+    w = np.random.default_rng(seed).integers(-128, 128, (taps, channels), dtype=np.int8)
+    out = channel_groups(w.reshape(-1), taps, channels)
+    assert out.size == -(-channels // 4) * 4 * taps
+    for k in range(taps):
+        for c in range(-(-channels // 4) * 4):
+            assert out[((c // 4) * taps + k) * 4 + c % 4] == (w[k, c] if c < channels else 0)
 
 
 def _lowered(path, dsp_kernels: bool = True):

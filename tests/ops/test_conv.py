@@ -61,6 +61,19 @@ def test_conv2d(tmp_path, shape, filters, kernel, strides, dilation, padding, ac
         ((12, 10, 6), 3, 1, 2, "same", 1, None),
         ((7, 9, 1), (2, 6), 2, 1, "valid", 5, "relu6"),
         ((6, 3, 1), (3, 5), 1, 1, "same", 2, None),
+        # the Helium kernels on mps3-an547: channel vectors over 17 and 20 channels (a predicated last group,
+        # four-pixel interior blocks), 5x5 stride 2 VALID, 1x7 dilated; per-channel fields over 1, 3 and 5
+        # channels with multipliers 1, 2, 3 and 8 (10x8 stride 2, a 5x5 field past 16 taps, dilation 2)
+        ((14, 13, 17), 3, 1, 1, "same", 1, "relu6"),
+        ((15, 16, 20), 5, 2, 1, "valid", 1, None),
+        ((9, 17, 20), (1, 7), 1, (1, 2), "same", 1, "relu"),
+        ((17, 15, 1), (10, 8), 2, 1, "valid", 8, None),
+        ((13, 11, 3), 5, 1, 1, "same", 3, "relu"),
+        ((12, 13, 1), 3, 1, 2, "same", 1, None),
+        ((11, 10, 5), 3, 2, 1, "same", 2, None),
+        # Helium filter rows of 16 taps (each tap an asm statement) and 17 (the row in C)
+        ((5, 21, 8), (2, 16), 1, 1, "same", 1, None),
+        ((4, 22, 4), (1, 17), 1, 1, "valid", 1, "relu"),
     ],
 )
 def test_depthwise(tmp_path, shape, kernel, strides, dilation, padding, multiplier, activation):

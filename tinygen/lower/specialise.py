@@ -2,8 +2,9 @@
 
 The choice itself is tinygen/kernels/choice.py, from the layer's parameter
 block. A kernel may want its weights in another order (the DSP dense kernel
-interleaves four units) or shape (the DSP im2col convolution pads each filter
-to whole words); this stage re-lays them out, so lowering stays
+interleaves four units, the Helium depthwise kernels group channels in fours or want
+[out_c][k_h*k_w])
+or shape (the DSP im2col convolution pads each filter to whole words); this stage re-lays them out, so lowering stays
 board-independent. Layers of a patch stage move too: every specialised kernel
 computes the window its parameter block holds, which the patch loop sets per
 patch. What this stage returns is what runs: `Firmware.code`, `check`'s
@@ -66,6 +67,15 @@ def rescale_table(offset: int, multiplier: int, shift: int, sign: int = 1) -> np
     return (sign * multiply_by_quantized_multiplier(values, multiplier, shift)).astype(np.int32)
 
 
+def channel_groups(weights: np.ndarray, taps: int, channels: int) -> np.ndarray:
+    """int8 [taps][channels] -> [ceil(channels / 4)][taps][4], zeros past the last channel: each group of four
+    channels' weights for one tap one word, a group's taps one after another."""
+    groups = -(-channels // 4)
+    padded = np.zeros((taps, groups * 4), dtype=np.int8)
+    padded[:, :channels] = weights.reshape(taps, channels)
+    return np.ascontiguousarray(padded.reshape(taps, groups, 4).transpose(1, 0, 2)).reshape(-1)
+
+
 def specialise_layer(layer: Layer, board: Board) -> Layer:
     """`layer` on the board's fastest kernel for it (itself when the generic kernel stays)."""
     if not board.cpu.dsp:
@@ -97,6 +107,12 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
                                                                          params.input1_shift)),
             table2=ConstArray(f"tg_l{layer.index}_table2", rescale_table(params.input2_offset, params.input2_multiplier,
                                                                          params.input2_shift, sign)))
+    elif choice.kernel == "tg_depthwise_mve_s8" and isinstance(params, DepthwiseParams):
+        groups = channel_groups(params.weights.values, params.k_h * params.k_w, params.out_c)
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, groups))
+    elif choice.kernel == "tg_depthwise_field_mve_s8" and isinstance(params, DepthwiseParams):
+        filters = np.ascontiguousarray(params.weights.values.reshape(-1, params.out_c).T).reshape(-1)
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, filters))
     return dataclasses.replace(layer, kernel=choice.kernel, header=choice.header, params=params,
                                scratch_bytes=choice.scratch_bytes, code_bytes=choice.code_bytes)
 
