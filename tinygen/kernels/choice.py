@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.kernels.int16 import FullyConnectedS16Params
 from tinygen.plan.inplace import kernel_temp_bytes
 
 # The kernels' thresholds below marked TG_* are rendered into their headers (codegen/render.py kernel_limits).
@@ -42,6 +43,7 @@ CONV_CODE_BYTES = 896  # plus CONV_STEP_CODE_BYTES per unrolled step of four val
 CONV_STEP_CODE_BYTES = 64
 CONV_GATHER_CODE_BYTES = 512  # the im2col kernels' gather into lanes
 FC_CODE_BYTES = 1024
+S16_FC_CODE_BYTES = 512  # tg_int16_dsp.h: the 16x8 dense layer
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         return _depthwise(params, temp_bytes)
     if isinstance(params, FullyConnectedParams) and kernel == "tg_fully_connected_s8":
         return _fully_connected(params, mve)
+    if isinstance(params, FullyConnectedS16Params) and kernel == "tg_fully_connected_s16":
+        return Specialised("tg_fully_connected_dsp_s16", "tg_int16_dsp.h", 0, S16_FC_CODE_BYTES)
     return None
 
 

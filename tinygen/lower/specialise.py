@@ -21,6 +21,7 @@ from tinygen.kernels.block import ConstArray
 from tinygen.kernels.choice import FC_UNITS, choose, conv_field, dw_quad_group
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.kernels.int16 import FullyConnectedS16Params
 from tinygen.lower.layer import Layer
 from tinygen.lower.program import ModelCode
 
@@ -48,6 +49,20 @@ def quad_weights(weights: np.ndarray, k_h: int, k_w: int, out_c: int, group: int
     return lanes.reshape(-1).view(np.int8)
 
 
+def pair_rows_s16(weights: np.ndarray) -> np.ndarray:
+    """int8 [rows][n] -> per pair of rows (an odd last one paired with zeros), per four values row 0's four
+    weights then row 1's, each in the order 0, 2, 1, 3 (SXTB16's lanes meet two int16 input words), then the
+    last n % 4 of row 0 and of row 1: tg_int16_dsp.h's tg_dot2_s16."""
+    rows, n = weights.shape
+    n4 = n // 4 * 4
+    paired = np.zeros((rows + rows % 2, n), dtype=np.int8)
+    paired[:rows] = weights
+    pairs = paired.reshape(-1, 2, n)
+    body = pairs[:, :, :n4].reshape(-1, 2, n4 // 4, 4)[..., [0, 2, 1, 3]].transpose(0, 2, 1, 3)
+    tail = pairs[:, :, n4:]
+    return np.concatenate([body.reshape(len(pairs), -1), tail.reshape(len(pairs), -1)], axis=1).reshape(-1)
+
+
 def specialise_layer(layer: Layer, board: Board) -> Layer:
     """`layer` on the board's fastest kernel for it (itself when the generic kernel stays)."""
     if not board.cpu.dsp:
@@ -60,6 +75,9 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         weights = params.weights.values.reshape(params.units, params.depth)
         interleaved = ConstArray(params.weights.symbol, interleave_units(weights, params.units, params.depth))
         params = dataclasses.replace(params, weights=interleaved)
+    if choice.kernel == "tg_fully_connected_dsp_s16" and isinstance(params, FullyConnectedS16Params):
+        paired = pair_rows_s16(params.weights.values.reshape(params.units, params.depth))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, paired))
     if choice.kernel == "tg_conv_im2col_dsp_s8" and isinstance(params, ConvParams):
         weights = params.weights.values.reshape(params.out_c, -1)
         padded = pad_filters(weights, conv_field(params))
