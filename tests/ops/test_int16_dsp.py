@@ -30,3 +30,30 @@ def test_fully_connected_16x8_dsp(tmp_path, shape, units, int32_bias):
     model = convert(lambda x: tf.keras.layers.Dense(units, activation="relu")(x), [shape], seed=units, io="int16",
                     int32_bias=int32_bias)
     assert_dsp_kernels(model, tmp_path, {"tg_fully_connected_dsp_s16"})
+
+
+@pytest.mark.parametrize("in_shape, filters, kernel, strides, dilation, padding", [
+    ((9, 11, 1), 5, 3, 2, 1, "same"),  # one channel: a 9-value field, a tail of 1
+    ((8, 13, 3), 7, (1, 7), 1, 1, "same"),  # a 1x7 audio-style window over 3 channels, 21 values
+    ((12, 10, 2), 4, 5, 1, 2, "valid"),  # 5x5 dilated 2
+    ((7, 6, 6), 9, 1, 1, 1, "valid"),  # 1x1 over 6 channels: the input pixel itself, a tail of 2
+    ((9, 9, 5), 3, 1, 2, 1, "valid"),  # 1x1 stride 2: gathered
+])
+def test_conv_16x8_dsp(tmp_path, in_shape, filters, kernel, strides, dilation, padding):
+    import tensorflow as tf
+
+    def build(x):
+        return tf.keras.layers.Conv2D(filters, kernel, strides=strides, dilation_rate=dilation, padding=padding,
+                                      activation="relu")(x)
+
+    model = convert(build, [in_shape], seed=filters + strides, io="int16")
+    assert_dsp_kernels(model, tmp_path, {"tg_conv_dsp_s16"})
+
+
+def test_conv_16x8_dsp_int32_bias(tmp_path):
+    """TFLite Micro's int32 accumulator (an int32 bias) through the convolution's SMLAD path."""
+    import tensorflow as tf
+
+    model = convert(lambda x: tf.keras.layers.Conv2D(5, 3, padding="same")(x), [(6, 7, 3)], seed=3, io="int16",
+                    int32_bias=True)
+    assert_dsp_kernels(model, tmp_path, {"tg_conv_dsp_s16"})

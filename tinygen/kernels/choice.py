@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
-from tinygen.kernels.int16 import FullyConnectedS16Params
+from tinygen.kernels.int16 import ConvS16Params, FullyConnectedS16Params
 from tinygen.plan.inplace import kernel_temp_bytes
 
 # The kernels' thresholds below marked TG_* are rendered into their headers (codegen/render.py kernel_limits).
@@ -44,6 +44,8 @@ CONV_STEP_CODE_BYTES = 64
 CONV_GATHER_CODE_BYTES = 512  # the im2col kernels' gather into lanes
 FC_CODE_BYTES = 1024
 S16_FC_CODE_BYTES = 512  # tg_int16_dsp.h: the 16x8 dense layer
+S16_CONV_CODE_BYTES = 768  # ... the 16x8 convolution, its gather included
+S16_CONV_FIELD = 2048  # the largest 16x8 receptive field gathered (tg_scratch: 2 bytes a value)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         return _fully_connected(params, mve)
     if isinstance(params, FullyConnectedS16Params) and kernel == "tg_fully_connected_s16":
         return Specialised("tg_fully_connected_dsp_s16", "tg_int16_dsp.h", 0, S16_FC_CODE_BYTES)
+    if isinstance(params, ConvS16Params) and kernel == "tg_conv_s16":
+        return _conv_s16(params)
     return None
 
 
@@ -118,6 +122,16 @@ def _depthwise(p: DepthwiseParams, temp_bytes: int) -> Specialised | None:
     taps = p.k_h * p.k_w
     return Specialised("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h", 8 * taps if taps <= DW_LANE_TAPS else 0,
                        DW_CODE_BYTES)
+
+
+def _conv_s16(p: ConvS16Params) -> Specialised | None:
+    """The 16x8 convolution: an unpadded 1x1 stride 1 reads its input pixel, any other shape gathers its
+    receptive field (up to S16_CONV_FIELD values) into tg_scratch."""
+    n = p.k_h * p.k_w * p.in_c
+    pointwise = (p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left) == (1, 1, 1, 1, 0, 0)
+    if not pointwise and n > S16_CONV_FIELD:
+        return None
+    return Specialised("tg_conv_dsp_s16", "tg_int16_dsp.h", 0 if pointwise else 2 * n, S16_CONV_CODE_BYTES)
 
 
 def _fully_connected(p: FullyConnectedParams, mve: bool) -> Specialised | None:

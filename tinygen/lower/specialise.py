@@ -21,7 +21,7 @@ from tinygen.kernels.block import ConstArray
 from tinygen.kernels.choice import FC_UNITS, choose, conv_field, dw_quad_group
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
-from tinygen.kernels.int16 import FullyConnectedS16Params
+from tinygen.kernels.int16 import ConvS16Params, FullyConnectedS16Params
 from tinygen.lower.layer import Layer
 from tinygen.lower.program import ModelCode
 
@@ -77,6 +77,9 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         params = dataclasses.replace(params, weights=interleaved)
     if choice.kernel == "tg_fully_connected_dsp_s16" and isinstance(params, FullyConnectedS16Params):
         paired = pair_rows_s16(params.weights.values.reshape(params.units, params.depth))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, paired))
+    if choice.kernel == "tg_conv_dsp_s16" and isinstance(params, ConvS16Params):
+        paired = pair_rows_s16(params.weights.values.reshape(params.out_c, -1))
         params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, paired))
     if choice.kernel == "tg_conv_im2col_dsp_s8" and isinstance(params, ConvParams):
         weights = params.weights.values.reshape(params.out_c, -1)
