@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
-from tinygen.kernels.int16 import ConvS16Params, FullyConnectedS16Params
+from tinygen.kernels.int16 import ConvS16Params, DepthwiseS16Params, FullyConnectedS16Params
 from tinygen.plan.inplace import kernel_temp_bytes
 
 # The kernels' thresholds below marked TG_* are rendered into their headers (codegen/render.py kernel_limits).
@@ -46,6 +46,8 @@ FC_CODE_BYTES = 1024
 S16_FC_CODE_BYTES = 512  # tg_int16_dsp.h: the 16x8 dense layer
 S16_CONV_CODE_BYTES = 768  # ... the 16x8 convolution, its gather included
 S16_CONV_FIELD = 2048  # the largest 16x8 receptive field gathered (tg_scratch: 2 bytes a value)
+S16_DW_CODE_BYTES = 1536  # ... the 16x8 depthwise convolution
+S16_DW_TAPS = 511  # the most taps whose int16 x int8 products (each at most 2^22) an int32 sums exactly
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         return Specialised("tg_fully_connected_dsp_s16", "tg_int16_dsp.h", 0, S16_FC_CODE_BYTES)
     if isinstance(params, ConvS16Params) and kernel == "tg_conv_s16":
         return _conv_s16(params)
+    if isinstance(params, DepthwiseS16Params) and kernel == "tg_depthwise_s16":
+        if params.k_h * params.k_w > S16_DW_TAPS:
+            return None
+        return Specialised("tg_depthwise_dsp_s16", "tg_int16_dsp.h", 0, S16_DW_CODE_BYTES)
     return None
 
 
