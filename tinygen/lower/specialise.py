@@ -49,18 +49,13 @@ def quad_weights(weights: np.ndarray, k_h: int, k_w: int, out_c: int, group: int
     return lanes.reshape(-1).view(np.int8)
 
 
-def pair_rows_s16(weights: np.ndarray) -> np.ndarray:
-    """int8 [rows][n] -> per pair of rows (an odd last one paired with zeros), per four values row 0's four
-    weights then row 1's, each in the order 0, 2, 1, 3 (SXTB16's lanes meet two int16 input words), then the
-    last n % 4 of row 0 and of row 1: tg_int16_dsp.h's tg_dot2_s16."""
+def reorder_fours_s16(weights: np.ndarray) -> np.ndarray:
+    """int8 [rows][n] -> each row's weights in fours in the order 0, 2, 1, 3 (SXTB16's lanes then meet two int16
+    input words), its last n % 4 as they are: tg_int16_dsp.h's tg_dot2_s16."""
     rows, n = weights.shape
     n4 = n // 4 * 4
-    paired = np.zeros((rows + rows % 2, n), dtype=np.int8)
-    paired[:rows] = weights
-    pairs = paired.reshape(-1, 2, n)
-    body = pairs[:, :, :n4].reshape(-1, 2, n4 // 4, 4)[..., [0, 2, 1, 3]].transpose(0, 2, 1, 3)
-    tail = pairs[:, :, n4:]
-    return np.concatenate([body.reshape(len(pairs), -1), tail.reshape(len(pairs), -1)], axis=1).reshape(-1)
+    body = weights[:, :n4].reshape(rows, n4 // 4, 4)[..., [0, 2, 1, 3]].reshape(rows, n4)
+    return np.ascontiguousarray(np.concatenate([body, weights[:, n4:]], axis=1)).reshape(-1)
 
 
 def specialise_layer(layer: Layer, board: Board) -> Layer:
@@ -76,11 +71,11 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         interleaved = ConstArray(params.weights.symbol, interleave_units(weights, params.units, params.depth))
         params = dataclasses.replace(params, weights=interleaved)
     if choice.kernel == "tg_fully_connected_dsp_s16" and isinstance(params, FullyConnectedS16Params):
-        paired = pair_rows_s16(params.weights.values.reshape(params.units, params.depth))
-        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, paired))
+        reordered = reorder_fours_s16(params.weights.values.reshape(params.units, params.depth))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, reordered))
     if choice.kernel == "tg_conv_dsp_s16" and isinstance(params, ConvS16Params):
-        paired = pair_rows_s16(params.weights.values.reshape(params.out_c, -1))
-        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, paired))
+        reordered = reorder_fours_s16(params.weights.values.reshape(params.out_c, -1))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, reordered))
     if choice.kernel == "tg_conv_im2col_dsp_s8" and isinstance(params, ConvParams):
         weights = params.weights.values.reshape(params.out_c, -1)
         padded = pad_filters(weights, conv_field(params))
