@@ -25,6 +25,7 @@ from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.kernels.int16 import ConvS16Params, DepthwiseS16Params, FullyConnectedS16Params
 from tinygen.plan.inplace import kernel_temp_bytes
 
 # The kernels' thresholds below marked TG_* are rendered into their headers (codegen/render.py kernel_limits).
@@ -52,6 +53,11 @@ CONV_STEP_CODE_BYTES = 64
 CONV_GATHER_CODE_BYTES = 512  # the im2col kernels' gather into lanes
 FC_CODE_BYTES = 1024
 ADD_CODE_BYTES = 256
+S16_FC_CODE_BYTES = 512  # tg_int16_dsp.h: the 16x8 dense layer
+S16_CONV_CODE_BYTES = 768  # ... the 16x8 convolution, its gather included
+S16_CONV_FIELD = 2048  # the largest 16x8 receptive field gathered (tg_scratch: 2 bytes a value)
+S16_DW_CODE_BYTES = 1536  # ... the 16x8 depthwise convolution
+S16_DW_TAPS = 511  # the most taps whose int16 x int8 products (each at most 2^22) an int32 sums exactly
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,14 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         return _fully_connected(params, mve)
     if isinstance(params, BinaryParams) and kernel in ("tg_add_s8", "tg_sub_s8"):
         return _add(params)
+    if isinstance(params, FullyConnectedS16Params) and kernel == "tg_fully_connected_s16":
+        return Specialised("tg_fully_connected_dsp_s16", "tg_int16_dsp.h", 0, S16_FC_CODE_BYTES)
+    if isinstance(params, ConvS16Params) and kernel == "tg_conv_s16":
+        return _conv_s16(params)
+    if isinstance(params, DepthwiseS16Params) and kernel == "tg_depthwise_s16":
+        if params.k_h * params.k_w > S16_DW_TAPS:
+            return None
+        return Specialised("tg_depthwise_dsp_s16", "tg_int16_dsp.h", 0, S16_DW_CODE_BYTES)
     return None
 
 
@@ -146,6 +160,16 @@ def _add(p: BinaryParams) -> Specialised | None:
     if not dense or p.dims[0] * p.dims[1] * p.dims[2] * p.dims[3] < ADD_TABLE_ELEMENTS:
         return None
     return Specialised("tg_add_dsp_s8", "tg_binary_dsp.h", 0, ADD_CODE_BYTES)
+
+
+def _conv_s16(p: ConvS16Params) -> Specialised | None:
+    """The 16x8 convolution: an unpadded 1x1 stride 1 reads its input pixel, any other shape gathers its
+    receptive field (up to S16_CONV_FIELD values) into tg_scratch."""
+    n = p.k_h * p.k_w * p.in_c
+    pointwise = (p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left) == (1, 1, 1, 1, 0, 0)
+    if not pointwise and n > S16_CONV_FIELD:
+        return None
+    return Specialised("tg_conv_dsp_s16", "tg_int16_dsp.h", 0 if pointwise else 2 * n, S16_CONV_CODE_BYTES)
 
 
 def _fully_connected(p: FullyConnectedParams, mve: bool) -> Specialised | None:

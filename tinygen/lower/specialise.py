@@ -23,6 +23,7 @@ from tinygen.kernels.block import ConstArray
 from tinygen.kernels.choice import FC_UNITS, choose, conv_field, dw_quad_group
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.kernels.int16 import ConvS16Params, FullyConnectedS16Params
 from tinygen.lower.binary import LEFT_SHIFT
 from tinygen.lower.layer import Layer
 from tinygen.lower.program import ModelCode
@@ -76,6 +77,15 @@ def channel_groups(weights: np.ndarray, taps: int, channels: int) -> np.ndarray:
     return np.ascontiguousarray(padded.reshape(taps, groups, 4).transpose(1, 0, 2)).reshape(-1)
 
 
+def reorder_fours_s16(weights: np.ndarray) -> np.ndarray:
+    """int8 [rows][n] -> each row's weights in fours in the order 0, 2, 1, 3 (SXTB16's lanes then meet two int16
+    input words), its last n % 4 as they are: tg_int16_dsp.h's tg_dot2_s16."""
+    rows, n = weights.shape
+    n4 = n // 4 * 4
+    body = weights[:, :n4].reshape(rows, n4 // 4, 4)[..., [0, 2, 1, 3]].reshape(rows, n4)
+    return np.ascontiguousarray(np.concatenate([body, weights[:, n4:]], axis=1)).reshape(-1)
+
+
 def specialise_layer(layer: Layer, board: Board) -> Layer:
     """`layer` on the board's fastest kernel for it (itself when the generic kernel stays)."""
     if not board.cpu.dsp:
@@ -91,6 +101,12 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
         if params.per_channel:
             params = dataclasses.replace(params, multiplier=pad_units(params.multiplier, params.units),
                                          shift=pad_units(params.shift, params.units))
+    if choice.kernel == "tg_fully_connected_dsp_s16" and isinstance(params, FullyConnectedS16Params):
+        reordered = reorder_fours_s16(params.weights.values.reshape(params.units, params.depth))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, reordered))
+    if choice.kernel == "tg_conv_dsp_s16" and isinstance(params, ConvS16Params):
+        reordered = reorder_fours_s16(params.weights.values.reshape(params.out_c, -1))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, reordered))
     if choice.kernel == "tg_conv_im2col_dsp_s8" and isinstance(params, ConvParams):
         weights = params.weights.values.reshape(params.out_c, -1)
         padded = pad_filters(weights, conv_field(params))
