@@ -15,7 +15,8 @@ from tinygen.importers.tflite import load_tflite
 from tinygen.kernels.choice import FC_UNITS
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.lower.program import lower_model
-from tinygen.lower.specialise import channel_groups, interleave_units, quad_weights, specialise
+from tinygen.lower.relayout import channel_groups, interleave_units, quad_weights
+from tinygen.lower.specialise import specialise
 from tinygen.pipeline import build_firmware
 from tinygen.plan.schedule import plan_schedule
 
