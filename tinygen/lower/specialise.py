@@ -18,9 +18,10 @@ import dataclasses
 import numpy as np
 
 from tinygen.boards import Board
+from tinygen.ir.packing import unpack_int4
 from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ConstArray
-from tinygen.kernels.choice import FC_UNITS, choose, conv_field, dw_quad_group
+from tinygen.kernels.choice import FC_UNITS, choose, conv_field, conv_field_s4, dw_quad_group
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.kernels.int16 import ConvS16Params, FullyConnectedS16Params
@@ -42,6 +43,15 @@ def interleave_units(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
 def pad_units(array: ConstArray, units: int) -> ConstArray:
     """A per-unit array (bias, per-channel multiplier or shift) padded with zeros to whole blocks of FC_UNITS."""
     return ConstArray(array.symbol, np.pad(array.values, (0, -(-units // FC_UNITS) * FC_UNITS - units)))
+
+
+def pad_unit_arrays(params: FullyConnectedParams) -> FullyConnectedParams:
+    """The dense DSP kernels' bias (and per-unit requantisation) padded to whole blocks of FC_UNITS units."""
+    params = dataclasses.replace(params, bias=pad_units(params.bias, params.units))
+    if params.per_channel:
+        params = dataclasses.replace(params, multiplier=pad_units(params.multiplier, params.units),
+                                     shift=pad_units(params.shift, params.units))
+    return params
 
 
 def pad_filters(weights: np.ndarray, field: int) -> np.ndarray:
@@ -86,6 +96,25 @@ def reorder_fours_s16(weights: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate([body, weights[:, n4:]], axis=1)).reshape(-1)
 
 
+def nibble_pairs(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Two int4 arrays of one shape -> bytes, `low`'s values in the low nibbles, `high`'s in the high ones."""
+    return ((low.astype(np.uint8) & 0xF) | ((high.astype(np.uint8) & 0xF) << 4)).reshape(-1).view(np.int8)
+
+
+def pack_filters_s4(weights: np.ndarray, field: int) -> np.ndarray:
+    """int4 values [out_c][n] -> each filter padded with zero weights to `field` (a multiple of 8), eight weights
+    a word: byte k holds weights k and k + 4 (tg_dot.h tg_s4_low, tg_s4_high)."""
+    eights = np.pad(weights, ((0, 0), (0, field - weights.shape[1]))).reshape(-1, 2, 4)
+    return nibble_pairs(eights[:, 0], eights[:, 1])
+
+
+def pack_units_s4(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
+    """int4 values [units][depth] -> `interleave_units`'s order, two units a byte: per block and four inputs, a
+    word of units 0 and 1 (low and high nibbles), then one of units 2 and 3."""
+    steps = interleave_units(weights, units, depth).reshape(-1, 2, 2, 4)  # [block, step][pair][unit][input]
+    return nibble_pairs(steps[:, :, 0], steps[:, :, 1])
+
+
 def specialise_layer(layer: Layer, board: Board) -> Layer:
     """`layer` on the board's fastest kernel for it (itself when the generic kernel stays)."""
     if not board.cpu.dsp:
@@ -97,10 +126,16 @@ def specialise_layer(layer: Layer, board: Board) -> Layer:
     if choice.kernel == "tg_fully_connected_dsp_s8" and isinstance(params, FullyConnectedParams):
         weights = params.weights.values.reshape(params.units, params.depth)
         interleaved = ConstArray(params.weights.symbol, interleave_units(weights, params.units, params.depth))
-        params = dataclasses.replace(params, weights=interleaved, bias=pad_units(params.bias, params.units))
-        if params.per_channel:
-            params = dataclasses.replace(params, multiplier=pad_units(params.multiplier, params.units),
-                                         shift=pad_units(params.shift, params.units))
+        params = pad_unit_arrays(dataclasses.replace(params, weights=interleaved))
+    if choice.kernel == "tg_fully_connected_dsp_s4" and isinstance(params, FullyConnectedParams):
+        weights = unpack_int4(params.weights.values.view(np.uint8), params.units * params.depth)
+        packed = pack_units_s4(weights.reshape(params.units, params.depth), params.units, params.depth)
+        params = pad_unit_arrays(dataclasses.replace(params, weights=ConstArray(params.weights.symbol, packed)))
+    if choice.kernel in ("tg_conv_1x1_dsp_s4", "tg_conv_im2col_dsp_s4") and isinstance(params, ConvParams):
+        n = params.k_h * params.k_w * params.in_c
+        weights = unpack_int4(params.weights.values.view(np.uint8), params.out_c * n).reshape(params.out_c, n)
+        packed = pack_filters_s4(weights, conv_field_s4(params))
+        params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, packed))
     if choice.kernel == "tg_fully_connected_dsp_s16" and isinstance(params, FullyConnectedS16Params):
         reordered = reorder_fours_s16(params.weights.values.reshape(params.units, params.depth))
         params = dataclasses.replace(params, weights=ConstArray(params.weights.symbol, reordered))
