@@ -1,6 +1,6 @@
-"""The int4-weight DSP kernels (tg_conv_dsp.h, tg_fully_connected_dsp.h `_s4`) against TFLite Micro on odd shapes:
-host runs the generic C, mps2-an386 (Cortex-M4) and mps3-an547 (Cortex-M55) the DSP kernels, which
-tinygen/kernels/choice.py must pick for every int4 layer here; the weights stay packed, two a byte."""
+"""The int4-weight DSP kernels (tg_conv_dsp.h, tg_fully_connected_dsp.h, tg_depthwise_dsp.h `_s4`) against
+TFLite Micro on odd shapes: host runs the generic C, mps2-an386 (Cortex-M4) and mps3-an547 (Cortex-M55) the DSP
+kernels, which tinygen/kernels/choice.py must pick for every int4 layer here; the weights stay packed, two a byte."""
 
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,8 @@ from tinygen.quant.rewrite import int4_candidates, with_int4_weights
 
 def assert_int4_dsp(model: bytes, tmp_path: Path, kernels: set[str]) -> None:
     """Every filter int4; the Cortex-M4 build runs exactly `kernels`, their weights two a byte (filters padded to
-    whole words of eight, dense layers to blocks of four units and steps of four inputs); then all boards agree
-    with TFLite Micro."""
+    whole words of eight, dense layers to blocks of four units and steps of four inputs, depthwise as TFLite packs
+    them); then all boards agree with TFLite Micro."""
     graph = parse_tflite(model, "m", "m")
     path = tmp_path / "int4.tflite"
     path.write_bytes(with_int4_weights(model, [op.index for op in int4_candidates(graph)]))
@@ -27,6 +27,8 @@ def assert_int4_dsp(model: bytes, tmp_path: Path, kernels: set[str]) -> None:
         p: Any = layer.params
         if hasattr(p, "units"):
             values = -(-p.units // 4) * 4 * (-(-p.depth // 4) * 4)
+        elif hasattr(p, "depth_multiplier"):
+            values = p.k_h * p.k_w * p.out_c + 1  # TFLite's packing, unchanged
         else:
             values = p.out_c * (-(-p.k_h * p.k_w * p.in_c // 8) * 8)
         assert p.weights.values.size == values // 2
@@ -61,3 +63,20 @@ def test_fully_connected_int4_dsp(tmp_path: Path, shape: tuple[int, ...], units:
 
     model = convert(lambda x: tf.keras.layers.Dense(units, activation="relu")(x), [shape], seed=units)
     assert_int4_dsp(model, tmp_path, {"tg_fully_connected_dsp_s4"})
+
+
+@pytest.mark.parametrize("in_shape, kernel, strides, padding", [
+    ((7, 9, 4), 3, 1, "same"),  # one group of four channels, padded borders
+    ((9, 8, 16), 3, 2, "same"),  # stride 2, four groups
+    ((8, 7, 8), (5, 3), 1, "valid"),  # rectangular 5x3
+])
+def test_depthwise_int4_dsp(tmp_path: Path, in_shape: tuple[int, int, int], kernel: int | tuple[int, int],
+                            strides: int, padding: str) -> None:
+    """Multiplier 1 over channels in fours: the weights stay as TFLite packs them, unpacked into lanes per group."""
+    import tensorflow as tf
+
+    def build(x: Any) -> Any:
+        return tf.keras.layers.DepthwiseConv2D(kernel, strides=strides, padding=padding, activation="relu")(x)
+
+    model = convert(build, [in_shape], seed=in_shape[2] + strides)
+    assert_int4_dsp(model, tmp_path, {"tg_depthwise_dsp_s4"})

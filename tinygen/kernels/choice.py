@@ -94,6 +94,8 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         return _conv_s4(params)
     if isinstance(params, FullyConnectedParams) and kernel == "tg_fully_connected_s4":
         return _fully_connected_s4(params)
+    if isinstance(params, DepthwiseParams) and kernel == "tg_depthwise_s4":
+        return _depthwise_s4(params)
     if isinstance(params, BinaryParams) and kernel in ("tg_add_s8", "tg_sub_s8"):
         return _add(params)
     if isinstance(params, FullyConnectedS16Params) and kernel == "tg_fully_connected_s16":
@@ -171,6 +173,15 @@ def _depthwise(p: DepthwiseParams, temp_bytes: int) -> Specialised | None:
     taps = p.k_h * p.k_w
     return Specialised("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h", 8 * taps if taps <= DW_LANE_TAPS else 0,
                        DW_CODE_BYTES)
+
+
+def _depthwise_s4(p: DepthwiseParams) -> Specialised | None:
+    """int4 weights: the DSP kernel's shape (multiplier 1, channels in fours) with each group's weights unpacked
+    into lanes (up to DW_LANE_TAPS taps); other shapes keep the generic kernel."""
+    taps = p.k_h * p.k_w
+    if p.depth_multiplier != 1 or p.in_c % 4 or taps > DW_LANE_TAPS:
+        return None
+    return Specialised("tg_depthwise_dsp_s4", "tg_depthwise_dsp.h", 8 * taps, DW_CODE_BYTES)
 
 
 def _depthwise_mve(p: DepthwiseParams, temp_bytes: int) -> Specialised | None:
