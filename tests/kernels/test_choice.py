@@ -5,7 +5,8 @@ Scratch figures are the lanes the kernel headers describe: a 1x1/im2col GEMM kee
 the field rounded up to whole words, im2col over 1-3 channel taps adds one gathered
 field; Helium's im2col keeps four gathered fields; depthwise keeps 8 bytes per tap for up to 49 taps
 (multiplier 1, channels in fours; other shapes take the quad kernel, no scratch); a
-dense layer keeps its input as 16-bit lanes up to depth 640.
+dense layer keeps its input as 16-bit lanes up to depth 640. int4 weights take the same kernels' `_s4` forms, the
+field rounded up to 8 values (whole words of packed weights), on Helium cores too.
 """
 
 from __future__ import annotations
@@ -58,7 +59,19 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
      ("tg_conv_im2col_dsp_s8", 4 * 28 * 2 + 28)),
     ("3x3x16: 144-byte field", "tg_conv_s8", conv(3, 3, 16), False, ("tg_conv_im2col_dsp_s8", 2 * 144 * 2)),
     ("5x3x2 rectangular", "tg_conv_s8", conv(5, 3, 2), False, ("tg_conv_im2col_dsp_s8", 4 * 32 * 2 + 32)),
-    ("int4 weights stay generic", "tg_conv_s4", conv(1, 1, 64), False, None),
+    ("int4 1x1 over 64 channels", "tg_conv_s4", conv(1, 1, 64), False, ("tg_conv_1x1_dsp_s4", 4 * 64 * 2)),
+    ("int4 1x1 over 12 channels: GEMM over 16", "tg_conv_s4", conv(1, 1, 12), False,
+     ("tg_conv_1x1_dsp_s4", 4 * 16 * 2)),
+    ("int4 1x1 over 17 channels: gathered, padded to 24", "tg_conv_s4", conv(1, 1, 17), False,
+     ("tg_conv_im2col_dsp_s4", 4 * 24 * 2 + 24)),
+    ("int4 3x3x3 stem: 27 values padded to 32", "tg_conv_s4", conv(3, 3, 3, stride_h=2, stride_w=2), False,
+     ("tg_conv_im2col_dsp_s4", 4 * 32 * 2 + 32)),
+    ("int4 3x3x16: 2-pixel blocks", "tg_conv_s4", conv(3, 3, 16), False, ("tg_conv_im2col_dsp_s4", 2 * 144 * 2)),
+    ("int4 3x3x455: 4096 values (gathered), in the int4 GEMM's reach", "tg_conv_s4", conv(3, 3, 455), False,
+     ("tg_conv_im2col_dsp_s4", 2 * 4096 * 2 + 4096)),
+    ("int4 3x3x456: past it", "tg_conv_s4", conv(3, 3, 456), False, None),
+    ("int4 on Helium: the DSP kernel", "tg_conv_s4", conv(1, 1, 64), True, ("tg_conv_1x1_dsp_s4", 4 * 64 * 2)),
+    ("int4 one pixel stays generic", "tg_conv_s4", conv(1, 1, 64, out_h=1, out_w=1), False, None),
     ("Helium 1x1", "tg_conv_s8", conv(1, 1, 64), True, ("tg_conv_1x1_mve_s8", 0)),
     ("Helium 3x3x3 RGB stem", "tg_conv_s8", conv(3, 3, 3), True, ("tg_conv_im2col_mve_s8", 4 * 27)),
     ("Helium 3x3x64: 576-byte field", "tg_conv_s8", conv(3, 3, 64), True, ("tg_conv_im2col_mve_s8", 4 * 576)),
@@ -71,6 +84,13 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
      ("tg_depthwise_quad_dsp_s8", 0)),
     ("Helium depthwise multiplier 2: per-channel fields", "tg_depthwise_s8", depthwise(5, 3, 2), True,
      ("tg_depthwise_field_mve_s8", 4 * 3 * 25 + 16)),
+    ("int4 depthwise 3x3 x 64: weight lanes", "tg_depthwise_s4", depthwise(3, 64), False,
+     ("tg_depthwise_dsp_s4", 8 * 9)),
+    ("int4 depthwise 3x3 x 64 on Helium: the DSP kernel", "tg_depthwise_s4", depthwise(3, 64), True,
+     ("tg_depthwise_dsp_s4", 8 * 9)),
+    ("int4 depthwise 9x9: too many taps for lanes", "tg_depthwise_s4", depthwise(9, 32), False, None),
+    ("int4 depthwise over 6 channels stays generic", "tg_depthwise_s4", depthwise(3, 6), False, None),
+    ("int4 depthwise multiplier 2 stays generic", "tg_depthwise_s4", depthwise(3, 4, 2), False, None),
     ("Helium depthwise 3x3 x 64: channel vectors", "tg_depthwise_s8", depthwise(3, 64), True,
      ("tg_depthwise_mve_s8", 0)),
     ("Helium depthwise 3x3 x 17: channel vectors", "tg_depthwise_s8", depthwise(3, 17), True,
@@ -85,6 +105,11 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
     ("dense 37 -> 10: lanes padded to 40 inputs", "tg_fully_connected_s8", dense(10, 37), False,
      ("tg_fully_connected_dsp_s8", 2 * 40)),
     ("Helium dense 64 -> 10", "tg_fully_connected_s8", dense(10, 64), True, ("tg_fully_connected_mve_s8", 0)),
+    ("int4 dense 37 -> 13: lanes padded to 40", "tg_fully_connected_s4", dense(13, 37), False,
+     ("tg_fully_connected_dsp_s4", 2 * 40)),
+    ("int4 dense 1024 -> 12 on Helium: the DSP kernel, no lanes", "tg_fully_connected_s4", dense(12, 1024), True,
+     ("tg_fully_connected_dsp_s4", 0)),
+    ("int4 dense deeper than 2^16", "tg_fully_connected_s4", dense(2, 65537), False, None),
     ("residual ADD over 36x36x8: tables", "tg_add_s8", elementwise((1, 36, 36, 8)), False, ("tg_add_dsp_s8", 0)),
     ("SUB over 32x32: tables", "tg_sub_s8", elementwise((1, 1, 32, 32)), False, ("tg_add_dsp_s8", 0)),
     ("ADD of a channel vector over 32x32x4", "tg_add_s8", elementwise((1, 32, 32, 4), (0, 0, 0, 1)), False,

@@ -58,6 +58,10 @@ S16_CONV_CODE_BYTES = 768  # ... the 16x8 convolution, its gather included
 S16_CONV_FIELD = 2048  # the largest 16x8 receptive field gathered (tg_scratch: 2 bytes a value)
 S16_DW_CODE_BYTES = 1536  # ... the 16x8 depthwise convolution
 S16_DW_TAPS = 511  # the most taps whose int16 x int8 products (each at most 2^22) an int32 sums exactly
+# int4 weights (tg_conv_dsp.h, tg_fully_connected_dsp.h _s4): lanes of 16 times the weight, so each product is at
+# most 2^14 and an int32 sums 2^17 of them exactly; the im2col GEMM reaches a second filter n / 2 bytes on.
+S4_CONV_FIELD = 4096  # the largest receptive field (values, rounded up to 8)
+S4_FC_DEPTH = 1 << 16  # the deepest dense input
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,8 @@ class Specialised:
 
 def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int = 0) -> Specialised | None:
     """The specialised kernel for a layer now calling the generic `kernel` with `params`, on a DSP core (with
-    Helium if `mve`), or None when the generic kernel stays. int4-weight kernels (`_s4`) stay generic.
+    Helium if `mve`), or None when the generic kernel stays. int4-weight layers (`_s4`) take the DSP kernels
+    on every DSP core, Helium ones included (there is no Helium int4 kernel).
     `temp_bytes`: the layer's planned in-place temporary (0: not in place). The specialised in-place paths
     need the wider one the planner gives when told the board runs them (plan/inplace.py); a layer planned
     with a narrower one keeps the generic kernel."""
@@ -85,6 +90,12 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         return _depthwise_mve(params, temp_bytes) if mve else _depthwise(params, temp_bytes)
     if isinstance(params, FullyConnectedParams) and kernel == "tg_fully_connected_s8":
         return _fully_connected(params, mve)
+    if isinstance(params, ConvParams) and kernel == "tg_conv_s4":
+        return _conv_s4(params)
+    if isinstance(params, FullyConnectedParams) and kernel == "tg_fully_connected_s4":
+        return _fully_connected_s4(params)
+    if isinstance(params, DepthwiseParams) and kernel == "tg_depthwise_s4":
+        return _depthwise_s4(params)
     if isinstance(params, BinaryParams) and kernel in ("tg_add_s8", "tg_sub_s8"):
         return _add(params)
     if isinstance(params, FullyConnectedS16Params) and kernel == "tg_fully_connected_s16":
@@ -126,6 +137,28 @@ def _conv(p: ConvParams, mve: bool) -> Specialised | None:
     return Specialised("tg_conv_im2col_dsp_s8", "tg_conv_dsp.h", lanes + col, code + CONV_GATHER_CODE_BYTES)
 
 
+def conv_field_s4(p: ConvParams) -> int:
+    """The receptive field the int4 DSP kernels run over: k_h x k_w x in_c values rounded up to whole words of
+    eight packed weights (the filters padded with zero weights to match)."""
+    return -(-p.k_h * p.k_w * p.in_c // 8) * 8
+
+
+def _conv_s4(p: ConvParams) -> Specialised | None:
+    """int4 weights: the shapes and lanes of the int8 DSP kernels over the field rounded up to 8; in place only as a
+    1x1 the DSP kernel runs."""
+    n = p.k_h * p.k_w * p.in_c
+    field = conv_field_s4(p)
+    pointwise = (p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left) == (1, 1, 1, 1, 0, 0)
+    if field > S4_CONV_FIELD or p.temp is not None and not (pointwise and n % 4 == 0) or p.out_h * p.out_w == 1:
+        return None
+    lanes = (4 if field <= CONV_QUAD_BYTES else 2) * field * 2
+    code = CONV_CODE_BYTES + CONV_STEP_CODE_BYTES * min(field // 4, 16)
+    if pointwise and n % 4 == 0:
+        return Specialised("tg_conv_1x1_dsp_s4", "tg_conv_dsp.h", lanes, code)
+    col = field if p.in_c % 4 else 0
+    return Specialised("tg_conv_im2col_dsp_s4", "tg_conv_dsp.h", lanes + col, code + CONV_GATHER_CODE_BYTES)
+
+
 def dw_quad_group(multiplier: int) -> int:
     """Output channels of one input channel that tg_depthwise_quad_dsp_s8 accumulates together (TG_DWQ_GROUP):
     at most four, so their accumulators, the shared input pair and a weight word stay in registers."""
@@ -140,6 +173,15 @@ def _depthwise(p: DepthwiseParams, temp_bytes: int) -> Specialised | None:
     taps = p.k_h * p.k_w
     return Specialised("tg_depthwise_dsp_s8", "tg_depthwise_dsp.h", 8 * taps if taps <= DW_LANE_TAPS else 0,
                        DW_CODE_BYTES)
+
+
+def _depthwise_s4(p: DepthwiseParams) -> Specialised | None:
+    """int4 weights: the DSP kernel's shape (multiplier 1, channels in fours) with each group's weights unpacked
+    into lanes (up to DW_LANE_TAPS taps); other shapes keep the generic kernel."""
+    taps = p.k_h * p.k_w
+    if p.depth_multiplier != 1 or p.in_c % 4 or taps > DW_LANE_TAPS:
+        return None
+    return Specialised("tg_depthwise_dsp_s4", "tg_depthwise_dsp.h", 8 * taps, DW_CODE_BYTES)
 
 
 def _depthwise_mve(p: DepthwiseParams, temp_bytes: int) -> Specialised | None:
@@ -178,4 +220,13 @@ def _fully_connected(p: FullyConnectedParams, mve: bool) -> Specialised | None:
     if mve:
         return Specialised("tg_fully_connected_mve_s8", "tg_fully_connected_mve.h", 0, FC_CODE_BYTES)
     return Specialised("tg_fully_connected_dsp_s8", "tg_fully_connected_dsp.h",
+                       2 * -(-p.depth // 4) * 4 if p.depth <= FC_LANE_DEPTH else 0, FC_CODE_BYTES)
+
+
+def _fully_connected_s4(p: FullyConnectedParams) -> Specialised | None:
+    """int4 weights, any units and batch, depth up to S4_FC_DEPTH: the int8 kernel's blocks, lanes and padding,
+    two units' weights a byte."""
+    if p.depth > S4_FC_DEPTH:
+        return None
+    return Specialised("tg_fully_connected_dsp_s4", "tg_fully_connected_dsp.h",
                        2 * -(-p.depth // 4) * 4 if p.depth <= FC_LANE_DEPTH else 0, FC_CODE_BYTES)

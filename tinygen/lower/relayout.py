@@ -13,9 +13,10 @@ import dataclasses
 
 import numpy as np
 
+from tinygen.ir.packing import unpack_int4
 from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.block import ConstArray, ParamBlock
-from tinygen.kernels.choice import FC_UNITS, conv_field, dw_quad_group
+from tinygen.kernels.choice import FC_UNITS, conv_field, conv_field_s4, dw_quad_group
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.kernels.int16 import ConvS16Params, FullyConnectedS16Params
@@ -80,6 +81,33 @@ def reorder_fours_s16(weights: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate([body, weights[:, n4:]], axis=1)).reshape(-1)
 
 
+def nibble_pairs(low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Two int4 arrays of one shape -> bytes, `low`'s values in the low nibbles, `high`'s in the high ones."""
+    return ((low.astype(np.uint8) & 0xF) | ((high.astype(np.uint8) & 0xF) << 4)).reshape(-1).view(np.int8)
+
+
+def pack_filters_s4(weights: np.ndarray, field: int) -> np.ndarray:
+    """int4 values [out_c][n] -> each filter padded with zero weights to `field` (a multiple of 8), eight weights
+    a word: byte k holds weights k and k + 4 (tg_dot.h tg_s4_low, tg_s4_high)."""
+    eights = np.pad(weights, ((0, 0), (0, field - weights.shape[1]))).reshape(-1, 2, 4)
+    return nibble_pairs(eights[:, 0], eights[:, 1])
+
+
+def pack_units_s4(weights: np.ndarray, units: int, depth: int) -> np.ndarray:
+    """int4 values [units][depth] -> `interleave_units`'s order, two units a byte: per block and four inputs, a
+    word of units 0 and 1 (low and high nibbles), then one of units 2 and 3."""
+    steps = interleave_units(weights, units, depth).reshape(-1, 2, 2, 4)  # [block, step][pair][unit][input]
+    return nibble_pairs(steps[:, :, 0], steps[:, :, 1])
+
+
+def _pad_unit_arrays(p: FullyConnectedParams) -> FullyConnectedParams:
+    """The dense DSP kernels' bias (and per-unit requantisation) padded to whole blocks of FC_UNITS units."""
+    p = dataclasses.replace(p, bias=pad_units(p.bias, p.units))
+    if p.per_channel:
+        p = dataclasses.replace(p, multiplier=pad_units(p.multiplier, p.units), shift=pad_units(p.shift, p.units))
+    return p
+
+
 def _replaced(array: ConstArray, values: np.ndarray) -> ConstArray:
     return ConstArray(array.symbol, values)
 
@@ -87,10 +115,22 @@ def _replaced(array: ConstArray, values: np.ndarray) -> ConstArray:
 def dense_dsp_s8(layer: Layer, p: ParamBlock) -> ParamBlock:
     assert isinstance(p, FullyConnectedParams)
     weights = _replaced(p.weights, interleave_units(p.weights.values.reshape(p.units, p.depth), p.units, p.depth))
-    p = dataclasses.replace(p, weights=weights, bias=pad_units(p.bias, p.units))
-    if p.per_channel:
-        p = dataclasses.replace(p, multiplier=pad_units(p.multiplier, p.units), shift=pad_units(p.shift, p.units))
-    return p
+    return _pad_unit_arrays(dataclasses.replace(p, weights=weights))
+
+
+def dense_dsp_s4(layer: Layer, p: ParamBlock) -> ParamBlock:
+    assert isinstance(p, FullyConnectedParams)
+    weights = unpack_int4(p.weights.values.view(np.uint8), p.units * p.depth).reshape(p.units, p.depth)
+    return _pad_unit_arrays(dataclasses.replace(p, weights=_replaced(p.weights,
+                                                                     pack_units_s4(weights, p.units, p.depth))))
+
+
+def conv_dsp_s4(layer: Layer, p: ParamBlock) -> ParamBlock:
+    """1x1 or im2col int4: filters repacked eight weights a word over the padded field."""
+    assert isinstance(p, ConvParams)
+    n = p.k_h * p.k_w * p.in_c
+    weights = unpack_int4(p.weights.values.view(np.uint8), p.out_c * n).reshape(p.out_c, n)
+    return dataclasses.replace(p, weights=_replaced(p.weights, pack_filters_s4(weights, conv_field_s4(p))))
 
 
 def dense_dsp_s16(layer: Layer, p: ParamBlock) -> ParamBlock:

@@ -24,6 +24,9 @@ from tinygen.lower.program import ModelCode
 # specialised kernel -> the layout of its constants (kernels absent here read the lowered block as it is)
 RELAYOUTS: dict[str, Callable[[Layer, ParamBlock], ParamBlock]] = {
     "tg_fully_connected_dsp_s8": relayout.dense_dsp_s8,
+    "tg_fully_connected_dsp_s4": relayout.dense_dsp_s4,
+    "tg_conv_1x1_dsp_s4": relayout.conv_dsp_s4,
+    "tg_conv_im2col_dsp_s4": relayout.conv_dsp_s4,
     "tg_fully_connected_dsp_s16": relayout.dense_dsp_s16,
     "tg_conv_dsp_s16": relayout.conv_dsp_s16,
     "tg_conv_im2col_dsp_s8": relayout.conv_im2col_dsp_s8,
