@@ -26,6 +26,7 @@ from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.kernels.int16 import ConvS16Params, DepthwiseS16Params, FullyConnectedS16Params
+from tinygen.kernels.pool import PoolParams
 from tinygen.plan.inplace import kernel_temp_bytes
 
 # The kernels' thresholds below marked TG_* are rendered into their headers (codegen/render.py kernel_limits).
@@ -58,6 +59,8 @@ S16_CONV_CODE_BYTES = 768  # ... the 16x8 convolution, its gather included
 S16_CONV_FIELD = 2048  # the largest 16x8 receptive field gathered (tg_scratch: 2 bytes a value)
 S16_DW_CODE_BYTES = 1536  # ... the 16x8 depthwise convolution
 S16_DW_TAPS = 511  # the most taps whose int16 x int8 products (each at most 2^22) an int32 sums exactly
+POOL_CODE_BYTES = 384  # tg_pool_dsp.h: the average or max pool (one shared copy; counted per layer, generously)
+POOL_AVERAGE_TAPS = 256  # the most int8 taps a 16-bit SXTAB16 lane sums exactly (256 x -128 = -32768)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         if params.k_h * params.k_w > S16_DW_TAPS:
             return None
         return Specialised("tg_depthwise_dsp_s16", "tg_int16_dsp.h", 0, S16_DW_CODE_BYTES)
+    if isinstance(params, PoolParams) and kernel in ("tg_average_pool_s8", "tg_max_pool_s8"):
+        return _pool(kernel, params)
     return None
 
 
@@ -160,6 +165,13 @@ def _add(p: BinaryParams) -> Specialised | None:
     if not dense or p.dims[0] * p.dims[1] * p.dims[2] * p.dims[3] < ADD_TABLE_ELEMENTS:
         return None
     return Specialised("tg_add_dsp_s8", "tg_binary_dsp.h", 0, ADD_CODE_BYTES)
+
+
+def _pool(kernel: str, p: PoolParams) -> Specialised | None:
+    """int8 pools over four or more channels (four a word); an average over at most POOL_AVERAGE_TAPS taps."""
+    if p.channels < 4 or kernel == "tg_average_pool_s8" and p.filter_h * p.filter_w > POOL_AVERAGE_TAPS:
+        return None
+    return Specialised(kernel.replace("_s8", "_dsp_s8"), "tg_pool_dsp.h", 0, POOL_CODE_BYTES)
 
 
 def _conv_s16(p: ConvS16Params) -> Specialised | None:
