@@ -116,7 +116,8 @@ def test_patched_chain_matches_layer_by_layer_on_host(tmp_path, data):
 # (unrolled taps), a 1x1 convolution, a residual 3x3 convolution over 12 channels (108 bytes: two pixels by two
 # channels) with its ADD, a 5x5 depthwise (taps looped) and a 1x1 to an odd 7 channels; then one starting with a
 # strided VALID depthwise and ending in a 3x3x16 convolution (144 bytes: generic beside specialised ones); then
-# depthwise over 3 channels (Helium: per-channel fields) and a 5x5 stride-2 one over 6 (a predicated last group).
+# depthwise over 3 channels (Helium: per-channel fields) and a 5x5 stride-2 one over 6 (a predicated last group);
+# then pools between convolutions (a 3x3 stride-2 max pool, a 2x2 average pool: tg_pool_dsp.h on both cores).
 SPECIALISED_CHAINS = {
     "same": ((15, 13, 4), [("conv", 3, 2, "same", 8, "relu"), ("depthwise", 3, 1, "same", 8, None),
                            ("conv", 1, 1, "same", 12, "relu6"), ("residual", 3, 1, "same", 12, None),
@@ -125,6 +126,8 @@ SPECIALISED_CHAINS = {
                             ("depthwise", 3, 1, "same", 16, None), ("conv", 3, 1, "valid", 5, "relu")]),
     "field": ((13, 12, 3), [("depthwise", 3, 1, "same", 3, None), ("conv", 1, 1, "same", 6, "relu"),
                             ("depthwise", 5, 2, "same", 6, "relu6")]),
+    "pool": ((15, 13, 4), [("conv", 3, 1, "same", 8, "relu"), ("pool", 3, 2, "same", 8, None),
+                           ("conv", 1, 1, "same", 12, "relu6"), ("pool", 2, 1, "same", 12, "relu")]),
 }
 STAGE_KERNELS = {  # chain -> board -> the kernel of each stage layer, in order
     "same": {
@@ -145,6 +148,11 @@ STAGE_KERNELS = {  # chain -> board -> the kernel of each stage layer, in order
         "mps2-an386": ["tg_depthwise_quad_dsp_s8", "tg_conv_im2col_dsp_s8", "tg_depthwise_quad_dsp_s8"],
         "mps3-an547": ["tg_depthwise_field_mve_s8", "tg_conv_1x1_mve_s8", "tg_depthwise_mve_s8"],
     },
+    "pool": {
+        "host": ["tg_conv_s8", "tg_max_pool_s8", "tg_conv_s8", "tg_average_pool_s8"],
+        "mps2-an386": ["tg_conv_im2col_dsp_s8", "tg_max_pool_dsp_s8", "tg_conv_1x1_dsp_s8", "tg_average_pool_dsp_s8"],
+        "mps3-an547": ["tg_conv_im2col_mve_s8", "tg_max_pool_dsp_s8", "tg_conv_1x1_mve_s8", "tg_average_pool_dsp_s8"],
+    },
 }
 
 
@@ -159,7 +167,8 @@ def chain_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("board_name", BOARDS)
-@pytest.mark.parametrize("chain, n, split", [("same", 3, (8, 7)), ("valid", 2, (6, 3)), ("field", 2, (7, 6))])
+@pytest.mark.parametrize("chain, n, split", [("same", 3, (8, 7)), ("valid", 2, (6, 3)), ("field", 2, (7, 6)),
+                                             ("pool", 3, (8, 7))])
 def test_specialised_kernels_run_inside_patches_bit_exact(tmp_path, chain_models, board_name, chain, n, split):
     """The whole chain is the stage, cut into n x n uneven patches (an 8x7 split tensor into 3x3, 6x3 into 2x2),
     so every kernel computes windows at the borders (SAME padding inside a patch's halo) and in the middle;

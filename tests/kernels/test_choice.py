@@ -5,8 +5,8 @@ Scratch figures are the lanes the kernel headers describe: a 1x1/im2col GEMM kee
 the field rounded up to whole words, im2col over 1-3 channel taps adds one gathered
 field; Helium's im2col keeps four gathered fields; depthwise keeps 8 bytes per tap for up to 49 taps
 (multiplier 1, channels in fours; other shapes take the quad kernel, no scratch); a
-dense layer keeps its input as 16-bit lanes up to depth 640. int4 weights take the same kernels' `_s4` forms, the
-field rounded up to 8 values (whole words of packed weights), on Helium cores too.
+dense layer keeps its input as 16-bit lanes up to depth 640; pools keep none. int4 weights take the same kernels'
+`_s4` forms, the field rounded up to 8 values (whole words of packed weights), on Helium cores too.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from tinygen.kernels.binary import BinaryParams
 from tinygen.kernels.choice import choose
 from tinygen.kernels.conv import ConvParams, DepthwiseParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
+from tinygen.kernels.pool import PoolParams, PoolS16Params
 
 ONE = dict(stride_h=1, stride_w=1, pad_top=0, pad_left=0, dilation_h=1, dilation_w=1, temp=None)
 
@@ -33,6 +34,10 @@ def depthwise(k: int, channels: int, multiplier: int = 1, **kw: object) -> Depth
 
 def dense(units: int, depth: int) -> FullyConnectedParams:
     return example(FullyConnectedParams, units=units, depth=depth)
+
+
+def pool(channels: int, k_h: int, k_w: int) -> PoolParams:
+    return example(PoolParams, channels=channels, filter_h=k_h, filter_w=k_w)
 
 
 def elementwise(dims: tuple[int, ...], strides2: tuple[int, ...] | None = None) -> BinaryParams:
@@ -119,6 +124,17 @@ CASES = [  # (name, generic kernel, block, mve) -> (kernel, scratch bytes) or No
     ("ADD of a scalar over 32x32x4: broadcast along the channels", "tg_add_s8",
      elementwise((1, 32, 32, 4), (0, 0, 0, 0)), False, None),
     ("MUL over 36x36x8 stays generic", "tg_mul_s8", elementwise((1, 36, 36, 8)), False, None),
+    ("kws 25x5 average pool over 64 channels", "tg_average_pool_s8", pool(64, 25, 5), False,
+     ("tg_average_pool_dsp_s8", 0)),
+    ("average pool over 5 channels: a word and a tail", "tg_average_pool_s8", pool(5, 3, 2), True,
+     ("tg_average_pool_dsp_s8", 0)),
+    ("16x16 average pool: 256 taps, a 16-bit lane's most", "tg_average_pool_s8", pool(8, 16, 16), False,
+     ("tg_average_pool_dsp_s8", 0)),
+    ("17x16 average pool: 272 taps overflow a lane", "tg_average_pool_s8", pool(8, 17, 16), False, None),
+    ("17x16 max pool: any window", "tg_max_pool_s8", pool(8, 17, 16), False, ("tg_max_pool_dsp_s8", 0)),
+    ("max pool over 3 channels stays generic", "tg_max_pool_s8", pool(3, 2, 2), False, None),
+    ("16x8 max pool stays generic", "tg_max_pool_s16", example(PoolS16Params, channels=8, filter_h=2, filter_w=2),
+     False, None),
 ]
 
 

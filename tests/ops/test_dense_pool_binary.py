@@ -19,16 +19,24 @@ def test_fully_connected(tmp_path, shape, units, activation):
     assert_bit_exact(model, tmp_path, expect_ops={"FULLY_CONNECTED"})
 
 
-@pytest.mark.parametrize("layer, padding", [("AveragePooling2D", "valid"), ("AveragePooling2D", "same"),
-                                            ("MaxPooling2D", "valid"), ("MaxPooling2D", "same")])
-def test_pool(tmp_path, layer, padding):
+@pytest.mark.parametrize("layer, padding, in_shape, channels, window, strides", [
+    ("AveragePooling2D", "valid", (23, 17), 7, (3, 2), 2), ("AveragePooling2D", "same", (23, 17), 7, (3, 2), 2),
+    ("MaxPooling2D", "valid", (23, 17), 7, (3, 2), 2), ("MaxPooling2D", "same", (23, 17), 7, (3, 2), 2),
+    # tg_pool_dsp.h on mps2-an386 and mps3-an547 from four channels: words of four, a tail of one, kws's 25x5
+    # window over 64 channels, padded borders (taps counted per pixel); 1 and 3 channels keep tg_pool.c
+    ("AveragePooling2D", "valid", (27, 7), 64, (25, 5), 1), ("MaxPooling2D", "same", (27, 7), 64, (25, 5), 1),
+    ("AveragePooling2D", "same", (13, 11), 5, (5, 5), (2, 1)), ("MaxPooling2D", "same", (13, 11), 5, (2, 2), 1),
+    ("AveragePooling2D", "same", (9, 10), 8, (2, 2), (1, 2)), ("MaxPooling2D", "valid", (9, 10), 8, (3, 2), (2, 3)),
+    ("AveragePooling2D", "same", (9, 10), 1, (3, 2), 1), ("MaxPooling2D", "same", (9, 10), 3, (2, 2), 2),
+])
+def test_pool(tmp_path, layer, padding, in_shape, channels, window, strides):
     import tensorflow as tf
 
     def build(x):
-        x = tf.keras.layers.Conv2D(7, 3, activation="relu")(x)  # gives the pool a quantised int8 input
-        return getattr(tf.keras.layers, layer)((3, 2), strides=2, padding=padding)(x)
+        x = tf.keras.layers.Conv2D(channels, 3, activation="relu")(x)  # gives the pool a quantised int8 input
+        return getattr(tf.keras.layers, layer)(window, strides=strides, padding=padding)(x)
 
-    model = convert(build, [(23, 17, 3)], seed=len(layer) + len(padding))
+    model = convert(build, [(in_shape[0] + 2, in_shape[1] + 2, 3)], seed=len(layer) + len(padding) + channels)
     assert_bit_exact(model, tmp_path, expect_ops={"AVERAGE_POOL_2D" if "Average" in layer else "MAX_POOL_2D"})
 
 

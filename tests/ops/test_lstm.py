@@ -1,5 +1,5 @@
-"""UNIDIRECTIONAL_SEQUENCE_LSTM against TFLite Micro over sequences of invocations, state carried (host and
-mps2-an386).
+"""UNIDIRECTIONAL_SEQUENCE_LSTM against TFLite Micro over sequences of invocations, state carried (host: the
+portable gate products; mps2-an386 and mps3-an547: tg_dot.h's SMLAD and SMLALD ones).
 
 int8: a Keras-style LSTM converted by TensorFlow's converter. The converter fuses an LSTM into the op only
 when the function carries Keras 2's `api_implements: lstm_*` attribute and comes through a SavedModel (Keras
@@ -19,7 +19,7 @@ from tests.ops.harness import assert_bit_exact
 from tests.synthetic import lstm_16x8
 from tests.tools import require_module
 
-BOARDS = ("host", "mps2-an386")
+BOARDS = ("host", "mps2-an386", "mps3-an547")
 SEQUENCE = 20  # invocations; TFLite Micro's reference keeps one interpreter, so its state carries too
 
 
@@ -73,7 +73,9 @@ def test_lstm_int8_sequence(tmp_path: Path, steps: int, features: int, units: in
                      expect_ops={"UNIDIRECTIONAL_SEQUENCE_LSTM"})
 
 
-@pytest.mark.parametrize("cell_clip", [0.0, 0.4])
-def test_lstm_16x8_time_major_sequence(tmp_path: Path, cell_clip: float) -> None:
-    model = lstm_16x8(tmp_path / "lstm16.tflite", steps=4, batches=2, features=5, units=6, seed=3, cell_clip=cell_clip)
+@pytest.mark.parametrize("cell_clip, features, units", [(0.0, 5, 6), (0.4, 11, 9)])
+def test_lstm_16x8_time_major_sequence(tmp_path: Path, cell_clip: float, features: int, units: int) -> None:
+    """Depths with and without a tail past the last four values; an odd number of units (the last pair one)."""
+    model = lstm_16x8(tmp_path / "lstm16.tflite", steps=4, batches=2, features=features, units=units, seed=3,
+                      cell_clip=cell_clip)
     assert_bit_exact(model, tmp_path, boards=BOARDS, vectors=SEQUENCE, expect_ops={"UNIDIRECTIONAL_SEQUENCE_LSTM"})

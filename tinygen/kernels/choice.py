@@ -26,6 +26,7 @@ from tinygen.kernels.block import ParamBlock
 from tinygen.kernels.conv import ConvParams, DepthwiseParams, FilterParams
 from tinygen.kernels.fully_connected import FullyConnectedParams
 from tinygen.kernels.int16 import ConvS16Params, DepthwiseS16Params, FullyConnectedS16Params
+from tinygen.kernels.pool import PoolParams
 from tinygen.plan.inplace import kernel_temp_bytes
 
 # The kernels' thresholds below marked TG_* are rendered into their headers (codegen/render.py kernel_limits).
@@ -62,6 +63,8 @@ S16_DW_TAPS = 511  # the most taps whose int16 x int8 products (each at most 2^2
 # most 2^14 and an int32 sums 2^17 of them exactly; the im2col GEMM reaches a second filter n / 2 bytes on.
 S4_CONV_FIELD = 4096  # the largest receptive field (values, rounded up to 8)
 S4_FC_DEPTH = 1 << 16  # the deepest dense input
+POOL_CODE_BYTES = 384  # tg_pool_dsp.h: the average or max pool (one shared copy; counted per layer, generously)
+POOL_AVERAGE_TAPS = 256  # the most int8 taps a 16-bit SXTAB16 lane sums exactly (256 x -128 = -32768)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ def choose(kernel: str, params: ParamBlock, mve: bool = False, temp_bytes: int =
         if params.k_h * params.k_w > S16_DW_TAPS:
             return None
         return Specialised("tg_depthwise_dsp_s16", "tg_int16_dsp.h", 0, S16_DW_CODE_BYTES)
+    if isinstance(params, PoolParams) and kernel in ("tg_average_pool_s8", "tg_max_pool_s8"):
+        return _pool(kernel, params)
     return None
 
 
@@ -202,6 +207,13 @@ def _add(p: BinaryParams) -> Specialised | None:
     if not dense or p.dims[0] * p.dims[1] * p.dims[2] * p.dims[3] < ADD_TABLE_ELEMENTS:
         return None
     return Specialised("tg_add_dsp_s8", "tg_binary_dsp.h", 0, ADD_CODE_BYTES)
+
+
+def _pool(kernel: str, p: PoolParams) -> Specialised | None:
+    """int8 pools over four or more channels (four a word); an average over at most POOL_AVERAGE_TAPS taps."""
+    if p.channels < 4 or kernel == "tg_average_pool_s8" and p.filter_h * p.filter_w > POOL_AVERAGE_TAPS:
+        return None
+    return Specialised(kernel.replace("_s8", "_dsp_s8"), "tg_pool_dsp.h", 0, POOL_CODE_BYTES)
 
 
 def _conv_s16(p: ConvS16Params) -> Specialised | None:
