@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-venv
+APT_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-venv cmake
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The install is redone only when pyproject.toml changes (or the venv is new).
 STAMP := $(VENV)/.tinygen-installed

@@ -14,7 +14,7 @@ import tinygen
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer.split()) for layer in (
     "__init__ errors",  # the version; the error every stage raises
     "files npz numerics protocol compare resources sandbox text",  # file I/O, numerics, data, escaping, confinement
-    "ir boards",  # the model and the board, as data
+    "ir boards cores",  # the model and the board, as data; what each core runs
     "importers reference costmodel",  # .tflite in; TFLite Micro's interpreter; instructions per layer
     "plan quant",  # memory planning; the TensorFlow quantisation front end
     "kernels",  # typed parameter blocks and the kernel-choice rules
@@ -24,7 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(layer.split()) for layer in
     "build",  # arm-none-eabi-gcc
     "run flash",  # execute on host/QEMU; program a board
     "pipeline validate",  # import -> build -> run -> compare; the serial validation protocol
-    "profile deploy search",  # the stages that drive whole pipelines
+    "profile deploy search export",  # the stages that drive whole pipelines; the model as a library
     "commands",  # one click command per stage
     "cli",
     "__main__",  # python -m tinygen

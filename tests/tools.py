@@ -17,6 +17,9 @@ APT = {
     "arm-none-eabi-gcc": "gcc-arm-none-eabi",
     "arm-none-eabi-objdump": "binutils-arm-none-eabi",
     "arm-none-eabi-size": "binutils-arm-none-eabi",
+    "arm-none-eabi-nm": "binutils-arm-none-eabi",
+    "cmake": "cmake",
+    "make": "make",
     "cc": "build-essential",
     "gcc": "build-essential",
 }

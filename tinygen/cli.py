@@ -29,6 +29,7 @@ COMMANDS = {
     "run": "tinygen.commands.run:run",
     "quantize": "tinygen.commands.quantize:quantize",
     "deploy": "tinygen.commands.deploy:deploy",
+    "export": "tinygen.commands.export:export",
     "flash": "tinygen.commands.flash:flash",
     "validate": "tinygen.commands.validate:validate",
     "search": "tinygen.commands.search:search",

@@ -93,6 +93,18 @@ def require_fit(report: FitReport, model: Path) -> None:
             f"{others}; see `tinygen check {model} --board {report.board}`, shrink the model or pick a larger board")
 
 
+def generate(model: Path, board: Board, schedule: ScheduleOptions = ScheduleOptions(),
+             fit: bool = True) -> tuple[Graph, Schedule, ModelCode]:
+    """Import, plan and lower `model`, specialised for `board`'s core: the code every build or export renders.
+    `fit`: stop (exit 1) when the model cannot fit the board, before anything is rendered."""
+    graph = load_tflite(model)
+    require_generated(graph, str(model))  # every missing piece listed before the planner sees a type it never plans
+    planned = choose_schedule(graph, board, schedule, str(model))
+    if fit:
+        require_fit(fit_report(graph, planned, board), model)
+    return graph, planned, specialise(lower_model(graph, planned.plan, model), board)
+
+
 def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False,
                    schedule: ScheduleOptions = ScheduleOptions(), harness: str | None = None,
                    profile: bool = False, debug: bool = False, sanitize: bool = False) -> Firmware:
@@ -100,11 +112,8 @@ def build_firmware(model: Path, board: Board, output: Path | None = None, reuse:
     `profile`: mark every step for `tinygen profile` (never shares a cache with a normal build).
     `debug`: compile for a debugger (-Og -g3, the kernels' C loops; its own folder and cache key).
     `sanitize`: compile the host harness with ASan and UBSan, any finding fatal (its own folder and cache key)."""
-    graph = load_tflite(model)
-    require_generated(graph, str(model))  # every missing piece listed before the planner sees a type it never plans
-    planned = choose_schedule(graph, board, schedule, str(model))
-    require_fit(fit_report(graph, planned, board), model)
-    code = dataclasses.replace(specialise(lower_model(graph, planned.plan, model), board), profile=profile)
+    graph, planned, code = generate(model, board, schedule)
+    code = dataclasses.replace(code, profile=profile)
     harness = harness or default_harness(board)
     directory = output or default_output(model, board, harness, profile, debug, sanitize)
     project = render_project(code, board, harness, debug, sanitize)

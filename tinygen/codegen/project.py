@@ -29,11 +29,17 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None, d
     harness = harness or default_harness(board)
     ctx = {"model": model, "board": board, "toolchain": toolchain(board, debug, sanitize),
            "stack_bytes": board.stack_bytes, "harness": harness, "protocol": protocol,
-           "asan_rss_limit_mb": ASAN_RSS_LIMIT_MB}
+           "asan_rss_limit_mb": ASAN_RSS_LIMIT_MB, "library": None}
+    files = {"Makefile": "project/Makefile.j2", **model_files(model), **harness_files(board, harness)}
+    rendered = tuple((name, env.get_template(tpl).render(**ctx)) for name, tpl in sorted(files.items()))
+    return Project(model, board, rendered)
+
+
+def model_files(model: ModelCode) -> dict[str, str]:
+    """The model's own files (output name -> template): API, model.c and the kernels it calls, no main or Makefile."""
     files = {
         "model.h": "project/model.h.j2",
         "model.c": "project/model.c.j2",
-        "Makefile": "project/Makefile.j2",
         "tg_fixedpoint.h": "kernels/tg_fixedpoint.h.j2",
         "tg_window.h": "kernels/tg_window.h.j2",
         "tg_int4.h": "kernels/tg_int4.h.j2",
@@ -47,6 +53,4 @@ def render_project(model: ModelCode, board: Board, harness: str | None = None, d
         files[header] = f"kernels/{header}.j2"
     if model.headers:
         files["tg_specialised.h"] = "kernels/tg_specialised.h.j2"
-    files.update(harness_files(board, harness))
-    rendered = tuple((name, env.get_template(tpl).render(**ctx)) for name, tpl in sorted(files.items()))
-    return Project(model, board, rendered)
+    return files
