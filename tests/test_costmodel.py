@@ -7,14 +7,30 @@ import json
 import numpy as np
 import pytest
 
-from tinygen.costmodel import ANY_KERNEL, CALIBRATED_CORE, DATA, CostModel, cost_model, fit, fit_patch_factor
+from tinygen.costmodel import (
+    ANY_KERNEL,
+    CALIBRATED_CORE,
+    DATA,
+    TERMS,
+    CostModel,
+    cost_model,
+    design,
+    fit,
+    fit_patch_factor,
+)
 
 
 def test_fit_recovers_the_coefficients_that_made_the_counts():
+    """Over every term, the derived steps of 16 included ("b" pays 9 a step and nothing per MAC)."""
     rng = np.random.default_rng(1)
-    truth = {"a": (2.0, 0.5, 3.0, 1.0, 200.0), "b": (0.0, 0.0, 7.0, 0.0, 40.0)}
-    samples = [(k, tuple(float(v) for v in rng.integers(1, 10_000, 5)), 0) for k in truth for _ in range(12)]
-    samples = [(k, t, round(float(np.dot(truth[k], t)))) for k, t, _ in samples]
+    truth = {"a": (2.0, 0.5, 3.0, 1.0, 200.0, 0.0), "b": (0.0, 0.0, 7.0, 0.0, 40.0, 9.0)}
+    assert all(len(coef) == len(TERMS) for coef in truth.values())
+    def terms() -> tuple[float, ...]:  # short and long dot products, so steps and MACs part ways
+        outputs, per_output = int(rng.integers(1, 2_000)), int(rng.integers(1, 49))
+        taps, inputs, calls = (float(v) for v in rng.integers(1, 10_000, 3))
+        return (float(outputs * per_output), taps, float(outputs), inputs, calls)
+
+    samples = [(k, t, round(float(np.dot(truth[k], design(t))))) for k in truth for t in (terms() for _ in range(16))]
     fitted = fit(samples)
     for kernel, coef in truth.items():
         assert fitted[kernel] == pytest.approx(coef, rel=1e-3, abs=1e-2)
@@ -45,8 +61,16 @@ def test_a_kernel_running_1x1_and_larger_windows_gets_a_fit_for_each():
     assert model.predict("c", layer(1000, 9)) == pytest.approx(27000, rel=1e-3)
 
 
+def test_a_short_dot_product_costs_a_whole_step():
+    """steps16: outputs x ceil(MACs per output / 16), so 10 MACs an output cost as many steps as 16."""
+    assert design((100.0, 0.0, 10.0, 0.0, 1.0))[-1] == 10.0
+    assert design((160.0, 0.0, 10.0, 0.0, 1.0))[-1] == 10.0
+    assert design((170.0, 0.0, 10.0, 0.0, 1.0))[-1] == 20.0
+    assert design((0.0, 0.0, 10.0, 0.0, 1.0))[-1] == 0.0
+
+
 def test_the_patch_factor_is_the_typical_measured_over_predicted_ratio():
-    table = {"c": (1.0, 0.0, 0.0, 0.0, 10.0)}
+    table = {"c": (1.0, 0.0, 0.0, 0.0, 10.0, 0.0)}
     stages = [([("c", (100.0, 0, 0, 0, 4.0)), ("c", (50.0, 0, 0, 0, 4.0))], round(ratio * 230))
               for ratio in (1.1, 1.2, 1.3, 9.0)]  # each stage predicts 230; one outlier
     assert fit_patch_factor(table, stages) == pytest.approx(1.25, abs=0.01)
