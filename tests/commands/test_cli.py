@@ -90,13 +90,13 @@ def test_check_and_build_name_the_kernels_model_c_calls(tmp_path):
     DSP kernel on each patch's window: layer 0's 3x3 over one channel through im2col (its 9-byte field
     gathered as bytes and padded to 12, its filters with zero weights), the 3x3 depthwise and the 1x1 over 16
     channels. The ADD (8x8x16: 1,024 elements) looks its inputs up in rescale tables. Layer 5, a 3x3x16
-    convolution, takes im2col too; the dense head (10 units, padded to 12) the DSP kernel; pools have no
-    specialised kernel. check (nothing compiled) and build report the same kernels, and model.c calls each."""
+    convolution, takes im2col too; the max pool (16 channels) and the dense head (10 units, padded to 12) their
+    DSP kernels. check (nothing compiled) and build report the same kernels, and model.c calls each."""
     checked = one_json_object(invoke("check", "--json"))
     built = one_json_object(invoke("build", "-o", tmp_path / "fw", "--json"))
     kernels = {layer["index"]: layer["kernel"] for layer in built["layers"]}
     assert kernels == {0: "tg_conv_im2col_dsp_s8", 1: "tg_depthwise_dsp_s8", 2: "tg_conv_1x1_dsp_s8",
-                       3: "tg_add_dsp_s8", 4: "tg_max_pool_s8", 5: "tg_conv_im2col_dsp_s8",
+                       3: "tg_add_dsp_s8", 4: "tg_max_pool_dsp_s8", 5: "tg_conv_im2col_dsp_s8",
                        7: "tg_fully_connected_dsp_s8", 8: "tg_softmax_s8"}
     assert {layer["index"]: layer["kernel"] for layer in checked["layers"] if layer["kernel"]} == kernels
     assert [layer["index"] for layer in checked["layers"] if layer["mode"] == "patch"] == [0, 1, 2, 3, 4]

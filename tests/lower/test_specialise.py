@@ -95,8 +95,8 @@ def test_kws_takes_every_specialised_kernel_and_keeps_its_weight_bytes():
     _, _, code = _lowered(shared_model("kws_ref_model"))
     special = specialise(code, load_board("mps2-an386"))
     assert [layer.kernel for layer in special.layers] == [
-        "tg_conv_im2col_dsp_s8", *["tg_depthwise_dsp_s8", "tg_conv_1x1_dsp_s8"] * 4, "tg_average_pool_s8",
-        "tg_fully_connected_dsp_s8", "tg_softmax_s8"]  # 64 -> 12 units: a multiple of four
+        "tg_conv_im2col_dsp_s8", *["tg_depthwise_dsp_s8", "tg_conv_1x1_dsp_s8"] * 4, "tg_average_pool_dsp_s8",
+        "tg_fully_connected_dsp_s8", "tg_softmax_s8"]
     assert special.weight_bytes == code.weight_bytes
     original = {layer.index: layer for layer in code.layers}
     for layer in special.layers:

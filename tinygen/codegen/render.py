@@ -51,5 +51,6 @@ def environment() -> jinja2.Environment:
     }
     env.globals["sigmoid_table_u16"] = SIGMOID_TABLE_U16  # tg_sigmoid_s16.h
     env.globals["version"] = __version__
+    env.globals["library"] = None  # a build's files; codegen/library.py renders an export's with its options
     env.globals["rp2040_boot2"] = rp2040_boot2  # startup.c.j2: boot2 bytes and CRC for boards with [boot2]
     return env
