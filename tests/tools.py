@@ -18,6 +18,7 @@ APT = {
     "arm-none-eabi-objdump": "binutils-arm-none-eabi",
     "arm-none-eabi-size": "binutils-arm-none-eabi",
     "arm-none-eabi-nm": "binutils-arm-none-eabi",
+    "arm-none-eabi-ar": "binutils-arm-none-eabi",
     "cmake": "cmake",
     "make": "make",
     "cc": "build-essential",

@@ -22,15 +22,27 @@ def test_bad_name_is_one_line_and_writes_nothing(tmp_path: Path, name: str, need
 
 
 @pytest.mark.parametrize(("args", "needle"), [
-    (("--format", "zephyr", "--core", "cortex-m4"), "--format"),
+    (("--format", "bazel", "--core", "cortex-m4"), "--format"),
     (("--format", "cmake", "--core", "cortex-m5"), "--core"),
     (("--format", "cmake"), "exactly one of --core"),
     (("--format", "cmake", "--core", "host", "--board", "host"), "exactly one of --core"),
     (("--format", "make", "--core", "host", "--arena-section", "a b"), "not a section name"),
     (("--format", "make", "--core", "host", "--arena", "extern", "--arena-section", ".dtcm"), "--arena-section"),
+    (("--format", "arduino", "--core", "cortex-m4"), "requires a url"),
+    (("--format", "arduino", "--core", "cortex-m4", "--url", "javascript:alert(1)"), "not an http(s) URL"),
+    (("--format", "arduino", "--core", "cortex-m4", "--url", "https://example.com/\nname=x"), "not an http(s) URL"),
+    (("--format", "platformio", "--core", "cortex-m4", "--url", "https://exa mple.com"), "not an http(s) URL"),
+    (("--format", "cmake", "--core", "cortex-m4", "--url", "https://example.com"), "only the arduino and platformio"),
 ])
 def test_bad_option_is_one_line_and_writes_nothing(tmp_path: Path, args: tuple[str, ...], needle: str) -> None:
     one_error_line(invoke("export", *args, "-o", tmp_path / "out", exit_code=2), needle)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_the_arduino_specification_reserves_is_refused(tmp_path: Path) -> None:
+    result = invoke("export", "--format", "arduino", "--core", "cortex-m4", "--name", "arduino_kws",
+                    "--url", "https://example.com/kws", "-o", tmp_path / "out", exit_code=2)
+    one_error_line(result, "--name 'arduino_kws'", "reserves names starting with Arduino")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -29,7 +29,7 @@ from tinygen.text import terminal
 @click.command()
 @model_argument
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), required=True,
-              help="cmake: a static-library target for add_subdirectory(); make: a <name>.mk fragment.")
+              help="; ".join(f"{fmt}: {form.help}" for fmt, form in FORMATS.items()) + ".")
 @click.option("--core", type=click.Choice(list(CORES)), help="Specialise the kernels for this core (no board).")
 @click.option("--board", "-b", help="Or for this board's core, refusing a model the board cannot hold.")
 @click.option("--name", default="model", show_default=True,
@@ -37,18 +37,21 @@ from tinygen.text import terminal
 @click.option("--arena", type=click.Choice(ARENAS), default="static", show_default=True,
               help="static: the library's own buffer; extern: yours, given to <name>_init(void *arena).")
 @click.option("--arena-section", help="Section of the static arena (e.g. .dtcm_bss); default .<name>_arena.")
+@click.option("--url", help="arduino (required), platformio: your library's project page, for its manifest.")
 @click.option("--output", "-o", type=OutputFolder(), required=True,
               help="The library folder (new, empty or an earlier export, which is replaced whole).")
 @schedule_options
 @json_option
 def export(model: Path | None, fmt: str, core: str | None, board: str | None, name: str, arena: str,
-           arena_section: str | None, output: Path, schedule: ScheduleOptions, as_json: bool) -> None:
+           arena_section: str | None, url: str | None, output: Path, schedule: ScheduleOptions,
+           as_json: bool) -> None:
     """Export MODEL as a C library (include/, src/ and the format's build file), no startup, linker script or main."""
     if (core is None) == (board is None):
         raise InputError("give exactly one of --core (a core, no board) or --board (a board's core and its fit)")
     options = LibraryOptions(name, arena, arena_section)  # checks the name and section before any work
     target = core_board(core) if core is not None else load_board(str(board))
-    result = export_library(model_or_default(model), target, fmt, options, output, schedule, fit=board is not None)
+    result = export_library(model_or_default(model), target, fmt, options, output, schedule, fit=board is not None,
+                            url=url)
     if as_json:
         emit_json(result.summary())
         return

@@ -11,7 +11,7 @@ from tinygen import __version__
 from tinygen.boards import Board
 from tinygen.codegen.library import Library, LibraryOptions, render_library
 from tinygen.codegen.render import environment
-from tinygen.export.formats import renderer
+from tinygen.export.formats import export_format
 from tinygen.files import check_output_folder, staged_folder, swap_in
 from tinygen.pipeline import generate
 from tinygen.plan.schedule import ScheduleOptions
@@ -37,14 +37,16 @@ class Export:
 
 
 def export_library(model: Path, target: Board, fmt: str, options: LibraryOptions, output: Path,
-                   schedule: ScheduleOptions = ScheduleOptions(), fit: bool = True) -> Export:
-    """`target`: a shipped board (`fit`: refuse a model it cannot hold, as build does) or export.target.core_board.
-    Every input is checked before planning, the folder before anything is written."""
-    env, render = environment(), renderer(fmt)
+                   schedule: ScheduleOptions = ScheduleOptions(), fit: bool = True, url: str | None = None) -> Export:
+    """`target`: a shipped board (`fit`: refuse a model it cannot hold, as build does) or export.target.core_board;
+    `url`: the project page a manifest names (--url). Every input is checked before planning, the folder before
+    anything is written."""
+    env, form = environment(), export_format(fmt)
+    form.check(options.name, url)
     check_output_folder(output, STAMP)
     _, _, code = generate(model, target, schedule, fit)
     library = render_library(code, target, options)
-    files = dict(library.files) | render(library, env)
+    files = form.render(library, env, url)
     names = tuple(sorted(files)) + (STAMP,)
     export = Export(library, fmt, output, names)
     stamp = {"tinygen": __version__, **export.summary()}

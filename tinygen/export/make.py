@@ -7,7 +7,7 @@ import jinja2
 from tinygen.codegen.library import Library
 
 
-def render(library: Library, env: jinja2.Environment) -> dict[str, str]:
+def render(library: Library, env: jinja2.Environment, url: str | None) -> dict[str, str]:
     name = library.options.name
     text = env.get_template("export/library.mk.j2").render(library=library, name=name, NAME=name.upper())
-    return {f"{name}.mk": text}
+    return dict(library.files) | {f"{name}.mk": text}
