@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 from tests.commands.test_cli import invoke, one_json_object
 from tests.models import EXAMPLE, model_path
@@ -116,6 +118,21 @@ def test_every_global_symbol_of_the_libraries_carries_its_prefix(which: str, req
                             text=True).stdout.split()
     assert {"digits_invoke", "kws_invoke"} <= set(linked)
     assert not any(s.startswith("tg_") for s in linked)
+
+
+def test_static_arenas_are_zero_filled_and_weights_read_only_in_a_plain_linker_script(static_elf: Path) -> None:
+    """The app's linker script names no library section: each arena lands in .bss (NOBITS: no flash), each
+    model's weights in the flash image's .text with the other constants."""
+    with static_elf.open("rb") as f:
+        elf = ELFFile(f)
+        symbols = elf.get_section_by_name(".symtab")
+        assert isinstance(symbols, SymbolTableSection)
+        found = {s.name: elf.get_section(s["st_shndx"]) for s in symbols.iter_symbols()
+                 if s.name in {"digits_arena", "kws_arena"} or s.name.startswith(("kws_l", "digits_l"))}
+    assert {found[a].name for a in ("digits_arena", "kws_arena")} == {".bss"}
+    assert all(found[a]["sh_type"] == "SHT_NOBITS" for a in ("digits_arena", "kws_arena"))
+    weights = {section.name for symbol, section in found.items() if "_arena" not in symbol}
+    assert weights == {".text"}
 
 
 def test_make_fragments_build_the_app_for_the_host_bit_exact(tmp_path: Path, expected: tuple[Path, dict]) -> None:

@@ -29,7 +29,7 @@ MAX_SECTION = 64
 class LibraryOptions:
     name: str  # the C namespace: <name>_invoke, <NAME>_ARENA_BYTES, src/<name>_*.c
     arena: str = "static"  # one of ARENAS
-    section: str | None = None  # the static arena's section; None: .<name>_arena
+    section: str | None = None  # the static arena's section; None: .bss.<name>_arena
 
     def __post_init__(self) -> None:
         check_name(self.name)
@@ -77,7 +77,11 @@ def library_cflags(board: Board, name: str) -> tuple[str, ...]:
 def render_library(model: ModelCode, board: Board, options: LibraryOptions) -> Library:
     """`model` as the specialise stage left it for `board`'s core, rendered in `options.name`'s namespace."""
     env = environment()
-    library = {"arena": options.arena, "section": options.section or ".tg_arena"}
+    # Default sections any linker script already places: zero-filled arena and state under .bss.* (a section of
+    # its own would be an orphan, placed as initialised data: its size again in flash, and a Zephyr warning),
+    # weights under .rodata.*; named per library so a firmware's script can still move one model's arena.
+    library = {"arena": options.arena, "section": options.section or f".bss.{options.name}_arena",
+               "state_section": f".bss.{options.name}_state", "weights_section": f".rodata.{options.name}_weights"}
     ctx = {"model": model, "board": board, "harness": None, "library": library}
     files = []
     for path, template in sorted(model_files(model).items()):
