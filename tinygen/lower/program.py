@@ -6,10 +6,10 @@ templates render (tinygen/codegen).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from tinygen.importers.tflite import source_hash
 from tinygen.ir.graph import Graph
 from tinygen.lower import LOWERINGS
 from tinygen.lower.context import LowerContext
@@ -96,7 +96,7 @@ class ModelCode:
 
 
 def model_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return source_hash(path.read_bytes())
 
 
 def lower_layers(graph: Graph, plan: MemoryPlan, origin: str, skip_unsupported: bool = False) -> tuple[Layer, ...]:
@@ -112,6 +112,7 @@ def lower_layers(graph: Graph, plan: MemoryPlan, origin: str, skip_unsupported: 
 def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
     layers = lower_layers(graph, plan, str(origin))
     rows = memory_map(graph, plan)
+    arena_io = layer_tensors(graph, rows)
 
     def io(role: str, k: int, index: int) -> TensorIO:
         t = graph.tensor(index)
@@ -130,5 +131,5 @@ def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
         patch=patch_code(graph, plan.stage, {layer.index: layer for layer in layers}) if plan.stage else None,
         state=plan.state,
         memory_map=rows,
-        layer_io=tuple((layer.index, *layer_tensors(graph, rows, layer.index)) for layer in layers),
+        layer_io=tuple((layer.index, *arena_io[layer.index]) for layer in layers),
     )

@@ -67,10 +67,9 @@ def memory_map(graph: Graph, plan: MemoryPlan) -> tuple[ArenaEntry, ...]:
     return tuple(sorted(rows, key=lambda r: (r.first_step, r.offset_bytes, r.tensor is None, r.tensor or 0)))
 
 
-def layer_tensors(graph: Graph, rows: tuple[ArenaEntry, ...], op: int) -> tuple[tuple[ArenaEntry, ...],
-                                                                                  tuple[ArenaEntry, ...]]:
-    """Operator `op`'s arena inputs and outputs as memory-map rows (constants and state are not in the arena)."""
+def layer_tensors(graph: Graph, rows: tuple[ArenaEntry, ...]) -> dict[int, tuple[tuple[ArenaEntry, ...],
+                                                                                 tuple[ArenaEntry, ...]]]:
+    """Every operator's arena inputs and outputs as memory-map rows (constants and state are not in the arena)."""
     by_tensor = {r.tensor: r for r in rows if r.tensor is not None}
-    operator = graph.operators[op]
-    return (tuple(by_tensor[t] for t in operator.inputs if t in by_tensor),
-            tuple(by_tensor[t] for t in operator.outputs if t in by_tensor))
+    return {op.index: (tuple(by_tensor[t] for t in op.inputs if t in by_tensor),
+                       tuple(by_tensor[t] for t in op.outputs if t in by_tensor)) for op in graph.operators}
