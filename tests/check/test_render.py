@@ -53,7 +53,6 @@ def test_json_holds_the_worked_out_figures(tmp_path):
                                     "macs": 2304, "weight_bytes": 84, "weight_bits": 8, "live_bytes": 320,
                                     "layer_by_layer_live_bytes": 512, "mode": "in place", "peak": False,
                                     "kernel": "tg_depthwise_s8", "instructions_estimate": estimate,
-                                    "instructions_measured": None,
                                     "output": {"tensor": "dw", "what": "tensor", "offset_bytes": 0, "size_bytes": 256,
                                                "first_step": 1, "last_step": 2, "shares": "conv", "how": "in place"}}
     assert payload["instructions_estimate"] == sum(layer["instructions_estimate"] for layer in payload["layers"])

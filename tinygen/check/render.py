@@ -32,8 +32,8 @@ def _entry_json(e: ArenaEntry) -> dict:
 
 
 def report_json(r: FitReport) -> dict:
-    """Every figure of the report, once. Per layer `instructions_measured` is null: only `tinygen profile`
-    measures (instructions in QEMU, cycles on a board), and it reports them itself."""
+    """Every figure of the report, once. Instructions are the cost model's estimate: measured ones are `tinygen
+    profile`'s output (instructions in QEMU, cycles on a board), never a report file's."""
     return {
         "model": r.model,
         "model_hash": r.model_hash,
@@ -76,7 +76,7 @@ def report_json(r: FitReport) -> dict:
             {"step": l.step, "index": l.index, "op": l.opcode, "output_shape": list(l.output_shape),
              "macs": l.macs, "weight_bytes": l.weight_bytes, "weight_bits": l.weight_bits, "live_bytes": l.live_bytes,
              "layer_by_layer_live_bytes": l.layer_live_bytes, "mode": l.mode or "layer", "peak": l.is_peak,
-             "kernel": l.kernel, "instructions_estimate": l.instructions, "instructions_measured": None,
+             "kernel": l.kernel, "instructions_estimate": l.instructions,
              "output": None if l.output is None else _entry_json(l.output)}
             for l in r.layers
         ],
