@@ -15,6 +15,7 @@ from tinygen.boards import Board
 from tinygen.build.make import STAMP, Build, build_project, cached
 from tinygen.check.choose import choose_schedule
 from tinygen.check.fit import FitReport, fit_report
+from tinygen.check.render import report_files
 from tinygen.codegen.harness import default_harness
 from tinygen.codegen.project import Project, render_project
 from tinygen.compare import compare
@@ -97,26 +98,36 @@ def generate(model: Path, board: Board, schedule: ScheduleOptions = ScheduleOpti
              fit: bool = True) -> tuple[Graph, Schedule, ModelCode]:
     """Import, plan and lower `model`, specialised for `board`'s core: the code every build or export renders.
     `fit`: stop (exit 1) when the model cannot fit the board, before anything is rendered."""
+    graph, planned, code, _ = generate_reported(model, board, schedule, fit)
+    return graph, planned, code
+
+
+def generate_reported(model: Path, board: Board, schedule: ScheduleOptions = ScheduleOptions(),
+                      fit: bool = True) -> tuple[Graph, Schedule, ModelCode, FitReport]:
+    """`generate`, and `check`'s report of the same schedule on the same board (the folder's report files)."""
     graph = load_tflite(model)
     require_generated(graph, str(model))  # every missing piece listed before the planner sees a type it never plans
     planned = choose_schedule(graph, board, schedule, str(model))
+    report = fit_report(graph, planned, board)
     if fit:
-        require_fit(fit_report(graph, planned, board), model)
-    return graph, planned, specialise(lower_model(graph, planned.plan, model), board)
+        require_fit(report, model)
+    return graph, planned, specialise(lower_model(graph, planned.plan, model), board), report
 
 
 def build_firmware(model: Path, board: Board, output: Path | None = None, reuse: bool = False,
                    schedule: ScheduleOptions = ScheduleOptions(), harness: str | None = None,
                    profile: bool = False, debug: bool = False, sanitize: bool = False) -> Firmware:
-    """`harness`: "host", "semihost" or "uart" (codegen.harness); None: the board's default.
+    """The folder holds the C project, its build and the report files (check.render.report_files).
+    `harness`: "host", "semihost" or "uart" (codegen.harness); None: the board's default.
     `profile`: mark every step for `tinygen profile` (never shares a cache with a normal build).
     `debug`: compile for a debugger (-Og -g3, the kernels' C loops; its own folder and cache key).
     `sanitize`: compile the host harness with ASan and UBSan, any finding fatal (its own folder and cache key)."""
-    graph, planned, code = generate(model, board, schedule)
+    graph, planned, code, report = generate_reported(model, board, schedule)
     code = dataclasses.replace(code, profile=profile)
     harness = harness or default_harness(board)
     directory = output or default_output(model, board, harness, profile, debug, sanitize)
     project = render_project(code, board, harness, debug, sanitize)
+    project = dataclasses.replace(project, files=project.files + tuple(sorted(report_files(report).items())))
     key = _build_key(project)
     check_output_folder(directory, STAMP)  # before the cache too: a refused folder is never reused either
     build = cached(directory, key) if reuse else None

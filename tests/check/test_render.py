@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Callable
@@ -51,12 +52,37 @@ def test_json_holds_the_worked_out_figures(tmp_path):
     assert payload["layers"][1] == {"step": 1, "index": 1, "op": "DEPTHWISE_CONV_2D", "output_shape": [1, 8, 8, 4],
                                     "macs": 2304, "weight_bytes": 84, "weight_bits": 8, "live_bytes": 320,
                                     "layer_by_layer_live_bytes": 512, "mode": "in place", "peak": False,
-                                    "kernel": "tg_depthwise_s8", "instructions_estimate": estimate}
+                                    "kernel": "tg_depthwise_s8", "instructions_estimate": estimate,
+                                    "output": {"tensor": "dw", "what": "tensor", "offset_bytes": 0, "size_bytes": 256,
+                                               "first_step": 1, "last_step": 2, "shares": "conv", "how": "in place"}}
     assert payload["instructions_estimate"] == sum(layer["instructions_estimate"] for layer in payload["layers"])
     assert [layer["mode"] for layer in payload["layers"]] == ["layer", "in place", "layer", "layer", "layer"]
     # a Cortex-M3: every layer on its generic kernel; the RESHAPE aliases its input and emits no code
     assert [layer["kernel"] for layer in payload["layers"]] == [
         "tg_conv_s8", "tg_depthwise_s8", None, "tg_fully_connected_s8", "tg_softmax_s8"]
+
+
+def test_json_maps_the_arena_tensor_by_tensor(tmp_path):
+    """small_cnn by hand: input 8x8x2 and conv 8x8x4 both live at step 0 (128 + 256 = 384 B); the depthwise
+    writes over conv through one 8x8 channel plane, which reuses the input's bytes; the RESHAPE relabels dw."""
+    payload = report_json(_report(tmp_path, 1 << 16))
+    assert [(e["tensor"] or e["what"], e["offset_bytes"], e["size_bytes"], e["first_step"], e["last_step"],
+             e["shares"], e["how"]) for e in payload["memory_map"]] == [
+        ("conv", 0, 256, 0, 1, None, None), ("input", 256, 128, 0, 0, None, None),
+        ("dw", 0, 256, 1, 2, "conv", "in place"), ("in-place temporary of layer 1", 256, 64, 1, 1, None, None),
+        ("flat", 0, 256, 2, 3, "dw", "alias"), ("dense", 256, 10, 3, 4, None, None),
+        ("probs", 0, 10, 4, 4, None, None)]
+    assert (payload["board"], payload["core"], payload["no_board"]) == ("paper", "cortex-m3", None)
+
+
+def test_a_report_without_a_board_says_so_instead_of_regions(tmp_path):
+    report = dataclasses.replace(_report(tmp_path, 1 << 16), board=None, regions=())
+    payload = report_json(report)
+    assert (payload["board"], payload["fits"], payload["regions"]) == (None, None, None)
+    assert payload["no_board"].startswith("no board: exported for cortex-m3 (--core), so no regions to fit")
+    text = _text(print_report, report)
+    assert "small_cnn on cortex-m3" in text and "no board: exported for cortex-m3" in text
+    assert "verdict" not in text and "margin" not in text  # no regions table, no verdict
 
 
 def test_table_names_the_overflowing_region_and_the_verdict(tmp_path):

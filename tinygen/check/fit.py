@@ -15,6 +15,7 @@ from tinygen.lower.program import lower_layers
 from tinygen.lower.specialise import specialise_layers
 from tinygen.lower.support import Unsupported, unsupported_ops
 from tinygen.plan.memory import MemoryPlan
+from tinygen.plan.memory_map import ArenaEntry, layer_tensors, memory_map
 from tinygen.plan.schedule import Considered, Schedule
 
 
@@ -34,6 +35,7 @@ class LayerRow:
     kernel: str | None  # the C function model.c calls (after the specialise stage); None: an alias (no code)
     # or an operator tinygen cannot generate
     instructions: int = 0  # estimated by the cost model (check/instructions.py)
+    output: ArenaEntry | None = None  # where its (first) output sits in the arena and when; None: state or none
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class RegionUse:
 @dataclass(frozen=True)
 class FitReport:
     model: str
-    board: str
+    board: str | None  # None: no board (an export for a core, `--core`), so no regions to fit
     layers: tuple[LayerRow, ...]
     regions: tuple[RegionUse, ...]
     arena_bytes: int
@@ -102,6 +104,9 @@ class FitReport:
     instructions: int = 0  # estimated per inference by the cost model (check/instructions.py)
     considered: tuple[Considered, ...] = ()  # the schedules the objective weighed (plan/schedule.py)
     reason: str = ""  # why it chose this one
+    model_hash: str = ""  # the model file's (importers.tflite.source_hash)
+    core: str = ""  # the core the kernels were chosen for
+    memory_map: tuple[ArenaEntry, ...] = ()  # every tensor's place in the arena (plan/memory_map.py)
 
     @property
     def flash_bytes(self) -> int:
@@ -160,6 +165,8 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
     patched = set(plan.stage.ops) if plan.stage else set()
 
     lowered = lower_layers(graph, plan, graph.name, skip_unsupported=True)
+    rows = memory_map(graph, plan)
+    io = layer_tensors(graph, rows)
     program: dict[int, Layer] = {layer.index: layer for layer in specialise_layers(lowered, board)}
 
     estimated = layer_instructions(graph, plan, program, board)
@@ -182,6 +189,7 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
             mode=mode(op.index),
             kernel=program[op.index].kernel if op.index in program else None,
             instructions=estimated[op.index],
+            output=next(iter(io[op.index][1]), None),
         )
         for step, op in ((s, graph.operators[i]) for s, i in enumerate(plan.order))
     )
@@ -226,6 +234,9 @@ def fit_report(graph: Graph, schedule: Schedule, board: Board) -> FitReport:
         instructions=sum(estimated.values()),
         considered=schedule.considered,
         reason=schedule.reason,
+        model_hash=graph.source_hash,
+        core=board.cpu.core,
+        memory_map=rows,
     )
 
 

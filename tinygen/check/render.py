@@ -1,23 +1,45 @@
-"""FitReport as a rich table for people and as a JSON-ready dict for CI."""
+"""FitReport as a rich table for people and as a JSON-ready dict for CI, and both as the report files every build
+and export folder holds (report.json is `check --json`'s payload, report.txt `check`'s tables at full width)."""
 
 from __future__ import annotations
+
+import io
+import json
 
 from rich.console import Console
 from rich.table import Table
 
 from tinygen.check.fit import FitReport, LayerRow
+from tinygen.plan.memory_map import ArenaEntry
 from tinygen.text import terminal
+
+REPORT_WIDTH = 1000  # report.txt's console: wide enough that rich never cuts or wraps a name
 
 
 def _kib(n: int) -> str:
     return f"{n / 1024:,.1f}K"
 
 
+def _no_board(r: FitReport) -> str:
+    return (f"no board: exported for {r.core} (--core), so no regions to fit; your firmware's linker script "
+            "places the code, weights and arena")
+
+
+def _entry_json(e: ArenaEntry) -> dict:
+    return {"tensor": e.name if e.tensor is not None else None, "what": e.kind if e.tensor is not None else e.name,
+            "offset_bytes": e.offset_bytes, "size_bytes": e.size_bytes, "first_step": e.first_step,
+            "last_step": e.last_step, "shares": e.shares, "how": e.how or None}
+
+
 def report_json(r: FitReport) -> dict:
+    """Every figure of the report, once. Instructions are the cost model's estimate: measured ones are `tinygen
+    profile`'s output (instructions in QEMU, cycles on a board), never a report file's."""
     return {
         "model": r.model,
+        "model_hash": r.model_hash,
         "board": r.board,
-        "fits": r.fits,
+        "core": r.core,
+        "fits": r.fits if r.board is not None else None,
         "arena_bytes": r.arena_bytes,
         "arena_lower_bound_bytes": r.arena_lower_bound_bytes,
         "greedy_arena_bytes": r.greedy_arena_bytes,
@@ -44,18 +66,21 @@ def report_json(r: FitReport) -> dict:
             "ops": list(r.patch.ops), "area_bytes": r.patch.area_bytes, "extra_macs": r.patch.extra_macs,
             "buffers": [{"tensor": name, "bytes": size, "offset_in_area": offset}
                         for name, size, offset in r.patch.buffers]},
-        "regions": [
+        "regions": None if r.board is None else [
             {"name": u.region, "kind": u.kind, "capacity_bytes": u.capacity_bytes, "used_bytes": u.used_bytes,
              "margin_bytes": u.margin_bytes, "fits": u.fits, "items": dict(u.items)}
             for u in r.regions
         ],
+        "no_board": _no_board(r) if r.board is None else None,
         "layers": [
             {"step": l.step, "index": l.index, "op": l.opcode, "output_shape": list(l.output_shape),
              "macs": l.macs, "weight_bytes": l.weight_bytes, "weight_bits": l.weight_bits, "live_bytes": l.live_bytes,
              "layer_by_layer_live_bytes": l.layer_live_bytes, "mode": l.mode or "layer", "peak": l.is_peak,
-             "kernel": l.kernel, "instructions_estimate": l.instructions}
+             "kernel": l.kernel, "instructions_estimate": l.instructions,
+             "output": None if l.output is None else _entry_json(l.output)}
             for l in r.layers
         ],
+        "memory_map": [_entry_json(e) for e in r.memory_map],
         "unsupported_ops": [{"op": u.op, "dtype": u.dtype, "count": u.count} for u in r.unsupported_ops],
     }
 
@@ -67,7 +92,7 @@ def _weights(layer: LayerRow) -> str:
 
 def print_report(r: FitReport, console: Console) -> None:
     table = Table("step", "op", "kernel", "output", "MACs", "est. instr.", "weights", "live (layer by layer)",
-                  "live (planned)", "mode", "", title=f"{terminal(r.model)} on {r.board}")
+                  "live (planned)", "mode", "", title=f"{terminal(r.model)} on {r.board or r.core}")
     for l in r.layers:
         table.add_row(str(l.step), terminal(l.opcode), l.kernel or "-", "x".join(map(str, l.output_shape)),
                       f"{l.macs:,}", f"{l.instructions:,}", _weights(l), f"{l.layer_live_bytes:,}",
@@ -93,6 +118,9 @@ def print_report(r: FitReport, console: Console) -> None:
                       f"patch area {r.patch.area_bytes:,} B, +{r.patch.extra_macs:,} MACs recomputed")
         console.print("  per-patch buffers (bytes @ offset in the area): "
                       + ", ".join(f"{size:,} @ {offset:,}" for _, size, offset in r.patch.buffers))
+    if r.board is None:
+        console.print(_no_board(r))
+        return
     regions = Table("region", "kind", "holds", "used", "capacity", "margin", "")
     for u in r.regions:
         holds = ", ".join(f"{label} {_kib(size)}" for label, size in u.items)
@@ -103,6 +131,31 @@ def print_report(r: FitReport, console: Console) -> None:
         console.print("[bold red]unsupported:[/] " + ", ".join(map(str, r.unsupported_ops)))
     verdict = "[bold green]FITS[/]" if r.fits else "[bold red]DOES NOT FIT[/]"
     console.print(f"verdict: {verdict} {r.board} (flash {_kib(r.flash_bytes)}, SRAM {_kib(r.sram_bytes)})")
+
+
+def print_memory_map(r: FitReport, console: Console) -> None:
+    """model.c's memory-map comment as a table: every tensor's offset, bytes and steps, and what shares storage."""
+    table = Table("offset", "bytes", "first step", "last step", "tensor", "shares storage with",
+                  title=f"arena memory map ({r.arena_bytes:,} B)")
+    for e in r.memory_map:
+        what = terminal(e.name) + (" (one patch's part)" if e.kind == "patch buffer" else "")
+        shares = f"{e.how} {'of' if e.how == 'alias' else 'over'} {terminal(e.shares)}" if e.shares else ""
+        table.add_row(f"{e.offset_bytes:,}", f"{e.size_bytes:,}", str(e.first_step), str(e.last_step),
+                      what if e.tensor is not None else f"({what})", shares)
+    console.print(table)
+
+
+def report_files(r: FitReport) -> dict[str, str]:
+    """report.json (`check --json`'s payload, without the envelope's schema_version) and report.txt (`check`'s
+    tables and the memory map, never cut to a terminal's width), as a build or export folder holds them."""
+    out = io.StringIO()
+    console = Console(file=out, width=REPORT_WIDTH, color_system=None, force_terminal=False)
+    console.print(f"model hash {r.model_hash}; per-layer instructions are the cost model's estimate "
+                  "(`tinygen profile` measures them)")
+    print_report(r, console)
+    print_memory_map(r, console)
+    text = "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+    return {"report.json": json.dumps(report_json(r), indent=2) + "\n", "report.txt": text}
 
 
 def _print_schedules(r: FitReport, console: Console) -> None:

@@ -1,19 +1,21 @@
 """Export: plan and specialise the model for a core, render it as a library in its namespace, add the format's
-build files, and swap the folder in whole (nothing half-written, a user's folder never replaced)."""
+build files and the report files (check.render), and swap the folder in whole (nothing half-written, a user's
+folder never replaced)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tinygen import __version__
 from tinygen.boards import Board
+from tinygen.check.render import report_files
 from tinygen.codegen.library import Library, LibraryOptions, render_library
 from tinygen.codegen.render import environment
 from tinygen.export.formats import export_format
 from tinygen.files import check_output_folder, staged_folder, swap_in
-from tinygen.pipeline import generate
+from tinygen.pipeline import generate_reported
 from tinygen.plan.schedule import ScheduleOptions
 
 STAMP = "tinygen-export.json"  # marks a folder tinygen may replace whole (tinygen/files.py)
@@ -44,9 +46,11 @@ def export_library(model: Path, target: Board, fmt: str, options: LibraryOptions
     env, form = environment(), export_format(fmt)
     form.check(options.name, url)
     check_output_folder(output, STAMP)
-    _, _, code = generate(model, target, schedule, fit)
+    _, _, code, report = generate_reported(model, target, schedule, fit)
+    if not fit:  # a core, no board: nothing to fit, and the report says so
+        report = replace(report, board=None, regions=())
     library = render_library(code, target, options)
-    files = form.render(library, env, url)
+    files = form.render(library, env, url) | report_files(report)
     names = tuple(sorted(files)) + (STAMP,)
     export = Export(library, fmt, output, names)
     stamp = {"tinygen": __version__, **export.summary()}

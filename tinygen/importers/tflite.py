@@ -11,6 +11,7 @@ which lists every missing piece at once.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -51,6 +52,11 @@ def load_tflite(path: str | Path) -> Graph:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror}); check the path and permissions") from None
     return parse_tflite(raw, name=Untrusted(path.stem), origin=str(path))
+
+
+def source_hash(raw: bytes) -> str:
+    """A model file's identity: what build and export folders, their reports and the validation protocol name."""
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def _read_capped(path: Path) -> bytes:
@@ -105,7 +111,7 @@ def _read(raw: bytes, name: str) -> Graph:
         _check_calls(graph, k, count)
     for k, graph in enumerate(graphs[1:], start=1):
         _check_indices(graph, k)
-    return replace(graphs[0], source_bytes=len(raw), subgraphs=tuple(graphs[1:]))
+    return replace(graphs[0], source_bytes=len(raw), source_hash=source_hash(raw), subgraphs=tuple(graphs[1:]))
 
 
 def _subgraph(model: tflite.Model, sg: tflite.SubGraph, k: int, opcodes: list[str], raw: bytes, name: str) -> Graph:

@@ -132,6 +132,7 @@ class Graph:
     inputs: tuple[int, ...]
     outputs: tuple[int, ...]
     source_bytes: int = 0
+    source_hash: str = field(default="", compare=False)  # the file's (importers.tflite.source_hash), reports name it
     subgraphs: tuple[Graph, ...] = ()
 
     def tensor(self, index: int) -> Tensor:

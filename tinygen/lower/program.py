@@ -6,10 +6,10 @@ templates render (tinygen/codegen).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from tinygen.importers.tflite import source_hash
 from tinygen.ir.graph import Graph
 from tinygen.lower import LOWERINGS
 from tinygen.lower.context import LowerContext
@@ -17,6 +17,7 @@ from tinygen.lower.layer import Layer, scratch_bytes
 from tinygen.lower.patch import PatchCode, patch_code
 from tinygen.lower.support import is_generated, require_generated
 from tinygen.plan.memory import MemoryPlan
+from tinygen.plan.memory_map import ArenaEntry, layer_tensors, memory_map
 from tinygen.plan.state import StatePlan
 
 
@@ -47,6 +48,12 @@ class ModelCode:
     patch: PatchCode | None = None  # the patch-based first stage, if the plan has one
     profile: bool = False  # call tg_profile_mark between steps (`tinygen profile`)
     state: StatePlan = StatePlan()  # what persists between invocations (tg_state, tg_model_reset)
+    memory_map: tuple[ArenaEntry, ...] = ()  # model.c's memory-map comment (plan/memory_map.py)
+    layer_io: tuple[tuple[int, tuple[ArenaEntry, ...], tuple[ArenaEntry, ...]], ...] = ()  # (layer, ins, outs)
+
+    def io(self, index: int) -> tuple[tuple[ArenaEntry, ...], tuple[ArenaEntry, ...]]:
+        """Layer `index`'s arena inputs and outputs, named in its comment in model.c."""
+        return next(((ins, outs) for i, ins, outs in self.layer_io if i == index), ((), ()))
 
     @property
     def steps(self) -> tuple[tuple[Layer, ...], ...]:
@@ -89,7 +96,7 @@ class ModelCode:
 
 
 def model_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return source_hash(path.read_bytes())
 
 
 def lower_layers(graph: Graph, plan: MemoryPlan, origin: str, skip_unsupported: bool = False) -> tuple[Layer, ...]:
@@ -104,6 +111,8 @@ def lower_layers(graph: Graph, plan: MemoryPlan, origin: str, skip_unsupported: 
 
 def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
     layers = lower_layers(graph, plan, str(origin))
+    rows = memory_map(graph, plan)
+    arena_io = layer_tensors(graph, rows)
 
     def io(role: str, k: int, index: int) -> TensorIO:
         t = graph.tensor(index)
@@ -121,4 +130,6 @@ def lower_model(graph: Graph, plan: MemoryPlan, origin: Path) -> ModelCode:
         outputs=tuple(io("output", k, t) for k, t in enumerate(graph.outputs)),
         patch=patch_code(graph, plan.stage, {layer.index: layer for layer in layers}) if plan.stage else None,
         state=plan.state,
+        memory_map=rows,
+        layer_io=tuple((layer.index, *arena_io[layer.index]) for layer in layers),
     )
