@@ -94,7 +94,8 @@ def test_arduino_library_properties_meet_the_specification(exports: dict[str, Pa
 
 def test_arduino_layout_is_the_recursive_15_format(exports: dict[str, Path]) -> None:
     top = sorted(p.name for p in exports["arduino"].iterdir())
-    assert top == ["library.properties", "src", "tinygen-export.json"]
+    # report files sit at the root as a README would (the specification only reserves src/, examples/, extras/)
+    assert top == ["library.properties", "report.json", "report.txt", "src", "tinygen-export.json"]
 
 
 def test_arduino_src_compiles_as_the_builder_compiles_a_library(exports: dict[str, Path], tmp_path: Path) -> None:
