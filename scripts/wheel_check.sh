@@ -40,3 +40,12 @@ EOF
 "$WORK/venv/bin/tinygen" run --board mps2-an386 --random 3 | tee run.txt
 grep -q "^BIT-EXACT: 3 vectors on mps2-an386" run.txt
 lap "tinygen run --board mps2-an386 --random 3: bit-exact, exit 0; passed"
+
+# issue 20: export from the installed wheel (its export templates included), then compile the library's C
+"$WORK/venv/bin/tinygen" export --format cmake --core cortex-m4 --name kws -o lib --json > export.json
+test -f lib/CMakeLists.txt && test -f lib/include/kws.h && test -f lib/report.json
+for c in lib/src/*.c; do
+    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -O2 -Ilib/include -Ilib/src -c "$c" -o "${c%.c}.o"
+done
+arm-none-eabi-nm --defined-only --extern-only lib/src/*.o | awk 'NF == 3 && $3 !~ /^kws_/ { bad = 1; print } END { exit bad }'
+lap "tinygen export --format cmake: library written and compiled for cortex-m4, every global symbol kws_; passed"
