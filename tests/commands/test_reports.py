@@ -58,3 +58,19 @@ def test_an_export_for_a_core_says_it_has_no_board(tmp_path: Path) -> None:
     assert (report["layers"], report["memory_map"]) == (expected["layers"], expected["memory_map"])
     text = (tmp_path / "lib" / "report.txt").read_text()
     assert "no board: exported for cortex-m4" in text and "verdict" not in text
+
+
+def test_a_profiled_build_reports_its_measured_instructions(tmp_path: Path) -> None:
+    """`tinygen profile` adds what it measured to the profile build's reports: report.json's `profile` is
+    profile --json's payload, report.txt ends in the profile table; profiling the reused build again replaces
+    the measurement instead of adding a second."""
+    folder = tmp_path / "profiled"
+    for _ in range(2):
+        measured = one_json_object(invoke("profile", model_path(EXAMPLE), "--board", BOARD, "-o", folder, "--json"))
+    del measured["schema_version"]
+    report = json.loads((folder / "report.json").read_text())
+    assert report["profile"] == measured and measured["instructions_per_inference"] > 0
+    assert {k: v for k, v in report.items() if k != "profile"} == check_json(model_path(EXAMPLE))
+    text = (folder / "report.txt").read_text()
+    assert text.count("measured by tinygen profile:") == 1
+    assert f"{measured['instructions_per_inference']:,}" in text.split("measured by tinygen profile:")[1]

@@ -11,6 +11,8 @@ sends the steps' cycles over the serial link (tinygen/profile/device.py).
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import click
@@ -18,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tinygen.boards import Board, load_board
+from tinygen.check.render import REPORT_WIDTH
 from tinygen.commands.options import (
     DEFAULT_BOARD,
     OutputFile,
@@ -30,6 +33,7 @@ from tinygen.commands.options import (
     timeout_option,
 )
 from tinygen.errors import InputError
+from tinygen.files import write_atomically
 from tinygen.plan.schedule import ScheduleOptions
 from tinygen.profile.measure import Profile
 from tinygen.text import terminal
@@ -71,10 +75,34 @@ def profile(model: Path | None, board: str, plot: Path | None, output: Path | No
         from tinygen.profile.plot import plot_profile
 
         plot_profile(result, plot)
+    record_profile(result)
     if as_json:
         emit_json(profile_json(result))
     else:
         print_profile(result, Console())
+
+
+def record_profile(p: Profile) -> None:
+    """The profile build's report files gain what was measured: report.json a `profile` object (profile
+    --json's payload, per step), report.txt the profile table; each file replaced whole. A folder without
+    report files (built by an older tinygen) is left as it is."""
+    folder = p.elf.parent
+    report = folder / "report.json"
+    if not report.is_file():
+        return
+    data = json.loads(report.read_text())
+    data["profile"] = profile_json(p)
+    write_atomically(report, (json.dumps(data, indent=2) + "\n").encode())
+    text = folder / "report.txt"
+    if text.is_file():
+        out = io.StringIO()
+        print_profile(p, Console(file=out, width=REPORT_WIDTH, color_system=None, force_terminal=False))
+        lines = [PROFILED, *(line.rstrip() for line in out.getvalue().splitlines())]
+        built = text.read_text().split(PROFILED + "\n")[0]  # a reused build: the last profile replaces the one before
+        write_atomically(text, (built + "\n".join(lines) + "\n").encode())
+
+
+PROFILED = "measured by tinygen profile:"  # report.txt's line before the profile table
 
 
 def _in_qemu(path: Path, board: Board, output: Path | None, schedule: ScheduleOptions, timeout: float) -> Profile:
